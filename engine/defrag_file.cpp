@@ -1,0 +1,164 @@
+#include "defrag_file.h"
+
+#include "block_range.h"
+#include "checks.h"
+#include "error.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <sstream>
+
+namespace e4mext {
+
+namespace {
+
+unsigned checked_block_shift(const FileFacts &facts)
+{
+	const int shift = block_shift_of(facts.block_size);
+	if (shift < 0)
+		throw Error(EINVAL, "original " + facts.path + ": filesystem block size " + std::to_string(facts.block_size) +
+					    " is not a power of two");
+	return static_cast<unsigned>(shift);
+}
+
+ExtentMap read_map_or_throw(int fd, unsigned shift, bool sync, const std::string &what)
+{
+	ExtentMap map;
+	if (int rc = read_extent_map(fd, shift, sync, &map); rc != 0)
+		throw_errno(-rc, "FIEMAP of " + what);
+	return map;
+}
+
+const char *verify_name(VerifyResult v)
+{
+	switch (v) {
+	case VerifyResult::passed: return "passed";
+	case VerifyResult::failed: return "failed";
+	default: return "off";
+	}
+}
+
+nlohmann::json extents_json(const ExtentSummary &s)
+{
+	return {{"extents", s.extents}, {"written", s.written}, {"unwritten", s.unwritten}, {"blocks", s.blocks}};
+}
+
+} // namespace
+
+DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config, uint64_t offset, uint64_t end)
+	: config_(config), mover_(config.move_fn, 0, config.busy_retries)
+{
+	orig_fd_.reset(::open(orig_path.c_str(), O_RDWR | O_CLOEXEC));
+	if (!orig_fd_.valid())
+		throw_errno(errno, "open original " + orig_path + " read-write", "EXT4_IOC_MOVE_EXT needs the original open for reading and writing");
+	orig_facts_ = inspect_file(orig_fd_.get(), orig_path);
+	if (const auto problems = check_original(orig_facts_); !problems.empty())
+		throw Error(problems.front().errnum, problems.front().message);
+	block_shift_ = checked_block_shift(orig_facts_);
+	mover_ = Mover(config.move_fn, block_shift_, config.busy_retries);
+
+	// Old kernels return ENODATA for unflushed delayed allocations: make the layout real first.
+	if (::fsync(orig_fd_.get()) != 0)
+		throw_errno(errno, "fsync original " + orig_path);
+	donor_ = std::make_unique<Donor>(config.donor, orig_facts_, offset, end);
+	orig_before_ = read_map_or_throw(orig_fd_.get(), block_shift_, false, "original " + orig_path);
+	donor_before_ = read_map_or_throw(donor_->fd(), block_shift_, false, "donor " + donor_->path());
+	if (config.verify_data)
+		checksum_before_ = checksum_file_direct(orig_path);
+}
+
+MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noexcept
+{
+	if (!config_.donor.inplace)
+		return mover_.move(orig_fd, donor_->fd(), offset, length);
+	if (int rc = donor_->acquire(offset, length); rc != 0)
+		return {0, -rc};
+	MoveOutcome outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
+	if (int rc = donor_->release(offset, length); rc != 0 && outcome.error == 0)
+		outcome.error = -rc;
+	return outcome;
+}
+
+DefragReport DefragFile::finish(const RunIdentity &who)
+{
+	DefragReport r;
+	r.who = who;
+	r.file = orig_facts_.path;
+	r.donor = donor_->path();
+	r.donor_mode = config_.donor.mode;
+	r.inplace = config_.donor.inplace;
+	r.block_size = orig_facts_.block_size;
+	r.moves = mover_.stats();
+	r.donor_notice = donor_->notice();
+	r.donor_created = donor_->created();
+	r.donor_kept = !donor_->created() || config_.donor.keep;
+
+	// Sync: after M moves the data sits in dirty pages whose blocks are not final until written back.
+	const ExtentMap orig_after = read_map_or_throw(orig_fd_.get(), block_shift_, true, "original " + r.file);
+	const ExtentMap donor_after = read_map_or_throw(donor_->fd(), block_shift_, true, "donor " + r.donor);
+	r.orig_before = summarize(orig_before_);
+	r.orig_after = summarize(orig_after);
+	r.donor_before = summarize(donor_before_);
+	r.donor_after = summarize(donor_after);
+	r.orig_blocks_relocated = blocks_relocated(orig_before_, orig_after);
+
+	if (checksum_before_) {
+		const FileChecksum after = checksum_file_direct(r.file);
+		r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
+		if (r.verify == VerifyResult::failed) {
+			std::ostringstream detail;
+			detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes hashing to "
+			       << std::hex << checksum_before_->hash << " before, " << std::dec << after.bytes << " bytes hashing to "
+			       << std::hex << after.hash << " after (verify_data only holds without other writers to the file)";
+			r.verify_detail = detail.str();
+		}
+	}
+	donor_.reset(); // removes a donor e4mext created (unless keep_donor=1)
+	return r;
+}
+
+nlohmann::json to_json(const DefragReport &r)
+{
+	return {{"e4mext_stats", 1},
+		{"engine_version", E4MEXT_VERSION},
+		{"jobname", r.who.jobname},
+		{"jobnum", r.who.jobnum},
+		{"thread_number", r.who.thread_number},
+		{"file", r.file},
+		{"donor", r.donor},
+		{"donor_mode", donor_mode_name(r.donor_mode)},
+		{"inplace", r.inplace},
+		{"block_size", r.block_size},
+		{"moves", r.moves.moves},
+		{"blocks_moved", r.moves.blocks_moved},
+		{"partial_moves", r.moves.partial_moves},
+		{"ebusy", r.moves.ebusy},
+		{"enodata", r.moves.enodata},
+		{"other_errors", r.moves.other_errors},
+		{"retries", r.moves.retries},
+		{"orig_before", extents_json(r.orig_before)},
+		{"orig_after", extents_json(r.orig_after)},
+		{"donor_before", extents_json(r.donor_before)},
+		{"donor_after", extents_json(r.donor_after)},
+		{"orig_blocks_relocated", r.orig_blocks_relocated},
+		{"verify", verify_name(r.verify)},
+		{"donor_created", r.donor_created},
+		{"donor_kept", r.donor_kept}};
+}
+
+std::string summary_line(const DefragReport &r)
+{
+	std::ostringstream out;
+	out << "e4mext: " << r.who.jobname << "." << r.who.jobnum << " " << r.file << ": " << r.moves.moves << " moves, "
+	    << r.moves.blocks_moved << " blocks moved, " << r.moves.partial_moves << " partial, " << r.moves.ebusy << " EBUSY, "
+	    << r.moves.enodata << " ENODATA, " << r.moves.other_errors << " other errors, " << r.moves.retries << " retries; "
+	    << "original extents " << r.orig_before.extents << "->" << r.orig_after.extents << " (unwritten "
+	    << r.orig_before.unwritten << "->" << r.orig_after.unwritten << "), " << r.orig_blocks_relocated << " of "
+	    << r.orig_before.blocks << " blocks relocated; donor " << r.donor << " (" << donor_mode_name(r.donor_mode)
+	    << (r.inplace ? ", in place" : "") << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents
+	    << (r.donor_kept ? ", kept" : ", removed") << "); verify_data " << verify_name(r.verify);
+	return out.str();
+}
+
+} // namespace e4mext

@@ -1,0 +1,80 @@
+// Everything e4mext does for one (job clone, original file) pair: the checks, the donor, the
+// before/after extent maps, the optional data proof, and the moves themselves. Knows nothing of fio.
+#pragma once
+
+#include "checksum.h"
+#include "donor.h"
+#include "extent_map.h"
+#include "file_facts.h"
+#include "mover.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace e4mext {
+
+struct DefragConfig {
+	DonorSpec donor;
+	bool verify_data = false;
+	unsigned busy_retries = 0;
+	MoveExtentFn move_fn = move_extent_ioctl;
+};
+
+// Who ran the moves, for the statistics record.
+struct RunIdentity {
+	std::string jobname;
+	unsigned jobnum = 0;
+	unsigned thread_number = 0;
+};
+
+enum class VerifyResult { off, passed, failed };
+
+// The figures of one (job clone, file), written as one JSON line and one summary line.
+struct DefragReport {
+	RunIdentity who;
+	std::string file, donor;
+	DonorMode donor_mode = DonorMode::unwritten;
+	bool inplace = false;
+	uint64_t block_size = 0;
+	MoveStats moves;
+	ExtentSummary orig_before, orig_after, donor_before, donor_after;
+	uint64_t orig_blocks_relocated = 0;
+	VerifyResult verify = VerifyResult::off;
+	std::string verify_detail; // why verification failed or could not run
+	std::string donor_notice;  // an existing file was used or reset
+	bool donor_created = false, donor_kept = false;
+};
+
+nlohmann::json to_json(const DefragReport &report);
+std::string summary_line(const DefragReport &report);
+
+class DefragFile {
+public:
+	// Opens and checks the original, prepares the donor for [offset, end), records the extent maps
+	// and, with verify_data, the original's checksum. Throws Error with a message to show as is.
+	DefragFile(const std::string &orig_path, const DefragConfig &config, uint64_t offset, uint64_t end);
+
+	const FileFacts &original() const noexcept { return orig_facts_; }
+	unsigned block_shift() const noexcept { return block_shift_; }
+
+	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the original.
+	MoveOutcome move(int orig_fd, uint64_t offset, uint64_t length) noexcept;
+
+	// Reads the after state, checks the data and returns the figures. Call once, after the last move.
+	DefragReport finish(const RunIdentity &who);
+
+private:
+	DefragConfig config_;
+	UniqueFd orig_fd_;
+	FileFacts orig_facts_;
+	unsigned block_shift_ = 0;
+	std::unique_ptr<Donor> donor_;
+	Mover mover_;
+	ExtentMap orig_before_, donor_before_;
+	std::optional<FileChecksum> checksum_before_;
+};
+
+} // namespace e4mext

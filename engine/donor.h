@@ -1,0 +1,62 @@
+// The donor file: the blocks the original's extents are exchanged with. Opens or creates it, checks
+// it against the original before any move, brings it to the requested state, and removes it at the
+// end when e4mext created it.
+#pragma once
+
+#include "file_facts.h"
+#include "names.h"
+#include "unique_fd.h"
+
+#include <cstdint>
+#include <string>
+
+namespace e4mext {
+
+struct DonorSpec {
+	std::string path;
+	DonorMode mode = DonorMode::unwritten;
+	bool inplace = false;      // allocate per move and free after (fio's inplace=1)
+	bool keep = false;         // leave a donor e4mext created in place at the end
+	bool default_name = false; // e4mext chose the name: a foreign file there is never touched
+	bool shared = false;       // other jobs may move into the same donor: lock ranges in place mode
+};
+
+// The extended attribute e4mext puts on donors it creates, so a donor left behind by a killed run
+// can be told apart from a user's file of the same name.
+inline constexpr const char *kDonorXattr = "user.e4mext.donor";
+
+class Donor {
+public:
+	// Opens (or creates) the donor, refuses it when the kernel would (checks.h), and prepares
+	// [offset, end) in the requested state: unwritten extents, or written data synced to disk; in
+	// place mode the range is left as a hole to be allocated per move. Throws Error.
+	Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end);
+	~Donor();
+	Donor(const Donor &) = delete;
+	Donor &operator=(const Donor &) = delete;
+
+	int fd() const noexcept { return fd_.get(); }
+	const std::string &path() const noexcept { return spec_.path; }
+	const DonorSpec &spec() const noexcept { return spec_; }
+	bool created() const noexcept { return created_; }
+	// What the user should know about an existing file that was used (empty when none).
+	const std::string &notice() const noexcept { return notice_; }
+
+	// In place mode, around each move: allocate [offset, offset+length) in the requested state
+	// before it, and free it after. Both return 0 or -errno.
+	int acquire(uint64_t offset, uint64_t length) noexcept;
+	int release(uint64_t offset, uint64_t length) noexcept;
+
+private:
+	void open_or_create();
+	void make_unwritten(uint64_t offset, uint64_t length);
+	void make_written(uint64_t offset, uint64_t length);
+	int lock_range(uint64_t offset, uint64_t length, short type) noexcept;
+
+	DonorSpec spec_;
+	UniqueFd fd_;
+	bool created_ = false;
+	std::string notice_;
+};
+
+} // namespace e4mext

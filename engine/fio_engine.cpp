@@ -1,0 +1,328 @@
+// libe4mext.so: fio's external ioengine for EXT4_IOC_MOVE_EXT - the only file that includes fio's
+// headers. It translates between fio and the fio-free core (defrag_file.h) and catches every C++
+// exception at the callback boundary: fio is C and must never see one.
+//
+// Usage (fio 3.33 and later, engine built against the same fio release):
+//   fio --name=u --ioengine=external:build/engine/libe4mext.so --directory=/mnt/ext4 --filename=test
+//       --size=512m --rw=write --bs=4k --overwrite=0
+//   fio --name=m --ioengine=external:build/engine/libe4mext.so --filename=/mnt/ext4/f --size=64m
+//       --rw=write --bs=32k --overwrite=1 --donor_mode=written --verify_data=1 --stats_file=stats.jsonl
+//   A job written for fio's built-in engine runs unchanged with only its ioengine= line changed:
+//   ioengine=e4defrag -> ioengine=external:/path/to/libe4mext.so (donorname=, inplace= keep their meaning).
+#include "block_range.h"
+#include "defrag_file.h"
+#include "error.h"
+#include "names.h"
+
+#include <atomic> // fio's arch/arch.h uses <atomic> under C++: include it outside the extern "C" block
+
+extern "C" {
+#include "fio.h"
+#include "optgroup.h"
+}
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace e4mext;
+
+// fio fills this from the job's options; offset 0 is fio's "unset" marker, hence the pad.
+struct RawOptions {
+	void *pad;
+	char *donorname;
+	unsigned int inplace;
+	char *donor_mode;
+	unsigned int busy_retries;
+	unsigned int verify_data;
+	char *stats_file;
+	unsigned int keep_donor;
+};
+
+fio_option make_option(const char *name, const char *lname, fio_opt_type type, size_t offset, const char *help,
+		       const char *def, unsigned long long maxval = 0)
+{
+	fio_option o{};
+	o.name = name;
+	o.lname = lname;
+	o.type = type;
+	o.off1 = static_cast<unsigned int>(offset);
+	o.help = help;
+	o.def = def;
+	o.maxval = maxval;
+	o.category = FIO_OPT_C_ENGINE;
+	o.group = FIO_OPT_G_E4DEFRAG;
+	return o;
+}
+
+fio_option options[] = {
+	make_option("donorname", "Donor name", FIO_OPT_STR_STORE, offsetof(RawOptions, donorname),
+		    "File used as a block donor ($jobnum, $jobname, $filename expanded; relative to directory=). "
+		    "Default: a private donor per job clone and file, next to the file, removed at the end",
+		    nullptr),
+	make_option("inplace", "In place", FIO_OPT_INT, offsetof(RawOptions, inplace),
+		    "Allocate the donor range before each move and free it after (1), or prepare the whole donor first (0)",
+		    "0", 1),
+	make_option("donor_mode", "Donor mode", FIO_OPT_STR_STORE, offsetof(RawOptions, donor_mode),
+		    "State of the donor's blocks before a move: unwritten (preallocated) or written (real data, synced)",
+		    "unwritten"),
+	make_option("busy_retries", "EBUSY retries", FIO_OPT_INT, offsetof(RawOptions, busy_retries),
+		    "Retry a move that returned EBUSY up to N times from where it stopped (0: report EBUSY to fio)", "0",
+		    1000000),
+	make_option("verify_data", "Verify data", FIO_OPT_BOOL, offsetof(RawOptions, verify_data),
+		    "Checksum the original with O_DIRECT reads before the first and after the last move; fail the job "
+		    "if they differ (only meaningful without other writers to the file)",
+		    "0", 1),
+	make_option("stats_file", "Statistics file", FIO_OPT_STR_STORE, offsetof(RawOptions, stats_file),
+		    "Append one JSON line of move and extent statistics per job clone and file to this file "
+		    "($jobnum, $jobname expanded)",
+		    nullptr),
+	make_option("keep_donor", "Keep donor", FIO_OPT_BOOL, offsetof(RawOptions, keep_donor),
+		    "Leave donors e4mext created in place at the end", "0", 1),
+	fio_option{},
+};
+
+const char *text_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+// Per job clone: one DefragFile per fio file, created before the clock starts (post_init).
+struct EngineState {
+	DefragConfig config;
+	std::string donorname;
+	std::string stats_file;
+	std::vector<std::unique_ptr<DefragFile>> files; // indexed like td->files
+};
+
+EngineState *state_of(thread_data *td)
+{
+	return static_cast<EngineState *>(td->io_ops_data);
+}
+
+NameContext name_context(thread_data *td, const fio_file *f)
+{
+	NameContext ctx;
+	ctx.jobname = td->o.name ? td->o.name : "";
+	ctx.jobnum = td->subjob_number;
+	ctx.thread_number = td->thread_number;
+	ctx.filename = f ? f->file_name : "";
+	ctx.directory = text_or_empty(td->o.directory);
+	return ctx;
+}
+
+// Refuses, before anything is touched, what this engine cannot do or would do wrong.
+std::string unsupported_job(thread_data *td)
+{
+	if (td_read(td) || td_trim(td))
+		return "e4mext moves extents on writes only: rw= must be write or randwrite (each write of bs bytes "
+		       "at an offset moves those blocks of the file into the donor)";
+	if (td->o.verify != 0 /* VERIFY_NONE */)
+		return "fio's verify= cannot check this engine (it moves blocks, it does not write fio's buffers): "
+		       "remove verify= and use verify_data=1, which proves the file's data is unchanged";
+	return {};
+}
+
+std::string check_geometry(thread_data *td, const fio_file *f, uint64_t block_size)
+{
+	const struct {
+		const char *what;
+		unsigned long long value;
+	} values[] = {{"bs", td->o.min_bs[DDIR_WRITE]}, {"bs (max)", td->o.max_bs[DDIR_WRITE]},
+		      {"offset", f->file_offset}, {"offset_increment", td->o.offset_increment}};
+	for (const auto &v : values)
+		if (auto why = misaligned(v.what, v.value, block_size))
+			return *why;
+	for (unsigned i = 0; i < td->o.bssplit_nr[DDIR_WRITE]; ++i)
+		if (auto why = misaligned("bssplit", td->o.bssplit[DDIR_WRITE][i].bs, block_size))
+			return *why;
+	if (auto why = beyond_block_limit(f->file_offset, f->io_size, static_cast<unsigned>(block_shift_of(block_size))))
+		return *why;
+	return {};
+}
+
+void fail(thread_data *td, int errnum, const char *where, const std::string &message)
+{
+	log_err("e4mext: %s\n", message.c_str());
+	td_verror(td, errnum, where);
+}
+
+// Runs a callback body, turning any exception into fio's error reporting.
+template <typename Body> int guarded(thread_data *td, const char *where, Body &&body) noexcept
+{
+	try {
+		return body();
+	} catch (const Error &e) {
+		fail(td, e.errnum(), where, e.what());
+	} catch (const std::bad_alloc &) {
+		fail(td, ENOMEM, where, std::string(where) + ": out of memory");
+	} catch (const std::exception &e) {
+		fail(td, EIO, where, std::string(where) + ": " + e.what());
+	} catch (...) {
+		fail(td, EIO, where, std::string(where) + ": unknown error");
+	}
+	return 1;
+}
+
+int e4mext_init(thread_data *td)
+{
+	return guarded(td, "init", [&] {
+		const auto *raw = static_cast<const RawOptions *>(td->eo);
+		if (std::string why = unsupported_job(td); !why.empty())
+			throw Error(EINVAL, why);
+		const auto mode = parse_donor_mode(text_or_empty(raw->donor_mode));
+		if (!mode)
+			throw Error(EINVAL, std::string("donor_mode=") + raw->donor_mode + " is not understood: use unwritten or written");
+		auto state = std::make_unique<EngineState>();
+		state->donorname = text_or_empty(raw->donorname);
+		state->stats_file = text_or_empty(raw->stats_file);
+		state->config.donor.mode = *mode;
+		state->config.donor.inplace = raw->inplace != 0;
+		state->config.donor.keep = raw->keep_donor != 0;
+		state->config.donor.default_name = state->donorname.empty();
+		// An explicit name without $jobnum is one donor for every clone: serialise in-place moves on it.
+		state->config.donor.shared = !state->donorname.empty() && state->donorname.find("$jobnum") == std::string::npos;
+		state->config.verify_data = raw->verify_data != 0;
+		state->config.busy_retries = raw->busy_retries;
+		td->io_ops_data = state.release();
+		return 0;
+	});
+}
+
+// Prepares every file before fio starts its clock, so donor setup is not measured as moves.
+int e4mext_post_init(thread_data *td)
+{
+	return guarded(td, "post_init", [&] {
+		EngineState *state = state_of(td);
+		fio_file *f;
+		unsigned int i;
+		for_each_file(td, f, i) {
+			DefragConfig config = state->config;
+			config.donor.path = donor_path(state->donorname, name_context(td, f));
+			if (config.donor.shared && td->o.numjobs > 1 && !config.donor.inplace)
+				log_info("e4mext: warning: donor %s is shared by %u clones; later moves swap earlier ones back "
+					 "(put $jobnum in donorname= for one donor per clone)\n",
+					 config.donor.path.c_str(), td->o.numjobs);
+			const uint64_t end = f->file_offset + f->io_size;
+			auto file = std::make_unique<DefragFile>(f->file_name, config, f->file_offset, end);
+			if (std::string why = check_geometry(td, f, file->original().block_size); !why.empty())
+				throw Error(EINVAL, std::string("original ") + f->file_name + ": " + why);
+			state->files.push_back(std::move(file));
+		}
+		return 0;
+	});
+}
+
+// After a failed open: the file's own error is the one worth reporting.
+void close_quietly(thread_data *td, fio_file *f)
+{
+	if (generic_close_file(td, f) != 0)
+		log_err("e4mext: closing %s failed as well\n", f->file_name);
+}
+
+int e4mext_open_file(thread_data *td, fio_file *f)
+{
+	if (int rc = generic_open_file(td, f); rc != 0)
+		return rc;
+	const EngineState *state = state_of(td);
+	if (static_cast<size_t>(f->fileno) >= state->files.size()) {
+		close_quietly(td, f);
+		fail(td, EINVAL, "open_file", std::string("file ") + f->file_name + " was not prepared by e4mext");
+		return 1;
+	}
+	DefragFile &file = *state->files[f->fileno];
+	struct stat st;
+	if (::fstat(f->fd, &st) != 0 || st.st_dev != file.original().dev || st.st_ino != file.original().ino) {
+		close_quietly(td, f);
+		fail(td, ESTALE, "open_file", std::string("original ") + f->file_name + " was replaced after e4mext prepared it");
+		return 1;
+	}
+	FILE_SET_ENG_DATA(f, &file);
+	return 0;
+}
+
+enum fio_q_status e4mext_queue(thread_data *td, io_u *io_u)
+{
+	fio_ro_check(td, io_u);
+	if (io_u->ddir != DDIR_WRITE) {
+		if (ddir_sync(io_u->ddir) && do_io_u_sync(td, io_u) < 0)
+			io_u->error = errno;
+		else if (!ddir_sync(io_u->ddir))
+			io_u->error = EINVAL;
+		return FIO_Q_COMPLETED;
+	}
+	auto *file = static_cast<DefragFile *>(FILE_ENG_DATA(io_u->file));
+	const MoveOutcome outcome = file->move(io_u->file->fd, io_u->offset, io_u->xfer_buflen);
+	io_u->resid = io_u->xfer_buflen - outcome.bytes_moved;
+	io_u->error = outcome.error;
+	return FIO_Q_COMPLETED;
+}
+
+void write_stats_line(thread_data *td, const std::string &pattern, const std::string &line)
+{
+	const std::string path = expand_name(pattern, name_context(td, nullptr));
+	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+	// One write() per line: clones appending at once never interleave within a line.
+	if (!fd.valid() || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+		log_err("e4mext: cannot append statistics to %s: %s\n", path.c_str(), errno_text(errno).c_str());
+}
+
+void e4mext_cleanup(thread_data *td)
+{
+	EngineState *state = state_of(td);
+	if (!state)
+		return;
+	const RunIdentity who{td->o.name ? td->o.name : "", td->subjob_number, td->thread_number};
+	for (auto &file : state->files) {
+		// Each file on its own: one failure must not leave the others' donors behind.
+		guarded(td, "cleanup", [&] {
+			const DefragReport report = file->finish(who);
+			file.reset();
+			if (!report.donor_notice.empty())
+				log_info("e4mext: %s\n", report.donor_notice.c_str());
+			log_info("%s\n", summary_line(report).c_str());
+			if (!state->stats_file.empty())
+				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
+			if (report.verify == VerifyResult::failed)
+				throw Error(EIO, "verify_data: " + report.verify_detail);
+			return 0;
+		});
+	}
+	delete state;
+	td->io_ops_data = nullptr;
+}
+
+ioengine_ops engine_ops;
+
+} // namespace
+
+extern "C" {
+
+// fio looks this up after dlopen()ing an external engine (the entry point for C++ engines).
+__attribute__((visibility("default"))) void get_ioengine(ioengine_ops **ops_out);
+void get_ioengine(ioengine_ops **ops_out)
+{
+	engine_ops.name = "e4mext";
+	engine_ops.version = FIO_IOOPS_VERSION;
+	engine_ops.flags = FIO_SYNCIO;
+	engine_ops.init = e4mext_init;
+	engine_ops.post_init = e4mext_post_init;
+	engine_ops.queue = e4mext_queue;
+	engine_ops.open_file = e4mext_open_file;
+	engine_ops.close_file = generic_close_file;
+	engine_ops.get_file_size = generic_get_file_size;
+	engine_ops.cleanup = e4mext_cleanup;
+	engine_ops.options = options;
+	engine_ops.option_struct_size = sizeof(RawOptions);
+	*ops_out = &engine_ops;
+}
+
+} // extern "C"

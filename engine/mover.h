@@ -1,0 +1,46 @@
+// One fio write = one move of the blocks covering [offset, offset+length) from the original into the
+// donor at the same offset. Honours moved_len (partial progress is counted once and reported as a
+// short transfer) and optionally retries EBUSY from where the kernel stopped.
+#pragma once
+
+#include "move_extent.h"
+
+#include <cstdint>
+
+namespace e4mext {
+
+struct MoveStats {
+	uint64_t moves = 0;         // fio writes handled
+	uint64_t blocks_moved = 0;  // sum of moved_len over all calls
+	uint64_t partial_moves = 0; // moves that moved some but not all blocks
+	uint64_t ebusy = 0;         // EBUSY results handed to fio (after retries)
+	uint64_t enodata = 0;       // ENODATA results, including "nothing to move"
+	uint64_t other_errors = 0;
+	uint64_t retries = 0; // EBUSY retries issued
+};
+
+struct MoveOutcome {
+	uint64_t bytes_moved = 0; // at most the requested length
+	int error = 0;            // 0 or a positive errno for fio
+};
+
+class Mover {
+public:
+	Mover(MoveExtentFn move_fn, unsigned block_shift, unsigned busy_retries) noexcept
+		: move_fn_(move_fn), block_shift_(block_shift), busy_retries_(busy_retries)
+	{
+	}
+
+	MoveOutcome move(int orig_fd, int donor_fd, uint64_t offset, uint64_t length) noexcept;
+	const MoveStats &stats() const noexcept { return stats_; }
+
+private:
+	MoveOutcome finish(uint64_t blocks_done, uint64_t blocks_asked, uint64_t length, int rc) noexcept;
+
+	MoveExtentFn move_fn_;
+	unsigned block_shift_;
+	unsigned busy_retries_;
+	MoveStats stats_;
+};
+
+} // namespace e4mext

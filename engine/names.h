@@ -1,0 +1,35 @@
+// Engine option values that fio hands over as strings: the donor mode and donor/stats file names.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace e4mext {
+
+enum class DonorMode { unwritten, written };
+
+std::optional<DonorMode> parse_donor_mode(std::string_view text);
+const char *donor_mode_name(DonorMode mode);
+
+// What a file name may refer to.
+struct NameContext {
+	std::string jobname;
+	unsigned jobnum = 0;        // clone index within the job (fio's $jobnum)
+	unsigned thread_number = 0; // unique across all jobs of one fio run (1-based)
+	std::string filename;       // the original file's path as fio names it
+	std::string directory;      // the job's directory= (may be empty)
+};
+
+// Replaces $jobnum, $jobname and $filename (the original's last path component).
+std::string expand_name(std::string_view pattern, const NameContext &ctx);
+
+// Where the donor lives. An empty donorname gives a private donor per job clone and file, next to
+// the original (so on the same filesystem): "<original>.e4mext-donor.<thread_number>". An explicit
+// name is expanded and, when relative, placed under directory= as fio's built-in engine does.
+std::string donor_path(std::string_view donorname, const NameContext &ctx);
+
+// True when a donor name is e4mext's default form (the only names e4mext may reset unasked).
+inline constexpr std::string_view kDefaultDonorInfix = ".e4mext-donor.";
+
+} // namespace e4mext

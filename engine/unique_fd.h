@@ -1,0 +1,38 @@
+// A move-only owner of a file descriptor: closed exactly once, never leaked on an error path.
+#pragma once
+
+#include <unistd.h>
+
+#include <utility>
+
+namespace e4mext {
+
+class UniqueFd {
+public:
+	UniqueFd() noexcept = default;
+	explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+	UniqueFd(UniqueFd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+	UniqueFd &operator=(UniqueFd &&other) noexcept
+	{
+		reset(std::exchange(other.fd_, -1));
+		return *this;
+	}
+	UniqueFd(const UniqueFd &) = delete;
+	UniqueFd &operator=(const UniqueFd &) = delete;
+	~UniqueFd() { reset(); }
+
+	int get() const noexcept { return fd_; }
+	bool valid() const noexcept { return fd_ >= 0; }
+	[[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+	void reset(int fd = -1) noexcept
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+		fd_ = fd;
+	}
+
+private:
+	int fd_ = -1;
+};
+
+} // namespace e4mext

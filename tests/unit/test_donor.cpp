@@ -1,0 +1,210 @@
+// Donor state handling on real files of an ext4 directory (no ioctl involved): the donor is brought
+// to the requested state, e4mext's own stale donors are reset, and nobody else's file is clobbered.
+#include "donor.h"
+#include "error.h"
+#include "extent_map.h"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+using namespace e4mext;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uint64_t kSize = 1 << 20;
+
+// A fresh directory on an ext4 filesystem, removed at the end; empty path when none is available.
+struct Ext4TempDir {
+	fs::path path;
+	Ext4TempDir()
+	{
+		const char *base = std::getenv("E4MEXT_TEST_TMPDIR");
+		std::string templ = std::string(base ? base : "/tmp") + "/e4mext-unit.XXXXXX";
+		if (!::mkdtemp(templ.data()))
+			return;
+		struct statfs sfs;
+		if (::statfs(templ.c_str(), &sfs) != 0 || sfs.f_type != 0xEF53) {
+			fs::remove_all(templ);
+			return;
+		}
+		path = templ;
+	}
+	~Ext4TempDir()
+	{
+		if (!path.empty())
+			fs::remove_all(path);
+	}
+};
+
+void write_file(const fs::path &p, uint64_t size, unsigned char byte)
+{
+	UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+	REQUIRE(fd.valid());
+	const std::vector<unsigned char> data(size, byte);
+	REQUIRE(::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+	REQUIRE(::fsync(fd.get()) == 0);
+}
+
+FileFacts facts_of(const fs::path &p)
+{
+	UniqueFd fd(::open(p.c_str(), O_RDWR | O_CLOEXEC));
+	REQUIRE(fd.valid());
+	return inspect_file(fd.get(), p);
+}
+
+ExtentSummary extents_of(int fd)
+{
+	ExtentMap map;
+	REQUIRE(read_extent_map(fd, 12, true, &map) == 0);
+	return summarize(map);
+}
+
+std::vector<unsigned char> read_all(const fs::path &p)
+{
+	UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+	std::vector<unsigned char> data(fs::file_size(p));
+	REQUIRE(::pread(fd.get(), data.data(), data.size(), 0) == static_cast<ssize_t>(data.size()));
+	return data;
+}
+
+DonorSpec spec_for(const fs::path &p, DonorMode mode, bool default_name)
+{
+	DonorSpec spec;
+	spec.path = p;
+	spec.mode = mode;
+	spec.default_name = default_name;
+	return spec;
+}
+
+} // namespace
+
+TEST_CASE("donors are prepared in the requested state and removed when e4mext made them", "[donor]")
+{
+	Ext4TempDir dir;
+	if (dir.path.empty()) {
+		WARN("not run: no ext4 temporary directory (set E4MEXT_TEST_TMPDIR to one)");
+		return;
+	}
+	const fs::path orig = dir.path / "orig";
+	write_file(orig, kSize, 0x11);
+	const FileFacts orig_facts = facts_of(orig);
+	const fs::path donor_path = dir.path / "orig.e4mext-donor.1";
+
+	SECTION("unwritten: one preallocated, unwritten range")
+	{
+		{
+			Donor donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize);
+			CHECK(donor.created());
+			CHECK(donor.notice().empty());
+			const ExtentSummary s = extents_of(donor.fd());
+			CHECK(s.written == 0);
+			CHECK(s.unwritten >= 1);
+			CHECK(s.blocks == kSize / 4096);
+			char tag[4];
+			CHECK(::getxattr(donor_path.c_str(), kDonorXattr, tag, sizeof tag) > 0);
+		}
+		CHECK_FALSE(fs::exists(donor_path));
+	}
+
+	SECTION("written: real data, synced, and the original untouched")
+	{
+		{
+			Donor donor(spec_for(donor_path, DonorMode::written, true), orig_facts, 0, kSize);
+			const ExtentSummary s = extents_of(donor.fd());
+			CHECK(s.unwritten == 0);
+			CHECK(s.blocks == kSize / 4096);
+			CHECK(read_all(donor_path) == std::vector<unsigned char>(kSize, 0xd0));
+		}
+		CHECK(read_all(orig) == std::vector<unsigned char>(kSize, 0x11));
+	}
+
+	SECTION("keep_donor leaves a created donor in place")
+	{
+		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
+		spec.keep = true;
+		{ Donor donor(spec, orig_facts, 0, kSize); }
+		CHECK(fs::exists(donor_path));
+	}
+
+	SECTION("a foreign file at the default name is refused and left as it was")
+	{
+		write_file(donor_path, 4096, 0x42);
+		CHECK_THROWS_AS(Donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize), Error);
+		CHECK(read_all(donor_path) == std::vector<unsigned char>(4096, 0x42));
+	}
+
+	SECTION("a stale written donor of ours is reset to unwritten, so U never turns into M")
+	{
+		{
+			DonorSpec spec = spec_for(donor_path, DonorMode::written, true);
+			spec.keep = true; // as if the run had been killed
+			Donor donor(spec, orig_facts, 0, kSize);
+		}
+		{
+			Donor donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize);
+			CHECK(donor.created());
+			CHECK_THAT(donor.notice(), Catch::Contains("interrupted"));
+			const ExtentSummary s = extents_of(donor.fd());
+			CHECK(s.written == 0);
+			CHECK(s.blocks == kSize / 4096);
+		}
+		CHECK_FALSE(fs::exists(donor_path));
+	}
+
+	SECTION("an existing file named explicitly is brought to the state asked and kept")
+	{
+		const fs::path named = dir.path / "mydonor";
+		write_file(named, kSize, 0x77);
+		{
+			Donor donor(spec_for(named, DonorMode::unwritten, false), orig_facts, 0, kSize);
+			CHECK_FALSE(donor.created());
+			CHECK_THAT(donor.notice(), Catch::Contains("existing file"));
+			CHECK(extents_of(donor.fd()).written == 0);
+		}
+		CHECK(fs::exists(named));
+	}
+
+	SECTION("the original named as its own donor is refused before anything is written")
+	{
+		CHECK_THROWS_WITH(Donor(spec_for(orig, DonorMode::written, false), orig_facts, 0, kSize),
+				  Catch::Contains("itself"));
+		const fs::path link = dir.path / "hardlink";
+		fs::create_hard_link(orig, link);
+		CHECK_THROWS_WITH(Donor(spec_for(link, DonorMode::written, false), orig_facts, 0, kSize),
+				  Catch::Contains("itself"));
+		CHECK(read_all(orig) == std::vector<unsigned char>(kSize, 0x11));
+	}
+
+	SECTION("a missing donor directory is an error that says so")
+	{
+		CHECK_THROWS_WITH(Donor(spec_for(dir.path / "nope" / "d", DonorMode::unwritten, false), orig_facts, 0, kSize),
+				  Catch::Contains("ENOENT") && Catch::Contains("directory does not exist"));
+	}
+
+	SECTION("in place: holes until a move acquires its range, holes again after release")
+	{
+		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
+		spec.inplace = true;
+		spec.shared = true; // exercises the range locks
+		Donor donor(spec, orig_facts, 0, kSize);
+		CHECK(extents_of(donor.fd()).blocks == 0);
+		struct stat st;
+		REQUIRE(::fstat(donor.fd(), &st) == 0);
+		CHECK(static_cast<uint64_t>(st.st_size) >= kSize);
+		REQUIRE(donor.acquire(65536, 32768) == 0);
+		CHECK(extents_of(donor.fd()).blocks == 8);
+		REQUIRE(donor.release(65536, 32768) == 0);
+		CHECK(extents_of(donor.fd()).blocks == 0);
+	}
+}

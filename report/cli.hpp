@@ -1,0 +1,19 @@
+// The e4mext-report command line: table, compare, plot, gate, report.
+// Exit status: 0 success (gate: pass), 1 gate found a regression, 2 bad usage, bad input or a
+// failed tool (gnuplot); every error is one line on stderr.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace e4mext::report {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_regression = 1;
+inline constexpr int exit_error = 2;
+
+// args: the arguments after the program name.
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+} // namespace e4mext::report

@@ -1,0 +1,36 @@
+// What e4mext-report keeps of one fio JSON document: per job, the effective options and the
+// write direction's integer totals (the figures fio's text output is computed from).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace e4mext::report {
+
+using FioOptions = std::map<std::string, std::string>;
+
+struct WriteTotals {
+    std::uint64_t io_bytes = 0;
+    std::uint64_t total_ios = 0;
+    std::uint64_t runtime_ms = 0;
+};
+
+struct FioJob {
+    std::string jobname;
+    std::string host;      // client/server: the client's hostname (or "All clients"); "" for local runs
+    int error = 0;         // fio's per-job error (an errno); clones: the first non-zero one
+    int clones = 1;        // entries summed into this one (numjobs without group_reporting)
+    FioOptions options;    // "global options" overlaid with "job options"
+    WriteTotals write;     // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
+};
+
+struct FioRun {
+    std::string source;    // the file it came from, for messages
+    std::string fio_version;
+    std::int64_t timestamp = 0;
+    std::vector<FioJob> jobs;
+};
+
+} // namespace e4mext::report

@@ -1,0 +1,35 @@
+// Rendering a result set as the cover letter prints it (text) or as markdown, csv or json with
+// the spread of repetitions and the engine's side-file figures.
+#pragma once
+
+#include "classify.hpp"
+#include "result_set.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace e4mext::report {
+
+enum class OutputFormat { text, markdown, csv, json };
+
+OutputFormat parse_output_format(std::string_view name); // throws UsageError
+
+// "   U 4k:    IOPS=225k,  BW=877MiB/s": three spaces, "LABEL:" left-aligned in 9 columns,
+// "IOPS=...," left-aligned in 12, then "BW=...".
+std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes);
+
+// "  [NAME]" and one row per case (medians), as in the cover letter.
+std::string render_text_block(const std::string& name, const std::vector<CaseResult>& cases,
+                              const VaryingDimensions& varying);
+
+// One line per job that was not counted: "   excluded: U 4k (file.json, job 'defrag'): error=5 (...)".
+std::string render_exclusions(const ResultSet& set, const VaryingDimensions& varying);
+
+std::string render_table(const ResultSet& set, OutputFormat format);
+
+std::string csv_field(std::string_view text);
+std::string markdown_cell(std::string_view text);
+
+} // namespace e4mext::report

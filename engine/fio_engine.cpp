@@ -211,6 +211,7 @@ int e4mext_post_init(thread_data *td)
 				log_info("e4mext: warning: donor %s is shared by %u clones; later moves swap earlier ones back "
 					 "(put $jobnum in donorname= for one donor per clone)\n",
 					 config.donor.path.c_str(), td->o.numjobs);
+			log_info_flush();
 			const uint64_t end = f->file_offset + f->io_size;
 			auto file = std::make_unique<DefragFile>(f->file_name, config, f->file_offset, end);
 			if (std::string why = check_geometry(td, f, file->original().block_size); !why.empty())
@@ -291,6 +292,7 @@ void e4mext_cleanup(thread_data *td)
 			log_info("%s\n", summary_line(report).c_str());
 			if (!state->stats_file.empty())
 				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
+			log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
 			if (report.verify == VerifyResult::failed)
 				throw Error(EIO, "verify_data: " + report.verify_detail);
 			return 0;

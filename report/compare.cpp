@@ -56,8 +56,12 @@ std::string render_text(const Comparison& cmp)
     out += render_exclusions(*cmp.candidate, cmp.varying);
     out += "\n  [" + cand_label + " vs " + base_label + "]\n";
     std::ostringstream rows;
+    std::vector<std::string> labels;
+    for (const auto& c : cmp.cases)
+        labels.push_back(case_label(c.key, cmp.varying));
+    const auto width = label_column_width(labels);
     for (const auto& c : cmp.cases) {
-        rows << "   " << pad_right(case_label(c.key, cmp.varying) + ":", 9);
+        rows << "   " << pad_right(case_label(c.key, cmp.varying) + ":", width);
         if (!c.base) {
             rows << "only in " << cand_label << "\n";
             continue;

@@ -321,6 +321,8 @@ FioRun parse_fio_output(std::string_view text, const std::string& source)
         throw InputError(source + ": empty file; expected the output of fio --output-format=json (was the run cut short?)");
     const auto documents = extract_json_documents(text, source);
     if (documents.empty()) {
+        if (const auto first = text.find_first_not_of(" \t\r\n"); text[first] == '[')
+            throw InputError(source + ": a JSON array, not fio output; expected the output of fio --output-format=json");
         if (looks_binary(text))
             throw InputError(source + ": binary data, not fio JSON output; expected the output of fio --output-format=json");
         throw InputError(source + ": no JSON document found; expected the output of fio --output-format=json (or json+)");

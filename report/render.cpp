@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -184,10 +185,19 @@ OutputFormat parse_output_format(std::string_view name)
     throw UsageError("--format " + std::string(name) + ": unknown format; use text, markdown, csv or json");
 }
 
-std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes)
+std::size_t label_column_width(const std::vector<std::string>& labels)
+{
+    std::size_t width = 9;
+    for (const auto& label : labels)
+        width = std::max(width, label.size() + 2); // "LABEL:" and a space
+    return width;
+}
+
+std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes,
+                            std::size_t label_width)
 {
     std::string row = "   ";
-    row += pad_right(label + ":", 9);
+    row += pad_right(label + ":", label_width);
     row += pad_right("IOPS=" + format_iops(iops) + ",", 12);
     row += "BW=";
     row += format_bw(bw_bytes);
@@ -199,8 +209,12 @@ std::string render_text_block(const std::string& name, const std::vector<CaseRes
                               const VaryingDimensions& varying)
 {
     std::string out = "  [" + name + "]\n";
+    std::vector<std::string> labels;
     for (const auto& c : cases)
-        out += format_case_row(case_label(c.key, varying), c.median_iops(), c.median_bw());
+        labels.push_back(case_label(c.key, varying));
+    const auto width = label_column_width(labels);
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        out += format_case_row(labels[i], cases[i].median_iops(), cases[i].median_bw(), width);
     return out;
 }
 

@@ -16,9 +16,13 @@ enum class OutputFormat { text, markdown, csv, json };
 
 OutputFormat parse_output_format(std::string_view name); // throws UsageError
 
-// "   U 4k:    IOPS=225k,  BW=877MiB/s": three spaces, "LABEL:" left-aligned in 9 columns,
-// "IOPS=...," left-aligned in 12, then "BW=...".
-std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes);
+// "   U 4k:    IOPS=225k,  BW=877MiB/s": three spaces, "LABEL:" left-aligned in label_width
+// (9, as in the cover letter), "IOPS=...," left-aligned in 12, then "BW=...".
+std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes,
+                            std::size_t label_width = 9);
+
+// The label column's width for a block: 9, or wider so that every "LABEL:" keeps a space after it.
+std::size_t label_column_width(const std::vector<std::string>& labels);
 
 // "  [NAME]" and one row per case (medians), as in the cover letter.
 std::string render_text_block(const std::string& name, const std::vector<CaseResult>& cases,

@@ -108,7 +108,7 @@ std::vector<fs::path> find_result_files(const std::vector<std::string>& inputs)
         std::error_code ec;
         const auto status = fs::status(path, ec);
         if (ec || !fs::exists(status))
-            throw InputError(input + ": no such file or directory" + (ec ? " (" + ec.message() + ")" : std::string()));
+            throw InputError(input + ": " + (ec ? ec.message() : std::string("no such file or directory")));
         if (!fs::is_directory(status)) {
             files.push_back(path);
             continue;
@@ -181,7 +181,20 @@ std::string default_label(const std::vector<std::string>& inputs)
     while (!path.empty() && path.filename().empty())
         path = path.parent_path();
     std::error_code ec;
-    const auto name = fs::is_directory(path, ec) ? path.filename().string() : path.stem().string();
+    const bool directory = fs::is_directory(path, ec);
+    if (directory && fs::is_regular_file(path / "label", ec)) {
+        std::string text;
+        try {
+            text = read_file_text(path / "label");
+        } catch (const InputError&) {
+        }
+        text = text.substr(0, text.find('\n'));
+        if (!text.empty() && text.back() == '\r')
+            text.pop_back();
+        if (!text.empty())
+            return text;
+    }
+    const auto name = directory ? path.filename().string() : path.stem().string();
     return name.empty() || name == "." ? "results" : name;
 }
 

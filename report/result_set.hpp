@@ -70,7 +70,9 @@ std::vector<Measurement> measurements_of(const FioRun& run, const std::optional<
 // Loads and classifies everything under inputs. Throws InputError.
 ResultSet load_result_set(const std::vector<std::string>& inputs, std::string label);
 
-// A set's default name: the single input's file stem or directory name, else "results".
+// A set's default name: for a single directory input the first line of its file "label" if it
+// has one (results/coverletter/wo/label says "w/o"), else its name; a file's stem; "results"
+// for several inputs.
 std::string default_label(const std::vector<std::string>& inputs);
 
 std::vector<CaseKey> keys_of(const std::vector<CaseResult>& cases);

@@ -98,6 +98,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for table, rows in TABLES.items():
         os.makedirs(os.path.join(here, table), exist_ok=True)
+        with open(os.path.join(here, table, "label"), "w") as out:
+            out.write(("w/o" if table == "wo" else "w") + "\n")  # the block's name (e4mext-report default label)
         for kind, bs, iops_text, bw_text in rows:
             total = pick_total_ios(bs, iops_text, bw_text)
             doc = document(kind, bs, total)

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Writes the hand-crafted fixtures of the report tests (the real fio 3.33 output is under
+fio-3.33/, produced on this machine). Deterministic; run from anywhere."""
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(rel, text):
+    path = os.path.join(HERE, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w" if isinstance(text, str) else "wb") as out:
+        out.write(text)
+
+
+def direction(io_bytes=0, total_ios=0, runtime=0, iops=None):
+    bw = 1000 * io_bytes // runtime if runtime else 0
+    return {"io_bytes": io_bytes, "io_kbytes": io_bytes >> 10, "bw_bytes": bw, "bw": bw // 1024,
+            "iops": iops if iops is not None else (1000.0 * total_ios / runtime if runtime else 0.0),
+            "runtime": runtime, "total_ios": total_ios, "short_ios": 0, "drop_ios": 0}
+
+
+def job(name, options, total_ios, bs_bytes, runtime=30000, error=0, **extra):
+    entry = {"jobname": name, "groupid": 0, "error": error, "job options": options,
+             "read": direction(), "write": direction(total_ios * bs_bytes, total_ios, runtime), "trim": direction()}
+    entry.update(extra)
+    return entry
+
+
+def doc(jobs, version="fio-3.33", global_options=None, key="jobs"):
+    d = {"fio version": version, "timestamp": 1758585600, "time": "Tue Sep 23 00:00:00 2025"}
+    if global_options is not None:
+        d["global options"] = global_options
+    d[key] = jobs
+    return d
+
+
+def dump(d):
+    return json.dumps(d, indent=2) + "\n"
+
+
+LIB = "external:/usr/local/lib/fio/libe4mext.so"
+
+# fio 3.39+ shape: flag options printed as "", job_start present.
+write("fio-3.39/flags-empty-string.json", dump(doc(
+    [job("defrag", {"ioengine": LIB, "bs": "32k", "rw": "write", "overwrite": "", "time_based": "",
+                    "group_reporting": "", "donorname": "test.def"}, 60000, 32768, job_start=1758585600000)],
+    version="fio-3.39", global_options={"directory": "/mnt", "filesize": "1G"})))
+
+# fio 3.42 client/server with two hosts, "global options" as an array, "All clients" aggregate.
+clients = [
+    dict(job("defrag", {"bs": "4k"}, 300000, 4096), hostname="host-a", port=8765),
+    dict(job("defrag", {"bs": "4k"}, 240000, 4096), hostname="host-b", port=8765),
+    dict(job("All clients", {}, 540000, 4096), hostname="host-b", port=8765),
+]
+del clients[2]["job options"]
+write("fio-3.42/client-two-hosts.json", "\n" + dump(doc(
+    clients, version="fio-3.42", key="client_stats",
+    global_options=[{"ioengine": "e4defrag", "rw": "write", "donorname": "test.def"},
+                    {"ioengine": "e4defrag", "rw": "write", "donorname": "test.def"}])))
+
+# nan and inf as fio's %f prints them, informational lines before the document.
+text = dump(doc([job("defrag", {"ioengine": "e4defrag", "bs": "4k"}, 30000, 4096, iops=1.0)]))
+text = text.replace('"iops": 1.0', '"iops": nan').replace('"io_kbytes": 120000', '"io_kbytes": 120000, "lat_mean": -nan, "bw_dev": inf')
+write("shapes/nan-inf.json", "fio: this platform does not support the requested clocksource\n"
+      "note: both iodepth >= 1 and synchronous I/O engine are selected\n" + text)
+
+# A job that failed, a job that wrote nothing, next to a good one.
+write("shapes/error-and-no-writes.json", dump(doc([
+    job("good", {"ioengine": "e4defrag", "bs": "4k", "rw": "write"}, 30000, 4096),
+    job("failed", {"ioengine": "e4defrag", "bs": "32k", "rw": "write"}, 10, 32768, error=22),
+    job("idle", {"ioengine": "e4defrag", "bs": "128k", "rw": "write"}, 0, 131072, runtime=0),
+])))
+
+# Classification: donor_mode, inplace, rand and engines differ -> labels, never merged.
+write("classify/mixed.json", dump(doc([
+    job("u-written-donor", {"ioengine": LIB, "bs": "4k", "donor_mode": "written"}, 30000, 4096),
+    job("u-unwritten-donor", {"ioengine": LIB, "bs": "4KiB"}, 30000, 4096),
+    job("u-inplace", {"ioengine": LIB, "bs": "4096", "inplace": "1"}, 30000, 4096),
+    job("u-rand", {"ioengine": LIB, "bs": "4k,4k", "rw": "randwrite"}, 30000, 4096),
+    job("m-e4defrag", {"ioengine": "e4defrag", "blocksize": "1m", "overwrite": "1"}, 3000, 1048576),
+])))
+
+# Engine statistics side file beside its fio JSON.
+write("sidefile/run.json", dump(doc([job("defrag", {"ioengine": LIB, "bs": "4k", "numjobs": "2"}, 30000, 4096),
+                                     job("defrag", {"ioengine": LIB, "bs": "4k", "numjobs": "2"}, 30000, 4096)])))
+record = {"e4mext_stats": 1, "engine_version": "0.1.0", "jobname": "defrag", "jobnum": 0, "thread_number": 1,
+          "file": "/mnt/test.0.0", "donor": "/mnt/test.0.0.e4mext-donor.1", "donor_mode": "unwritten", "inplace": False,
+          "block_size": 4096, "moves": 30000, "blocks_moved": 30000, "partial_moves": 2, "ebusy": 0, "enodata": 0,
+          "other_errors": 0, "retries": 3,
+          "orig_before": {"extents": 40, "written": 40, "unwritten": 0, "blocks": 30000},
+          "orig_after": {"extents": 1, "written": 1, "unwritten": 0, "blocks": 30000},
+          "donor_before": {"extents": 1, "written": 0, "unwritten": 1, "blocks": 30000},
+          "donor_after": {"extents": 40, "written": 40, "unwritten": 0, "blocks": 30000},
+          "orig_blocks_relocated": 30000, "verify": "passed"}
+second = dict(record, jobnum=1, thread_number=2, file="/mnt/test.1.0", partial_moves=0, retries=1,
+              orig_before=dict(record["orig_before"], extents=60), orig_after=dict(record["orig_after"], extents=2))
+write("sidefile/run.stats.jsonl", json.dumps(record) + "\n" + json.dumps(second) + "\n")
+write("sidefile-bad/run.json", dump(doc([job("defrag", {"ioengine": LIB, "bs": "4k"}, 30000, 4096)])))
+write("sidefile-bad/run.stats.jsonl", json.dumps(record) + "\n{\"e4mext_stats\": 1, \"jobname\": \"defrag\"\n")
+
+# Repetitions for statistics and the gate: 5 runs of U 4k and M 4k each.
+def rep_set(name, u_ios, m_ios):
+    for i, (u, m) in enumerate(zip(u_ios, m_ios)):
+        write(f"gate/{name}/run-{i}.json", dump(doc([
+            job("u", {"ioengine": "e4defrag", "bs": "4k", "overwrite": "0"}, u, 4096),
+            job("m", {"ioengine": "e4defrag", "bs": "4k", "overwrite": "1"}, m, 4096)])))
+
+
+base_u = [6000000, 6030000, 5970000, 6010000, 5990000]
+base_m = [600000, 603000, 597000, 601000, 599000]
+rep_set("base", base_u, base_m)
+rep_set("noise", [int(x * f) for x, f in zip(base_u, [0.98, 1.01, 0.99, 0.985, 1.0])], base_m)
+rep_set("regressed", [int(x * 0.9) for x in base_u], base_m)   # U 4k: 10% slower
+rep_set("improved", [int(x * 1.2) for x in base_u], base_m)
+
+# Malformed inputs: each must exit 2 with one line naming the file.
+write("malformed/empty.json", "")
+write("malformed/whitespace.json", "\n  \n")
+write("malformed/garbage.json", bytes(range(256)) * 4)
+write("malformed/not-fio.json", '{"name": "something else", "values": [1, 2, 3]}\n')
+write("malformed/array.json", '[1, 2, 3]\n')
+write("malformed/truncated.json", dump(doc([job("x", {"bs": "4k"}, 10, 4096)]))[:400])
+write("malformed/invalid-json.json", '{\n  "fio version": "fio-3.33",\n  "jobs": [ {"jobname": "x",, } ]\n}\n')
+write("malformed/wrong-type-io-bytes.json", dump(doc([job("x", {"bs": "4k"}, 10, 4096)])).replace(
+    '"io_bytes": 40960', '"io_bytes": "40960"'))
+write("malformed/wrong-type-jobs.json", dump({"fio version": "fio-3.33", "jobs": [1, 2]}))
+write("malformed/missing-write.json", json.dumps({"fio version": "fio-3.33", "jobs": [{"jobname": "x", "error": 0}]}))
+write("malformed/missing-runtime.json", dump(doc([job("x", {"bs": "4k"}, 10, 4096)])).replace('"runtime": 30000,', ''))
+write("malformed/negative-total-ios.json", dump(doc([job("x", {"bs": "4k"}, 10, 4096)])).replace(
+    '"total_ios": 10', '"total_ios": -10'))
+write("malformed/option-not-string.json", dump(doc([job("x", {"bs": 4096}, 10, 4096)])))
+write("malformed/bad-bs.json", dump(doc([job("x", {"bs": "4q"}, 10, 4096)])))
+write("malformed/empty-jobs.json", dump(doc([])))
+write("malformed/deep-nesting.json", "{\"a\":" + "[" * 1000 + "]" * 1000 + "}\n")

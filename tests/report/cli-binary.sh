@@ -1,0 +1,33 @@
+#!/bin/sh
+# The built executable on every malformed input: exit 2, exactly one line on stderr naming the
+# file, nothing on stdout (no exception escapes main, no crash).
+# usage: cli-binary.sh E4MEXT_REPORT DATA_DIR
+exe=$1 data=$2
+failures=0
+check() { # description, expected status, path that must be named, args...
+    what=$1 want=$2 name=$3; shift 3
+    out=$("$exe" "$@" 2>"$tmp/err"); status=$?
+    lines=$(wc -l <"$tmp/err")
+    if [ "$status" != "$want" ] || [ "$lines" != 1 ] || ! grep -qF -- "$name" "$tmp/err" || [ -n "$out" ]; then
+        echo "FAIL: $what: exit $status (want $want), $lines stderr line(s): $(cat "$tmp/err")"
+        failures=$((failures + 1))
+    else
+        echo "ok: $what: $(cat "$tmp/err")"
+    fi
+}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/e4mext-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+for f in "$data"/malformed/*; do
+    check "table $(basename "$f")" 2 "$f" table "$f"
+    check "gate $(basename "$f")" 2 "$f" gate "$data/gate/base" "$f"
+done
+check "missing path" 2 "$data/none.json" table "$data/none.json"
+check "bad side file" 2 "run.stats.jsonl" table "$data/sidefile-bad"
+check "no command" 2 "e4mext-report" 
+check "unknown option" 2 "--frobnicate" table "$data/gate/base" --frobnicate
+"$exe" gate "$data/gate/base" "$data/gate/regressed" >/dev/null; s=$?
+[ $s = 1 ] || { echo "FAIL: gate on a 10% regression exited $s, want 1"; failures=$((failures + 1)); }
+"$exe" gate "$data/gate/base" "$data/gate/noise" >/dev/null; s=$?
+[ $s = 0 ] || { echo "FAIL: gate on noise exited $s, want 0"; failures=$((failures + 1)); }
+[ $failures = 0 ] && echo "all checks passed"
+[ $failures = 0 ]

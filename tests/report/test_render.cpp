@@ -1,0 +1,104 @@
+// Golden output of each renderer, and the cover letter's lines character for character.
+#include "golden.hpp"
+#include "render.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+using namespace e4mext::report;
+
+namespace {
+
+// The seed's lines without the author's "# ..." annotations and trailing blanks.
+std::vector<std::string> seed_lines()
+{
+    std::istringstream in(read_file_text("coverletter-seed.txt"));
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line)) {
+        line = std::regex_replace(line, std::regex("\\s+#.*$"), "");
+        line.erase(line.find_last_not_of(' ') + 1);
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+std::vector<std::string> lines_of(const std::string& text)
+{
+    std::istringstream in(text);
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line))
+        lines.push_back(line);
+    return lines;
+}
+
+} // namespace
+
+TEST_CASE("a row is laid out as in the cover letter", "[render]")
+{
+    CHECK(format_case_row("U 4k", 224512, 919601152) == "   U 4k:    IOPS=225k,  BW=877MiB/s\n");
+    CHECK(format_case_row("M 128k", 635, 83357422) == "   M 128k:  IOPS=635,   BW=79.5MiB/s\n");
+    CHECK(label_column_width({"U 4k", "M 128k"}) == 9);
+    CHECK(label_column_width({"U 4k @host-long"}) == 17);
+}
+
+TEST_CASE("table prints the cover letter's [w/o] and [w] blocks character for character", "[render][coverletter]")
+{
+    const auto seed = seed_lines();
+    REQUIRE(seed.size() == 15);
+    const auto wo = run_report({"table", coverletter("wo")});
+    REQUIRE(wo.status == 0);
+    CHECK(lines_of(wo.out) == std::vector<std::string>(seed.begin(), seed.begin() + 7));
+    const auto w = run_report({"table", coverletter("w"), "--label", "w"});
+    REQUIRE(w.status == 0);
+    CHECK(lines_of(w.out) == std::vector<std::string>(seed.begin() + 8, seed.end()));
+}
+
+TEST_CASE("compare prints the seed's two blocks, then the ratios", "[render][coverletter]")
+{
+    const auto seed = seed_lines();
+    const auto run = run_report({"compare", coverletter("wo"), coverletter("w")});
+    REQUIRE(run.status == 0);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == seed.size() + 2 + 6);
+    CHECK(std::vector<std::string>(lines.begin(), lines.begin() + 15) == seed);
+    CHECK(run.out == golden("coverletter-compare.txt"));
+    CHECK_THAT(run.out, Catch::Contains("   U 128k:  IOPS 17.1x  +1613.5%  BW 17.1x  +1613.3%  n too small (n=1 vs 1)"));
+}
+
+TEST_CASE("golden table output in every format", "[render]")
+{
+    CHECK(run_report({"table", "gate/base"}).out == golden("table-base.txt"));
+    CHECK(run_report({"table", "gate/base", "--format", "markdown"}).out == golden("table-base.md"));
+    CHECK(run_report({"table", "gate/base", "--format", "csv"}).out == golden("table-base.csv"));
+    CHECK(run_report({"table", "gate/base", "--format=json"}).out == golden("table-base.json"));
+    CHECK(run_report({"table", "sidefile", "--format", "markdown"}).out == golden("table-sidefile.md"));
+    CHECK(run_report({"table", "sidefile", "--format", "json"}).out == golden("table-sidefile.json"));
+    CHECK(run_report({"table", "shapes/error-and-no-writes.json"}).out == golden("table-excluded.txt"));
+    CHECK(run_report({"table", "shapes/error-and-no-writes.json", "--format", "csv"}).out ==
+          golden("table-excluded.csv"));
+    CHECK(run_report({"table", "classify/mixed.json", "fio-3.42/client-two-hosts.json", "--label", "mixed"}).out ==
+          golden("table-mixed.txt"));
+}
+
+TEST_CASE("golden compare output", "[render]")
+{
+    CHECK(run_report({"compare", "gate/base", "gate/regressed"}).out == golden("compare-regressed.txt"));
+    CHECK(run_report({"compare", "gate/base", "gate/regressed", "--format", "markdown"}).out ==
+          golden("compare-regressed.md"));
+    CHECK(run_report({"compare", "gate/base", "gate/regressed", "--format", "json"}).out ==
+          golden("compare-regressed.json"));
+    CHECK(run_report({"compare", "gate/base", "classify/mixed.json", "--labels", "a,b"}).out ==
+          golden("compare-disjoint.txt"));
+}
+
+TEST_CASE("csv and markdown escaping", "[render]")
+{
+    CHECK(csv_field("plain") == "plain");
+    CHECK(csv_field("a,b") == "\"a,b\"");
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(markdown_cell("a|b") == "a\\|b");
+    CHECK(markdown_cell("w/o_x") == "w/o\\_x");
+}

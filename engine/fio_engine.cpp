@@ -192,6 +192,8 @@ int e4mext_init(thread_data *td)
 		state->config.donor.shared = !state->donorname.empty() && state->donorname.find("$jobnum") == std::string::npos;
 		state->config.verify_data = raw->verify_data != 0;
 		state->config.busy_retries = raw->busy_retries;
+		// A move never transfers fio's buffers: changing their content per write is wasted time.
+		td->flags &= ~static_cast<unsigned int>(TD_F_SCRAMBLE_BUFFERS | TD_F_REFILL_BUFFERS);
 		td->io_ops_data = state.release();
 		return 0;
 	});

@@ -149,12 +149,16 @@ std::string gnuplot_script(const PlotData& data, const fs::path& output, PlotFor
               "set style fill solid 0.85 border -1\n"
               "set boxwidth 0.9\n"
               "set grid ytics\n"
-              "set key outside right top vertical\n"
-              "set xtics nomirror rotate by -30\n";
+              "set key outside right top vertical\n";
+    std::size_t longest = 0;
+    for (const auto& label : data.case_labels)
+        longest = std::max(longest, label.size());
+    script << (longest > 12 ? "set xtics nomirror rotate by -30\n" : "set xtics nomirror norotate\n");
     script << "set xtics (";
     for (std::size_t i = 0; i < data.case_labels.size(); ++i)
         script << (i ? ", " : "") << gnuplot_quoted(data.case_labels[i]) << " " << i;
     script << ")\n";
+    script << "set xrange [-0.6:" << data.case_labels.size() << "-0.4]\n";
     script << "set multiplot layout 2,1\n";
     plot_panel(script, data, "IOPS per case", log_scale ? "IOPS (log scale)" : "IOPS", log_scale);
     return script.str();

@@ -33,7 +33,7 @@ EngineStatsByJob parse_engine_stats(std::string_view text, const std::string& so
         nlohmann::json record;
         try {
             record = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error&) {
+        } catch (const nlohmann::json::exception&) { // parse_error, out_of_range (number overflow)
             throw InputError(where + ": not a JSON object: the engine's stats_file holds one JSON object per line");
         }
         const JsonFields fields(record, where, "");

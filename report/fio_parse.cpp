@@ -105,7 +105,7 @@ json parse_document(const std::string& doc, const std::string& source, std::size
 {
     try {
         return json::parse(doc);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 1E4444
         std::string reason = e.what();
         if (const auto end = reason.find("] "); end != std::string::npos)
             reason.erase(0, end + 2);

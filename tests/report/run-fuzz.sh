@@ -12,12 +12,13 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/artifacts"
 find "$seeds" -type f \( -name '*.json' -o -name '*.jsonl' \) -size -64k -exec cp {} "$work/corpus/" \;
 # several fixtures share a name; cp keeps the last, which is fine for seeding
-"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
+# libFuzzer's default error exit code is 77, which meson would report as "skipped": use 1.
+"$fuzzer" -max_total_time="$seconds" -error_exitcode=1 -timeout_exitcode=1 -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus"
 status=$?
 if [ $status -ne 0 ]; then
-    mkdir -p "${MESON_BUILD_ROOT:-/tmp}/fuzz-artifacts"
-    cp "$work"/artifacts/* "${MESON_BUILD_ROOT:-/tmp}/fuzz-artifacts/" 2>/dev/null
-    echo "FAIL: the fuzzer found a crash; inputs kept in ${MESON_BUILD_ROOT:-/tmp}/fuzz-artifacts/"
+    mkdir -p fuzz-artifacts
+    cp "$work"/artifacts/* fuzz-artifacts/ 2>/dev/null
+    echo "FAIL: the fuzzer found a crash (exit $status); inputs kept in $(pwd)/fuzz-artifacts/"
 fi
 exit $status

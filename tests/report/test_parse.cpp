@@ -128,6 +128,7 @@ TEST_CASE("every malformed input is one InputError naming the file", "[parse]")
         {"option-not-string.json", "\"job options\".bs: expected a string"},
         {"empty-jobs.json", "\"jobs\" is empty"},
         {"deep-nesting.json", "nested deeper"},
+        {"number-overflow.json", "invalid JSON"},
     };
     for (const auto& [file, expected] : cases) {
         INFO(file);
@@ -165,6 +166,8 @@ TEST_CASE("engine statistics side file", "[parse][sidefile]")
     CHECK_FALSE(load_engine_stats_beside(data("fio-3.33/null-write.json")));
     CHECK_THROWS_WITH(load_engine_stats_beside(data("sidefile-bad/run.json")),
                       Catch::Contains("run.stats.jsonl:2: not a JSON object"));
+    // found by the fuzzer: number overflow is an InputError, not an escaping out_of_range
+    CHECK_THROWS_WITH(parse_engine_stats("444444444E4444444\n", "s.jsonl"), Catch::Contains("s.jsonl:1: not a JSON object"));
     CHECK_THROWS_WITH(parse_engine_stats("{\"e4mext_stats\": 2}\n", "s.jsonl"),
                       Catch::Contains("s.jsonl:1: e4mext_stats: unsupported"));
     CHECK_THROWS_WITH(parse_engine_stats("\n{\"e4mext_stats\": 1, \"jobname\": \"x\"}\n", "s.jsonl"),

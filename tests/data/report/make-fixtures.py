@@ -134,3 +134,6 @@ write("malformed/option-not-string.json", dump(doc([job("x", {"bs": 4096}, 10, 4
 write("malformed/bad-bs.json", dump(doc([job("x", {"bs": "4q"}, 10, 4096)])))
 write("malformed/empty-jobs.json", dump(doc([])))
 write("malformed/deep-nesting.json", "{\"a\":" + "[" * 1000 + "]" * 1000 + "}\n")
+# Found by the fuzzer: a number too large for a double (nlohmann's out_of_range, not parse_error).
+write("malformed/number-overflow.json", dump(doc([job("x", {"bs": "4k"}, 10, 4096)])).replace(
+    '"io_bytes": 40960', '"io_bytes": 444444444E4444444'))

@@ -1,0 +1,432 @@
+// The validity table: which (original, donor) pairs EXT4_IOC_MOVE_EXT refuses, with which errno,
+// and whether moved_len is written back. Each case builds an 8-block written original and an
+// 8-block unwritten donor (a move that would succeed), then changes one thing.
+#include "suite.h"
+
+#include "file_facts.h"
+#include "move_extent.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/fscrypt.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace regress {
+
+namespace {
+
+const Layout kOrig{"WWWWWWWW"};
+const Layout kDonor{"UUUUUUUU"};
+
+struct Pair {
+	std::string orig, donor;
+};
+Pair make_pair(Context &ctx)
+{
+	return {ctx.make_file("orig", kOrig), ctx.make_file("donor", kDonor)};
+}
+
+// The move on fds the case opened itself (special files, odd modes).
+std::string move_fds(Context &ctx, int orig_fd, int donor_fd)
+{
+	return ctx.move(orig_fd, donor_fd, 0, 0, 8).text();
+}
+
+// Valid pair, but the original is opened with `flags`.
+std::string orig_opened(Context &ctx, int flags)
+{
+	Pair p = make_pair(ctx);
+	e4mext::UniqueFd o = ctx.open(p.orig, flags), d = ctx.open(p.donor, O_RDWR);
+	return move_fds(ctx, o.get(), d.get());
+}
+
+// Valid original; the donor is opened with `flags`.
+std::string donor_opened(Context &ctx, const std::string &donor, int flags)
+{
+	const std::string orig = ctx.make_file("orig", kOrig);
+	e4mext::UniqueFd o = ctx.open(orig, O_RDWR), d = ctx.open(donor, flags);
+	return move_fds(ctx, o.get(), d.get());
+}
+
+// Valid pair; one of them gets inode flags after it was opened (immutable and append-only files
+// cannot be opened for writing, so the flag must come later).
+std::string with_flags_after_open(Context &ctx, bool on_donor, uint32_t flags)
+{
+	Pair p = make_pair(ctx);
+	MoveOptions o;
+	o.before_move = [&](int ofd, int dfd) { set_inode_flags(on_donor ? dfd : ofd, flags, 0); };
+	return ctx.refused_move(p.orig, p.donor, o);
+}
+
+std::string with_mode(Context &ctx, bool on_donor, mode_t mode)
+{
+	Pair p = make_pair(ctx);
+	must(::chmod((on_donor ? p.donor : p.orig).c_str(), mode) == 0, "chmod");
+	return ctx.refused_move(p.orig, p.donor);
+}
+
+bool has_capability(int cap)
+{
+	std::ifstream status("/proc/self/status");
+	for (std::string line; std::getline(status, line);)
+		if (line.rfind("CapEff:", 0) == 0)
+			return (std::stoull(line.substr(7), nullptr, 16) >> cap) & 1;
+	return false;
+}
+
+// Valid pair; one of them gets per-file data journaling (chattr +j).
+std::string with_journal_data_flag(Context &ctx, bool on_donor)
+{
+	if (!has_capability(CAP_SYS_RESOURCE))
+		throw NotRun("setting the per-file data journaling flag needs CAP_SYS_RESOURCE, which this process lacks");
+	Pair p = make_pair(ctx);
+	e4mext::UniqueFd fd = ctx.open(on_donor ? p.donor : p.orig, O_RDONLY);
+	set_inode_flags(fd.get(), e4mext::kFlagJournalData, 0);
+	fd.reset();
+	return ctx.refused_move(p.orig, p.donor);
+}
+
+// A swapfile in this case's directory, active for the rest of the case.
+std::string make_active_swapfile(Context &ctx, const std::string &name)
+{
+	const std::string p = ctx.make_file(name, Layout{std::string(256, 'W')}); // 1 MiB at 4K blocks
+	must(::chmod(p.c_str(), 0600) == 0, "chmod " + p);
+	CommandResult r = run_command({"mkswap", p});
+	if (r.status == 127)
+		throw NotRun("needs mkswap (util-linux)");
+	if (r.status != 0)
+		throw std::runtime_error("mkswap " + p + ": " + r.err);
+	ctx.rewritten(p);
+	ctx.hold(std::make_unique<ActiveSwapfile>(p));
+	return p;
+}
+
+// fscrypt v2: an encrypted directory unlocked with a random key added to the filesystem.
+std::string make_encrypted_dir(Context &ctx)
+{
+	const std::string dir = ctx.path("encrypted");
+	must(::mkdir(dir.c_str(), 0755) == 0, "mkdir " + dir);
+	e4mext::UniqueFd dfd = ctx.open(dir, O_RDONLY | O_DIRECTORY);
+
+	// struct fscrypt_add_key_arg ends in the raw key (a flexible array member).
+	alignas(fscrypt_add_key_arg) unsigned char key_buf[sizeof(fscrypt_add_key_arg) + FSCRYPT_MAX_KEY_SIZE] = {};
+	auto *key = reinterpret_cast<fscrypt_add_key_arg *>(key_buf);
+	key->key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
+	key->raw_size = FSCRYPT_MAX_KEY_SIZE;
+	std::ifstream("/dev/urandom", std::ios::binary)
+		.read(reinterpret_cast<char *>(key_buf + sizeof(fscrypt_add_key_arg)), FSCRYPT_MAX_KEY_SIZE);
+	if (::ioctl(dfd.get(), FS_IOC_ADD_ENCRYPTION_KEY, key) != 0)
+		throw NotRun("FS_IOC_ADD_ENCRYPTION_KEY: " + errno_name(errno) + " (kernel without fscrypt v2 or filesystem without -O encrypt)");
+
+	fscrypt_policy_v2 policy{};
+	policy.version = FSCRYPT_POLICY_V2;
+	policy.contents_encryption_mode = FSCRYPT_MODE_AES_256_XTS;
+	policy.filenames_encryption_mode = FSCRYPT_MODE_AES_256_CTS;
+	policy.flags = FSCRYPT_POLICY_FLAGS_PAD_32;
+	std::memcpy(policy.master_key_identifier, key->key_spec.u.identifier, FSCRYPT_KEY_IDENTIFIER_SIZE);
+	if (::ioctl(dfd.get(), FS_IOC_SET_ENCRYPTION_POLICY, &policy) != 0)
+		throw NotRun("FS_IOC_SET_ENCRYPTION_POLICY: " + errno_name(errno));
+	return dir;
+}
+
+std::string with_encrypted(Context &ctx, bool orig_encrypted, bool donor_encrypted)
+{
+	const std::string enc = make_encrypted_dir(ctx);
+	std::string orig, donor;
+	try {
+		orig = ctx.make_file(orig_encrypted ? enc + "/orig" : "orig", kOrig);
+		donor = ctx.make_file(donor_encrypted ? enc + "/donor" : "donor", kDonor);
+	} catch (const std::runtime_error &e) {
+		if (std::strstr(e.what(), "ENOPKG"))
+			throw NotRun(std::string("the kernel lacks the AES-256-XTS/CTS crypto: ") + e.what());
+		throw;
+	}
+	e4mext::UniqueFd fd = ctx.open(orig_encrypted ? orig : donor, O_RDONLY);
+	int flags = 0;
+	must(::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) == 0, "FS_IOC_GETFLAGS");
+	if (!(static_cast<uint32_t>(flags) & e4mext::kFlagEncrypted))
+		throw std::runtime_error("precondition: the file in the encrypted directory is not encrypted");
+	return ctx.refused_move(orig, donor);
+}
+
+// inline_data: a 60-byte file lives in the inode, a 4K one in an extent.
+std::string with_inline(Context &ctx, bool orig_inline)
+{
+	const Layout tiny{"W", 0, 60};
+	const std::string orig = ctx.make_file("orig", orig_inline ? tiny : kOrig);
+	const std::string donor = ctx.make_file("donor", orig_inline ? kDonor : tiny);
+	e4mext::UniqueFd fd = ctx.open(orig_inline ? orig : donor, O_RDONLY);
+	int flags = 0;
+	must(::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) == 0, "FS_IOC_GETFLAGS");
+	if (!(static_cast<uint32_t>(flags) & e4mext::kFlagInlineData))
+		throw std::runtime_error("precondition: the 60-byte file did not get inline data");
+	return ctx.refused_move(orig, donor);
+}
+
+// A file mapped by indirect blocks: made with extents, then migrated (chattr -e).
+std::string with_indirect(Context &ctx, bool orig_indirect)
+{
+	Pair p = make_pair(ctx);
+	if (!orig_indirect) // an unwritten extent cannot be migrated: the indirect donor holds data
+		p.donor = ctx.make_file("donor-written", Layout{"WWWWWWWW"});
+	e4mext::UniqueFd fd = ctx.open(orig_indirect ? p.orig : p.donor, O_RDONLY);
+	set_inode_flags(fd.get(), 0, e4mext::kFlagExtents);
+	fd.reset();
+	return ctx.refused_move(p.orig, p.donor);
+}
+
+// Writes into /sys/fs/ext4/<dev>/trigger_fs_error: with errors=remount-ro the filesystem goes
+// (emergency) read-only under open read-write fds, which a read-only mount never allows.
+std::string on_filesystem_turned_read_only(Context &ctx)
+{
+	Pair p = make_pair(ctx);
+	e4mext::UniqueFd o = ctx.open(p.orig, O_RDWR), d = ctx.open(p.donor, O_RDWR);
+	e4mext::UniqueFd witness = ctx.open(ctx.path("witness"), O_CREAT | O_RDWR);
+	const std::string dev = ctx.loop().device();
+	const std::string trigger = "/sys/fs/ext4/" + dev.substr(dev.rfind('/') + 1) + "/trigger_fs_error";
+	{
+		std::ofstream t(trigger);
+		t << "e4mext regression suite: turning its own loop filesystem read-only on purpose\n";
+		if (!t.flush())
+			throw NotRun("cannot write " + trigger + " (kernel without it?)");
+	}
+	if (::pwrite(witness.get(), "x", 1, 0) >= 0 || errno != EROFS)
+		throw std::runtime_error("precondition: a write after trigger_fs_error did not fail with EROFS");
+	return move_fds(ctx, o.get(), d.get());
+}
+
+} // namespace
+
+std::vector<Case> validity_cases()
+{
+	const int kNoFollow = O_RDWR | O_NONBLOCK; // FIFOs open read-write without blocking
+	return {
+		// ---- file descriptor modes ----
+		{"validity/orig-rdonly", "original opened O_RDONLY", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources), [](Context &c) { return orig_opened(c, O_RDONLY); }},
+		{"validity/orig-wronly", "original opened O_WRONLY", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources), [](Context &c) { return orig_opened(c, O_WRONLY); }},
+		{"validity/orig-opath", "original opened O_PATH", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources), [](Context &c) { return orig_opened(c, O_PATH); }},
+		{"validity/orig-directory", "original is a directory (opened O_RDONLY)", "ext4-4k",
+		 expect("EBADF moved_len=untouched"), expect("EBADF moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 e4mext::UniqueFd o = c.open(c.dir(), O_RDONLY | O_DIRECTORY);
+			 e4mext::UniqueFd d = c.open(c.make_file("donor", kDonor), O_RDWR);
+			 return move_fds(c, o.get(), d.get());
+		 }},
+		{"validity/donor-rdonly", "donor opened O_RDONLY", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources),
+		 [](Context &c) { return donor_opened(c, c.make_file("donor", kDonor), O_RDONLY); }},
+		{"validity/donor-wronly", "donor opened O_WRONLY (enough)", "ext4-4k",
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kFromSources),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 MoveOptions o;
+			 o.donor_flags = O_WRONLY;
+			 return c.move_and_verify(p.orig, p.donor, 0, 0, 8, o);
+		 }},
+		{"validity/donor-fd-closed", "donor_fd names no open file", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 e4mext::UniqueFd o = c.open(c.make_file("orig", kOrig), O_RDWR);
+			 int closed = ::dup(o.get());
+			 ::close(closed);
+			 return move_fds(c, o.get(), closed);
+		 }},
+		{"validity/donor-fd-minus-one", "donor_fd = -1 (0xffffffff)", "ext4-4k", expect("EBADF moved_len=untouched"),
+		 expect("EBADF moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 e4mext::UniqueFd o = c.open(c.make_file("orig", kOrig), O_RDWR);
+			 return move_fds(c, o.get(), -1);
+		 }},
+		// ---- the argument pointer ----
+		{"validity/bad-pointer", "argument pointer is not mapped", "ext4-4k", expect("EFAULT"), expect("EFAULT", kFromSources),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 e4mext::UniqueFd o = c.open(p.orig, O_RDWR);
+			 int rc = ::ioctl(o.get(), e4mext::kMoveExtIoctl, reinterpret_cast<void *>(16));
+			 return rc == 0 ? std::string("ok") : errno_name(errno);
+		 }},
+		{"validity/args-read-only", "argument readable but not writable: the move completes, moved_len cannot be copied back",
+		 "ext4-4k", expect("EFAULT moved_len=untouched relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
+		 expect("EFAULT moved_len=untouched relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kFromSources),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 MoveOptions o;
+			 o.read_only_args = true;
+			 return c.move_and_verify(p.orig, p.donor, 0, 0, 8, o);
+		 }},
+		// ---- the same inode ----
+		{"validity/same-fd", "donor_fd is the original's fd", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) {
+			 e4mext::UniqueFd o = c.open(c.make_file("orig", kOrig), O_RDWR);
+			 return move_fds(c, o.get(), o.get());
+		 }},
+		{"validity/same-file-second-open", "donor is a second open of the original", "ext4-4k",
+		 expect("EINVAL moved_len=0"), expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) { return donor_opened(c, c.path("orig"), O_RDWR); }},
+		{"validity/same-file-hard-link", "donor is a hard link to the original", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) {
+			 const std::string orig = c.make_file("orig", kOrig);
+			 must(::link(orig.c_str(), c.path("link").c_str()) == 0, "link");
+			 e4mext::UniqueFd o = c.open(orig, O_RDWR), d = c.open(c.path("link"), O_RDWR);
+			 return move_fds(c, o.get(), d.get());
+		 }},
+		// ---- not regular files, not ext4 ----
+		{"validity/orig-fifo", "original is a FIFO on the ext4", "ext4-4k", expect("ENOTTY moved_len=untouched"),
+		 expect("ENOTTY moved_len=untouched", kFromSources),
+		 [=](Context &c) {
+			 must(::mkfifo(c.path("fifo").c_str(), 0644) == 0, "mkfifo");
+			 e4mext::UniqueFd o = c.open(c.path("fifo"), kNoFollow), d = c.open(c.make_file("donor", kDonor), O_RDWR);
+			 return move_fds(c, o.get(), d.get());
+		 }},
+		{"validity/orig-chardev", "original is a character device node (1:3) on the ext4", "ext4-4k",
+		 expect("ENOTTY moved_len=untouched"), expect("ENOTTY moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 must(::mknod(c.path("null").c_str(), S_IFCHR | 0644, makedev(1, 3)) == 0, "mknod");
+			 e4mext::UniqueFd o = c.open(c.path("null"), O_RDWR), d = c.open(c.make_file("donor", kDonor), O_RDWR);
+			 return move_fds(c, o.get(), d.get());
+		 }},
+		{"validity/orig-on-tmpfs", "original on tmpfs, donor on ext4", "ext4-4k", expect("ENOTTY moved_len=untouched"),
+		 expect("ENOTTY moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 ExtraMount &tmp = c.hold(std::make_unique<ExtraMount>("", c.scratch() + "/tmpfs"));
+			 const std::string orig = c.make_file(tmp.path() + "/orig", kOrig);
+			 e4mext::UniqueFd o = c.open(orig, O_RDWR), d = c.open(c.make_file("donor", kDonor), O_RDWR);
+			 return move_fds(c, o.get(), d.get());
+		 }},
+		{"validity/donor-fifo", "donor is a FIFO on the same ext4", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources),
+		 [=](Context &c) {
+			 must(::mkfifo(c.path("fifo").c_str(), 0644) == 0, "mkfifo");
+			 return donor_opened(c, c.path("fifo"), kNoFollow);
+		 }},
+		{"validity/donor-chardev", "donor is a character device node (1:3) on the same ext4", "ext4-4k",
+		 expect("EINVAL moved_len=0"), expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) {
+			 must(::mknod(c.path("null").c_str(), S_IFCHR | 0644, makedev(1, 3)) == 0, "mknod");
+			 return donor_opened(c, c.path("null"), O_RDWR);
+		 }},
+		{"validity/donor-directory", "donor is a directory (can only be opened O_RDONLY)", "ext4-4k",
+		 expect("EBADF moved_len=untouched"), expect("EBADF moved_len=untouched", kFromSources),
+		 [](Context &c) {
+			 must(::mkdir(c.path("d").c_str(), 0755) == 0, "mkdir");
+			 return donor_opened(c, c.path("d"), O_RDONLY | O_DIRECTORY);
+		 }},
+		{"validity/donor-other-ext4", "donor on another ext4 filesystem", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) {
+			 const std::string donor = c.make_file(c.other_dir("ext4-4k-other") + "/donor", kDonor);
+			 return c.refused_move(c.make_file("orig", kOrig), donor);
+		 }},
+		{"validity/donor-on-tmpfs", "donor on tmpfs (crashed the first posting of the 6.19 series)", "ext4-4k",
+		 expect("EINVAL moved_len=0"), expect("EINVAL moved_len=0", kFromSources),
+		 [](Context &c) {
+			 ExtraMount &tmp = c.hold(std::make_unique<ExtraMount>("", c.scratch() + "/tmpfs"));
+			 const std::string orig = c.make_file("orig", kOrig), donor = c.make_file(tmp.path() + "/donor", kOrig);
+			 e4mext::UniqueFd o = c.open(orig, O_RDWR), d = c.open(donor, O_RDWR);
+			 std::string seen = move_fds(c, o.get(), d.get());
+			 o.reset();
+			 return seen + (c.content_unchanged(orig) ? "" : " !original-data-changed");
+		 },
+		 /*dangerous=*/true},
+		// ---- modes and inode flags: the donor's are checked, the original's are not ----
+		{"validity/donor-setuid", "donor mode 04755", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources), [](Context &c) { return with_mode(c, true, 04755); }},
+		{"validity/donor-setgid", "donor mode 02755", "ext4-4k", expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources), [](Context &c) { return with_mode(c, true, 02755); }},
+		{"validity/orig-setuid-setgid", "original mode 06755 (not checked)", "ext4-4k", expect("ok moved_len=8"),
+		 expect("ok moved_len=8", kFromSources), [](Context &c) { return with_mode(c, false, 06755); }},
+		{"validity/donor-immutable", "donor made immutable after open", "ext4-4k", expect("EPERM moved_len=0"),
+		 expect("EPERM moved_len=0", kFromSources),
+		 [](Context &c) { return with_flags_after_open(c, true, e4mext::kFlagImmutable); }},
+		{"validity/donor-append-only", "donor made append-only after open", "ext4-4k", expect("EPERM moved_len=0"),
+		 expect("EPERM moved_len=0", kFromSources),
+		 [](Context &c) { return with_flags_after_open(c, true, e4mext::kFlagAppend); }},
+		{"validity/orig-immutable", "original made immutable after open (not checked)", "ext4-4k",
+		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
+		 [](Context &c) { return with_flags_after_open(c, false, e4mext::kFlagImmutable); }},
+		{"validity/orig-append-only", "original made append-only after open (not checked)", "ext4-4k",
+		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
+		 [](Context &c) { return with_flags_after_open(c, false, e4mext::kFlagAppend); }},
+		// ---- swapfiles ----
+		{"validity/orig-swapfile", "original is an active swapfile", "ext4-4k", expect("ETXTBSY moved_len=0"),
+		 expect("ETXTBSY moved_len=0", kFromSources),
+		 [](Context &c) { return c.refused_move(make_active_swapfile(c, "swap"), c.make_file("donor", kDonor)); }},
+		{"validity/donor-swapfile", "donor is an active swapfile", "ext4-4k", expect("ETXTBSY moved_len=0"),
+		 expect("ETXTBSY moved_len=0", kFromSources),
+		 [](Context &c) { return c.refused_move(c.make_file("orig", kOrig), make_active_swapfile(c, "swap")); }},
+		// ---- data journaling ----
+		{"validity/data-journal-mount", "filesystem mounted data=journal", "data-journal",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 return c.refused_move(p.orig, p.donor);
+		 }},
+		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j)", "ext4-4k",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_journal_data_flag(c, false); }},
+		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j)", "ext4-4k",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_journal_data_flag(c, true); }},
+		// ---- encryption, inline data, indirect blocks ----
+		{"validity/orig-encrypted", "original encrypted (fscrypt v2), donor not", "encrypt",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_encrypted(c, true, false); }},
+		{"validity/donor-encrypted", "donor encrypted (fscrypt v2), original not", "encrypt",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_encrypted(c, false, true); }},
+		{"validity/both-encrypted", "both encrypted with the same key", "encrypt", expect("EOPNOTSUPP moved_len=0"),
+		 expect("EOPNOTSUPP moved_len=0", kFromSources), [](Context &c) { return with_encrypted(c, true, true); }},
+		{"validity/orig-inline-data", "original's 60 bytes stored inline (-O inline_data)", "inline-data",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_inline(c, true); }},
+		{"validity/donor-inline-data", "donor's 60 bytes stored inline (-O inline_data)", "inline-data",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_inline(c, false); }},
+		{"validity/orig-indirect", "original mapped by indirect blocks (migrated with chattr -e)", "ext4-4k",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_indirect(c, true); }},
+		{"validity/donor-indirect", "donor mapped by indirect blocks (migrated with chattr -e)", "ext4-4k",
+		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_indirect(c, false); }},
+		// ---- filesystem-wide refusals ----
+		{"validity/bigalloc", "filesystem with bigalloc (64K clusters)", "bigalloc",
+		 expect("EOPNOTSUPP moved_len=untouched"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 return c.refused_move(p.orig, p.donor);
+		 }},
+		{"validity/dax", "filesystem mounted -o dax", "ext4-4k", expect("EOPNOTSUPP moved_len=untouched"),
+		 expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &) -> std::string { throw NotRun("needs a DAX-capable block device (pmem); loop devices are not"); }},
+		{"validity/read-only-after-error", "filesystem turned read-only (errors=remount-ro) under read-write fds",
+		 "errors-ro", expect("EROFS moved_len=0"), expect("EROFS moved_len=0", kFromSources),
+		 on_filesystem_turned_read_only},
+		{"validity/read-only-mount", "read-only mount: the original cannot even be opened read-write", "read-only",
+		 expect("open: EROFS"), expect("open: EROFS", kFromSources),
+		 [](Context &c) {
+			 c.make_file("orig", kOrig);
+			 c.loop().remount("ro");
+			 int fd = ::open(c.path("orig").c_str(), O_RDWR | O_CLOEXEC);
+			 std::string seen = fd >= 0 ? "open: ok" : "open: " + errno_name(errno);
+			 if (fd >= 0)
+				 ::close(fd);
+			 return seen;
+		 }},
+	};
+}
+
+} // namespace regress

@@ -36,10 +36,11 @@ uint64_t ContentHash::value() const
 	return h;
 }
 
-FileChecksum checksum_file_direct(const std::string &path)
+FileChecksum checksum_file_direct(int open_fd, const std::string &path)
 {
 	constexpr size_t kChunk = 1 << 20; // a multiple of every logical block size
-	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+	const std::string by_fd = "/proc/self/fd/" + std::to_string(open_fd);
+	UniqueFd fd(::open(by_fd.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
 	if (!fd.valid())
 		throw_errno(errno, "verify_data: open " + path + " with O_DIRECT");
 	void *raw = nullptr;
@@ -61,6 +62,14 @@ FileChecksum checksum_file_direct(const std::string &path)
 	}
 	sum.hash = hash.value();
 	return sum;
+}
+
+FileChecksum checksum_file_direct(const std::string &path)
+{
+	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd.valid())
+		throw_errno(errno, "verify_data: open " + path);
+	return checksum_file_direct(fd.get(), path);
 }
 
 } // namespace e4mext

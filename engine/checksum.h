@@ -25,7 +25,10 @@ struct FileChecksum {
 	bool operator==(const FileChecksum &) const = default;
 };
 
-// Checksums the whole file at `path`. Throws Error (naming the path) when it cannot be read.
+// Checksums the whole file open as `fd` through a second, O_DIRECT descriptor of the same inode
+// (so it works after the name is gone, e.g. fio's unlink=1). Throws Error naming `path`.
+FileChecksum checksum_file_direct(int fd, const std::string &path);
+// The same for a file by name.
 FileChecksum checksum_file_direct(const std::string &path);
 
 } // namespace e4mext

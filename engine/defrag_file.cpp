@@ -65,7 +65,7 @@ DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config,
 	orig_before_ = read_map_or_throw(orig_fd_.get(), block_shift_, false, "original " + orig_path);
 	donor_before_ = read_map_or_throw(donor_->fd(), block_shift_, false, "donor " + donor_->path());
 	if (config.verify_data)
-		checksum_before_ = checksum_file_direct(orig_path);
+		checksum_before_ = checksum_file_direct(orig_fd_.get(), orig_path);
 }
 
 MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noexcept
@@ -104,7 +104,7 @@ DefragReport DefragFile::finish(const RunIdentity &who)
 	r.orig_blocks_relocated = blocks_relocated(orig_before_, orig_after);
 
 	if (checksum_before_) {
-		const FileChecksum after = checksum_file_direct(r.file);
+		const FileChecksum after = checksum_file_direct(orig_fd_.get(), r.file);
 		r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
 		if (r.verify == VerifyResult::failed) {
 			std::ostringstream detail;

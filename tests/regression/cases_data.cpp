@@ -139,6 +139,7 @@ std::vector<FsProfile> fs_profiles()
 		{"bigalloc", "-b 4096 -O bigalloc -C 65536", "", 4096},
 		{"inline-data", "-b 4096 -O inline_data", "", 4096},
 		{"encrypt", "-b 4096 -O encrypt", "", 4096},
+		{"quota", "-b 4096", "usrquota,grpquota", 4096, /*exclusive=*/true},
 		{"errors-ro", "-b 4096", "errors=remount-ro", 4096, /*exclusive=*/true},
 		{"read-only", "-b 4096", "", 4096, /*exclusive=*/true},
 	};

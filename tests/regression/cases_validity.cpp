@@ -11,6 +11,7 @@
 #include <linux/fscrypt.h>
 #include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/quota.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -200,6 +201,44 @@ std::string on_filesystem_turned_read_only(Context &ctx)
 	}
 	if (::pwrite(witness.get(), "x", 1, 0) >= 0 || errno != EROFS)
 		throw std::runtime_error("precondition: a write after trigger_fs_error did not fail with EROFS");
+	return move_fds(ctx, o.get(), d.get());
+}
+
+// A quota file in use: a minimal empty vfsv1 file (header, info, an empty tree root block) turned
+// on with quotactl(Q_QUOTAON) on a filesystem mounted usrquota,grpquota. Quota files become
+// immutable when turned on, so `fd` (opened read-write before) is how a case reaches it.
+struct ActiveQuotaFile {
+	std::string device, path;
+	int type;
+	e4mext::UniqueFd fd;
+	ActiveQuotaFile(Context &ctx, const std::string &name, int quota_type) : device(ctx.loop().device()), type(quota_type)
+	{
+		path = ctx.path(name);
+		fd = ctx.open(path, O_CREAT | O_EXCL | O_RDWR);
+		const uint32_t magic = quota_type == USRQUOTA ? 0xd9c01f11 : 0xd9c01927;
+		const uint32_t header[8] = {magic, 1 /* vfsv1 */, 604800, 604800, 0, 2 /* blocks */, 0, 0};
+		std::vector<unsigned char> file(2048, 0);
+		std::memcpy(file.data(), header, sizeof(header));
+		must(::pwrite(fd.get(), file.data(), file.size(), 0) == static_cast<ssize_t>(file.size()), "write " + path);
+		must(::fsync(fd.get()) == 0, "fsync " + path);
+		if (::quotactl(QCMD(Q_QUOTAON, quota_type), device.c_str(), QFMT_VFS_V1, const_cast<char *>(path.c_str())) != 0)
+			throw NotRun("quotactl Q_QUOTAON with the vfsv1 format: " + errno_name(errno) +
+				     (errno == ESRCH ? " (the kernel has no quota format support: CONFIG_QFMT_V2)" : ""));
+	}
+	~ActiveQuotaFile() { ::quotactl(QCMD(Q_QUOTAOFF, type), device.c_str(), 0, nullptr); }
+};
+
+std::string with_quota_files(Context &ctx, bool orig_quota, bool donor_quota)
+{
+	e4mext::UniqueFd o, d;
+	if (orig_quota)
+		o = std::move(ctx.hold(std::make_unique<ActiveQuotaFile>(ctx, "aquota.user", USRQUOTA)).fd);
+	else
+		o = ctx.open(ctx.make_file("orig", Layout{"WW"}), O_RDWR);
+	if (donor_quota)
+		d = std::move(ctx.hold(std::make_unique<ActiveQuotaFile>(ctx, "aquota.group", GRPQUOTA)).fd);
+	else
+		d = ctx.open(ctx.make_file("donor", Layout{"UU"}), O_RDWR);
 	return move_fds(ctx, o.get(), d.get());
 }
 
@@ -402,6 +441,16 @@ std::vector<Case> validity_cases()
 		{"validity/donor-indirect", "donor mapped by indirect blocks (migrated with chattr -e)", "ext4-4k",
 		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_indirect(c, false); }},
+		// ---- quota files ----
+		{"validity/orig-quota-file", "original is an active quota file (2 blocks), donor regular", "quota",
+		 expect("ok moved_len=2", "old: from the 6.18 sources (only both quota files are refused), not measured"),
+		 expect("EOPNOTSUPP moved_len=0", "new: patch 2 of the 6.19 series checks either file, not measured"),
+		 [](Context &c) { return with_quota_files(c, true, false); }},
+		{"validity/donor-quota-file", "donor is an active quota file (immutable while on), original regular", "quota",
+		 expect("EPERM moved_len=0", "old: from the 6.18 sources, not measured"), std::nullopt,
+		 [](Context &c) { return with_quota_files(c, false, true); }},
+		{"validity/both-quota-files", "both are active quota files (user and group)", "quota",
+		 expect("EPERM moved_len=0", "old: from the 6.18 sources, not measured"), std::nullopt, [](Context &c) { return with_quota_files(c, true, true); }},
 		// ---- filesystem-wide refusals ----
 		{"validity/bigalloc", "filesystem with bigalloc (64K clusters)", "bigalloc",
 		 expect("EOPNOTSUPP moved_len=untouched"), expect("EOPNOTSUPP moved_len=0", kFromSources),

@@ -13,6 +13,22 @@ namespace e4mext {
 
 namespace {
 
+UniqueFd open_original(const std::string &path)
+{
+	UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+	if (!fd.valid())
+		throw_errno(errno, "open original " + path + " read-write", "EXT4_IOC_MOVE_EXT needs the original open for reading and writing");
+	return fd;
+}
+
+FileFacts checked_original(int fd, const std::string &path)
+{
+	FileFacts facts = inspect_file(fd, path);
+	if (const auto problems = check_original(facts); !problems.empty())
+		throw Error(problems.front().errnum, problems.front().message);
+	return facts;
+}
+
 unsigned checked_block_shift(const FileFacts &facts)
 {
 	const int shift = block_shift_of(facts.block_size);
@@ -47,17 +63,9 @@ nlohmann::json extents_json(const ExtentSummary &s)
 } // namespace
 
 DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config, uint64_t offset, uint64_t end)
-	: config_(config), mover_(config.move_fn, 0, config.busy_retries)
+	: config_(config), orig_fd_(open_original(orig_path)), orig_facts_(checked_original(orig_fd_.get(), orig_path)),
+	  block_shift_(checked_block_shift(orig_facts_)), mover_(config.move_fn, block_shift_, config.busy_retries)
 {
-	orig_fd_.reset(::open(orig_path.c_str(), O_RDWR | O_CLOEXEC));
-	if (!orig_fd_.valid())
-		throw_errno(errno, "open original " + orig_path + " read-write", "EXT4_IOC_MOVE_EXT needs the original open for reading and writing");
-	orig_facts_ = inspect_file(orig_fd_.get(), orig_path);
-	if (const auto problems = check_original(orig_facts_); !problems.empty())
-		throw Error(problems.front().errnum, problems.front().message);
-	block_shift_ = checked_block_shift(orig_facts_);
-	mover_ = Mover(config.move_fn, block_shift_, config.busy_retries);
-
 	// Old kernels return ENODATA for unflushed delayed allocations: make the layout real first.
 	if (::fsync(orig_fd_.get()) != 0)
 		throw_errno(errno, "fsync original " + orig_path);

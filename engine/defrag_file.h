@@ -70,9 +70,9 @@ private:
 	DefragConfig config_;
 	UniqueFd orig_fd_;
 	FileFacts orig_facts_;
-	unsigned block_shift_ = 0;
-	std::unique_ptr<Donor> donor_;
+	unsigned block_shift_;
 	Mover mover_;
+	std::unique_ptr<Donor> donor_;
 	ExtentMap orig_before_, donor_before_;
 	std::optional<FileChecksum> checksum_before_;
 };

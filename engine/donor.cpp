@@ -53,9 +53,16 @@ Donor::Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint
 			if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end &&
 			    ::ftruncate(fd_.get(), static_cast<off_t>(end)) != 0)
 				throw_errno(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
-			if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
-					static_cast<off_t>(end - offset)) != 0)
-				throw_errno(errno, "donor " + spec_.path + ": free its range");
+			// Under the range lock: a sibling job sharing this donor may already be moving into it.
+			if (spec_.shared && lock_range(offset, end - offset, F_WRLCK) != 0)
+				throw_errno(errno, "donor " + spec_.path + ": lock its range");
+			const int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+						   static_cast<off_t>(end - offset));
+			const int punch_errno = errno;
+			if (spec_.shared)
+				lock_range(offset, end - offset, F_UNLCK);
+			if (rc != 0)
+				throw_errno(punch_errno, "donor " + spec_.path + ": free its range");
 		} else if (spec_.mode == DonorMode::written) {
 			make_written(offset, end - offset);
 		} else {
@@ -98,8 +105,8 @@ void Donor::open_or_create()
 		created_ = true; // left behind by an interrupted run of ours: reset it now, remove it at the end
 		notice_ = "reset the donor " + spec_.path + " left behind by an earlier, interrupted run";
 	} else {
-		notice_ = "used the existing file " + spec_.path + " as donor; its range was reset to " +
-			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + " and it will be kept";
+		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
+			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + "); e4mext does not remove files it did not create";
 	}
 }
 

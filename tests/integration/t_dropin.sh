@@ -49,6 +49,19 @@ check "numjobs=4: four distinct donors" \
 check "numjobs=4: every clone's data check passed" test "$(grep -c '"verify":"passed"' "$SCRATCH/clones.stats.jsonl")" = 4
 check "numjobs=4: no donor left" no_donors_left "$MNT"
 
+# inplace=1, four clones sharing one explicit donor (range-locked): data intact, donor gone at the end.
+rm -f "$MNT"/test*
+head -c 32M /dev/urandom >"$MNT/test"; sync
+sum=$(sha256sum <"$MNT/test")
+run_fio inplace --name=inplace --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --bs=64k \
+  --rw=randwrite --numjobs=4 --inplace=1 --donorname=shared.donor --verify_data=1 --stats_file="$SCRATCH/inplace.stats.jsonl"
+check "inplace, shared donor, 4 clones: fio exits 0" test "$(fio_rc inplace)" = 0
+check "inplace, shared donor, 4 clones: every clone's data check passed" test "$(grep -c '"verify":"passed"' "$SCRATCH/inplace.stats.jsonl")" = 4
+check "inplace, shared donor, 4 clones: no move failed" test "$(grep -c '"other_errors":0' "$SCRATCH/inplace.stats.jsonl")" = 4
+sync; echo 3 >/proc/sys/vm/drop_caches
+check "inplace, shared donor, 4 clones: data byte-identical" test "$(sha256sum <"$MNT/test")" = "$sum"
+check "inplace, shared donor, 4 clones: the donor e4mext made is gone" test ! -e "$MNT/shared.donor"
+
 # SIGINT mid-run: fio stops its jobs, the engine cleans up.
 rm -f "$MNT"/test*
 fio --name=long --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --size=64m --bs=4k --rw=randwrite \

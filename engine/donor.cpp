@@ -98,12 +98,16 @@ void Donor::open_or_create()
 	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
 	if (!fd_.valid())
 		throw_errno(errno, "open existing donor " + spec_.path, "check its permissions or choose another donorname=");
-	if (spec_.default_name) {
-		if (!has_donor_xattr(fd_.get()))
-			throw Error(EEXIST, "donor " + spec_.path + " already exists and was not created by e4mext; refusing to "
-					    "touch it: remove it yourself, or name a donor with donorname=");
-		created_ = true; // left behind by an interrupted run of ours: reset it now, remove it at the end
-		notice_ = "reset the donor " + spec_.path + " left behind by an earlier, interrupted run";
+	const bool made_by_e4mext = has_donor_xattr(fd_.get());
+	if (spec_.default_name && !made_by_e4mext)
+		throw Error(EEXIST, "donor " + spec_.path + " already exists and was not created by e4mext; refusing to "
+				    "touch it: remove it yourself, or name a donor with donorname=");
+	if (made_by_e4mext) {
+		// Left behind by an interrupted run (or made by another job sharing the name): ours to reset
+		// now and to remove at the end.
+		created_ = true;
+		notice_ = "reset the donor " + spec_.path + ", which e4mext created before (left behind by an earlier, "
+			  "interrupted run, or by another job sharing it); it is removed at the end";
 	} else {
 		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
 			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + "); e4mext does not remove files it did not create";

@@ -77,13 +77,15 @@ check "no donor left after SIGINT" no_donors_left "$MNT"
 check "the summary was still printed" grep -q "e4mext: long.0" "$SCRATCH/sigint.out"
 
 # SIGKILL leaves a tagged donor; the next run recognises it, resets it and removes it.
-setsid fio --name=long --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --size=64m --bs=4k \
+fio --name=long --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --size=64m --bs=4k \
   --rw=randwrite --time_based --runtime=60 >/dev/null 2>&1 &
 fio_pid=$!
 sleep 3
-kill -KILL -- -$fio_pid
+job_pids=$(pgrep -P $fio_pid || true)   # fio runs each job in a child process: kill those too
+kill -KILL $fio_pid $job_pids
 wait $fio_pid 2>/dev/null || true
-sleep 0.5
+for p in $job_pids; do for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; done
+check "SIGKILL ended fio and its job process" bash -c "! kill -0 $fio_pid $job_pids 2>/dev/null"
 check "SIGKILL left the donor behind" test -n "$(ls "$MNT" | grep e4mext-donor)"
 run_fio after-kill --name=long --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --size=64m --bs=1m --rw=write
 check "the next run succeeds" test "$(fio_rc after-kill)" = 0

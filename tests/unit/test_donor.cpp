@@ -162,6 +162,22 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		CHECK_FALSE(fs::exists(donor_path));
 	}
 
+	SECTION("an explicitly named donor that e4mext made (a killed run) is reset and removed")
+	{
+		const fs::path named = dir.path / "named-donor";
+		{
+			DonorSpec spec = spec_for(named, DonorMode::written, false);
+			spec.keep = true; // as if the run had been killed
+			Donor donor(spec, orig_facts, 0, kSize);
+		}
+		{
+			Donor donor(spec_for(named, DonorMode::unwritten, false), orig_facts, 0, kSize);
+			CHECK(donor.created());
+			CHECK(extents_of(donor.fd()).written == 0);
+		}
+		CHECK_FALSE(fs::exists(named));
+	}
+
 	SECTION("an existing file named explicitly is brought to the state asked and kept")
 	{
 		const fs::path named = dir.path / "mydonor";

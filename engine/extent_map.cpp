@@ -42,6 +42,12 @@ int read_extent_map(int fd, unsigned block_shift, bool sync, ExtentMap *out)
 	}
 }
 
+void forget_cached_extents(int fd) noexcept
+{
+	constexpr unsigned long kClearEsCache = _IO('f', 40); // EXT4_IOC_CLEAR_ES_CACHE
+	::ioctl(fd, kClearEsCache);
+}
+
 ExtentSummary summarize(const ExtentMap &map)
 {
 	ExtentSummary s;

@@ -29,6 +29,11 @@ using ExtentMap = std::vector<Extent>; // sorted by logical block
 // physical blocks yet). Returns -errno on failure.
 int read_extent_map(int fd, unsigned block_shift, bool sync, ExtentMap *out);
 
+// Drops the kernel's cached extent status of fd (EXT4_IOC_CLEAR_ES_CACHE, Linux >= 5.3; a no-op
+// where unsupported). FIEMAP and reads fill that cache; clearing it after taking the "before"
+// snapshot keeps the snapshot from changing the cost of the moves being measured.
+void forget_cached_extents(int fd) noexcept;
+
 ExtentSummary summarize(const ExtentMap &map);
 
 // Logical blocks mapped in both `before` and `after` whose physical block differs: the blocks a

@@ -5,6 +5,7 @@
 #include "error.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <sstream>
@@ -81,14 +82,34 @@ DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config,
 
 MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noexcept
 {
-	if (!config_.donor.inplace)
-		return mover_.move(orig_fd, donor_->fd(), offset, length);
-	if (int rc = donor_->acquire(offset, length); rc != 0)
-		return {0, -rc};
-	MoveOutcome outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
-	if (int rc = donor_->release(offset, length); rc != 0 && outcome.error == 0)
-		outcome.error = -rc;
+	MoveOutcome outcome;
+	if (!config_.donor.inplace) {
+		outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
+	} else {
+		if (int rc = donor_->acquire(offset, length); rc != 0)
+			return {0, donor_failed(rc)};
+		outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
+		if (int rc = donor_->release(offset, length); rc != 0 && outcome.error == 0)
+			outcome.error = donor_failed(rc);
+	}
+	if (outcome.error == EINVAL)
+		note_if_shrunk(offset + length);
 	return outcome;
+}
+
+int DefragFile::donor_failed(int rc) noexcept
+{
+	++donor_errors_;
+	donor_last_errno_ = -rc;
+	return -rc;
+}
+
+// EINVAL is what the kernel answers for a range past the original's end: say so when that is why.
+void DefragFile::note_if_shrunk(uint64_t end) noexcept
+{
+	struct stat st;
+	if (::fstat(orig_fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end)
+		orig_shrank_to_ = static_cast<uint64_t>(st.st_size);
 }
 
 DefragReport DefragFile::finish(const RunIdentity &who)
@@ -104,29 +125,57 @@ DefragReport DefragFile::finish(const RunIdentity &who)
 	r.donor_notice = donor_->notice();
 	r.donor_created = donor_->created();
 	r.donor_kept = !donor_->created() || config_.donor.keep;
+	r.donor_errors = donor_errors_;
+	r.donor_last_errno = donor_last_errno_;
+	r.orig_shrank_to = orig_shrank_to_;
+	struct stat st;
+	r.orig_deleted = ::fstat(orig_fd_.get(), &st) == 0 && st.st_nlink == 0;
 
+	read_after_state(r);
+	verify_after(r);
+	if (int err = donor_->remove(); err != 0)
+		r.donor_remove_error = "could not remove the donor " + r.donor + ": " + errno_text(err) +
+				       "; remove it by hand (the next e4mext run with this name resets and removes it)";
+	return r;
+}
+
+void DefragFile::read_after_state(DefragReport &r)
+{
 	// Sync: after M moves the data sits in dirty pages whose blocks are not final until written back.
-	const ExtentMap orig_after = read_map_or_throw(orig_fd_.get(), block_shift_, true, "original " + r.file);
-	const ExtentMap donor_after = read_map_or_throw(donor_->fd(), block_shift_, true, "donor " + r.donor);
+	ExtentMap orig_after, donor_after;
+	if (int rc = read_extent_map(orig_fd_.get(), block_shift_, true, &orig_after); rc != 0)
+		r.after_error = "FIEMAP of original " + r.file + " after the moves: " + errno_text(-rc);
+	else if (int rc2 = read_extent_map(donor_->fd(), block_shift_, true, &donor_after); rc2 != 0)
+		r.after_error = "FIEMAP of donor " + r.donor + " after the moves: " + errno_text(-rc2);
 	r.orig_before = summarize(orig_before_);
-	r.orig_after = summarize(orig_after);
 	r.donor_before = summarize(donor_before_);
+	if (!r.after_error.empty())
+		return;
+	r.orig_after = summarize(orig_after);
 	r.donor_after = summarize(donor_after);
 	r.orig_blocks_relocated = blocks_relocated(orig_before_, orig_after);
+}
 
-	if (checksum_before_) {
-		const FileChecksum after = checksum_file_direct(orig_fd_.get(), r.file);
-		r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
-		if (r.verify == VerifyResult::failed) {
-			std::ostringstream detail;
-			detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes hashing to "
-			       << std::hex << checksum_before_->hash << " before, " << std::dec << after.bytes << " bytes hashing to "
-			       << std::hex << after.hash << " after (verify_data only holds without other writers to the file)";
-			r.verify_detail = detail.str();
-		}
+void DefragFile::verify_after(DefragReport &r)
+{
+	if (!checksum_before_)
+		return;
+	FileChecksum after;
+	try {
+		after = checksum_file_direct(orig_fd_.get(), r.file);
+	} catch (const Error &e) {
+		r.verify = VerifyResult::failed; // a proof that could not be made must not pass
+		r.verify_detail = std::string("could not read the original back: ") + e.what();
+		return;
 	}
-	donor_.reset(); // removes a donor e4mext created (unless keep_donor=1)
-	return r;
+	r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
+	if (r.verify == VerifyResult::failed) {
+		std::ostringstream detail;
+		detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes hashing to "
+		       << std::hex << checksum_before_->hash << " before, " << std::dec << after.bytes << " bytes hashing to "
+		       << std::hex << after.hash << " after (verify_data only holds without other writers to the file)";
+		r.verify_detail = detail.str();
+	}
 }
 
 nlohmann::json to_json(const DefragReport &r)
@@ -155,7 +204,13 @@ nlohmann::json to_json(const DefragReport &r)
 		{"orig_blocks_relocated", r.orig_blocks_relocated},
 		{"verify", verify_name(r.verify)},
 		{"donor_created", r.donor_created},
-		{"donor_kept", r.donor_kept}};
+		{"donor_kept", r.donor_kept},
+		{"donor_notice", r.donor_notice},
+		{"donor_errors", r.donor_errors},
+		{"orig_shrank_to", r.orig_shrank_to ? nlohmann::json(*r.orig_shrank_to) : nlohmann::json(nullptr)},
+		{"orig_deleted", r.orig_deleted},
+		{"after_error", r.after_error},
+		{"donor_remove_error", r.donor_remove_error}};
 }
 
 std::string summary_line(const DefragReport &r)
@@ -163,12 +218,27 @@ std::string summary_line(const DefragReport &r)
 	std::ostringstream out;
 	out << "e4mext: " << r.who.jobname << "." << r.who.jobnum << " " << r.file << ": " << r.moves.moves << " moves, "
 	    << r.moves.blocks_moved << " blocks moved, " << r.moves.partial_moves << " partial, " << r.moves.ebusy << " EBUSY, "
-	    << r.moves.enodata << " ENODATA, " << r.moves.other_errors << " other errors, " << r.moves.retries << " retries; "
-	    << "original extents " << r.orig_before.extents << "->" << r.orig_after.extents << " (unwritten "
-	    << r.orig_before.unwritten << "->" << r.orig_after.unwritten << "), " << r.orig_blocks_relocated << " of "
-	    << r.orig_before.blocks << " blocks relocated; donor " << r.donor << " (" << donor_mode_name(r.donor_mode)
-	    << (r.inplace ? ", in place" : "") << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents
-	    << (r.donor_kept ? ", kept" : ", removed") << "); verify_data " << verify_name(r.verify);
+	    << r.moves.enodata << " ENODATA, " << r.moves.other_errors << " other errors, " << r.moves.retries << " retries; ";
+	if (r.after_error.empty())
+		out << "original extents " << r.orig_before.extents << "->" << r.orig_after.extents << " (unwritten "
+		    << r.orig_before.unwritten << "->" << r.orig_after.unwritten << "), " << r.orig_blocks_relocated << " of "
+		    << r.orig_before.blocks << " blocks relocated; ";
+	out << "donor " << r.donor << " (" << donor_mode_name(r.donor_mode) << (r.inplace ? ", in place" : "");
+	if (r.after_error.empty())
+		out << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents;
+	out << (r.donor_kept || !r.donor_remove_error.empty() ? ", kept" : ", removed") << "); verify_data " << verify_name(r.verify);
+	// What went wrong, each in words a person can act on.
+	if (r.donor_errors > 0)
+		out << "; " << r.donor_errors << " in-place donor allocations failed (last: " << errno_text(r.donor_last_errno)
+		    << ")" << (r.donor_last_errno == ENOSPC ? ": the filesystem ran out of space for the donor range" : "");
+	if (r.orig_shrank_to)
+		out << "; the original shrank to " << *r.orig_shrank_to << " bytes during the run: moves past its end fail with EINVAL";
+	if (r.orig_deleted)
+		out << "; the original was deleted during the run (its open inode was still moved)";
+	if (!r.after_error.empty())
+		out << "; no extent maps after the run: " << r.after_error;
+	if (!r.donor_remove_error.empty())
+		out << "; " << r.donor_remove_error;
 	return out.str();
 }
 

@@ -46,6 +46,13 @@ struct DefragReport {
 	std::string verify_detail; // why verification failed or could not run
 	std::string donor_notice;  // an existing file was used or reset
 	bool donor_created = false, donor_kept = false;
+	// What went wrong around the moves, for the summary and the statistics (empty/0: nothing).
+	uint64_t donor_errors = 0;           // in place: allocating or freeing the donor range failed
+	int donor_last_errno = 0;
+	std::optional<uint64_t> orig_shrank_to; // the original was truncated under the moves
+	bool orig_deleted = false;              // its last name was removed during the run
+	std::string after_error;                // the after-snapshot could not be taken
+	std::string donor_remove_error;         // a donor e4mext created could not be removed
 };
 
 nlohmann::json to_json(const DefragReport &report);
@@ -63,10 +70,16 @@ public:
 	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the original.
 	MoveOutcome move(int orig_fd, uint64_t offset, uint64_t length) noexcept;
 
-	// Reads the after state, checks the data and returns the figures. Call once, after the last move.
+	// Reads the after state, checks the data, removes a donor e4mext created and returns the
+	// figures; what cannot be read is reported in them, not thrown. Call once, after the last move.
 	DefragReport finish(const RunIdentity &who);
 
 private:
+	int donor_failed(int rc) noexcept;
+	void note_if_shrunk(uint64_t end) noexcept;
+	void read_after_state(DefragReport &r);
+	void verify_after(DefragReport &r);
+
 	DefragConfig config_;
 	UniqueFd orig_fd_;
 	FileFacts orig_facts_;
@@ -75,6 +88,9 @@ private:
 	std::unique_ptr<Donor> donor_;
 	ExtentMap orig_before_, donor_before_;
 	std::optional<FileChecksum> checksum_before_;
+	uint64_t donor_errors_ = 0;
+	int donor_last_errno_ = 0;
+	std::optional<uint64_t> orig_shrank_to_;
 };
 
 } // namespace e4mext

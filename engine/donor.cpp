@@ -77,8 +77,15 @@ Donor::Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint
 
 Donor::~Donor()
 {
-	if (created_ && !spec_.keep)
-		::unlink(spec_.path.c_str());
+	remove();
+}
+
+int Donor::remove() noexcept
+{
+	if (!created_ || spec_.keep)
+		return 0;
+	created_ = false; // once, whatever the outcome
+	return ::unlink(spec_.path.c_str()) == 0 || errno == ENOENT ? 0 : errno;
 }
 
 void Donor::open_or_create()

@@ -47,6 +47,9 @@ public:
 	int acquire(uint64_t offset, uint64_t length) noexcept;
 	int release(uint64_t offset, uint64_t length) noexcept;
 
+	// Removes the donor now if e4mext created it and keep_donor is off. Returns 0 or the errno.
+	int remove() noexcept;
+
 private:
 	void open_or_create();
 	void make_unwritten(uint64_t offset, uint64_t length);

@@ -128,6 +128,9 @@ std::string unsupported_job(thread_data *td)
 	if (td->o.verify != 0 /* VERIFY_NONE */)
 		return "fio's verify= cannot check this engine (it moves blocks, it does not write fio's buffers): "
 		       "remove verify= and use verify_data=1, which proves the file's data is unchanged";
+	if (!td->o.create_serialize)
+		return "create_serialize=0 is not supported: e4mext prepares each file's donor before fio starts its "
+		       "clock, so fio must lay the files out first; remove create_serialize=0 (the default is 1)";
 	return {};
 }
 

@@ -48,21 +48,7 @@ Donor::Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint
 		if (!problems.empty())
 			throw Error(problems.front().errnum, problems.front().message);
 		if (spec_.inplace) {
-			// Holes now; each move allocates its range (acquire) and frees it (release).
-			struct stat st;
-			if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end &&
-			    ::ftruncate(fd_.get(), static_cast<off_t>(end)) != 0)
-				throw_errno(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
-			// Under the range lock: a sibling job sharing this donor may already be moving into it.
-			if (spec_.shared && lock_range(offset, end - offset, F_WRLCK) != 0)
-				throw_errno(errno, "donor " + spec_.path + ": lock its range");
-			const int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
-						   static_cast<off_t>(end - offset));
-			const int punch_errno = errno;
-			if (spec_.shared)
-				lock_range(offset, end - offset, F_UNLCK);
-			if (rc != 0)
-				throw_errno(punch_errno, "donor " + spec_.path + ": free its range");
+			make_holes(offset, end);
 		} else if (spec_.mode == DonorMode::written) {
 			make_written(offset, end - offset);
 		} else {
@@ -119,6 +105,25 @@ void Donor::open_or_create()
 		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
 			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + "); e4mext does not remove files it did not create";
 	}
+}
+
+// In place mode: holes now; each move allocates its range (acquire) and frees it (release).
+void Donor::make_holes(uint64_t offset, uint64_t end)
+{
+	struct stat st;
+	if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end &&
+	    ::ftruncate(fd_.get(), static_cast<off_t>(end)) != 0)
+		throw_errno(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
+	// Under the range lock: a sibling job sharing this donor may already be moving into it.
+	if (spec_.shared && lock_range(offset, end - offset, F_WRLCK) != 0)
+		throw_errno(errno, "donor " + spec_.path + ": lock its range");
+	const int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+				   static_cast<off_t>(end - offset));
+	const int punch_errno = errno;
+	if (spec_.shared)
+		lock_range(offset, end - offset, F_UNLCK);
+	if (rc != 0)
+		throw_errno(punch_errno, "donor " + spec_.path + ": free its range");
 }
 
 void Donor::make_unwritten(uint64_t offset, uint64_t length)

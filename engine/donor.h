@@ -52,6 +52,7 @@ public:
 
 private:
 	void open_or_create();
+	void make_holes(uint64_t offset, uint64_t end);
 	void make_unwritten(uint64_t offset, uint64_t length);
 	void make_written(uint64_t offset, uint64_t length);
 	int lock_range(uint64_t offset, uint64_t length, short type) noexcept;

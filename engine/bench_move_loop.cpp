@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 			if (probe.valid())
 				throw Error(EEXIST, config.donor.path + " exists: remove it first");
 		}
-		DefragFile file(path, config, 0, size);
+		DefragFile file(path, config);
+		file.prepare(0, size);
 		UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 		if (!fd.valid())
 			throw_errno(errno, "open " + path);

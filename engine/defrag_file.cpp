@@ -63,17 +63,22 @@ nlohmann::json extents_json(const ExtentSummary &s)
 
 } // namespace
 
-DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config, uint64_t offset, uint64_t end)
+DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config)
 	: config_(config), orig_fd_(open_original(orig_path)), orig_facts_(checked_original(orig_fd_.get(), orig_path)),
 	  block_shift_(checked_block_shift(orig_facts_)), mover_(config.move_fn, block_shift_, config.busy_retries)
 {
+}
+
+void DefragFile::prepare(uint64_t offset, uint64_t end)
+{
+	const std::string &orig_path = orig_facts_.path;
 	// Old kernels return ENODATA for unflushed delayed allocations: make the layout real first.
 	if (::fsync(orig_fd_.get()) != 0)
 		throw_errno(errno, "fsync original " + orig_path);
-	donor_ = std::make_unique<Donor>(config.donor, orig_facts_, offset, end);
+	donor_ = std::make_unique<Donor>(config_.donor, orig_facts_, offset, end);
 	orig_before_ = read_map_or_throw(orig_fd_.get(), block_shift_, false, "original " + orig_path);
 	donor_before_ = read_map_or_throw(donor_->fd(), block_shift_, false, "donor " + donor_->path());
-	if (config.verify_data)
+	if (config_.verify_data)
 		checksum_before_ = checksum_file_direct(orig_fd_.get(), orig_path);
 	// Measured: a snapshot left in the extent status cache slows the moves by about 1%.
 	forget_cached_extents(orig_fd_.get());

@@ -60,11 +60,17 @@ std::string summary_line(const DefragReport &report);
 
 class DefragFile {
 public:
-	// Opens and checks the original, prepares the donor for [offset, end), records the extent maps
-	// and, with verify_data, the original's checksum. Throws Error with a message to show as is.
-	DefragFile(const std::string &orig_path, const DefragConfig &config, uint64_t offset, uint64_t end);
+	// Opens the original and refuses it when the kernel would (checks.h). Throws Error with a
+	// message to show as is. Nothing is created or written yet.
+	DefragFile(const std::string &orig_path, const DefragConfig &config);
+
+	// Prepares the donor for moves of [offset, end), records the extent maps and, with
+	// verify_data, the original's checksum. Call once, before the first move. Throws Error.
+	void prepare(uint64_t offset, uint64_t end);
 
 	const FileFacts &original() const noexcept { return orig_facts_; }
+	// What the user should know about the donor before the run (an existing file used or reset).
+	const std::string &donor_notice() const noexcept { return donor_->notice(); }
 	unsigned block_shift() const noexcept { return block_shift_; }
 
 	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the original.

@@ -216,11 +216,16 @@ int e4mext_post_init(thread_data *td)
 				log_info("e4mext: warning: donor %s is shared by %u clones; later moves swap earlier ones back "
 					 "(put $jobnum in donorname= for one donor per clone)\n",
 					 config.donor.path.c_str(), td->o.numjobs);
-			log_info_flush();
 			const uint64_t end = f->file_offset + f->io_size;
-			auto file = std::make_unique<DefragFile>(f->file_name, config, f->file_offset, end);
+			// Checks first, donor second: nothing is created or written for a job that is refused.
+			auto file = std::make_unique<DefragFile>(f->file_name, config);
 			if (std::string why = check_geometry(td, f, file->original().block_size); !why.empty())
 				throw Error(EINVAL, std::string("original ") + f->file_name + ": " + why);
+			file->prepare(f->file_offset, end);
+			if (!file->donor_notice().empty()) {
+				log_info("e4mext: %s\n", file->donor_notice().c_str());
+				log_info_flush();
+			}
 			state->files.push_back(std::move(file));
 		}
 		return 0;
@@ -292,8 +297,6 @@ void e4mext_cleanup(thread_data *td)
 		guarded(td, "cleanup", [&] {
 			const DefragReport report = file->finish(who);
 			file.reset();
-			if (!report.donor_notice.empty())
-				log_info("e4mext: %s\n", report.donor_notice.c_str());
 			log_info("%s\n", summary_line(report).c_str());
 			if (!state->stats_file.empty())
 				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");

@@ -44,11 +44,11 @@ check() { # check DESCRIPTION COMMAND...: one assertion
 }
 
 # run_fio NAME ARGS...: runs fio with the engine, under strace to count EXT4_IOC_MOVE_EXT calls.
-# Leaves $SCRATCH/NAME.out (fio's output), NAME.json, NAME.moves (ioctl count), NAME.rc.
+# Leaves $SCRATCH/NAME.out (fio's output), NAME.moves (ioctl count), NAME.rc, NAME.strace.
 run_fio() {
   local name=$1; shift
   set +e
-  strace -f -qq -e trace=ioctl -e signal=none -o "$SCRATCH/$name.strace" \
+  strace -f -qq -e trace=ioctl,openat -e signal=none -o "$SCRATCH/$name.strace" \
     fio --output-format=normal,json --output="$SCRATCH/$name.out" "$@" >"$SCRATCH/$name.stdout" 2>&1
   echo $? >"$SCRATCH/$name.rc"
   set -e
@@ -56,6 +56,7 @@ run_fio() {
 }
 fio_rc() { cat "$SCRATCH/$1.rc"; }
 fio_moves() { cat "$SCRATCH/$1.moves"; }
+fio_made_no_donor() { ! grep -q 'openat(.*e4mext-donor.*O_CREAT' "$SCRATCH/$1.strace"; }
 fio_said() { grep -qF -- "$2" "$SCRATCH/$1.out" "$SCRATCH/$1.stdout"; }
 # stat_field NAME FIELD: a field of the engine's JSON Lines stats (first record), via python3's json.
 stat_field() {

@@ -71,7 +71,6 @@ public:
 	const FileFacts &original() const noexcept { return orig_facts_; }
 	// What the user should know about the donor before the run (an existing file used or reset).
 	const std::string &donor_notice() const noexcept { return donor_->notice(); }
-	unsigned block_shift() const noexcept { return block_shift_; }
 
 	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the original.
 	MoveOutcome move(int orig_fd, uint64_t offset, uint64_t length) noexcept;

@@ -17,7 +17,9 @@ private:
 	int errnum_;
 };
 
-// "open /mnt/x: ENOENT (No such file or directory)"
+// "ENOENT"; "errno N" for a number libc has no name for.
+std::string errno_name(int errnum);
+// "ENOENT (No such file or directory)"
 std::string errno_text(int errnum);
 [[noreturn]] void throw_errno(int errnum, const std::string &what, const std::string &advice = {});
 

@@ -111,7 +111,7 @@ EngineState *state_of(thread_data *td)
 NameContext name_context(thread_data *td, const fio_file *f)
 {
 	NameContext ctx;
-	ctx.jobname = td->o.name ? td->o.name : "";
+	ctx.jobname = text_or_empty(td->o.name);
 	ctx.jobnum = td->subjob_number;
 	ctx.thread_number = td->thread_number;
 	ctx.filename = f ? f->file_name : "";
@@ -291,7 +291,7 @@ void e4mext_cleanup(thread_data *td)
 	EngineState *state = state_of(td);
 	if (!state)
 		return;
-	const RunIdentity who{td->o.name ? td->o.name : "", td->subjob_number, td->thread_number};
+	const RunIdentity who{text_or_empty(td->o.name), td->subjob_number, td->thread_number};
 	for (auto &file : state->files) {
 		// Each file on its own: one failure must not leave the others' donors behind.
 		guarded(td, "cleanup", [&] {

@@ -110,12 +110,6 @@ const char *behaviour_name(Behaviour b) { return b == Behaviour::Old ? "old" : "
 
 Expected expect(std::string text, std::string note) { return Expected{std::move(text), std::move(note)}; }
 
-std::string errno_name(int err)
-{
-	const char *name = ::strerrorname_np(err);
-	return name ? name : "errno " + std::to_string(err);
-}
-
 void must(bool ok, const std::string &what)
 {
 	if (!ok)

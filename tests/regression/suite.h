@@ -3,6 +3,7 @@
 // kernel behaviour) plus a short body that builds files, issues the move and reports what it saw.
 #pragma once
 
+#include "error.h"
 #include "extent_map.h"
 #include "scratch.h"
 #include "unique_fd.h"
@@ -166,7 +167,7 @@ private:
 };
 
 // ---- small helpers used by case bodies ----
-std::string errno_name(int err);                     // "EINVAL"
+using e4mext::errno_name;                             // "EINVAL"
 void set_inode_flags(int fd, uint32_t set, uint32_t clear); // FS_IOC_SETFLAGS, throws
 void must(bool ok, const std::string &what);          // throws std::runtime_error(what + errno) when !ok
 

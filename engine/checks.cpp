@@ -51,6 +51,36 @@ void check_common(const FileFacts &f, const char *role, std::vector<Problem> &ou
 
 } // namespace
 
+std::string file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFBLK: return "a block device node";
+	case S_IFCHR: return "a character device node";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	default: return "not a regular file";
+	}
+}
+
+std::string write_open_advice(const std::string &path, int errnum, const std::string &otherwise)
+{
+	if (errnum == EPERM) {
+		const std::optional<uint32_t> flags = read_inode_flags(path);
+		if (flags && (*flags & kFlagImmutable))
+			return "it is immutable (chattr +i): chattr -i it, or " + otherwise;
+		if (flags && (*flags & kFlagAppend))
+			return "it is append-only (chattr +a), and extents cannot move out of it: chattr -a it, or " + otherwise;
+	}
+	if (errnum == EACCES)
+		return "no write permission: chmod u+w it, or " + otherwise;
+	if (errnum == EROFS)
+		return "its filesystem is mounted read-only: remount it read-write, or " + otherwise;
+	return "check its permissions and attributes (lsattr), or " + otherwise;
+}
+
 std::vector<Problem> check_original(const FileFacts &orig)
 {
 	std::vector<Problem> out;
@@ -80,8 +110,10 @@ std::vector<Problem> check_donor(const FileFacts &orig, const FileFacts &donor)
 		out.push_back({EBADF, "donor " + donor.path + " is not open for writing; e4mext opens donors read-write, so check its permissions"});
 	if (donor.mode & (S_ISUID | S_ISGID))
 		out.push_back({EINVAL, "donor " + donor.path + " is setuid or setgid, and the kernel refuses such donors; chmod ug-s it or choose another donorname="});
-	if (has_flag(donor, kFlagImmutable) || has_flag(donor, kFlagAppend))
-		out.push_back({EPERM, "donor " + donor.path + " is immutable or append-only; chattr -i -a it or choose another donorname="});
+	if (has_flag(donor, kFlagImmutable))
+		out.push_back({EPERM, "donor " + donor.path + " is immutable (chattr +i): chattr -i it, or choose another donorname="});
+	if (has_flag(donor, kFlagAppend))
+		out.push_back({EPERM, "donor " + donor.path + " is append-only (chattr +a): chattr -a it, or choose another donorname="});
 	return out;
 }
 

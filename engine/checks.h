@@ -20,4 +20,11 @@ std::vector<Problem> check_original(const FileFacts &orig);
 // Problems with the donor, given the original it will receive extents from.
 std::vector<Problem> check_donor(const FileFacts &orig, const FileFacts &donor);
 
+// "a directory", "a symbolic link", "a block device node", ...: what a non-regular file is.
+std::string file_kind(mode_t mode);
+
+// What to do about a failed read-write open of `path` (errnum), read off the file where that tells
+// more than the errno (an immutable or append-only inode answers EPERM). `otherwise` ends the advice.
+std::string write_open_advice(const std::string &path, int errnum, const std::string &otherwise);
+
 } // namespace e4mext

@@ -18,7 +18,9 @@ UniqueFd open_original(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 	if (!fd.valid())
-		throw_errno(errno, "open original " + path + " read-write", "EXT4_IOC_MOVE_EXT needs the original open for reading and writing");
+		throw Error(errno, "open original " + path + " read-write: " + errno_text(errno) +
+					   "; EXT4_IOC_MOVE_EXT needs the original open for reading and writing: " +
+					   write_open_advice(path, errno, "choose another file"));
 	return fd;
 }
 
@@ -87,6 +89,11 @@ void DefragFile::prepare(uint64_t offset, uint64_t end)
 
 MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noexcept
 {
+	const uint64_t block_mask = (uint64_t{1} << block_shift_) - 1;
+	if (((offset | length) & block_mask) != 0)
+		return refuse(Failure::misaligned, offset, length);
+	if (offset + length > orig_facts_.size)
+		return refuse(Failure::outside, offset, length);
 	MoveOutcome outcome;
 	if (!config_.donor.inplace) {
 		outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
@@ -99,7 +106,52 @@ MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noex
 	}
 	if (outcome.error == EINVAL)
 		note_if_shrunk(offset + length);
+	if (outcome.error == ENODATA && outcome.bytes_moved == 0)
+		remember_failure(Failure::hole, offset, length);
 	return outcome;
+}
+
+MoveOutcome DefragFile::refuse(Failure why, uint64_t offset, uint64_t length) noexcept
+{
+	++(why == Failure::misaligned ? misaligned_refused_ : outside_refused_);
+	remember_failure(why, offset, length);
+	return {0, EINVAL};
+}
+
+void DefragFile::remember_failure(Failure why, uint64_t offset, uint64_t length) noexcept
+{
+	if (first_failure_ != Failure::none)
+		return;
+	first_failure_ = why;
+	failed_offset_ = offset;
+	failed_length_ = length;
+}
+
+std::string DefragFile::take_message(const std::string &misalignment_cause)
+{
+	const std::string where = "original " + orig_facts_.path + ": fio's write at offset " + std::to_string(failed_offset_) +
+				  ", length " + std::to_string(failed_length_);
+	const std::string bs = std::to_string(orig_facts_.block_size);
+	std::string message;
+	switch (first_failure_) {
+	case Failure::misaligned:
+		message = where + " is not whole " + bs + "-byte filesystem blocks; EXT4_IOC_MOVE_EXT would round it out and move " +
+			  "blocks fio did not ask for, so e4mext refused it (EINVAL). It comes from " + misalignment_cause +
+			  ": make every size and alignment a multiple of " + bs;
+		break;
+	case Failure::outside:
+		message = where + " ends past the original's " + std::to_string(orig_facts_.size) + " bytes, so e4mext refused it " +
+			  "(EINVAL): only blocks inside the file can move; keep offset= and size= within the file";
+		break;
+	case Failure::hole:
+		message = where + " found no data to move (ENODATA): that range of the original is a hole, and " +
+			  "EXT4_IOC_MOVE_EXT moves only allocated blocks; let fio lay the file out (fallocate=native or " +
+			  "posix for U, overwrite=1 for M), or defragment a file without holes";
+		break;
+	default: return {};
+	}
+	first_failure_ = Failure::shown;
+	return message;
 }
 
 int DefragFile::donor_failed(int rc) noexcept
@@ -134,7 +186,9 @@ DefragReport DefragFile::finish(const RunIdentity &who)
 	r.donor_last_errno = donor_last_errno_;
 	r.orig_shrank_to = orig_shrank_to_;
 	struct stat st;
-	r.orig_deleted = ::fstat(orig_fd_.get(), &st) == 0 && st.st_nlink == 0;
+	r.orig_deleted = !config_.fio_unlinks && ::fstat(orig_fd_.get(), &st) == 0 && st.st_nlink == 0;
+	r.misaligned_refused = misaligned_refused_;
+	r.outside_refused = outside_refused_;
 
 	read_after_state(r);
 	verify_after(r);
@@ -202,6 +256,10 @@ nlohmann::json to_json(const DefragReport &r)
 		{"enodata", r.moves.enodata},
 		{"other_errors", r.moves.other_errors},
 		{"retries", r.moves.retries},
+		{"bytes_requested", r.moves.bytes_requested},
+		{"blocks_requested", r.moves.blocks_requested},
+		{"misaligned_refused", r.misaligned_refused},
+		{"outside_refused", r.outside_refused},
 		{"orig_before", extents_json(r.orig_before)},
 		{"orig_after", extents_json(r.orig_after)},
 		{"donor_before", extents_json(r.donor_before)},
@@ -233,6 +291,10 @@ std::string summary_line(const DefragReport &r)
 		out << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents;
 	out << (r.donor_kept || !r.donor_remove_error.empty() ? ", kept" : ", removed") << "); verify_data " << verify_name(r.verify);
 	// What went wrong, each in words a person can act on.
+	if (r.misaligned_refused > 0)
+		out << "; " << r.misaligned_refused << " writes refused: not whole filesystem blocks";
+	if (r.outside_refused > 0)
+		out << "; " << r.outside_refused << " writes refused: past the original's end";
 	if (r.donor_errors > 0)
 		out << "; " << r.donor_errors << " in-place donor allocations failed (last: " << errno_text(r.donor_last_errno)
 		    << ")" << (r.donor_last_errno == ENOSPC ? ": the filesystem ran out of space for the donor range" : "");

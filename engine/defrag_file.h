@@ -20,6 +20,7 @@ struct DefragConfig {
 	DonorSpec donor;
 	bool verify_data = false;
 	unsigned busy_retries = 0;
+	bool fio_unlinks = false; // fio removes the original at the end (unlink=1): not worth a warning
 	MoveExtentFn move_fn = move_extent_ioctl;
 };
 
@@ -42,6 +43,8 @@ struct DefragReport {
 	MoveStats moves;
 	ExtentSummary orig_before, orig_after, donor_before, donor_after;
 	uint64_t orig_blocks_relocated = 0;
+	uint64_t misaligned_refused = 0; // writes refused: not whole filesystem blocks
+	uint64_t outside_refused = 0;    // writes refused: beyond the original's end when prepared
 	VerifyResult verify = VerifyResult::off;
 	std::string verify_detail; // why verification failed or could not run
 	std::string donor_notice;  // an existing file was used or reset
@@ -50,7 +53,7 @@ struct DefragReport {
 	uint64_t donor_errors = 0;           // in place: allocating or freeing the donor range failed
 	int donor_last_errno = 0;
 	std::optional<uint64_t> orig_shrank_to; // the original was truncated under the moves
-	bool orig_deleted = false;              // its last name was removed during the run
+	bool orig_deleted = false;              // its last name was removed during the run (not by fio's unlink=1)
 	std::string after_error;                // the after-snapshot could not be taken
 	std::string donor_remove_error;         // a donor e4mext created could not be removed
 };
@@ -72,15 +75,26 @@ public:
 	// What the user should know about the donor before the run (an existing file used or reset).
 	const std::string &donor_notice() const noexcept { return donor_->notice(); }
 
-	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the original.
+	// Moves the blocks under fio's write [offset, offset+length), using fio's descriptor of the
+	// original. A write that is not whole blocks inside the file is refused (EINVAL) and never reaches
+	// the kernel, which would round it out and move blocks fio did not ask for.
 	MoveOutcome move(int orig_fd, uint64_t offset, uint64_t length) noexcept;
+
+	// A message to show once about why a move failed (a refused write, a hole), then empty.
+	// `misalignment_cause` names the job options that can produce misaligned writes.
+	std::string take_message(const std::string &misalignment_cause);
 
 	// Reads the after state, checks the data, removes a donor e4mext created and returns the
 	// figures; what cannot be read is reported in them, not thrown. Call once, after the last move.
 	DefragReport finish(const RunIdentity &who);
 
 private:
+	// Why a write failed, kept for take_message() (the first failure only).
+	enum class Failure { none, misaligned, outside, hole, shown };
+
 	int donor_failed(int rc) noexcept;
+	MoveOutcome refuse(Failure why, uint64_t offset, uint64_t length) noexcept;
+	void remember_failure(Failure why, uint64_t offset, uint64_t length) noexcept;
 	void note_if_shrunk(uint64_t end) noexcept;
 	void read_after_state(DefragReport &r);
 	void verify_after(DefragReport &r);
@@ -95,6 +109,9 @@ private:
 	std::optional<FileChecksum> checksum_before_;
 	uint64_t donor_errors_ = 0;
 	int donor_last_errno_ = 0;
+	uint64_t misaligned_refused_ = 0, outside_refused_ = 0;
+	Failure first_failure_ = Failure::none;
+	uint64_t failed_offset_ = 0, failed_length_ = 0;
 	std::optional<uint64_t> orig_shrank_to_;
 };
 

@@ -24,6 +24,14 @@ bool has_donor_xattr(int fd)
 // What written donor blocks hold: a recognisable pattern, never the original's data.
 constexpr unsigned char kDonorPattern = 0xd0;
 
+std::string parent_directory(const std::string &path)
+{
+	const size_t slash = path.rfind('/');
+	if (slash == std::string::npos)
+		return ".";
+	return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 int write_pattern(int fd, uint64_t offset, uint64_t length) noexcept
 {
 	static const std::vector<unsigned char> chunk(1 << 20, kDonorPattern);
@@ -76,31 +84,86 @@ int Donor::remove() noexcept
 
 void Donor::open_or_create()
 {
-	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-	if (fd_.valid()) {
-		created_ = true;
-		::fsetxattr(fd_.get(), kDonorXattr, "1", 1, 0); // best effort: only helps recognise it later
-		return;
-	}
-	if (errno != EEXIST)
+	// Look before opening: opening a device node read-write has effects of its own (a loop device
+	// node creates the device), and a link or a directory is never what a donor name should be.
+	struct stat st;
+	if (::lstat(spec_.path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+		throw Error(S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+			    "donor " + spec_.path + " is " + file_kind(st.st_mode) +
+				    ", not a regular file; e4mext only uses regular files as donors (and follows no symbolic link): "
+				    "name a regular file, or a new name, with donorname=");
+	const std::string dir = parent_directory(spec_.path);
+	if (!create_tagged(dir.c_str()))
+		open_existing();
+}
+
+// Creates the donor with its tag already set, so that a job sharing the name never sees it
+// untagged: an unnamed O_TMPFILE inode gets the xattr, then its name. Returns false when a file of
+// that name exists.
+bool Donor::create_tagged(const char *dir)
+{
+	UniqueFd tmp(::open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+	if (!tmp.valid()) {
+		if (errno == EOPNOTSUPP || errno == EISDIR)
+			return create_then_tag(); // a filesystem without O_TMPFILE
 		throw_errno(errno, "create donor " + spec_.path,
 			    errno == ENOENT ? "its directory does not exist: create it or change donorname=/directory="
 			    : errno == EACCES ? "the directory is not writable: fix its permissions or change donorname="
 			    : errno == ENOSPC ? "the filesystem is full: free space or use a smaller size="
 					      : "");
-	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+	}
+	::fsetxattr(tmp.get(), kDonorXattr, "1", 1, 0); // best effort: only helps recognise it later
+	const std::string by_fd = "/proc/self/fd/" + std::to_string(tmp.get());
+	if (::linkat(AT_FDCWD, by_fd.c_str(), AT_FDCWD, spec_.path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+		if (errno == EEXIST)
+			return false;
+		if (errno == ENOENT)
+			return create_then_tag(); // no /proc to name the unnamed inode by
+		throw_errno(errno, "create donor " + spec_.path);
+	}
+	fd_ = std::move(tmp);
+	created_ = true;
+	return true;
+}
+
+bool Donor::create_then_tag()
+{
+	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+	if (!fd_.valid()) {
+		if (errno == EEXIST)
+			return false;
+		throw_errno(errno, "create donor " + spec_.path, errno == ENOSPC ? "the filesystem is full: free space or use a smaller size=" : "");
+	}
+	created_ = true;
+	::fsetxattr(fd_.get(), kDonorXattr, "1", 1, 0);
+	return true;
+}
+
+void Donor::open_existing()
+{
+	// O_NONBLOCK: should a FIFO have taken the name since the look, the open must not hang on it.
+	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
 	if (!fd_.valid())
-		throw_errno(errno, "open existing donor " + spec_.path, "check its permissions or choose another donorname=");
+		throw Error(errno, "open existing donor " + spec_.path + " read-write: " + errno_text(errno) + "; " +
+					   write_open_advice(spec_.path, errno, "choose another donorname="));
+	struct stat st;
+	if (::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode))
+		throw Error(EINVAL, "donor " + spec_.path + " was replaced by something that is not a regular file while e4mext "
+					"opened it; name a regular file with donorname=");
 	const bool made_by_e4mext = has_donor_xattr(fd_.get());
 	if (spec_.default_name && !made_by_e4mext)
 		throw Error(EEXIST, "donor " + spec_.path + " already exists and was not created by e4mext; refusing to "
 				    "touch it: remove it yourself, or name a donor with donorname=");
 	if (made_by_e4mext) {
-		// Left behind by an interrupted run (or made by another job sharing the name): ours to reset
-		// now and to remove at the end.
+		// Ours to reset now and to remove at the end: made by another job of this run that shares
+		// it, or left behind by an interrupted run.
 		created_ = true;
-		notice_ = "reset the donor " + spec_.path + ", which e4mext created before (left behind by an earlier, "
-			  "interrupted run, or by another job sharing it); it is removed at the end";
+		if (spec_.default_name)
+			notice_ = "reset the donor " + spec_.path + ", which an earlier, interrupted e4mext run left behind; "
+				  "it is removed at the end";
+		else if (spec_.shared_by <= 1)
+			notice_ = "reset the donor " + spec_.path + ", which e4mext created (in an earlier, interrupted run, or "
+				  "for another job of this run that names the same donor); it is removed at the end";
 	} else {
 		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
 			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + "); e4mext does not remove files it did not create";
@@ -115,12 +178,12 @@ void Donor::make_holes(uint64_t offset, uint64_t end)
 	    ::ftruncate(fd_.get(), static_cast<off_t>(end)) != 0)
 		throw_errno(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
 	// Under the range lock: a sibling job sharing this donor may already be moving into it.
-	if (spec_.shared && lock_range(offset, end - offset, F_WRLCK) != 0)
+	if (spec_.lock_ranges && lock_range(offset, end - offset, F_WRLCK) != 0)
 		throw_errno(errno, "donor " + spec_.path + ": lock its range");
 	const int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
 				   static_cast<off_t>(end - offset));
 	const int punch_errno = errno;
-	if (spec_.shared)
+	if (spec_.lock_ranges)
 		lock_range(offset, end - offset, F_UNLCK);
 	if (rc != 0)
 		throw_errno(punch_errno, "donor " + spec_.path + ": free its range");
@@ -158,7 +221,7 @@ int Donor::lock_range(uint64_t offset, uint64_t length, short type) noexcept
 
 int Donor::acquire(uint64_t offset, uint64_t length) noexcept
 {
-	if (spec_.shared) {
+	if (spec_.lock_ranges) {
 		// Another job's move into the same range must not see it allocated or freed under it.
 		if (int rc = lock_range(offset, length, F_WRLCK); rc != 0)
 			return rc;
@@ -168,7 +231,7 @@ int Donor::acquire(uint64_t offset, uint64_t length) noexcept
 		rc = write_pattern(fd_.get(), offset, length);
 	else
 		rc = ::fallocate(fd_.get(), 0, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0 ? 0 : -errno;
-	if (rc != 0 && spec_.shared)
+	if (rc != 0 && spec_.lock_ranges)
 		lock_range(offset, length, F_UNLCK);
 	return rc;
 }
@@ -179,7 +242,7 @@ int Donor::release(uint64_t offset, uint64_t length) noexcept
 	// blocks from under a sibling's move.
 	int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
 			     static_cast<off_t>(length)) == 0 ? 0 : -errno;
-	if (spec_.shared)
+	if (spec_.lock_ranges)
 		lock_range(offset, length, F_UNLCK);
 	return rc;
 }

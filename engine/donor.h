@@ -18,7 +18,8 @@ struct DonorSpec {
 	bool inplace = false;      // allocate per move and free after (fio's inplace=1)
 	bool keep = false;         // leave a donor e4mext created in place at the end
 	bool default_name = false; // e4mext chose the name: a foreign file there is never touched
-	bool shared = false;       // other jobs may move into the same donor: lock ranges in place mode
+	unsigned shared_by = 1;    // clones and files of this job that use this donor
+	bool lock_ranges = false;  // other jobs may move into the same donor: lock ranges in place mode
 };
 
 // The extended attribute e4mext puts on donors it creates, so a donor left behind by a killed run
@@ -52,6 +53,9 @@ public:
 
 private:
 	void open_or_create();
+	bool create_tagged(const char *dir);
+	bool create_then_tag();
+	void open_existing();
 	void make_holes(uint64_t offset, uint64_t end);
 	void make_unwritten(uint64_t offset, uint64_t length);
 	void make_written(uint64_t offset, uint64_t length);

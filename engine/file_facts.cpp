@@ -89,6 +89,15 @@ bool is_active_swapfile(dev_t dev, ino_t ino)
 
 } // namespace
 
+std::optional<uint32_t> read_inode_flags(const std::string &path)
+{
+	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+	int flags = 0;
+	if (!fd.valid() || ::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) != 0)
+		return std::nullopt;
+	return static_cast<uint32_t>(flags);
+}
+
 FileFacts inspect_file(int fd, const std::string &path)
 {
 	FileFacts f;

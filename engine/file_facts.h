@@ -37,6 +37,10 @@ struct FileFacts {
 	bool active_swapfile = false;
 };
 
+// The inode flags of path (FS_IOC_GETFLAGS on a read-only, non-blocking open that does not follow
+// links), or nullopt when they cannot be read.
+std::optional<uint32_t> read_inode_flags(const std::string &path);
+
 // Reads the facts of an open file. Throws Error when fstat itself fails.
 FileFacts inspect_file(int fd, const std::string &path);
 

@@ -13,6 +13,7 @@
 #include "defrag_file.h"
 #include "error.h"
 #include "names.h"
+#include "run_files.h"
 
 #include <atomic> // fio's arch/arch.h uses <atomic> under C++: include it outside the extern "C" block
 
@@ -25,6 +26,7 @@ extern "C" {
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <memory>
@@ -98,9 +100,10 @@ const char *text_or_empty(const char *s)
 // Per job clone: one DefragFile per fio file, created before the clock starts (post_init).
 struct EngineState {
 	DefragConfig config;
-	std::string donorname;
 	std::string stats_file;
+	std::vector<DonorSpec> donors;                  // resolved at init, indexed like td->files
 	std::vector<std::unique_ptr<DefragFile>> files; // indexed like td->files
+	std::string misalignment_cause;                 // for the message about a misaligned write
 };
 
 EngineState *state_of(thread_data *td)
@@ -115,8 +118,94 @@ NameContext name_context(thread_data *td, const fio_file *f)
 	ctx.jobnum = td->subjob_number;
 	ctx.thread_number = td->thread_number;
 	ctx.filename = f ? f->file_name : "";
-	ctx.directory = text_or_empty(td->o.directory);
+	ctx.directory = directory_of_file(text_or_empty(td->o.directory), ctx.filename);
 	return ctx;
+}
+
+// The engine's lines for a person. fio's output file is fio's: fio sends log_info and log_err
+// there (--output=), so with a JSON or terse document in it they go to the process's stderr.
+enum class Severity { info, error };
+
+void say(const std::string &text, Severity severity = Severity::info)
+{
+	const std::string line = text + "\n";
+	if (output_format != FIO_OUTPUT_NORMAL) {
+		// One write() per line: job processes writing at once never interleave within a line.
+		if (::write(STDERR_FILENO, line.data(), line.size()) < 0) {
+			// Nowhere left to report it.
+		}
+		return;
+	}
+	if (severity == Severity::error)
+		log_err("%s", line.c_str());
+	else
+		log_info("%s", line.c_str());
+	log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
+}
+
+// Every file of every job in this fio run (fio parsed them all before any job started).
+std::vector<RunFile> files_of_run()
+{
+	std::vector<RunFile> run;
+	thread_data *td;
+	int i;
+	for_each_td(td, i) {
+		fio_file *f;
+		unsigned int j;
+		for_each_file(td, f, j)
+			run.push_back({f->file_name, text_or_empty(td->o.name)});
+	}
+	return run;
+}
+
+// The clones of self's job (numjobs=), self included. fio adds a job's clones right after the job
+// and sets their numjobs to 1, so a clone finds the count on the nearest job before it that is no clone.
+unsigned clones_of_job(const thread_data *self)
+{
+	for (int i = static_cast<int>(self->thread_number) - 1; i >= 0; --i) {
+		const thread_data *td = tnumber_to_td(static_cast<unsigned>(i));
+		if (td->subjob_number == 0)
+			return td->o.numjobs;
+	}
+	return 1;
+}
+
+// Resolves every donor of this job before anything is created, reset or opened for writing, and
+// refuses one that is, or may become, any file of the run. (Only this job's engine options are
+// read: fio frees each job's copy in the parent once that job is forked.)
+std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
+{
+	const std::vector<RunFile> run = files_of_run();
+	// One name for every clone: their in-place moves must take turns on each range.
+	const bool clones_share = !donorname.empty() && donorname.find("$jobnum") == std::string::npos;
+	std::vector<DonorSpec> donors;
+	std::vector<FileIdentity> ids;
+	fio_file *f;
+	unsigned int i;
+	for_each_file(td, f, i) {
+		DonorSpec spec = common;
+		spec.path = donor_path(donorname, name_context(td, f));
+		if (auto why = donor_run_conflict(spec.path, f->file_name, run))
+			throw Error(EINVAL, *why);
+		ids.push_back(identify(spec.path));
+		donors.push_back(std::move(spec));
+	}
+	for (size_t k = 0; k < donors.size(); ++k) {
+		const auto files_sharing = std::count_if(ids.begin(), ids.end(), [&](const FileIdentity &d) { return d.same_file(ids[k]); });
+		donors[k].shared_by = static_cast<unsigned>(files_sharing) * (clones_share ? clones_of_job(td) : 1);
+		donors[k].lock_ranges = clones_share || donors[k].shared_by > 1;
+	}
+	return donors;
+}
+
+// The statistics file must be writable before the first move, not found missing after the last.
+void check_stats_file(thread_data *td, const std::string &pattern)
+{
+	const std::string path = expand_name(pattern, name_context(td, nullptr));
+	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+	if (!fd.valid())
+		throw_errno(errno, "stats_file=" + path + " cannot be opened for appending",
+			    errno == ENOENT ? "its directory does not exist: create it, or name another stats_file=" : "name another stats_file=");
 }
 
 // Refuses, before anything is touched, what this engine cannot do or would do wrong.
@@ -131,6 +220,9 @@ std::string unsupported_job(thread_data *td)
 	if (!td->o.create_serialize)
 		return "create_serialize=0 is not supported: e4mext prepares each file's donor before fio starts its "
 		       "clock, so fio must lay the files out first; remove create_serialize=0 (the default is 1)";
+	if (td->o.create_on_open)
+		return "create_on_open=1 is not supported: e4mext prepares each file (its donor, extent map and checksum) "
+		       "before fio starts its clock, so the file must exist by then; remove create_on_open=1";
 	return {};
 }
 
@@ -152,9 +244,45 @@ std::string check_geometry(thread_data *td, const fio_file *f, uint64_t block_si
 	return {};
 }
 
+// The options that can make fio issue writes that are not whole blocks, named in the message about
+// such a write (the bs, offset and bssplit values themselves are refused before the run).
+std::string misalignment_cause(thread_data *td, const fio_file *f, uint64_t block_size)
+{
+	std::string cause;
+	const auto add = [&](const std::string &what) { cause += (cause.empty() ? "" : ", ") + what; };
+	const auto odd = [&](unsigned long long v) { return v % block_size != 0; };
+	if (td->o.bs_unaligned)
+		add("bs_unaligned=1");
+	if (odd(td->o.ba[DDIR_WRITE]))
+		add("blockalign=" + std::to_string(td->o.ba[DDIR_WRITE]));
+	if (td->o.zone_mode == ZONE_MODE_STRIDED)
+		for (auto [name, value] : {std::pair{"zonesize", td->o.zone_size}, {"zonerange", td->o.zone_range},
+					   {"zoneskip", td->o.zone_skip}})
+			if (odd(value))
+				add(std::string(name) + "=" + std::to_string(value));
+	if (odd(f->io_size))
+		add("size=/io_size= (" + std::to_string(f->io_size) + " bytes: the last write is cut short)");
+	return cause.empty() ? "the job's I/O pattern (blockalign=, zoneskip=, bs_unaligned=, size=)" : cause;
+}
+
+// fio lays files out before the engine starts; a file shorter than the moved range was not.
+std::string check_laid_out(thread_data *td, const fio_file *f, uint64_t size, uint64_t end)
+{
+	if (size >= end)
+		return {};
+	std::string why = std::string("original ") + f->file_name + " is " + std::to_string(size) + " bytes, but the job moves " +
+			  "up to byte " + std::to_string(end) + "; only blocks inside the file can move";
+	if (td->o.fallocate_mode == FIO_FALLOCATE_NONE && !td->o.overwrite)
+		why += ": fallocate=none with overwrite=0 leaves fio's file empty; use fallocate=native or posix (unwritten "
+		       "extents, U) or overwrite=1 (written, M)";
+	else
+		why += ": let fio lay it out (remove file_size= or size= larger than the file) or use a smaller size=";
+	return why;
+}
+
 void fail(thread_data *td, int errnum, const char *where, const std::string &message)
 {
-	log_err("e4mext: %s\n", message.c_str());
+	say("e4mext: " + message, Severity::error);
 	td_verror(td, errnum, where);
 }
 
@@ -185,16 +313,18 @@ int e4mext_init(thread_data *td)
 		if (!mode)
 			throw Error(EINVAL, std::string("donor_mode=") + raw->donor_mode + " is not understood: use unwritten or written");
 		auto state = std::make_unique<EngineState>();
-		state->donorname = text_or_empty(raw->donorname);
 		state->stats_file = text_or_empty(raw->stats_file);
-		state->config.donor.mode = *mode;
-		state->config.donor.inplace = raw->inplace != 0;
-		state->config.donor.keep = raw->keep_donor != 0;
-		state->config.donor.default_name = state->donorname.empty();
-		// An explicit name without $jobnum is one donor for every clone: serialise in-place moves on it.
-		state->config.donor.shared = !state->donorname.empty() && state->donorname.find("$jobnum") == std::string::npos;
+		if (!state->stats_file.empty())
+			check_stats_file(td, state->stats_file);
+		DonorSpec common;
+		common.mode = *mode;
+		common.inplace = raw->inplace != 0;
+		common.keep = raw->keep_donor != 0;
+		common.default_name = text_or_empty(raw->donorname)[0] == '\0';
+		state->donors = resolve_donors(td, common, text_or_empty(raw->donorname));
 		state->config.verify_data = raw->verify_data != 0;
 		state->config.busy_retries = raw->busy_retries;
+		state->config.fio_unlinks = td->o.unlink != 0;
 		// A move never transfers fio's buffers: changing their content per write is wasted time.
 		td->flags &= ~static_cast<unsigned int>(TD_F_SCRAMBLE_BUFFERS | TD_F_REFILL_BUFFERS);
 		td->io_ops_data = state.release();
@@ -211,21 +341,23 @@ int e4mext_post_init(thread_data *td)
 		unsigned int i;
 		for_each_file(td, f, i) {
 			DefragConfig config = state->config;
-			config.donor.path = donor_path(state->donorname, name_context(td, f));
-			if (config.donor.shared && td->o.numjobs > 1 && !config.donor.inplace)
-				log_info("e4mext: warning: donor %s is shared by %u clones; later moves swap earlier ones back "
-					 "(put $jobnum in donorname= for one donor per clone)\n",
-					 config.donor.path.c_str(), td->o.numjobs);
+			config.donor = state->donors.at(i);
+			if (config.donor.shared_by > 1 && !config.donor.inplace && td->subjob_number == 0)
+				say("e4mext: warning: donor " + config.donor.path + " is shared by " + std::to_string(config.donor.shared_by) +
+				    " job clones or files; later moves swap earlier ones back (put $jobnum or $filename in donorname= "
+				    "for one donor each)");
 			const uint64_t end = f->file_offset + f->io_size;
 			// Checks first, donor second: nothing is created or written for a job that is refused.
 			auto file = std::make_unique<DefragFile>(f->file_name, config);
-			if (std::string why = check_geometry(td, f, file->original().block_size); !why.empty())
+			const uint64_t block_size = file->original().block_size;
+			if (std::string why = check_geometry(td, f, block_size); !why.empty())
 				throw Error(EINVAL, std::string("original ") + f->file_name + ": " + why);
+			if (std::string why = check_laid_out(td, f, file->original().size, end); !why.empty())
+				throw Error(EINVAL, why);
+			state->misalignment_cause = misalignment_cause(td, f, block_size);
 			file->prepare(f->file_offset, end);
-			if (!file->donor_notice().empty()) {
-				log_info("e4mext: %s\n", file->donor_notice().c_str());
-				log_info_flush();
-			}
+			if (!file->donor_notice().empty())
+				say("e4mext: " + file->donor_notice());
 			state->files.push_back(std::move(file));
 		}
 		return 0;
@@ -236,7 +368,7 @@ int e4mext_post_init(thread_data *td)
 void close_quietly(thread_data *td, fio_file *f)
 {
 	if (generic_close_file(td, f) != 0)
-		log_err("e4mext: closing %s failed as well\n", f->file_name);
+		say(std::string("e4mext: closing ") + f->file_name + " failed as well", Severity::error);
 }
 
 int e4mext_open_file(thread_data *td, fio_file *f)
@@ -274,6 +406,10 @@ enum fio_q_status e4mext_queue(thread_data *td, io_u *io_u)
 	const MoveOutcome outcome = file->move(io_u->file->fd, io_u->offset, io_u->xfer_buflen);
 	io_u->resid = io_u->xfer_buflen - outcome.bytes_moved;
 	io_u->error = outcome.error;
+	if (outcome.error != 0) {
+		if (std::string message = file->take_message(state_of(td)->misalignment_cause); !message.empty())
+			say("e4mext: " + message, Severity::error);
+	}
 	return FIO_Q_COMPLETED;
 }
 
@@ -283,7 +419,7 @@ void write_stats_line(thread_data *td, const std::string &pattern, const std::st
 	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
 	// One write() per line: clones appending at once never interleave within a line.
 	if (!fd.valid() || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-		log_err("e4mext: cannot append statistics to %s: %s\n", path.c_str(), errno_text(errno).c_str());
+		say("e4mext: cannot append statistics to " + path + ": " + errno_text(errno), Severity::error);
 }
 
 void e4mext_cleanup(thread_data *td)
@@ -297,10 +433,9 @@ void e4mext_cleanup(thread_data *td)
 		guarded(td, "cleanup", [&] {
 			const DefragReport report = file->finish(who);
 			file.reset();
-			log_info("%s\n", summary_line(report).c_str());
+			say(summary_line(report));
 			if (!state->stats_file.empty())
 				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
-			log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
 			if (report.verify == VerifyResult::failed)
 				throw Error(EIO, "verify_data: " + report.verify_detail);
 			return 0;

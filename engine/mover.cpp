@@ -11,6 +11,8 @@ MoveOutcome Mover::move(int orig_fd, int donor_fd, uint64_t offset, uint64_t len
 {
 	const BlockRange range = blocks_covering(offset, length, block_shift_);
 	++stats_.moves;
+	stats_.bytes_requested += length;
+	stats_.blocks_requested += range.count;
 	uint64_t done = 0;
 	unsigned retries_left = busy_retries_;
 	for (;;) {

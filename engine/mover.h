@@ -17,6 +17,10 @@ struct MoveStats {
 	uint64_t enodata = 0;       // ENODATA results, including "nothing to move"
 	uint64_t other_errors = 0;
 	uint64_t retries = 0; // EBUSY retries issued
+	// What was asked of the kernel: blocks_requested * block size == bytes_requested proves that no
+	// move covered bytes fio did not ask for (a misaligned range is rounded out to whole blocks).
+	uint64_t bytes_requested = 0;
+	uint64_t blocks_requested = 0;
 };
 
 struct MoveOutcome {

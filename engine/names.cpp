@@ -1,5 +1,7 @@
 #include "names.h"
 
+#include <vector>
+
 namespace e4mext {
 
 std::optional<DonorMode> parse_donor_mode(std::string_view text)
@@ -39,6 +41,40 @@ std::string expand_name(std::string_view pattern, const NameContext &ctx)
 			out += pattern[i++];
 	}
 	return out;
+}
+
+namespace {
+
+std::vector<std::string> split_directories(std::string_view option)
+{
+	std::vector<std::string> dirs(1);
+	for (size_t i = 0; i < option.size(); ++i) {
+		if (option[i] == '\\' && i + 1 < option.size() && option[i + 1] == ':') {
+			dirs.back() += ':';
+			++i;
+		} else if (option[i] == ':') {
+			dirs.emplace_back();
+		} else {
+			dirs.back() += option[i];
+		}
+	}
+	std::erase_if(dirs, [](const std::string &d) { return d.empty(); });
+	return dirs;
+}
+
+} // namespace
+
+std::string directory_of_file(std::string_view directory_option, std::string_view file_name)
+{
+	const std::vector<std::string> dirs = split_directories(directory_option);
+	std::string best;
+	for (const std::string &dir : dirs)
+		if (file_name.size() > dir.size() && file_name.starts_with(dir) && file_name[dir.size()] == '/' &&
+		    dir.size() > best.size())
+			best = dir;
+	if (best.empty() && !dirs.empty())
+		best = dirs.front();
+	return best;
 }
 
 std::string donor_path(std::string_view donorname, const NameContext &ctx)

@@ -18,8 +18,13 @@ struct NameContext {
 	unsigned jobnum = 0;        // clone index within the job (fio's $jobnum)
 	unsigned thread_number = 0; // unique across all jobs of one fio run (1-based)
 	std::string filename;       // the original file's path as fio names it
-	std::string directory;      // the job's directory= (may be empty)
+	std::string directory;      // the one directory of directory= that holds this file (may be empty)
 };
+
+// directory=a:b:c names several directories and fio puts each file in one of them. Returns the
+// entry fio prefixed to file_name (entries split as fio splits them: at ':' not preceded by a
+// backslash), or the first entry when none is a prefix. Empty when directory is empty.
+std::string directory_of_file(std::string_view directory_option, std::string_view file_name);
 
 // Replaces $jobnum, $jobname and $filename (the original's last path component).
 std::string expand_name(std::string_view pattern, const NameContext &ctx);

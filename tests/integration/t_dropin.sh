@@ -89,6 +89,6 @@ check "SIGKILL ended fio and its job process" bash -c "! kill -0 $fio_pid $job_p
 check "SIGKILL left the donor behind" test -n "$(ls "$MNT" | grep e4mext-donor)"
 run_fio after-kill --name=long --ioengine="external:$ENGINE" --directory="$MNT" --filename=test --size=64m --bs=1m --rw=write
 check "the next run succeeds" test "$(fio_rc after-kill)" = 0
-check "the next run says it reset the stale donor" fio_said after-kill "left behind by an earlier, interrupted run"
+check "the next run says it reset the stale donor" fio_said after-kill "an earlier, interrupted e4mext run left behind"
 check "and removes it" no_donors_left "$MNT"
 finish

@@ -39,14 +39,14 @@ refused donor-hard-link "itself" "${ON_EXT4[@]}" --rw=write --donorname=hardlink
 check "the original survived being named as donor, byte for byte" test "$(sha256sum <"$MNT/test")" = "$sum"
 
 mkdir "$MNT/adir"
-refused donor-directory "EISDIR" "${ON_EXT4[@]}" --rw=write --donorname=adir
+refused donor-directory "is a directory, not a regular file" "${ON_EXT4[@]}" --rw=write --donorname=adir
 echo keep >"$MNT/setuid" && chmod u+s "$MNT/setuid"
 refused donor-setuid "setuid or setgid" "${ON_EXT4[@]}" --rw=write --donorname=setuid
 echo keep >"$MNT/immutable" && chattr +i "$MNT/immutable"
-refused donor-immutable "open existing donor $MNT/immutable" "${ON_EXT4[@]}" --rw=write --donorname=immutable
+refused donor-immutable "is immutable (chattr +i): chattr -i it" "${ON_EXT4[@]}" --rw=write --donorname=immutable
 chattr -i "$MNT/immutable"
 echo keep >"$MNT/appendonly" && chattr +a "$MNT/appendonly"
-refused donor-append-only "EPERM" "${ON_EXT4[@]}" --rw=write --donorname=appendonly
+refused donor-append-only "is append-only (chattr +a)" "${ON_EXT4[@]}" --rw=write --donorname=appendonly
 chattr -a "$MNT/appendonly"
 refused donor-dir-missing "directory does not exist" "${ON_EXT4[@]}" --rw=write --donorname=nodir/donor
 
@@ -75,4 +75,74 @@ if chattr +j "$MNT/test" 2>/dev/null; then
 else
   echo "not run: orig-journal-flag: chattr +j is not permitted here (needs CAP_SYS_RESOURCE)"
 fi
+# Issue 13: no job may use a file of the run as donor; refused before anything is written.
+fresh
+head -c 8M /dev/urandom >"$MNT/f2"; sync
+sums=$(cd "$MNT" && sha256sum test f2)
+refused donor-is-same-jobs-file "donor $MNT/f2 is a file of job 'donor-is-same-jobs-file' in this run" --directory="$MNT" \
+  --filename=test:f2 --rw=write --donorname=f2 --verify_data=1 --size=16m
+check "donor-is-same-jobs-file: both files byte-identical" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"
+cat >"$SCRATCH/two-jobs.fio" <<JOB
+[global]
+ioengine=external:$ENGINE
+directory=$MNT
+bs=64k
+rw=randwrite
+size=8m
+verify_data=1
+[a]
+filename=test
+[b]
+filename=f2
+donorname=test
+JOB
+run_fio donor-is-other-jobs-file "$SCRATCH/two-jobs.fio"
+check "donor-is-other-jobs-file: fio fails" test "$(fio_rc donor-is-other-jobs-file)" != 0
+check "donor-is-other-jobs-file: job b is refused" fio_said donor-is-other-jobs-file "donor $MNT/test is a file of job 'a' in this run"
+check "donor-is-other-jobs-file: job a's data proof passes" fio_said donor-is-other-jobs-file "verify_data passed"
+check "donor-is-other-jobs-file: both files byte-identical" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"
+ln -s f2 "$MNT/link"
+refused donor-symlink "is a symbolic link, not a regular file" "${ON_EXT4[@]}" --rw=write --donorname=link
+check "donor-symlink: the original and the link's target are unchanged" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"
+
+# Misaligned writes never reach the ioctl: refused per I/O, naming the option that made them.
+misaligned() { # NAME OPTION_TEXT FIO_ARGS...
+  local name=$1 text=$2; shift 2
+  run_fio "$name" --name="$name" --ioengine="external:$ENGINE" "${ON_EXT4[@]}" --size=8m \
+    --stats_file="$SCRATCH/$name.stats.jsonl" "$@"
+  check "$name: fio fails" test "$(fio_rc "$name")" != 0
+  check "$name: says the write is not whole blocks" fio_said "$name" "is not whole 4096-byte filesystem blocks"
+  check "$name: names $text" fio_said "$name" "It comes from $text"
+  check "$name: counted as refused" test "$(stat_field "$name" misaligned_refused)" -ge 1
+  check "$name: every ioctl covered exactly the bytes asked" \
+    test "$(( $(stat_field "$name" blocks_requested) * 4096 ))" = "$(stat_field "$name" bytes_requested)"
+}
+fresh
+misaligned zoneskip "zoneskip=6144" --rw=write --zonemode=strided --zonesize=1m --zonerange=2m --zoneskip=6k --bs=64k
+misaligned bs-unaligned "bs_unaligned=1" --rw=randwrite --bsrange=4k-16k --bs_unaligned=1
+misaligned blockalign "blockalign=2048" --rw=randwrite --bs=8k --blockalign=2k
+
+# Options and layouts that cannot work are named before the run.
+refused create-on-open "create_on_open=1 is not supported" --directory="$MNT" --filename=new --rw=write --create_on_open=1
+refused fallocate-none "fallocate=none with overwrite=0 leaves fio's file empty" --directory="$MNT" --filename=empty \
+  --rw=write --fallocate=none --overwrite=0
+refused stats-file-dir "its directory does not exist" "${ON_EXT4[@]}" --rw=write --stats_file="$SCRATCH/none/s.jsonl"
+truncate -s 8M "$MNT/holey"
+run_fio hole --name=hole --ioengine="external:$ENGINE" --directory="$MNT" --filename=holey --size=8m --bs=64k --rw=write
+check "hole: says the range is a hole" fio_said hole "that range of the original is a hole"
+
+# A donor that is a device node is refused before it is opened (opening a loop node creates the device).
+minor=200
+while [ -e "/dev/loop$minor" ] && [ $minor -lt 250 ]; do minor=$((minor + 1)); done
+mknod "$MNT/node" b 7 $minor
+refused donor-device "is a block device node" "${ON_EXT4[@]}" --rw=write --donorname=node
+check "donor-device: the node was never opened (no /dev/loop$minor appeared)" test ! -e "/dev/loop$minor"
+rm "$MNT/node"
+
+# directory=A:B: the donor goes where fio put the file.
+mkdir "$MNT/A" "$MNT/B"
+run_fio two-dirs --name=two-dirs --ioengine="external:$ENGINE" --directory="$MNT/A:$MNT/B" --numjobs=2 --size=8m \
+  --bs=64k --rw=write --donorname='d.$jobnum' --keep_donor=1
+check "two-dirs: fio succeeds" test "$(fio_rc two-dirs)" = 0
+check "two-dirs: each clone's donor sits beside its file" test -f "$MNT/A/d.0" -a -f "$MNT/B/d.1"
 finish

@@ -3,6 +3,7 @@
 #include "donor.h"
 #include "error.h"
 #include "extent_map.h"
+#include "ext4_files.h"
 
 #include <catch2/catch.hpp>
 
@@ -18,43 +19,12 @@
 #include <vector>
 
 using namespace e4mext;
+using namespace e4mext::test;
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr uint64_t kSize = 1 << 20;
-
-// A fresh directory on an ext4 filesystem, removed at the end; empty path when none is available.
-struct Ext4TempDir {
-	fs::path path;
-	Ext4TempDir()
-	{
-		const char *base = std::getenv("E4MEXT_TEST_TMPDIR");
-		std::string templ = std::string(base ? base : "/tmp") + "/e4mext-unit.XXXXXX";
-		if (!::mkdtemp(templ.data()))
-			return;
-		struct statfs sfs;
-		if (::statfs(templ.c_str(), &sfs) != 0 || sfs.f_type != 0xEF53) {
-			fs::remove_all(templ);
-			return;
-		}
-		path = templ;
-	}
-	~Ext4TempDir()
-	{
-		if (!path.empty())
-			fs::remove_all(path);
-	}
-};
-
-void write_file(const fs::path &p, uint64_t size, unsigned char byte)
-{
-	UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-	REQUIRE(fd.valid());
-	const std::vector<unsigned char> data(size, byte);
-	REQUIRE(::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size()));
-	REQUIRE(::fsync(fd.get()) == 0);
-}
 
 FileFacts facts_of(const fs::path &p)
 {
@@ -212,7 +182,7 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	{
 		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
 		spec.inplace = true;
-		spec.shared = true; // exercises the range locks
+		spec.lock_ranges = true; // exercises the range locks
 		Donor donor(spec, orig_facts, 0, kSize);
 		CHECK(extents_of(donor.fd()).blocks == 0);
 		struct stat st;

@@ -41,3 +41,17 @@ TEST_CASE("explicit donor names are relative to directory= like fio's built-in e
 	ctx.directory.clear();
 	CHECK(donor_path("test.def", ctx) == "test.def");
 }
+
+TEST_CASE("directory=a:b: the donor goes to the directory fio put the file in", "[options]")
+{
+	CHECK(directory_of_file("/mnt/a:/mnt/b", "/mnt/b/f") == "/mnt/b");
+	CHECK(directory_of_file("/mnt/a:/mnt/b", "/mnt/a/sub/f") == "/mnt/a");
+	CHECK(directory_of_file("/mnt/a:/mnt/ab", "/mnt/ab/f") == "/mnt/ab"); // a prefix of the name is not its directory
+	CHECK(directory_of_file("/mnt/a\\:b:/mnt/c", "/mnt/a:b/f") == "/mnt/a:b"); // fio's escaped colon
+	CHECK(directory_of_file("/mnt/a:/mnt/b", "/elsewhere/f") == "/mnt/a");
+	CHECK(directory_of_file("/mnt/a", "/mnt/a/f") == "/mnt/a");
+	CHECK(directory_of_file("", "f").empty());
+
+	NameContext ctx{"defrag", 1, 2, "/mnt/b/test", directory_of_file("/mnt/a:/mnt/b", "/mnt/b/test")};
+	CHECK(donor_path("d.$jobnum", ctx) == "/mnt/b/d.1");
+}

@@ -1,0 +1,68 @@
+// A donor may be no file of the run: the same name, a hard or symbolic link, or a name a job has
+// not created yet are all caught before any donor is touched.
+#include "run_files.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace e4mext;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+	fs::path path;
+	TempDir()
+	{
+		std::string templ = (fs::temp_directory_path() / "e4mext-run.XXXXXX").string();
+		REQUIRE(::mkdtemp(templ.data()) != nullptr);
+		path = templ;
+	}
+	~TempDir() { fs::remove_all(path); }
+	std::string file(const std::string &name, bool create = true) const
+	{
+		if (create)
+			std::ofstream(path / name) << "data";
+		return (path / name).string();
+	}
+};
+
+} // namespace
+
+TEST_CASE("a donor that is another file of the run is refused, naming the job", "[run]")
+{
+	TempDir dir;
+	const std::string f1 = dir.file("f1"), f2 = dir.file("f2");
+	const std::vector<RunFile> run{{f1, "a"}, {f2, "b"}};
+
+	CHECK_FALSE(donor_run_conflict(dir.file("donor", false), f1, run).has_value());
+	const auto other = donor_run_conflict(f2, f1, run);
+	REQUIRE(other.has_value());
+	CHECK_THAT(*other, Catch::Contains("is a file of job 'b'") && Catch::Contains("refuses the job before touching any file"));
+	CHECK_THAT(donor_run_conflict(f1, f1, run).value_or(""), Catch::Contains("is the original " + f1 + " itself"));
+}
+
+TEST_CASE("links and relative or unnormalised names are the same file", "[run]")
+{
+	TempDir dir;
+	const std::string f1 = dir.file("f1"), f2 = dir.file("f2");
+	const std::vector<RunFile> run{{f1, "a"}, {f2, "b"}};
+	fs::create_hard_link(f2, dir.path / "hard");
+	fs::create_symlink("f2", dir.path / "soft");
+	CHECK_THAT(donor_run_conflict((dir.path / "hard").string(), f1, run).value_or(""),
+		   Catch::Contains("is the same file as " + f2));
+	CHECK_THAT(donor_run_conflict((dir.path / "soft").string(), f1, run).value_or(""), Catch::Contains("job 'b'"));
+	CHECK(donor_run_conflict((dir.path / "." / "sub" / ".." / "f2").string(), f1, run).has_value());
+}
+
+TEST_CASE("a name a job will create is caught before it exists", "[run]")
+{
+	TempDir dir;
+	const std::string f1 = dir.file("f1"), later = dir.file("later", false);
+	const std::vector<RunFile> run{{f1, "a"}, {later, "b"}};
+	CHECK_THAT(donor_run_conflict(later, f1, run).value_or(""), Catch::Contains("is a file of job 'b'"));
+}

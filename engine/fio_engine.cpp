@@ -143,7 +143,7 @@ void say(const std::string &text, Severity severity = Severity::info)
 	log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
 }
 
-// Every file of every job in this fio run (fio parsed them all before any job started).
+// Every file of every job in this fio run, as fio's job table lists them now.
 std::vector<RunFile> files_of_run()
 {
 	std::vector<RunFile> run;
@@ -170,12 +170,19 @@ unsigned clones_of_job(const thread_data *self)
 	return 1;
 }
 
+// The run's files as parsed, taken in fio's main process before any job starts (the setup hook,
+// which fio calls there for each job before laying out its files). The job table alone is not
+// enough later: a job that has ended or failed has already emptied its file list in it.
+std::vector<RunFile> run_files_at_start;
+bool run_files_taken = false;
+
 // Resolves every donor of this job before anything is created, reset or opened for writing, and
 // refuses one that is, or may become, any file of the run. (Only this job's engine options are
 // read: fio frees each job's copy in the parent once that job is forked.)
 std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
 {
-	const std::vector<RunFile> run = files_of_run();
+	std::vector<RunFile> run = files_of_run();
+	run.insert(run.end(), run_files_at_start.begin(), run_files_at_start.end());
 	// One name for every clone: their in-place moves must take turns on each range.
 	const bool clones_share = !donorname.empty() && donorname.find("$jobnum") == std::string::npos;
 	std::vector<DonorSpec> donors;
@@ -301,6 +308,39 @@ template <typename Body> int guarded(thread_data *td, const char *where, Body &&
 		fail(td, EIO, where, std::string(where) + ": unknown error");
 	}
 	return 1;
+}
+
+// fio's contract for a setup hook: it also sets each file's real_file_size, which fio's own file
+// setup does when there is none. Done as fio does: a missing file is not an error (fio creates it).
+int read_file_sizes(thread_data *td)
+{
+	fio_file *f;
+	unsigned int i;
+	for_each_file(td, f, i) {
+		if (td_io_get_file_size(td, f) != 0) {
+			if (td->error != ENOENT) {
+				say(std::string("e4mext: ") + td->verror, Severity::error);
+				return 1;
+			}
+			td->error = 0;
+			td->verror[0] = '\0';
+		}
+		if (f->real_file_size == -1ULL && td->o.size)
+			f->real_file_size = td->o.size / td->o.nr_files;
+	}
+	return 0;
+}
+
+int e4mext_setup(thread_data *td)
+{
+	const int rc = guarded(td, "setup", [&] {
+		if (!run_files_taken) {
+			run_files_at_start = files_of_run();
+			run_files_taken = true;
+		}
+		return 0;
+	});
+	return rc != 0 ? rc : read_file_sizes(td);
 }
 
 int e4mext_init(thread_data *td)
@@ -458,6 +498,7 @@ void get_ioengine(ioengine_ops **ops_out)
 	engine_ops.name = "e4mext";
 	engine_ops.version = FIO_IOOPS_VERSION;
 	engine_ops.flags = FIO_SYNCIO;
+	engine_ops.setup = e4mext_setup;
 	engine_ops.init = e4mext_init;
 	engine_ops.post_init = e4mext_post_init;
 	engine_ops.queue = e4mext_queue;

@@ -101,6 +101,12 @@ check "donor-is-other-jobs-file: fio fails" test "$(fio_rc donor-is-other-jobs-f
 check "donor-is-other-jobs-file: job b is refused" fio_said donor-is-other-jobs-file "donor $MNT/test is a file of job 'a' in this run"
 check "donor-is-other-jobs-file: job a's data proof passes" fio_said donor-is-other-jobs-file "verify_data passed"
 check "donor-is-other-jobs-file: both files byte-identical" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"
+# The same after job a has ended: a later group's job b must still know a's file.
+sed -i 's/^\[b\]$/[b]\nstonewall/' "$SCRATCH/two-jobs.fio"
+run_fio donor-is-earlier-jobs-file "$SCRATCH/two-jobs.fio"
+check "donor-is-earlier-jobs-file: job b (after a ended) is refused" \
+  fio_said donor-is-earlier-jobs-file "donor $MNT/test is a file of job 'a' in this run"
+check "donor-is-earlier-jobs-file: both files byte-identical" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"
 ln -s f2 "$MNT/link"
 refused donor-symlink "is a symbolic link, not a regular file" "${ON_EXT4[@]}" --rw=write --donorname=link
 check "donor-symlink: the original and the link's target are unchanged" test "$(cd "$MNT" && sha256sum test f2)" = "$sums"

@@ -4,36 +4,43 @@
 #include "unique_fd.h"
 
 #include <fcntl.h>
+#include <xxhash.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 
 namespace e4mext {
 
+ContentHash::ContentHash() : state_(XXH64_createState())
+{
+	if (!state_)
+		throw Error(ENOMEM, "verify_data: no memory for the XXH64 state");
+	XXH64_reset(state_, 0);
+}
+
+ContentHash::~ContentHash()
+{
+	XXH64_freeState(state_);
+}
+
 void ContentHash::update(const unsigned char *data, size_t length)
 {
-	constexpr uint64_t kPrime = 0x100000001b3ULL * 0x9e3779b1ULL | 1;
-	size_t i = 0;
-	for (; i + 8 <= length; i += 8) {
-		uint64_t word;
-		std::memcpy(&word, data + i, 8);
-		state_ = (state_ ^ word) * kPrime;
-		state_ ^= state_ >> 29;
-	}
-	for (; i < length; ++i)
-		state_ = (state_ ^ data[i]) * kPrime;
-	length_ += length;
+	XXH64_update(state_, data, length);
 }
 
 uint64_t ContentHash::value() const
 {
-	uint64_t h = state_ ^ length_;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	return XXH64_digest(state_);
+}
+
+std::string hash_hex(uint64_t hash)
+{
+	char text[17];
+	std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+	return text;
 }
 
 FileChecksum checksum_file_direct(int open_fd, const std::string &path)

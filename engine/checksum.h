@@ -1,23 +1,32 @@
-// A fast 64-bit content checksum of a file read with O_DIRECT, so that proving the data survived a
-// move neither warms nor trusts the page cache (dirty pages are written back before the read).
+// The XXH64 checksum (seed 0, as `xxhsum -H64` prints it) of a file read with O_DIRECT, so that
+// proving the data survived a move neither warms nor trusts the page cache (dirty pages are written
+// back before the read), and anyone can check the recorded value with a standard tool.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+struct XXH64_state_s; // libxxhash's streaming state
+
 namespace e4mext {
 
-// Streaming multiply-xor hash over 8-byte words (not cryptographic: it detects corruption).
+// XXH64 over a stream of bytes, fed in pieces of any size (libxxhash).
 class ContentHash {
 public:
+	ContentHash();
+	~ContentHash();
+	ContentHash(const ContentHash &) = delete;
+	ContentHash &operator=(const ContentHash &) = delete;
 	void update(const unsigned char *data, size_t length);
 	uint64_t value() const;
 
 private:
-	uint64_t state_ = 0x9e3779b97f4a7c15ULL;
-	uint64_t length_ = 0;
+	::XXH64_state_s *state_;
 };
+
+// 16 lowercase hex digits, as xxhsum prints an XXH64 value.
+std::string hash_hex(uint64_t hash);
 
 struct FileChecksum {
 	uint64_t hash = 0;

@@ -227,12 +227,14 @@ void DefragFile::verify_after(DefragReport &r)
 		r.verify_detail = std::string("could not read the original back: ") + e.what();
 		return;
 	}
+	r.xxh64_before = hash_hex(checksum_before_->hash);
+	r.xxh64_after = hash_hex(after.hash);
 	r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
 	if (r.verify == VerifyResult::failed) {
 		std::ostringstream detail;
-		detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes hashing to "
-		       << std::hex << checksum_before_->hash << " before, " << std::dec << after.bytes << " bytes hashing to "
-		       << std::hex << after.hash << " after (verify_data only holds without other writers to the file)";
+		detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes with XXH64 "
+		       << hash_hex(checksum_before_->hash) << " before, " << after.bytes << " bytes with XXH64 " << hash_hex(after.hash)
+		       << " after (verify_data only holds without other writers to the file)";
 		r.verify_detail = detail.str();
 	}
 }
@@ -266,6 +268,8 @@ nlohmann::json to_json(const DefragReport &r)
 		{"donor_after", extents_json(r.donor_after)},
 		{"orig_blocks_relocated", r.orig_blocks_relocated},
 		{"verify", verify_name(r.verify)},
+		{"verify_xxh64_before", r.xxh64_before},
+		{"verify_xxh64_after", r.xxh64_after},
 		{"donor_created", r.donor_created},
 		{"donor_kept", r.donor_kept},
 		{"donor_notice", r.donor_notice},

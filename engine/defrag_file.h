@@ -47,6 +47,7 @@ struct DefragReport {
 	uint64_t outside_refused = 0;    // writes refused: beyond the original's end when prepared
 	VerifyResult verify = VerifyResult::off;
 	std::string verify_detail; // why verification failed or could not run
+	std::string xxh64_before, xxh64_after; // the original's XXH64 (hex, as xxhsum prints it); empty when off
 	std::string donor_notice;  // an existing file was used or reset
 	bool donor_created = false, donor_kept = false;
 	// What went wrong around the moves, for the summary and the statistics (empty/0: nothing).

@@ -32,6 +32,8 @@ run_fio written --name=written "${ENGINE_OPTS[@]}" --size=16m --bs=64k --donor_m
 check "written donor: fio exits 0" test "$(fio_rc written)" = 0
 check "written donor: donor was written before" test "$(stat_field written donor_before.unwritten)" = 0
 check "written donor: verify passed" test "$(stat_field written verify)" = passed
+check "written donor: verify_data's XXH64 is the one xxhsum computes" \
+  test "$(stat_field written verify_xxh64_after)" = "$(xxhsum -H64 "$MNT/test" | cut -d' ' -f1)"
 
 # Random data must come out byte-identical, checked independently of the engine (sha256, cold cache).
 rm -f "$MNT"/test*

@@ -34,7 +34,6 @@ void fill_pattern(const std::string &name, uint64_t block, unsigned char *buf, s
 
 uint64_t checksum_of(const std::vector<unsigned char> &content)
 {
-	// The same chunking as checksum_file_direct (1 MiB reads), so the two agree.
 	constexpr size_t kChunk = 1 << 20;
 	e4mext::ContentHash hash;
 	for (size_t at = 0; at < content.size(); at += kChunk)

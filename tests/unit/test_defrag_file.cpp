@@ -25,10 +25,7 @@ int fake_move(int, int, const MoveRequest &request, uint64_t *moved_len)
 TEST_CASE("writes that are not whole blocks inside the file never reach the ioctl", "[defrag_file]")
 {
 	Ext4TempDir dir;
-	if (dir.path.empty()) {
-		WARN("not run: no ext4 temporary directory (set E4MEXT_TEST_TMPDIR to one)");
-		return;
-	}
+	REQUIRE_FALSE(dir.path.empty()); // ext4_main.cpp runs these tests only where there is one
 	const fs::path orig = dir.path / "orig";
 	write_file(orig, kSize, 0x11);
 	DefragConfig config;

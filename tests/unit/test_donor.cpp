@@ -62,10 +62,7 @@ DonorSpec spec_for(const fs::path &p, DonorMode mode, bool default_name)
 TEST_CASE("donors are prepared in the requested state and removed when e4mext made them", "[donor]")
 {
 	Ext4TempDir dir;
-	if (dir.path.empty()) {
-		WARN("not run: no ext4 temporary directory (set E4MEXT_TEST_TMPDIR to one)");
-		return;
-	}
+	REQUIRE_FALSE(dir.path.empty()); // ext4_main.cpp runs these tests only where there is one
 	const fs::path orig = dir.path / "orig";
 	write_file(orig, kSize, 0x11);
 	const FileFacts orig_facts = facts_of(orig);

@@ -15,9 +15,58 @@ std::filesystem::path side_file_for(const std::filesystem::path& fio_json)
     return side;
 }
 
-EngineStatsByJob parse_engine_stats(std::string_view text, const std::string& source)
+namespace {
+
+std::optional<std::uint64_t> optional_count(const JsonFields& fields, const char* key)
 {
-    EngineStatsByJob by_job;
+    if (!fields.has(key))
+        return std::nullopt;
+    return fields.unsigned_integer(key);
+}
+
+bool optional_flag(const JsonFields& fields, const nlohmann::json& record, const char* key)
+{
+    const auto it = record.find(key);
+    if (it == record.end())
+        return false;
+    if (!it->is_boolean())
+        fields.fail(key, "expected true or false, found " + describe_json_type(*it));
+    return it->get<bool>();
+}
+
+// Required fields first, in the order older e4mext-report read them, so messages stay the same.
+EngineStatsRecord parse_record(const nlohmann::json& record, const std::string& where, std::size_t line_number)
+{
+    const JsonFields fields(record, where, "");
+    if (fields.unsigned_integer("e4mext_stats") != 1)
+        fields.fail("e4mext_stats", "unsupported side-file version (this e4mext-report reads version 1)");
+    EngineStatsRecord r;
+    r.line = line_number;
+    r.jobname = fields.string("jobname");
+    r.extents_before = JsonFields(fields.object("orig_before"), where, "orig_before").unsigned_integer("extents");
+    r.extents_after = JsonFields(fields.object("orig_after"), where, "orig_after").unsigned_integer("extents");
+    r.partial_moves = fields.unsigned_integer("partial_moves");
+    r.retries = fields.unsigned_integer("retries");
+    r.verify = fields.optional_string("verify").value_or("off");
+    r.jobnum = optional_count(fields, "jobnum");
+    r.file = fields.optional_string("file").value_or("");
+    r.donor = fields.optional_string("donor").value_or("");
+    r.block_size = optional_count(fields, "block_size");
+    r.moves = optional_count(fields, "moves").value_or(0);
+    r.blocks_moved = optional_count(fields, "blocks_moved").value_or(0);
+    r.bytes_requested = optional_count(fields, "bytes_requested");
+    r.blocks_requested = optional_count(fields, "blocks_requested");
+    r.misaligned_refused = optional_count(fields, "misaligned_refused");
+    r.donor_created = optional_flag(fields, record, "donor_created");
+    r.donor_kept = optional_flag(fields, record, "donor_kept");
+    return r;
+}
+
+} // namespace
+
+std::vector<EngineStatsRecord> parse_engine_stats_records(std::string_view text, const std::string& source)
+{
+    std::vector<EngineStatsRecord> records;
     std::size_t line_number = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -36,17 +85,21 @@ EngineStatsByJob parse_engine_stats(std::string_view text, const std::string& so
         } catch (const nlohmann::json::exception&) { // parse_error, out_of_range (number overflow)
             throw InputError(where + ": not a JSON object: the engine's stats_file holds one JSON object per line");
         }
-        const JsonFields fields(record, where, "");
-        if (fields.unsigned_integer("e4mext_stats") != 1)
-            fields.fail("e4mext_stats", "unsupported side-file version (this e4mext-report reads version 1)");
-        auto& stats = by_job[fields.string("jobname")];
-        const JsonFields before(fields.object("orig_before"), where, "orig_before");
-        const JsonFields after(fields.object("orig_after"), where, "orig_after");
-        stats.extents_before += before.unsigned_integer("extents");
-        stats.extents_after += after.unsigned_integer("extents");
-        stats.partial_moves += fields.unsigned_integer("partial_moves");
-        stats.retries += fields.unsigned_integer("retries");
-        stats.verify_failed = stats.verify_failed || fields.optional_string("verify").value_or("off") == "failed";
+        records.push_back(parse_record(record, where, line_number));
+    }
+    return records;
+}
+
+EngineStatsByJob parse_engine_stats(std::string_view text, const std::string& source)
+{
+    EngineStatsByJob by_job;
+    for (const auto& r : parse_engine_stats_records(text, source)) {
+        auto& stats = by_job[r.jobname];
+        stats.extents_before += r.extents_before;
+        stats.extents_after += r.extents_after;
+        stats.partial_moves += r.partial_moves;
+        stats.retries += r.retries;
+        stats.verify_failed = stats.verify_failed || r.verify == "failed";
         ++stats.records;
     }
     return by_job;

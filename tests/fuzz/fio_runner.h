@@ -1,0 +1,37 @@
+// Runs fio in a process group of its own with a hard time limit. Only the fio it started is ever
+// stopped (on the time limit, and when the fuzzer is interrupted): SIGINT first, which fio passes
+// on to its job processes, then SIGKILL to its process group. Job processes a dead fio left behind
+// (they run in sessions of their own) are killed by pid: the fuzzer is their child subreaper.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace jobfuzz {
+
+struct FioCommand {
+	std::string fio;       // the fio binary
+	std::string job_file;
+	std::string json_path; // --output
+	std::string log_path;  // fio's stdout and stderr
+	std::vector<std::pair<std::string, std::string>> env; // added to the fuzzer's environment
+	std::chrono::seconds timeout{60};
+};
+
+struct FioExit {
+	int exit_status = -1; // when fio exited
+	int signal = 0;       // when a signal ended it
+	bool timed_out = false;
+	std::string log;      // what fio printed (stdout and stderr)
+};
+
+FioExit run_fio(const FioCommand &cmd);
+
+// Makes SIGINT/SIGTERM/SIGHUP stop a running fio first, then run the handler that was installed
+// before (the loop filesystem's cleanup: a busy mount would not go away). Also makes the fuzzer
+// the child subreaper of fio's job processes.
+void kill_fio_on_fatal_signals();
+
+} // namespace jobfuzz

@@ -1,0 +1,102 @@
+#include "job_model.h"
+
+namespace jobfuzz {
+
+namespace {
+
+std::vector<std::string> split(const std::string &s, char sep)
+{
+	std::vector<std::string> out;
+	size_t start = 0;
+	for (;;) {
+		const size_t end = s.find(sep, start);
+		out.push_back(s.substr(start, end - start));
+		if (end == std::string::npos)
+			return out;
+		start = end + 1;
+	}
+}
+
+std::string replace_all(std::string s, const std::string &key, const std::string &value)
+{
+	for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))
+		s.replace(at, key.size(), value);
+	return s;
+}
+
+// fio's booleans; a bare option name ("keep_donor") means 1.
+bool truthy(const std::string &value)
+{
+	return value.empty() || value == "1" || value == "true" || value == "yes" || value == "on";
+}
+
+} // namespace
+
+std::string expand_mount(const std::string &value, const std::string &mnt)
+{
+	return replace_all(value, std::string("${") + kMountVar + "}", mnt);
+}
+
+std::vector<std::string> JobView::original_paths() const
+{
+	std::vector<std::string> out;
+	const std::string dir = dirs.empty() ? "" : dirs.front();
+	for (const std::string &f : files)
+		out.push_back(f.front() == '/' || dir.empty() ? f : dir + "/" + f);
+	return out;
+}
+
+std::set<std::string> JobView::donor_paths() const
+{
+	std::set<std::string> out;
+	if (donorname.empty())
+		return out;
+	std::string joined_dirs;
+	for (const std::string &dir : dirs)
+		joined_dirs += (joined_dirs.empty() ? "" : ":") + dir;
+	for (unsigned clone = 0; clone < clones; ++clone) {
+		for (const std::string &f : files) {
+			std::string name = replace_all(donorname, "$jobnum", std::to_string(clone));
+			name = replace_all(name, "$jobname", this->name);
+			name = replace_all(name, "$filename", f.substr(f.rfind('/') + 1));
+			if (name.front() == '/') {
+				out.insert(name);
+				continue;
+			}
+			for (const std::string &dir : dirs)
+				out.insert(dir + "/" + name);
+			out.insert(joined_dirs + "/" + name);
+		}
+	}
+	return out;
+}
+
+bool JobView::is_default_donor(const std::string &path) const
+{
+	for (const std::string &orig : original_paths()) {
+		const std::string prefix = orig + kDefaultDonorInfix;
+		if (path.compare(0, prefix.size(), prefix) == 0)
+			return true;
+	}
+	return false;
+}
+
+std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
+{
+	std::vector<JobView> out;
+	for (const Section &job : c.jobs) {
+		JobView v;
+		v.name = job.name;
+		const std::string numjobs = c.option(job, "numjobs", "1");
+		v.clones = static_cast<unsigned>(std::stoul(numjobs.empty() ? "1" : numjobs));
+		v.dirs = split(expand_mount(c.option(job, "directory"), mnt), ':');
+		v.files = split(expand_mount(c.option(job, "filename"), mnt), ':');
+		v.donorname = expand_mount(c.option(job, "donorname"), mnt);
+		v.keep_donor = truthy(c.option(job, "keep_donor", "0"));
+		v.unlink = truthy(c.option(job, "unlink", "0"));
+		out.push_back(std::move(v));
+	}
+	return out;
+}
+
+} // namespace jobfuzz

@@ -184,10 +184,11 @@ VaryingDimensions varying_dimensions(const std::vector<CaseKey>& keys)
     return varying;
 }
 
-std::string case_label(const CaseKey& key, const VaryingDimensions& varying)
+namespace {
+
+std::string dimensions_text(const CaseKey& key, const VaryingDimensions& varying)
 {
-    std::string label = key.extents == ExtentState::written ? "M " : "U ";
-    label += format_block_size(key.block_size);
+    std::string label;
     if (varying.donor_mode)
         label += " donor=" + key.donor_mode;
     if (varying.inplace)
@@ -199,6 +200,19 @@ std::string case_label(const CaseKey& key, const VaryingDimensions& varying)
     if (varying.host)
         label += " @" + (key.host.empty() ? std::string("local") : key.host);
     return label;
+}
+
+} // namespace
+
+std::string case_label(const CaseKey& key, const VaryingDimensions& varying)
+{
+    return (key.extents == ExtentState::written ? "M " : "U ") + format_block_size(key.block_size) +
+           dimensions_text(key, varying);
+}
+
+std::string group_label(const CaseKey& key, const VaryingDimensions& varying)
+{
+    return (key.extents == ExtentState::written ? "M" : "U") + dimensions_text(key, varying);
 }
 
 } // namespace e4mext::report

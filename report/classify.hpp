@@ -59,4 +59,7 @@ VaryingDimensions varying_dimensions(const std::vector<CaseKey>& keys);
 // dimensions that vary.
 std::string case_label(const CaseKey& key, const VaryingDimensions& varying);
 
+// case_label without the block size: "U", "M donor=written inplace rand" (a chart's panel).
+std::string group_label(const CaseKey& key, const VaryingDimensions& varying);
+
 } // namespace e4mext::report

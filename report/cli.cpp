@@ -24,73 +24,104 @@ Tables, comparisons, plots and a CI gate from fio JSON results of ext4 online de
 (EXT4_IOC_MOVE_EXT via fio's e4defrag engine or libe4mext).
 
 commands:
-  table PATH... [--label NAME] [--format text|markdown|csv|json]
-  compare BASE CAND [--labels "A,B"] [--format text|markdown|json]
-  plot PATH... -o OUT.png|OUT.svg [--log] [--labels "A,B,..."]
-  gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples N] [--labels "A,B"]
+  table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
+  compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
+  plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
+  gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3] [--labels "A,B"]
                  [--markdown-summary FILE] [--verdict-json FILE]
-  report BASE CAND -o DIR [--labels "A,B"]
+  report PATH... -o DIR [--labels "A,B,..."]
 
 PATH, BASE and CAND are fio --output-format=json (or json+) files or directories of them
 (searched recursively for *.json). An engine statistics side file x.stats.jsonl next to x.json
 is joined automatically.
-exit status: 0 ok, 1 gate found a regression, 2 bad usage, bad input or a failed gnuplot.
+Sets: a set is the runs of one label - a directory holding metadata.txt (scripts/bench's
+results/<label>/) or a file named "label" (results/coverletter/wo), with everything under it.
+A PATH holding several such directories gives several sets, a PATH inside one gives that set;
+result files under none form one set per PATH. Sets are never merged.
+Statistics: significance by the Mann-Whitney U rank test (exact up to 20 runs, else the normal
+approximation; Boost.Math), because the tables print medians; alpha 0.05; "n too small" when no
+arrangement of the runs could reach it. Confidence intervals and the repeats estimate use
+Student's t (Boost.Math students_t).
+exit status: 0 ok (gate: pass, inconclusive cases included), 1 the gate found a regression,
+2 bad usage, bad input or a failed gnuplot.
 )";
 
-constexpr const char* table_help = R"(usage: e4mext-report table PATH... [--label NAME] [--format text|markdown|csv|json]
+constexpr const char* table_help = R"(usage: e4mext-report table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
 
-Prints one block of the cover letter's table: "  [NAME]", then one row per case,
+Prints one block of the cover letter's table per set: "  [NAME]", then one row per case,
 "   U 4k:    IOPS=225k,  BW=877MiB/s", U rows before M rows, block sizes ascending, numbers
 formatted exactly as fio formats them. Several runs of one case print their median; markdown,
 csv and json add min, max, stddev, n and, when a side file exists, the engine's extents
 before/after, partial moves and retries. Jobs with an error or without writes are listed as
-excluded, never averaged in.
-  --label NAME     the block's name (default: the single PATH's name, else "results")
-  --format FORMAT  text (default), markdown, csv or json
+excluded, never averaged in. Several sets print one block each (json: an array of them).
+  --label NAME      the name of the one set (an error when PATHs hold several)
+  --labels "A,..."  one name per set, in the order found
+                    (default: metadata.txt's label, the "label" file, else the directory name)
+  --format FORMAT   text (default), markdown, csv or json
 )";
 
-constexpr const char* compare_help = R"(usage: e4mext-report compare BASE CAND [--labels "A,B"] [--format text|markdown|json]
+constexpr const char* compare_help = R"(usage: e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
 
-Prints both blocks as the cover letter does, then per case the ratio of medians CAND/BASE
-("17.1x"), the % change and whether the change is significant.
-Significance rule: with n >= 3 runs on both sides, a change is significant when the 95%
-confidence intervals of the two means (mean +- t(0.975, n-1) * stddev / sqrt(n)) do not
-overlap; with fewer runs it says "n too small" instead of guessing.
-  --labels "A,B"   names of BASE and CAND (default: their file or directory names)
-  --format FORMAT  text (default), markdown (with min-max and stddev) or json
+Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
+the cover letter's blocks side by side, then for IOPS and for BW each case's median with its
+spread (+-stddev as % of the median), its % change against the first set and a mark:
+  *  significant: two-sided Mann-Whitney U test of the runs, p <= 0.05 (exact for up to 20
+     runs; the test compares ranks, as the tables compare medians)
+  ?  n too small: no arrangement of that many runs could reach p <= 0.05 (3 vs 3 runs cannot)
+     no mark: not significant
+and a geomean row: the geometric mean of the medians over the cases every set has.
+markdown adds min-max, n and p; csv has one row per metric, case and set (with the 95% CI of
+the mean, Student's t from Boost.Math); json has everything, runs included.
+  --labels "A,..."  one name per set (default: as for table)
+  --format FORMAT   text (default), markdown, csv or json
 )";
 
-constexpr const char* plot_help = R"(usage: e4mext-report plot PATH... -o OUT.png|OUT.svg [--log] [--labels "A,B,..."]
+constexpr const char* plot_help = R"(usage: e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
 
-Grouped bar charts of IOPS and BW (MiB/s) per case, one bar per PATH (a labelled set), drawn
-by gnuplot (set E4MEXT_GNUPLOT to use another gnuplot binary). The format follows the
-extension. A failed gnuplot or a missing output file is an error (exit 2).
+Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
+panel per group of cases that differ only in block size (U, M, "U donor=written", ...), block
+sizes along x, one bar per set (each PATH's sets) with the median written over it and a min-max
+bar; each panel has its own y scale. Panels are 420x340 px, four per row at most, whatever the
+number of cases. The title names each set's kernel, fio and e4mext versions. The format follows
+the extension. A failed gnuplot or a missing output file is an error (exit 2).
   -o, --output FILE  the image to write (.png or .svg)
+  --metric iops|bw   IOPS (default) or bandwidth in MiB/s
   --log              logarithmic y axes
-  --labels "A,..."   one name per PATH (default: their file or directory names)
+  --labels "A,..."   one name per set (default: as for table)
 )";
 
-constexpr const char* gate_help = R"(usage: e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples N]
+constexpr const char* gate_help = R"(usage: e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
                           [--labels "A,B"] [--markdown-summary FILE] [--verdict-json FILE]
 
-Compares the median of each case; a case regresses when CAND is lower than BASE by more than
---max-regression, or when CAND has no usable run of it. Cases only in CAND are listed as new.
-Prints every case and, for each regression, by how much. Exit status: 0 pass, 1 regression,
-2 bad usage or input (including a case with fewer runs than --min-samples).
-  --max-regression P     allowed drop, in percent (default 5%)
+Compares the median of each case of CAND with BASE's (each one set). A case
+  regresses     when its median is lower by more than --max-regression AND the drop is
+                significant: one-sided Mann-Whitney U test (CAND lower), p <= 0.05;
+  inconclusive  when it is lower by more than --max-regression but not significantly: the gate
+                says how many runs per side would settle it (t-test sample size for the runs'
+                spread at 80% power, Student's t from Boost.Math, over the rank test's
+                efficiency 3/pi) and does not fail;
+  is missing    when CAND has no usable run of it: a failure.
+Cases only in CAND are listed as new.
+Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
+or input (including a case with fewer runs than --min-samples).
+  --max-regression P     allowed drop in percent: 5% and 5 both mean five percent; a bare number
+                         below 1 (0.05) is refused as ambiguous (default 5%)
   --metric iops|bw       the figure compared (default iops)
-  --min-samples N        runs required per case on both sides (default 1)
+  --min-samples N        runs required per case on both sides (default 3)
   --labels "A,B"         names of BASE and CAND
   --markdown-summary F   append a Markdown summary to F (e.g. "$GITHUB_STEP_SUMMARY")
-  --verdict-json F       write the verdict as JSON to F
+  --verdict-json F       write the verdict as JSON to F (max_regression as given, and in percent)
 )";
 
-constexpr const char* report_help = R"(usage: e4mext-report report BASE CAND -o DIR [--labels "A,B"]
+constexpr const char* report_help = R"(usage: e4mext-report report PATH... -o DIR [--labels "A,B,..."]
 
-Writes DIR/report.html (self-contained: inline SVG chart, the comparison, the runs' metadata),
-DIR/report.md (its Markdown twin) and DIR/report.svg (the chart the Markdown shows).
+For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
+machine, fio, e4mext version and git sha, date, load and every other metadata.txt line - the
+cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot inline,
+and every run), DIR/report.md (its Markdown twin) and DIR/report-iops.svg, DIR/report-bw.svg
+(the charts the Markdown shows).
   -o, --output DIR  the directory to write (created if needed)
-  --labels "A,B"    names of BASE and CAND
+  --labels "A,..."  one name per set (default: as for table)
 )";
 
 struct Arguments {
@@ -173,15 +204,55 @@ std::vector<std::string> split_labels(const std::string& text, std::size_t expec
     return labels;
 }
 
-std::vector<std::string> set_labels(const Arguments& a, const std::vector<std::vector<std::string>>& inputs,
-                                    const std::string& command)
+std::string set_names(const std::vector<ResultSet>& sets)
 {
-    if (a.has("--labels"))
-        return split_labels(a.values.at("--labels"), inputs.size(), command);
-    std::vector<std::string> labels;
-    for (const auto& input : inputs)
-        labels.push_back(default_label(input));
-    return labels;
+    std::string names;
+    for (const auto& set : sets)
+        names += (names.empty() ? "" : ", ") + set.label + " (" + set.root.string() + ")";
+    return names;
+}
+
+// Every set of the PATHs, named by --labels (one per set) or --label (the only set).
+std::vector<ResultSet> load_sets(const Arguments& a, const std::vector<std::string>& paths, const std::string& command)
+{
+    auto sets = load_result_sets(paths);
+    if (a.has("--labels")) {
+        const auto labels = split_labels(a.values.at("--labels"), sets.size(), command);
+        for (std::size_t i = 0; i < sets.size(); ++i)
+            sets[i].label = labels[i];
+    }
+    if (a.has("--label")) {
+        if (sets.size() != 1)
+            throw UsageError(command + ": --label names one set, but the PATHs hold " + std::to_string(sets.size()) +
+                             ": " + set_names(sets) + "; use --labels \"A,B,...\"");
+        sets[0].label = a.values.at("--label");
+    }
+    return sets;
+}
+
+// BASE or CAND of the gate: exactly one set.
+ResultSet load_one_set(const std::string& path, const std::string& role, const std::string& command)
+{
+    auto sets = load_result_sets({path});
+    if (sets.size() != 1)
+        throw UsageError(command + ": " + role + " " + path + " holds " + std::to_string(sets.size()) +
+                         " sets: " + set_names(sets) + "; name one of them");
+    return std::move(sets[0]);
+}
+
+std::vector<const ResultSet*> pointers_to(const std::vector<ResultSet>& sets)
+{
+    std::vector<const ResultSet*> pointers;
+    for (const auto& s : sets)
+        pointers.push_back(&s);
+    return pointers;
+}
+
+void require_two_sets(const std::vector<ResultSet>& sets, const std::string& command)
+{
+    if (sets.size() < 2)
+        throw UsageError(command + ": needs two or more sets, the PATHs hold " + std::to_string(sets.size()) + ": " +
+                         set_names(sets) + " (see e4mext-report " + command + " --help)");
 }
 
 void require_positionals(const Arguments& a, std::size_t exactly, const std::string& command, const char* what)
@@ -202,16 +273,18 @@ std::size_t parse_count(const std::string& text, const std::string& option)
 
 int run_table(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "table", {{"--label", "--format"}, {}, {}});
+    const auto a = parse_arguments(args, "table", {{"--label", "--labels", "--format"}, {}, {}});
     if (a.flags.contains("--help")) {
         out << table_help;
         return exit_ok;
     }
     if (a.positionals.empty())
         throw UsageError("table: expected at least one PATH (see e4mext-report table --help)");
+    if (a.has("--label") && a.has("--labels"))
+        throw UsageError("table: give --label (one set) or --labels (one name per set), not both");
     const auto format = parse_output_format(a.value_or("--format", "text"));
-    const auto set = load_result_set(a.positionals, a.value_or("--label", default_label(a.positionals)));
-    out << render_table(set, format);
+    const auto sets = load_sets(a, a.positionals, "table");
+    out << render_tables(pointers_to(sets), format);
     return exit_ok;
 }
 
@@ -222,20 +295,18 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out)
         out << compare_help;
         return exit_ok;
     }
-    require_positionals(a, 2, "compare", "BASE and CAND");
+    if (a.positionals.empty())
+        throw UsageError("compare: expected two or more PATHs (see e4mext-report compare --help)");
     const auto format = parse_output_format(a.value_or("--format", "text"));
-    if (format == OutputFormat::csv)
-        throw UsageError("compare: --format csv is not offered; use text, markdown or json");
-    const auto labels = set_labels(a, {{a.positionals[0]}, {a.positionals[1]}}, "compare");
-    const auto base = load_result_set({a.positionals[0]}, labels[0]);
-    const auto candidate = load_result_set({a.positionals[1]}, labels[1]);
-    out << render_comparison(compare_sets(base, candidate), format);
+    const auto sets = load_sets(a, a.positionals, "compare");
+    require_two_sets(sets, "compare");
+    out << render_comparison(compare_sets(pointers_to(sets)), format);
     return exit_ok;
 }
 
 int run_plot(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "plot", {{"--output", "--labels"}, {"--log"}, {{"-o", "--output"}}});
+    const auto a = parse_arguments(args, "plot", {{"--output", "--labels", "--metric"}, {"--log"}, {{"-o", "--output"}}});
     if (a.flags.contains("--help")) {
         out << plot_help;
         return exit_ok;
@@ -246,17 +317,9 @@ int run_plot(const std::vector<std::string>& args, std::ostream& out)
         throw UsageError("plot: -o OUT.png or -o OUT.svg is required");
     const std::filesystem::path output = a.values.at("--output");
     plot_format_for(output); // reject a bad extension before reading anything
-    std::vector<std::vector<std::string>> inputs;
-    for (const auto& p : a.positionals)
-        inputs.push_back({p});
-    const auto labels = set_labels(a, inputs, "plot");
-    std::vector<ResultSet> sets;
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-        sets.push_back(load_result_set(inputs[i], labels[i]));
-    std::vector<const ResultSet*> pointers;
-    for (const auto& s : sets)
-        pointers.push_back(&s);
-    write_plot(plot_data_of(pointers), output, a.flags.contains("--log"));
+    const auto metric = parse_metric(a.value_or("--metric", "iops"));
+    const auto sets = load_sets(a, a.positionals, "plot");
+    write_plot(plot_data_of(pointers_to(sets), metric), output, a.flags.contains("--log"));
     out << "wrote " << output.string() << "\n";
     return exit_ok;
 }
@@ -287,9 +350,13 @@ int run_gate_command(const std::vector<std::string>& args, std::ostream& out)
     options.metric = parse_gate_metric(a.value_or("--metric", "iops"));
     if (a.has("--min-samples"))
         options.min_samples = parse_count(a.values.at("--min-samples"), "--min-samples");
-    const auto labels = set_labels(a, {{a.positionals[0]}, {a.positionals[1]}}, "gate");
-    const auto base = load_result_set({a.positionals[0]}, labels[0]);
-    const auto candidate = load_result_set({a.positionals[1]}, labels[1]);
+    auto base = load_one_set(a.positionals[0], "BASE", "gate");
+    auto candidate = load_one_set(a.positionals[1], "CAND", "gate");
+    if (a.has("--labels")) {
+        const auto labels = split_labels(a.values.at("--labels"), 2, "gate");
+        base.label = labels[0];
+        candidate.label = labels[1];
+    }
     const auto verdict = run_gate(base, candidate, options);
     out << render_gate_text(verdict);
     if (a.has("--markdown-summary"))
@@ -306,14 +373,14 @@ int run_report(const std::vector<std::string>& args, std::ostream& out)
         out << report_help;
         return exit_ok;
     }
-    require_positionals(a, 2, "report", "BASE and CAND");
+    if (a.positionals.empty())
+        throw UsageError("report: expected two or more PATHs (see e4mext-report report --help)");
     if (!a.has("--output"))
         throw UsageError("report: -o DIR is required");
-    const auto labels = set_labels(a, {{a.positionals[0]}, {a.positionals[1]}}, "report");
-    const auto base = load_result_set({a.positionals[0]}, labels[0]);
-    const auto candidate = load_result_set({a.positionals[1]}, labels[1]);
+    const auto sets = load_sets(a, a.positionals, "report");
+    require_two_sets(sets, "report");
     const std::filesystem::path dir = a.values.at("--output");
-    write_report(base, candidate, dir);
+    write_report(pointers_to(sets), dir);
     out << "wrote " << (dir / "report.html").string() << " and " << (dir / "report.md").string() << "\n";
     return exit_ok;
 }

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -13,22 +16,7 @@ namespace e4mext::report {
 
 namespace {
 
-std::optional<double> ratio_of(double base, double candidate)
-{
-    if (base <= 0)
-        return std::nullopt;
-    return candidate / base;
-}
-
-std::string ratio_text(const std::optional<double>& ratio)
-{
-    return ratio ? format_ratio(*ratio) : "n/a";
-}
-
-std::string change_text(const std::optional<double>& ratio)
-{
-    return ratio ? format_change(*ratio) : "n/a";
-}
+constexpr std::array<Metric, 2> both_metrics{Metric::iops, Metric::bw};
 
 std::string pad_right(std::string text, std::size_t width)
 {
@@ -37,183 +25,408 @@ std::string pad_right(std::string text, std::size_t width)
     return text;
 }
 
-std::string significance_text(const CaseComparison& c)
+std::string trim_right(std::string text)
 {
-    const auto n = "n=" + std::to_string(c.base->iops.n) + " vs " + std::to_string(c.candidate->iops.n);
-    if (c.iops_significance == Significance::too_few_runs)
-        return "n too small (" + n + ")";
-    return "IOPS " + describe(c.iops_significance) + ", BW " + describe(c.bw_significance) + " (" + n + ")";
+    text.erase(text.find_last_not_of(' ') + 1);
+    return text;
+}
+
+std::string number(double value)
+{
+    std::ostringstream out;
+    out.precision(15);
+    out << value;
+    return out.str();
+}
+
+std::string spread_percent(const Summary& s)
+{
+    if (s.n < 2)
+        return "(1 run)";
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "+-%.1f%%", relative_stddev_percent(s));
+    return text.data();
+}
+
+std::optional<double> relative_change(double base, double value)
+{
+    if (base <= 0)
+        return std::nullopt;
+    return (value - base) / base;
+}
+
+double geometric_mean(const std::vector<double>& values)
+{
+    double log_sum = 0;
+    for (double v : values)
+        log_sum += std::log(std::max(v, 1.0));
+    return values.empty() ? 0 : std::exp(log_sum / static_cast<double>(values.size()));
+}
+
+std::vector<std::string> lines_of(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        lines.push_back(line);
+    return lines;
+}
+
+// The cover letter's blocks, one per set, side by side.
+std::string blocks_side_by_side(const Comparison& cmp)
+{
+    std::vector<std::vector<std::string>> blocks;
+    for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+        blocks.push_back(lines_of(render_text_block(cmp.sets[s]->label, cmp.set_cases[s], cmp.varying)));
+    std::size_t rows = 0;
+    std::vector<std::size_t> widths;
+    for (const auto& block : blocks) {
+        rows = std::max(rows, block.size());
+        std::size_t width = 0;
+        for (const auto& line : block)
+            width = std::max(width, line.size());
+        widths.push_back(width + 3);
+    }
+    std::string out;
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::string line;
+        for (std::size_t b = 0; b < blocks.size(); ++b)
+            line += pad_right(r < blocks[b].size() ? blocks[b][r] : "", widths[b]);
+        out += trim_right(line) + "\n";
+    }
+    return out;
+}
+
+std::string change_cell(const CaseCell& cell, Metric metric)
+{
+    const auto change = cell.change(metric);
+    if (!change)
+        return "n/a";
+    return format_change(*change) + significance_mark(cell.test(metric).significance);
+}
+
+std::string text_cell(const CaseCell& cell, Metric metric, bool first)
+{
+    if (!cell.result)
+        return "-";
+    const auto& s = cell.result->summary(metric);
+    auto text = format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " + spread_percent(s);
+    if (!first)
+        text += " " + change_cell(cell, metric);
+    return text;
+}
+
+std::string text_metric_table(const Comparison& cmp, Metric metric)
+{
+    std::vector<std::vector<std::string>> grid; // [row][0] = label, then one cell per set
+    std::vector<std::string> header{""};
+    for (const auto* set : cmp.sets)
+        header.push_back(set->label);
+    grid.push_back(header);
+    for (const auto& row : cmp.cases) {
+        std::vector<std::string> cells{case_label(row.key, cmp.varying) + ":"};
+        for (std::size_t s = 0; s < row.cells.size(); ++s)
+            cells.push_back(text_cell(row.cells[s], metric, s == 0));
+        grid.push_back(std::move(cells));
+    }
+    if (cmp.geomean.cases > 0) {
+        const auto& means = cmp.geomean.of(metric);
+        std::vector<std::string> cells{"geomean:"};
+        for (std::size_t s = 0; s < means.size(); ++s) {
+            auto text = format_figure(metric, means[s]);
+            if (s > 0)
+                if (const auto change = relative_change(means[0], means[s]))
+                    text += " " + format_change(*change);
+            cells.push_back(std::move(text));
+        }
+        grid.push_back(std::move(cells));
+    }
+    std::vector<std::size_t> widths(header.size(), 0);
+    for (const auto& cells : grid)
+        for (std::size_t c = 0; c < cells.size(); ++c)
+            widths[c] = std::max(widths[c], cells[c].size() + 2);
+    std::string out = "  " + std::string(metric_name(metric)) + ": median +-stddev, change against " +
+                      cmp.sets[0]->label + "\n";
+    for (const auto& cells : grid) {
+        std::string line = "   ";
+        for (std::size_t c = 0; c < cells.size(); ++c)
+            line += pad_right(cells[c], widths[c]);
+        out += trim_right(line) + "\n";
+    }
+    return out;
 }
 
 std::string render_text(const Comparison& cmp)
 {
-    const auto& base_label = cmp.base->label;
-    const auto& cand_label = cmp.candidate->label;
-    std::string out = render_text_block(base_label, cmp.base_cases, cmp.varying);
-    out += render_exclusions(*cmp.base, cmp.varying);
-    out += "\n";
-    out += render_text_block(cand_label, cmp.candidate_cases, cmp.varying);
-    out += render_exclusions(*cmp.candidate, cmp.varying);
-    out += "\n  [" + cand_label + " vs " + base_label + "]\n";
-    std::ostringstream rows;
-    std::vector<std::string> labels;
-    for (const auto& c : cmp.cases)
-        labels.push_back(case_label(c.key, cmp.varying));
-    const auto width = label_column_width(labels);
-    for (const auto& c : cmp.cases) {
-        rows << "   " << pad_right(case_label(c.key, cmp.varying) + ":", width);
-        if (!c.base) {
-            rows << "only in " << cand_label << "\n";
-            continue;
-        }
-        if (!c.candidate) {
-            rows << "only in " << base_label << "\n";
-            continue;
-        }
-        rows << "IOPS " << pad_right(ratio_text(c.iops_ratio()), 7) << pad_right(change_text(c.iops_ratio()), 10)
-             << "BW " << pad_right(ratio_text(c.bw_ratio()), 7) << pad_right(change_text(c.bw_ratio()), 10)
-             << significance_text(c) << "\n";
+    std::string out = blocks_side_by_side(cmp);
+    for (const auto* set : cmp.sets) {
+        const auto excluded = render_exclusions(*set, cmp.varying);
+        if (!excluded.empty())
+            out += "  [" + set->label + "] not counted:\n" + excluded;
     }
-    out += rows.str();
+    for (const auto metric : both_metrics)
+        out += "\n" + text_metric_table(cmp, metric);
+    out += "\n  " + significance_legend() + "\n";
     return out;
 }
 
-std::string spread_text(const Summary& s, bool bw)
+std::string markdown_cell_of(const CaseCell& cell, Metric metric)
 {
-    auto figure = [bw](double v) {
-        const auto n = v <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(v));
-        return bw ? format_bw(n) : format_iops(n);
-    };
-    if (s.n < 2)
-        return figure(s.median);
-    return figure(s.median) + " (" + figure(s.min) + "-" + figure(s.max) + ", sd " + figure(s.stddev) + ")";
+    if (!cell.result)
+        return "-";
+    const auto& s = cell.result->summary(metric);
+    return format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " + spread_percent(s) +
+           " (" + format_figure(metric, s.min) + "-" + format_figure(metric, s.max) + ", n=" + std::to_string(s.n) + ")";
+}
+
+std::string markdown_change_of(const CaseCell& cell, Metric metric)
+{
+    if (!cell.change(metric))
+        return "-";
+    const auto& test = cell.test(metric);
+    return change_cell(cell, metric) + " (" + format_p_value(test.p_value) + ")";
 }
 
 std::string render_markdown(const Comparison& cmp)
 {
-    const auto& b = markdown_cell(cmp.base->label);
-    const auto& c = markdown_cell(cmp.candidate->label);
     std::ostringstream out;
-    out << "| case | IOPS " << b << " | IOPS " << c << " | IOPS ratio | IOPS change | BW " << b << " | BW " << c
-        << " | BW ratio | BW change | n " << b << " | n " << c << " | significance |\n";
-    out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
-    for (const auto& cc : cmp.cases) {
-        out << "| " << markdown_cell(case_label(cc.key, cmp.varying)) << " | ";
-        out << (cc.base ? spread_text(cc.base->iops, false) : "-") << " | "
-            << (cc.candidate ? spread_text(cc.candidate->iops, false) : "-") << " | "
-            << (cc.in_both() ? ratio_text(cc.iops_ratio()) : "-") << " | "
-            << (cc.in_both() ? change_text(cc.iops_ratio()) : "-") << " | ";
-        out << (cc.base ? spread_text(cc.base->bw, true) : "-") << " | "
-            << (cc.candidate ? spread_text(cc.candidate->bw, true) : "-") << " | "
-            << (cc.in_both() ? ratio_text(cc.bw_ratio()) : "-") << " | "
-            << (cc.in_both() ? change_text(cc.bw_ratio()) : "-") << " | ";
-        out << (cc.base ? std::to_string(cc.base->iops.n) : "0") << " | "
-            << (cc.candidate ? std::to_string(cc.candidate->iops.n) : "0") << " | ";
-        if (cc.in_both())
-            out << significance_text(cc);
-        else
-            out << "only in " << (cc.base ? b : c);
-        out << " |\n";
+    for (const auto metric : both_metrics) {
+        out << "#### " << metric_name(metric) << "\n\n| case |";
+        for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
+            out << " " << markdown_cell(cmp.sets[s]->label) << " |";
+            if (s > 0)
+                out << " change |";
+        }
+        out << "\n|---|";
+        for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+            out << (s > 0 ? "---:|---:|" : "---:|");
+        out << "\n";
+        for (const auto& row : cmp.cases) {
+            out << "| " << markdown_cell(case_label(row.key, cmp.varying)) << " |";
+            for (std::size_t s = 0; s < row.cells.size(); ++s) {
+                out << " " << markdown_cell(markdown_cell_of(row.cells[s], metric)) << " |";
+                if (s > 0)
+                    out << " " << markdown_cell(markdown_change_of(row.cells[s], metric)) << " |";
+            }
+            out << "\n";
+        }
+        if (cmp.geomean.cases > 0) {
+            const auto& means = cmp.geomean.of(metric);
+            out << "| geomean (" << cmp.geomean.cases << " cases) |";
+            for (std::size_t s = 0; s < means.size(); ++s) {
+                out << " " << format_figure(metric, means[s]) << " |";
+                if (s > 0) {
+                    const auto change = relative_change(means[0], means[s]);
+                    out << " " << (change ? format_change(*change) : "-") << " |";
+                }
+            }
+            out << "\n";
+        }
+        out << "\n";
+    }
+    out << markdown_cell(significance_legend()) << "\n";
+    return out.str();
+}
+
+std::string render_csv(const Comparison& cmp)
+{
+    std::ostringstream out;
+    out << "metric,case,set,n,median,min,max,stddev,stddev_percent,ci95_low,ci95_high,change_percent,p_value,"
+           "significance,text\n";
+    for (const auto metric : both_metrics) {
+        const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
+        for (const auto& row : cmp.cases) {
+            for (std::size_t s = 0; s < row.cells.size(); ++s) {
+                const auto& cell = row.cells[s];
+                if (!cell.result)
+                    continue;
+                const auto& summary = cell.result->summary(metric);
+                const auto ci = confidence_interval_95(summary);
+                const auto change = cell.change(metric);
+                out << name << "," << csv_field(case_label(row.key, cmp.varying)) << ","
+                    << csv_field(cmp.sets[s]->label) << "," << summary.n << "," << number(summary.median) << ","
+                    << number(summary.min) << "," << number(summary.max) << "," << number(summary.stddev) << ","
+                    << number(relative_stddev_percent(summary)) << ",";
+                if (summary.n >= 2)
+                    out << number(ci.low) << "," << number(ci.high);
+                else
+                    out << ",";
+                out << "," << (change ? number(*change * 100.0) : "") << ","
+                    << (change ? number(cell.test(metric).p_value) : "") << ","
+                    << (change ? describe(cell.test(metric).significance) : "") << ","
+                    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << "\n";
+            }
+        }
+        if (cmp.geomean.cases > 0) {
+            const auto& means = cmp.geomean.of(metric);
+            for (std::size_t s = 0; s < means.size(); ++s) {
+                const auto change = s > 0 ? relative_change(means[0], means[s]) : std::nullopt;
+                out << name << ",geomean," << csv_field(cmp.sets[s]->label) << "," << cmp.geomean.cases << ","
+                    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ",,,"
+                    << csv_field(format_figure(metric, means[s])) << "\n";
+            }
+        }
     }
     return out.str();
 }
 
-nlohmann::ordered_json summary_json(const Summary& s)
+nlohmann::ordered_json summary_json(const Summary& s, Metric metric)
 {
-    return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"stddev", s.stddev}, {"n", s.n}};
+    nlohmann::ordered_json out{{"median", s.median}, {"min", s.min},       {"max", s.max},
+                               {"mean", s.mean},     {"stddev", s.stddev}, {"n", s.n}};
+    if (s.n >= 2) {
+        const auto ci = confidence_interval_95(s);
+        out["ci95_of_mean"] = {ci.low, ci.high};
+    }
+    out["runs"] = s.values;
+    out["text"] = format_figure(metric, s.median);
+    return out;
 }
 
 std::string render_json(const Comparison& cmp)
 {
     nlohmann::ordered_json out;
-    out["base"] = cmp.base->label;
-    out["candidate"] = cmp.candidate->label;
-    out["significance_rule"] = "n >= 3 on both sides and disjoint 95% confidence intervals of the means";
+    out["sets"] = nlohmann::ordered_json::array();
+    for (const auto* set : cmp.sets)
+        out["sets"].push_back({{"label", set->label},
+                               {"root", set->root.string()},
+                               {"kernel", set->kernel()},
+                               {"fio", set->fio_version()},
+                               {"e4mext", set->e4mext_version()}});
+    out["significance"] = significance_legend();
+    out["alpha"] = significance_level;
     out["cases"] = nlohmann::ordered_json::array();
-    for (const auto& c : cmp.cases) {
-        nlohmann::ordered_json row;
-        row["case"] = case_label(c.key, cmp.varying);
-        for (const auto& [name, side] : {std::pair{"base", &c.base}, std::pair{"candidate", &c.candidate}}) {
-            if (!*side) {
-                row[name] = nullptr;
+    for (const auto& row : cmp.cases) {
+        nlohmann::ordered_json entry;
+        entry["case"] = case_label(row.key, cmp.varying);
+        entry["results"] = nlohmann::ordered_json::array();
+        for (std::size_t s = 0; s < row.cells.size(); ++s) {
+            const auto& cell = row.cells[s];
+            if (!cell.result) {
+                entry["results"].push_back(nullptr);
                 continue;
             }
-            row[name] = {{"iops", summary_json((*side)->iops)}, {"bw_bytes", summary_json((*side)->bw)},
-                         {"iops_text", format_iops((*side)->median_iops())},
-                         {"bw_text", format_bw((*side)->median_bw())}};
+            nlohmann::ordered_json result{{"set", cmp.sets[s]->label}};
+            for (const auto metric : both_metrics) {
+                const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
+                result[name] = summary_json(cell.result->summary(metric), metric);
+                if (const auto change = cell.change(metric)) {
+                    const auto& test = cell.test(metric);
+                    result[name]["change_percent"] = *change * 100.0;
+                    result[name]["p_value"] = test.p_value;
+                    result[name]["significance"] = describe(test.significance);
+                }
+            }
+            entry["results"].push_back(std::move(result));
         }
-        if (c.in_both()) {
-            const auto iops = c.iops_ratio();
-            const auto bw = c.bw_ratio();
-            row["iops_ratio"] = iops ? nlohmann::ordered_json(*iops) : nlohmann::ordered_json(nullptr);
-            row["bw_ratio"] = bw ? nlohmann::ordered_json(*bw) : nlohmann::ordered_json(nullptr);
-            row["iops_significance"] = describe(c.iops_significance);
-            row["bw_significance"] = describe(c.bw_significance);
-        }
-        out["cases"].push_back(std::move(row));
+        out["cases"].push_back(std::move(entry));
     }
+    nlohmann::ordered_json geomean{{"cases", cmp.geomean.cases}};
+    for (const auto metric : both_metrics) {
+        const auto& means = cmp.geomean.of(metric);
+        auto values = nlohmann::ordered_json::array();
+        for (std::size_t s = 0; s < means.size(); ++s) {
+            const auto change = s > 0 ? relative_change(means[0], means[s]) : std::nullopt;
+            values.push_back({{"set", cmp.sets[s]->label},
+                              {"value", means[s]},
+                              {"change_percent", change ? nlohmann::ordered_json(*change * 100.0) : nullptr}});
+        }
+        geomean[metric == Metric::iops ? "iops" : "bw_bytes"] = std::move(values);
+    }
+    out["geomean"] = std::move(geomean);
     return out.dump(2) + "\n";
+}
+
+GeometricMeans geometric_means(const Comparison& cmp)
+{
+    GeometricMeans means;
+    std::vector<std::vector<double>> iops(cmp.sets.size()), bw(cmp.sets.size());
+    for (const auto& row : cmp.cases) {
+        if (!row.in_every_set())
+            continue;
+        ++means.cases;
+        for (std::size_t s = 0; s < row.cells.size(); ++s) {
+            iops[s].push_back(static_cast<double>(row.cells[s].result->median_iops()));
+            bw[s].push_back(static_cast<double>(row.cells[s].result->median_bw()));
+        }
+    }
+    for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
+        means.iops.push_back(geometric_mean(iops[s]));
+        means.bw.push_back(geometric_mean(bw[s]));
+    }
+    return means;
 }
 
 } // namespace
 
-std::optional<double> CaseComparison::iops_ratio() const
+bool CaseRow::in_every_set() const
 {
-    if (!in_both())
-        return std::nullopt;
-    return ratio_of(static_cast<double>(base->median_iops()), static_cast<double>(candidate->median_iops()));
+    return std::all_of(cells.begin(), cells.end(), [](const CaseCell& c) { return c.result.has_value(); });
 }
 
-std::optional<double> CaseComparison::bw_ratio() const
+Comparison compare_sets(const std::vector<const ResultSet*>& sets)
 {
-    if (!in_both())
-        return std::nullopt;
-    return ratio_of(static_cast<double>(base->median_bw()), static_cast<double>(candidate->median_bw()));
-}
-
-Comparison compare_sets(const ResultSet& base, const ResultSet& candidate)
-{
+    if (sets.size() < 2)
+        throw UsageError("compare: needs two or more sets, got " + std::to_string(sets.size()) +
+                         " (a PATH holding several results directories counts as several)");
     Comparison cmp;
-    cmp.base = &base;
-    cmp.candidate = &candidate;
-    cmp.base_cases = base.cases();
-    cmp.candidate_cases = candidate.cases();
-
-    std::map<CaseKey, CaseComparison> by_key;
-    for (const auto& c : cmp.base_cases)
-        by_key[c.key].base = c;
-    for (const auto& c : cmp.candidate_cases)
-        by_key[c.key].candidate = c;
+    cmp.sets = sets;
+    std::map<CaseKey, CaseRow> by_key;
     std::vector<CaseKey> keys;
-    for (auto& [key, c] : by_key) {
-        c.key = key;
-        if (c.in_both()) {
-            c.iops_significance = judge_significance(c.base->iops, c.candidate->iops);
-            c.bw_significance = judge_significance(c.base->bw, c.candidate->bw);
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        cmp.set_cases.push_back(sets[s]->cases());
+        for (const auto& c : cmp.set_cases.back()) {
+            auto& row = by_key[c.key];
+            row.key = c.key;
+            row.cells.resize(sets.size());
+            row.cells[s].result = c;
+            keys.push_back(c.key);
         }
-        keys.push_back(key);
-        cmp.cases.push_back(std::move(c));
-    }
-    for (const auto* set : {&base, &candidate})
-        for (const auto* m : set->excluded())
+        for (const auto* m : sets[s]->excluded())
             keys.push_back(m->key);
+    }
+    for (auto& [key, row] : by_key) {
+        const auto& first = row.cells[0].result;
+        for (std::size_t s = 1; s < row.cells.size() && first; ++s) {
+            auto& cell = row.cells[s];
+            if (!cell.result)
+                continue;
+            cell.iops_change = relative_change(static_cast<double>(first->median_iops()),
+                                               static_cast<double>(cell.result->median_iops()));
+            cell.bw_change = relative_change(static_cast<double>(first->median_bw()),
+                                             static_cast<double>(cell.result->median_bw()));
+            cell.iops_test = mann_whitney(first->iops.values, cell.result->iops.values, Alternative::two_sided);
+            cell.bw_test = mann_whitney(first->bw.values, cell.result->bw.values, Alternative::two_sided);
+        }
+        cmp.cases.push_back(std::move(row));
+    }
     cmp.varying = varying_dimensions(keys);
+    cmp.geomean = geometric_means(cmp);
     return cmp;
 }
 
-std::string format_ratio(double ratio)
+std::string format_change(double change)
 {
     std::array<char, 32> text{};
-    const int decimals = ratio < 9.995 ? 2 : ratio < 99.95 ? 1 : 0;
-    std::snprintf(text.data(), text.size(), "%.*fx", decimals, ratio);
+    std::snprintf(text.data(), text.size(), "%+.1f%%", change * 100.0);
     return text.data();
 }
 
-std::string format_change(double ratio)
+std::string significance_mark(Significance significance)
 {
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%+.1f%%", (ratio - 1.0) * 100.0);
-    return text.data();
+    switch (significance) {
+    case Significance::significant: return "*";
+    case Significance::too_few_runs: return "?";
+    case Significance::not_significant: break;
+    }
+    return "";
+}
+
+std::string significance_legend()
+{
+    return "* significant, ? too few runs to tell, no mark: not significant (two-sided Mann-Whitney U on the "
+           "runs, alpha 0.05); +-: sample stddev as % of the median; geomean: over the cases every set has";
 }
 
 std::string render_comparison(const Comparison& comparison, OutputFormat format)
@@ -221,10 +434,10 @@ std::string render_comparison(const Comparison& comparison, OutputFormat format)
     switch (format) {
     case OutputFormat::text: return render_text(comparison);
     case OutputFormat::markdown: return render_markdown(comparison);
-    case OutputFormat::json: return render_json(comparison);
-    case OutputFormat::csv: break;
+    case OutputFormat::csv: return render_csv(comparison);
+    case OutputFormat::json: break;
     }
-    throw UsageError("compare: --format csv is not offered; use text, markdown or json");
+    return render_json(comparison);
 }
 
 } // namespace e4mext::report

@@ -1,5 +1,7 @@
-// Comparing two result sets case by case: both blocks as the cover letter prints them, then per
-// case the ratio of medians (candidate / base, "17.1x"), the % change and the significance.
+// Comparing N sets case by case, the way mmtests' compare-kernels and LKP show kernels: one column
+// per set, each case's median with its spread, the % change against the first set and the
+// significance of that change (two-sided Mann-Whitney U, statistics.hpp), and a geometric-mean
+// row over the cases every set has.
 #pragma once
 
 #include "render.hpp"
@@ -12,32 +14,55 @@
 
 namespace e4mext::report {
 
-struct CaseComparison {
-    CaseKey key;
-    std::optional<CaseResult> base;
-    std::optional<CaseResult> candidate;
-    Significance iops_significance = Significance::too_few_runs;
-    Significance bw_significance = Significance::too_few_runs;
+// One set's figures of one case, judged against the first set's.
+struct CaseCell {
+    std::optional<CaseResult> result;    // none when the set lacks the case
+    std::optional<double> iops_change;   // (median - first median) / first median; none for the
+    std::optional<double> bw_change;     // first set, a missing case or a first median of 0
+    RankTest iops_test;                  // against the first set's runs, two-sided
+    RankTest bw_test;
 
-    bool in_both() const { return base && candidate; }
-    std::optional<double> iops_ratio() const; // candidate / base of the medians; none when base is 0
-    std::optional<double> bw_ratio() const;
+    std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
+    const RankTest& test(Metric metric) const { return metric == Metric::iops ? iops_test : bw_test; }
+};
+
+struct CaseRow {
+    CaseKey key;
+    std::vector<CaseCell> cells; // one per set, in the sets' order
+
+    bool in_every_set() const;
+};
+
+// Geometric mean of the medians over the cases every set has, per set.
+struct GeometricMeans {
+    std::size_t cases = 0;
+    std::vector<double> iops; // one per set
+    std::vector<double> bw;
+
+    const std::vector<double>& of(Metric metric) const { return metric == Metric::iops ? iops : bw; }
 };
 
 struct Comparison {
-    const ResultSet* base = nullptr;
-    const ResultSet* candidate = nullptr;
-    std::vector<CaseResult> base_cases;
-    std::vector<CaseResult> candidate_cases;
-    std::vector<CaseComparison> cases; // union of both sets' cases, in table order
-    VaryingDimensions varying;         // computed over both sets, so labels match
+    std::vector<const ResultSet*> sets;            // the first one is the base of every change
+    std::vector<std::vector<CaseResult>> set_cases; // each set's cases, table order
+    std::vector<CaseRow> cases;                    // the union of every set's cases, table order
+    VaryingDimensions varying;                     // over every set, so labels match
+    GeometricMeans geomean;
 };
 
-Comparison compare_sets(const ResultSet& base, const ResultSet& candidate);
+// Two or more sets. Throws UsageError for fewer.
+Comparison compare_sets(const std::vector<const ResultSet*>& sets);
 
-std::string format_ratio(double ratio);  // 3 significant figures: "1.09x", "17.1x", "146x"
-std::string format_change(double ratio); // "+9.3%", "-10.0%"
+std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
 
-std::string render_comparison(const Comparison& comparison, OutputFormat format); // text, markdown, json
+// "*" significant, "?" too few runs to tell, "" not significant.
+std::string significance_mark(Significance significance);
+
+// text (the cover letter's blocks side by side, then per metric a table of medians, spread,
+// change and mark), markdown, csv or json.
+std::string render_comparison(const Comparison& comparison, OutputFormat format);
+
+// The legend of the marks and the test, one line.
+std::string significance_legend();
 
 } // namespace e4mext::report

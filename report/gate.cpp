@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,17 +15,6 @@ namespace e4mext::report {
 
 namespace {
 
-const char* metric_name(GateMetric metric)
-{
-    return metric == GateMetric::iops ? "IOPS" : "BW";
-}
-
-std::string figure(GateMetric metric, double value)
-{
-    const auto n = value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
-    return metric == GateMetric::iops ? format_iops(n) : format_bw(n);
-}
-
 std::string percent(double fraction)
 {
     std::array<char, 32> text{};
@@ -32,11 +22,11 @@ std::string percent(double fraction)
     return text.data();
 }
 
-std::string plain_percent(double fraction)
+std::string threshold_text(const Percentage& p)
 {
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%.1f%%", fraction * 100.0);
-    return text.data();
+    std::ostringstream out;
+    out << p.percent << "%";
+    return out.str();
 }
 
 const char* outcome_name(GateOutcome outcome)
@@ -44,10 +34,55 @@ const char* outcome_name(GateOutcome outcome)
     switch (outcome) {
     case GateOutcome::pass: return "ok";
     case GateOutcome::regressed: return "regressed";
+    case GateOutcome::inconclusive: return "inconclusive";
     case GateOutcome::missing: return "missing";
     case GateOutcome::added: break;
     }
     return "new";
+}
+
+const char* outcome_tag(GateOutcome outcome)
+{
+    switch (outcome) {
+    case GateOutcome::pass: return "  ok           ";
+    case GateOutcome::added: return "  new          ";
+    case GateOutcome::inconclusive: return "  INCONCLUSIVE ";
+    case GateOutcome::regressed:
+    case GateOutcome::missing: break;
+    }
+    return "  REGRESSION   ";
+}
+
+bool compared(const GateFinding& f)
+{
+    return f.outcome == GateOutcome::pass || f.outcome == GateOutcome::regressed ||
+           f.outcome == GateOutcome::inconclusive;
+}
+
+std::string level_text(double level)
+{
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "p<=%.2g", level);
+    return text.data();
+}
+
+std::string test_text(const GateFinding& f)
+{
+    if (f.test.significance == Significance::too_few_runs)
+        return format_p_value(f.test.p_value) + ", n too small: " + std::to_string(f.base_n) + " vs " +
+               std::to_string(f.candidate_n) + " runs cannot reach " + level_text(f.level);
+    if (f.test.significance == Significance::significant)
+        return format_p_value(f.test.p_value) + ", significant (needed " + level_text(f.level) + ")";
+    if (f.level <= 0)
+        return format_p_value(f.test.p_value) + ", not significant (Holm: a smaller p failed first)";
+    return format_p_value(f.test.p_value) + ", not significant (needed " + level_text(f.level) + ")";
+}
+
+std::string settle_text(const GateFinding& f)
+{
+    if (f.runs_to_settle >= most_runs_estimated)
+        return std::to_string(most_runs_estimated) + " or more runs per side would settle it (the spread is too wide)";
+    return "about " + std::to_string(f.runs_to_settle) + " runs per side would settle it";
 }
 
 std::string finding_text(const GateVerdict& v, const GateFinding& f)
@@ -55,16 +90,82 @@ std::string finding_text(const GateVerdict& v, const GateFinding& f)
     const auto metric = v.options.metric;
     switch (f.outcome) {
     case GateOutcome::missing:
-        return f.label + ": no usable run in " + v.candidate_label + " (" + figure(metric, f.base) + " in " +
+        return f.label + ": no usable run in " + v.candidate_label + " (" + format_figure(metric, f.base) + " in " +
                v.base_label + ")";
     case GateOutcome::added:
-        return f.label + ": only in " + v.candidate_label + " (" + figure(metric, f.candidate) + ")";
+        return f.label + ": only in " + v.candidate_label + " (" + format_figure(metric, f.candidate) + ")";
     case GateOutcome::pass:
-    case GateOutcome::regressed: break;
+    case GateOutcome::regressed:
+    case GateOutcome::inconclusive: break;
     }
-    return f.label + ": " + metric_name(metric) + " " + figure(metric, f.base) + " -> " + figure(metric, f.candidate) +
-           " (" + percent(f.change) + ", n=" + std::to_string(f.base_n) + " vs " + std::to_string(f.candidate_n) +
-           ", " + describe(f.significance) + ")";
+    auto text = f.label + ": " + metric_name(metric) + " " + format_figure(metric, f.base) + " -> " +
+                format_figure(metric, f.candidate) + " (" + percent(f.change) + ", n=" + std::to_string(f.base_n) +
+                " vs " + std::to_string(f.candidate_n) + ", " + test_text(f) + ")";
+    if (f.outcome == GateOutcome::inconclusive)
+        text += "; " + settle_text(f);
+    return text;
+}
+
+std::string summary_line(const GateVerdict& v)
+{
+    return std::to_string(v.regressions()) + " of " + std::to_string(v.findings.size()) + " case(s) regressed, " +
+           std::to_string(v.inconclusive()) + " inconclusive";
+}
+
+// "load: base: load average 0.72 at start, ...; cand: ..." when either set recorded its load.
+std::string load_line(const GateVerdict& v)
+{
+    if (v.base_load.empty() && v.candidate_load.empty())
+        return "";
+    const auto or_unknown = [](const std::string& text) { return text.empty() ? std::string("not recorded") : text; };
+    return "load: " + v.base_label + ": " + or_unknown(v.base_load) + "; " + v.candidate_label + ": " +
+           or_unknown(v.candidate_load) + " (a busier machine is slower too: compare these before blaming the kernel)";
+}
+
+bool bare_fraction(std::string_view text, double value)
+{
+    return !text.ends_with('%') && value > 0 && value < 1;
+}
+
+bool tested(const GateFinding& f)
+{
+    return f.base_n > 0 && f.candidate_n > 0;
+}
+
+// Holm over the compared cases, then each case's outcome from its drop and its significance.
+void decide(GateVerdict& verdict, const std::vector<std::pair<const Summary*, const Summary*>>& summaries)
+{
+    std::vector<double> p_values;
+    for (const auto& f : verdict.findings)
+        if (tested(f))
+            p_values.push_back(f.test.p_value);
+    verdict.tested = p_values.size();
+    const auto levels = holm_levels(p_values);
+    const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, p_values.size()));
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < verdict.findings.size(); ++i) {
+        auto& f = verdict.findings[i];
+        if (!tested(f))
+            continue;
+        f.level = levels[next++];
+        if (reaches_level(f.test.p_value, f.level))
+            f.test.significance = Significance::significant;
+        else if (!reaches_level(f.test.smallest_possible_p, f.level > 0 ? f.level : strictest))
+            f.test.significance = Significance::too_few_runs;
+        else
+            f.test.significance = Significance::not_significant;
+        if (f.level <= 0)
+            f.level = strictest; // what it would have needed at the least
+        const bool over_threshold = -f.change * 100.0 > verdict.options.max_regression.percent;
+        if (!over_threshold) {
+            f.outcome = GateOutcome::pass;
+        } else if (f.test.significance == Significance::significant) {
+            f.outcome = GateOutcome::regressed;
+        } else {
+            f.outcome = GateOutcome::inconclusive;
+            f.runs_to_settle = runs_to_settle(*summaries[i].first, *summaries[i].second, f.change, strictest);
+        }
+    }
 }
 
 } // namespace
@@ -82,7 +183,15 @@ std::size_t GateVerdict::regressions() const
     return count;
 }
 
-double parse_percentage(std::string_view text)
+std::size_t GateVerdict::inconclusive() const
+{
+    std::size_t count = 0;
+    for (const auto& f : findings)
+        count += f.outcome == GateOutcome::inconclusive ? 1 : 0;
+    return count;
+}
+
+Percentage parse_percentage(std::string_view text)
 {
     auto number = text;
     if (number.ends_with('%'))
@@ -92,73 +201,78 @@ double parse_percentage(std::string_view text)
     if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value) ||
         value < 0 || value >= 100)
         throw UsageError("--max-regression " + std::string(text) + ": expected a percentage from 0 to below 100, e.g. 5%");
-    return value / 100.0;
+    if (bare_fraction(text, value))
+        throw UsageError("--max-regression " + std::string(text) + ": a bare number below 1 looks like a fraction; " +
+                         "the value is in percent: write " + threshold_text({value * 100, ""}) +
+                         " for that fraction, or " + std::string(text) + "% if you mean " + std::string(text) +
+                         " percent");
+    return {value, std::string(text)};
 }
 
 GateMetric parse_gate_metric(std::string_view text)
 {
-    if (text == "iops")
-        return GateMetric::iops;
-    if (text == "bw")
-        return GateMetric::bw;
-    throw UsageError("--metric " + std::string(text) + ": expected iops or bw");
+    return parse_metric(text);
 }
 
 GateVerdict run_gate(const ResultSet& base, const ResultSet& candidate, const GateOptions& options)
 {
-    const auto comparison = compare_sets(base, candidate);
-    if (comparison.base_cases.empty())
+    const auto comparison = compare_sets({&base, &candidate});
+    if (comparison.set_cases[0].empty())
         throw InputError(base.label + ": no usable result in the base (every job failed or wrote nothing)");
     GateVerdict verdict;
     verdict.options = options;
     verdict.base_label = base.label;
     verdict.candidate_label = candidate.label;
-    for (const auto& c : comparison.cases) {
+    verdict.base_load = base.load_summary();
+    verdict.candidate_load = candidate.load_summary();
+    const auto metric = options.metric;
+    std::vector<std::pair<const Summary*, const Summary*>> summaries; // base, candidate per finding
+    for (const auto& row : comparison.cases) {
         GateFinding f;
-        f.label = case_label(c.key, comparison.varying);
-        const bool iops = options.metric == GateMetric::iops;
-        for (const auto& [side, set] : {std::pair{&c.base, &base}, std::pair{&c.candidate, &candidate}}) {
+        f.label = case_label(row.key, comparison.varying);
+        const auto& b = row.cells[0].result;
+        const auto& c = row.cells[1].result;
+        for (const auto& [side, set] : {std::pair{&b, &base}, std::pair{&c, &candidate}}) {
             if (*side && (*side)->iops.n < options.min_samples)
                 throw InputError(set->label + ": case " + f.label + " has " + std::to_string((*side)->iops.n) +
                                  " run(s), fewer than --min-samples " + std::to_string(options.min_samples) +
-                                 "; add repetitions or lower --min-samples");
+                                 "; add repetitions (scripts/bench --repeat) or lower --min-samples");
         }
-        if (c.base) {
-            f.base = static_cast<double>(iops ? c.base->median_iops() : c.base->median_bw());
-            f.base_n = c.base->iops.n;
+        if (b) {
+            f.base = static_cast<double>(b->median(metric));
+            f.base_n = b->iops.n;
         }
-        if (c.candidate) {
-            f.candidate = static_cast<double>(iops ? c.candidate->median_iops() : c.candidate->median_bw());
-            f.candidate_n = c.candidate->iops.n;
+        if (c) {
+            f.candidate = static_cast<double>(c->median(metric));
+            f.candidate_n = c->iops.n;
         }
-        if (!c.candidate) {
+        if (!c) {
             f.outcome = GateOutcome::missing;
-        } else if (!c.base) {
+        } else if (!b) {
             f.outcome = GateOutcome::added;
         } else {
             f.change = f.base > 0 ? (f.candidate - f.base) / f.base : 0.0;
-            f.significance = iops ? c.iops_significance : c.bw_significance;
-            f.outcome = -f.change > options.max_regression ? GateOutcome::regressed : GateOutcome::pass;
+            f.test = mann_whitney(b->summary(metric).values, c->summary(metric).values, Alternative::less);
         }
         verdict.findings.push_back(std::move(f));
+        summaries.emplace_back(b ? &b->summary(metric) : nullptr, c ? &c->summary(metric) : nullptr);
     }
+    decide(verdict, summaries);
     return verdict;
 }
 
 std::string render_gate_text(const GateVerdict& v)
 {
     std::ostringstream out;
-    out << "gate: " << v.candidate_label << " against " << v.base_label << ", metric "
-        << metric_name(v.options.metric) << ", max regression " << plain_percent(v.options.max_regression)
-        << ", min samples " << v.options.min_samples << "\n";
-    for (const auto& f : v.findings) {
-        const char* tag = f.outcome == GateOutcome::pass    ? "  ok         "
-                          : f.outcome == GateOutcome::added ? "  new        "
-                                                            : "  REGRESSION ";
-        out << tag << finding_text(v, f) << "\n";
-    }
-    out << "gate: " << (v.passed() ? "PASS" : "FAIL") << ", " << v.regressions() << " of " << v.findings.size()
-        << " case(s) regressed\n";
+    out << "gate: " << v.candidate_label << " against " << v.base_label << ", metric " << metric_name(v.options.metric)
+        << ", max regression " << threshold_text(v.options.max_regression) << " and significant (one-sided "
+        << "Mann-Whitney U, Holm over " << v.tested << " cases, alpha 0.05), min samples " << v.options.min_samples
+        << "\n";
+    if (const auto load = load_line(v); !load.empty())
+        out << "gate: " << load << "\n";
+    for (const auto& f : v.findings)
+        out << outcome_tag(f.outcome) << finding_text(v, f) << "\n";
+    out << "gate: " << (v.passed() ? "PASS" : "FAIL") << ", " << summary_line(v) << "\n";
     return out.str();
 }
 
@@ -167,17 +281,20 @@ std::string render_gate_markdown(const GateVerdict& v)
     std::ostringstream out;
     out << "### e4mext gate: " << (v.passed() ? "PASS" : "FAIL") << "\n\n";
     out << markdown_cell(v.candidate_label) << " against " << markdown_cell(v.base_label) << ", metric "
-        << metric_name(v.options.metric) << ", max regression " << plain_percent(v.options.max_regression) << ": "
-        << v.regressions() << " of " << v.findings.size() << " case(s) regressed.\n\n";
+        << metric_name(v.options.metric) << ", max regression " << threshold_text(v.options.max_regression)
+        << " and significant (one-sided Mann-Whitney U, Holm over " << v.tested << " cases, alpha 0.05): "
+        << summary_line(v) << ".\n\n";
+    if (const auto load = load_line(v); !load.empty())
+        out << markdown_cell(load) << "\n\n";
     out << "| case | verdict | " << markdown_cell(v.base_label) << " | " << markdown_cell(v.candidate_label)
-        << " | change | n | significance |\n|---|---|---:|---:|---:|---|---|\n";
+        << " | change | n | test |\n|---|---|---:|---:|---:|---|---|\n";
     for (const auto& f : v.findings) {
-        const bool compared = f.outcome == GateOutcome::pass || f.outcome == GateOutcome::regressed;
         out << "| " << markdown_cell(f.label) << " | " << outcome_name(f.outcome) << " | "
-            << (f.base_n ? figure(v.options.metric, f.base) : "-") << " | "
-            << (f.candidate_n ? figure(v.options.metric, f.candidate) : "-") << " | "
-            << (compared ? percent(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
-            << (compared ? describe(f.significance) : "-") << " |\n";
+            << (f.base_n ? format_figure(v.options.metric, f.base) : "-") << " | "
+            << (f.candidate_n ? format_figure(v.options.metric, f.candidate) : "-") << " | "
+            << (compared(f) ? percent(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
+            << (compared(f) ? markdown_cell(test_text(f)) : "-")
+            << (f.outcome == GateOutcome::inconclusive ? "; " + settle_text(f) : "") << " |\n";
     }
     return out.str();
 }
@@ -188,10 +305,16 @@ std::string render_gate_json(const GateVerdict& v)
     out["verdict"] = v.passed() ? "pass" : "fail";
     out["base"] = v.base_label;
     out["candidate"] = v.candidate_label;
+    out["base_load"] = v.base_load;
+    out["candidate_load"] = v.candidate_load;
     out["metric"] = v.options.metric == GateMetric::iops ? "iops" : "bw";
-    out["max_regression"] = v.options.max_regression;
+    out["max_regression"] = v.options.max_regression.text;
+    out["max_regression_percent"] = v.options.max_regression.percent;
+    out["test"] = "one-sided Mann-Whitney U (candidate lower), Holm-Bonferroni over the cases compared, alpha 0.05";
+    out["cases_tested"] = v.tested;
     out["min_samples"] = v.options.min_samples;
     out["regressions"] = v.regressions();
+    out["inconclusive"] = v.inconclusive();
     out["cases"] = nlohmann::ordered_json::array();
     for (const auto& f : v.findings) {
         nlohmann::ordered_json row;
@@ -199,10 +322,16 @@ std::string render_gate_json(const GateVerdict& v)
         row["outcome"] = outcome_name(f.outcome);
         row["base"] = f.base;
         row["candidate"] = f.candidate;
-        row["change"] = f.change;
+        row["change_percent"] = f.change * 100.0;
         row["base_n"] = f.base_n;
         row["candidate_n"] = f.candidate_n;
-        row["significance"] = describe(f.significance);
+        if (compared(f)) {
+            row["p_value"] = f.test.p_value;
+            row["p_needed"] = f.level;
+            row["significance"] = describe(f.test.significance);
+        }
+        if (f.outcome == GateOutcome::inconclusive)
+            row["runs_to_settle"] = f.runs_to_settle;
         out["cases"].push_back(std::move(row));
     }
     return out.dump(2) + "\n";

@@ -1,6 +1,11 @@
 // The CI gate: candidate medians against base medians, case by case, on one metric.
-// A case regresses when its median drops by more than max_regression, or when it has no usable
-// run in the candidate. Cases only in the candidate are listed as new and do not fail the gate.
+// A case regresses only when its median drops by more than max_regression AND the drop is
+// significant: one-sided Mann-Whitney U (candidate lower; statistics.hpp), its p held to the
+// Holm-Bonferroni level over every case compared, so that the chance of failing on noise alone
+// stays at most 5% per gate, however many cases there are. A drop over
+// the threshold that is not significant is inconclusive: reported with the runs per side that
+// would settle it, not failed. A case without a usable run in the candidate fails; cases only in
+// the candidate are listed as new.
 #pragma once
 
 #include "compare.hpp"
@@ -13,15 +18,20 @@
 
 namespace e4mext::report {
 
-enum class GateMetric { iops, bw };
+using GateMetric = Metric;
 
-struct GateOptions {
-    double max_regression = 0.05; // fraction: 0.05 = 5%
-    GateMetric metric = GateMetric::iops;
-    std::size_t min_samples = 1;  // runs required per case on each side
+struct Percentage {
+    double percent = 5;      // 5 = five percent
+    std::string text = "5%"; // as the user gave it
 };
 
-enum class GateOutcome { pass, regressed, missing, added };
+struct GateOptions {
+    Percentage max_regression;
+    GateMetric metric = GateMetric::iops;
+    std::size_t min_samples = 3; // runs required per case on each side
+};
+
+enum class GateOutcome { pass, regressed, inconclusive, missing, added };
 
 struct GateFinding {
     std::string label;
@@ -31,21 +41,28 @@ struct GateFinding {
     double change = 0;    // (candidate - base) / base
     std::size_t base_n = 0;
     std::size_t candidate_n = 0;
-    Significance significance = Significance::too_few_runs;
+    RankTest test;                 // one-sided: is the candidate lower? (its significance: after Holm)
+    double level = 0;              // the p this case had to reach (Holm); 0: the step-down stopped before it
+    std::size_t runs_to_settle = 0; // inconclusive: runs per side that would settle it
 };
 
 struct GateVerdict {
     GateOptions options;
     std::string base_label;
     std::string candidate_label;
+    std::string base_load;      // ResultSet::load_summary(): the gate cannot tell a slower kernel
+    std::string candidate_load; // from a busier machine, so it shows what metadata.txt recorded
     std::vector<GateFinding> findings;
+    std::size_t tested = 0;        // cases compared, the Holm family
 
     bool passed() const;
-    std::size_t regressions() const;
+    std::size_t regressions() const;  // regressed or missing
+    std::size_t inconclusive() const;
 };
 
-// "5%", "5" (percent) or "0.5%"; must be in [0, 100). Throws UsageError.
-double parse_percentage(std::string_view text);
+// "5%" or "5" (five percent), "0.5%"; in [0, 100). A bare number below 1 ("0.05") is refused:
+// it reads as a fraction but would mean a twentieth of a percent. Throws UsageError.
+Percentage parse_percentage(std::string_view text);
 GateMetric parse_gate_metric(std::string_view text); // "iops" or "bw"; throws UsageError
 
 // Throws InputError when the base has no usable case or a case has fewer runs than min_samples.

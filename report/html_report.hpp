@@ -1,6 +1,9 @@
-// `report BASE CAND -o DIR`: a self-contained HTML page (inline SVG chart, the comparison, both
-// tables, the runs' metadata) and its Markdown twin, for sharing a comparison.
-// Writes DIR/report.html, DIR/report.md and DIR/report.svg (the chart the Markdown links to).
+// `report SET SET... -o DIR`: a self-contained HTML page for sharing a comparison - each set's
+// metadata (kernel, machine, fio, e4mext version and git sha, date, load, and every other line of
+// its metadata.txt), the cover letter's blocks, the comparison tables, the IOPS and bandwidth
+// charts (inline SVG) and every run - and its Markdown twin.
+// Writes DIR/report.html, DIR/report.md, DIR/report-iops.svg and DIR/report-bw.svg (the charts the
+// Markdown links to).
 #pragma once
 
 #include "compare.hpp"
@@ -9,15 +12,32 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace e4mext::report {
 
 std::string html_escaped(std::string_view text);
 
-std::string render_html_report(const Comparison& comparison, const std::string& inline_svg);
-std::string render_markdown_report(const Comparison& comparison, const std::string& chart_file);
+// The metadata rows shown for the sets: the well-known ones first (kernel, machine, fio, e4mext,
+// date, load), then every other metadata.txt key in the order first seen; "not recorded" where a
+// set lacks one.
+struct MetadataRow {
+    std::string name;
+    std::vector<std::string> values; // one per set
+};
+std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet*>& sets);
 
-// Throws InputError/PlotError; creates dir if needed.
-void write_report(const ResultSet& base, const ResultSet& candidate, const std::filesystem::path& dir);
+struct ReportCharts {
+    std::string iops_svg; // inline <svg> elements
+    std::string bw_svg;
+};
+
+std::string render_html_report(const Comparison& comparison, const ReportCharts& charts);
+std::string render_markdown_report(const Comparison& comparison, const std::string& iops_chart,
+                                   const std::string& bw_chart);
+
+// Two or more sets. Throws UsageError/InputError/PlotError; creates dir if needed.
+void write_report(const std::vector<const ResultSet*>& sets, const std::filesystem::path& dir);
 
 } // namespace e4mext::report

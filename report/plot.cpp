@@ -3,14 +3,19 @@
 #include "classify.hpp"
 #include "fio_parse.hpp"
 #include "input_error.hpp"
+#include "render.hpp"
 
 #include <gnuplot-iostream.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
+#include <tuple>
 #include <sstream>
 
 namespace e4mext::report {
@@ -27,6 +32,22 @@ std::string gnuplot_quoted(std::string_view text)
         if (c == '"' || c == '\\')
             out += '\\';
         out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    return out + "\"";
+}
+
+// gnuplot double-quoted string keeping line breaks (as \n, which gnuplot turns into new lines).
+std::string gnuplot_quoted_lines(std::string_view text)
+{
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c == '\r' ? ' ' : c;
     }
     return out + "\"";
 }
@@ -80,48 +101,168 @@ std::string first_error_line(const std::string& text)
     return last;
 }
 
-void plot_panel(std::ostringstream& script, const PlotData& data, const char* title, const char* ylabel, bool log_scale)
+constexpr std::size_t panel_width = 420;
+constexpr std::size_t panel_height = 340;
+constexpr std::size_t most_panels_per_row = 4;
+constexpr std::size_t title_line_height = 18;
+constexpr std::size_t title_char_width = 7; // sans 10 at most, for fitting the title lines
+
+// Panels in reading order: U before M; within each, the baseline settings first (unwritten donor,
+// copy, sequential), then the variations.
+auto panel_order(const CaseKey& key)
 {
-    script << "set title " << gnuplot_quoted(title) << "\n";
-    script << "set ylabel " << gnuplot_quoted(ylabel) << "\n";
-    script << (log_scale ? "set logscale y\n" : "unset logscale y\n");
-    script << (log_scale ? "set yrange [*:*]\n" : "set yrange [0:*]\n");
+    return std::tuple(key.extents, key.donor_mode != "unwritten", key.inplace, key.access != "seq", key.donor_mode,
+                      key.access, key.engine, key.host);
+}
+
+CaseKey group_of(CaseKey key)
+{
+    key.block_size = 0;
+    return key;
+}
+
+std::size_t panels_per_row(std::size_t panels)
+{
+    return std::max<std::size_t>(2, std::min(most_panels_per_row, panels));
+}
+
+std::size_t title_lines(const PlotData& data)
+{
+    return 1 + static_cast<std::size_t>(std::count(data.title.begin(), data.title.end(), '\n'));
+}
+
+std::string data_block_name(std::size_t panel, std::size_t set)
+{
+    return "$p" + std::to_string(panel) + "s" + std::to_string(set);
+}
+
+std::string number_text(double value)
+{
+    std::ostringstream out;
+    out.precision(10);
+    out << value;
+    return out.str();
+}
+
+std::string set_line(const ResultSet& set)
+{
+    auto kernel = set.kernel();
+    kernel = kernel.substr(0, kernel.find(" (")); // the release, without the build's "(#1 SMP ...)"
+    return set.label + ": kernel " + kernel + ", " + set.fio_version() + ", e4mext " + set.e4mext_version();
+}
+
+std::size_t longest_title_line(const PlotData& data)
+{
+    std::size_t longest = 0;
+    std::size_t start = 0;
+    while (start <= data.title.size()) {
+        const auto end = std::min(data.title.find('\n', start), data.title.size());
+        longest = std::max(longest, end - start);
+        start = end + 1;
+    }
+    return longest;
+}
+
+// The value over a bar: IOPS as fio prints it ("175k"), MiB/s with 3 significant figures ("874").
+std::string bar_text(Metric metric, double value)
+{
+    if (metric == Metric::iops)
+        return format_figure(metric, value);
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%.3g", value);
+    return text.data();
+}
+
+void write_data_blocks(std::ostringstream& script, const PlotData& data)
+{
+    const auto sets = data.set_labels.size();
+    const double slot = 0.8 / static_cast<double>(sets);
+    for (std::size_t p = 0; p < data.panels.size(); ++p) {
+        for (std::size_t s = 0; s < sets; ++s) {
+            script << data_block_name(p, s) << " << EOD\n";
+            const auto& bars = data.panels[p].bars[s];
+            for (std::size_t x = 0; x < bars.size(); ++x) {
+                if (!bars[x].present)
+                    continue;
+                const double position = static_cast<double>(x) + (static_cast<double>(s) - (sets - 1) / 2.0) * slot;
+                script << number_text(position) << " " << number_text(bars[x].median) << " " << number_text(bars[x].min)
+                       << " " << number_text(bars[x].max) << " " << gnuplot_quoted(bars[x].text) << "\n";
+            }
+            script << "EOD\n";
+        }
+    }
+}
+
+void write_panel(std::ostringstream& script, const PlotData& data, std::size_t p, bool log_scale)
+{
+    const auto& panel = data.panels[p];
+    const auto sets = data.set_labels.size();
+    const bool crowded = sets * panel.x_labels.size() > 6;
+    script << "set title " << gnuplot_quoted(panel.title) << "\n";
+    script << "set xtics (";
+    for (std::size_t x = 0; x < panel.x_labels.size(); ++x)
+        script << (x ? ", " : "") << gnuplot_quoted(panel.x_labels[x]) << " " << x;
+    script << ")\n";
+    script << "set xrange [-0.5:" << panel.x_labels.size() << "-0.5]\n";
+    script << (log_scale ? "set logscale y\nset yrange [*:*]\n" : "unset logscale y\nset yrange [0:*]\n");
+    script << "set offsets 0, 0, graph 0.15, 0\n"; // room for the values over the bars
+    script << "set boxwidth " << number_text(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
+    script << (p == 0 ? "set key top right vertical font ',8'\n" : "unset key\n");
     script << "plot ";
-    for (std::size_t s = 0; s < data.set_labels.size(); ++s)
-        script << (s ? ", " : "") << "'-' using 1 title " << gnuplot_quoted(data.set_labels[s]);
+    for (std::size_t s = 0; s < sets; ++s) {
+        const auto block = data_block_name(p, s);
+        script << (s ? ", " : "") << block << " using 1:2 with boxes lc " << s + 1 << " title "
+               << gnuplot_quoted(data.set_labels[s]) << ", " << block
+               << " using 1:3:(0):($4-$3) with vectors nohead lw 1.5 lc rgb '#222222' notitle, " << block
+               << " using 1:4:5 with labels " << (crowded ? "rotate by 90 left offset 0,0.3" : "offset 0,0.7")
+               << " font ',8' notitle";
+    }
     script << "\n";
 }
 
 } // namespace
 
-PlotData plot_data_of(const std::vector<const ResultSet*>& sets)
+PlotData plot_data_of(const std::vector<const ResultSet*>& sets, Metric metric)
 {
     std::vector<std::vector<CaseResult>> cases;
-    std::map<CaseKey, std::size_t> index;
     std::vector<CaseKey> keys;
     for (const auto* set : sets) {
         cases.push_back(set->cases());
-        for (const auto& c : cases.back()) {
+        for (const auto& c : cases.back())
             keys.push_back(c.key);
-            index.emplace(c.key, 0);
-        }
     }
     const auto varying = varying_dimensions(keys);
+    const auto by_panel_order = [](const CaseKey& a, const CaseKey& b) { return panel_order(a) < panel_order(b); };
+    std::map<CaseKey, std::set<std::uint64_t>, decltype(by_panel_order)> groups(by_panel_order);
+    for (const auto& key : keys)
+        groups[group_of(key)].insert(key.block_size);
+
+    const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
     PlotData data;
-    std::size_t position = 0;
-    for (auto& [key, i] : index) {
-        i = position++;
-        data.case_labels.push_back(case_label(key, varying));
+    data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth, MiB/s,") +
+                 " per case (median of the runs, bar: min-max)";
+    for (const auto* set : sets) {
+        data.set_labels.push_back(set->label);
+        data.title += "\n" + set_line(*set);
     }
-    for (std::size_t s = 0; s < sets.size(); ++s) {
-        data.set_labels.push_back(sets[s]->label);
-        data.iops.emplace_back(index.size(), 0.0);
-        data.bw_mib.emplace_back(index.size(), 0.0);
-        for (const auto& c : cases[s]) {
-            const auto i = index.at(c.key);
-            data.iops[s][i] = static_cast<double>(c.median_iops());
-            data.bw_mib[s][i] = static_cast<double>(c.median_bw()) / (1024.0 * 1024.0);
+    for (const auto& [group, sizes] : groups) {
+        PlotPanel panel;
+        panel.title = group_label(group, varying);
+        for (const auto size : sizes)
+            panel.x_labels.push_back(format_block_size(size));
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            std::vector<PlotBar> bars(sizes.size());
+            for (const auto& c : cases[s]) {
+                if (group_of(c.key) != group)
+                    continue;
+                const auto x = static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(c.key.block_size)));
+                const auto& summary = c.summary(metric);
+                const double median = static_cast<double>(c.median(metric)) / scale;
+                bars[x] = {true, median, summary.min / scale, summary.max / scale, bar_text(metric, median)};
+            }
+            panel.bars.push_back(std::move(bars));
         }
+        data.panels.push_back(std::move(panel));
     }
     return data;
 }
@@ -136,38 +277,50 @@ PlotFormat plot_format_for(const fs::path& output)
     throw UsageError("-o " + output.string() + ": the output must end in .png or .svg");
 }
 
+PlotSize plot_size(const PlotData& data)
+{
+    const auto columns = panels_per_row(data.panels.size());
+    const auto rows = (data.panels.size() + columns - 1) / columns;
+    const auto title_width = longest_title_line(data) * title_char_width + 40;
+    return {std::max(columns * panel_width, title_width), std::max<std::size_t>(rows, 1) * panel_height + title_lines(data) * title_line_height + 30};
+}
+
 std::string gnuplot_script(const PlotData& data, const fs::path& output, PlotFormat format, bool log_scale)
 {
-    const std::size_t width = std::max<std::size_t>(900, 160 * data.case_labels.size() + 300);
+    const auto size = plot_size(data);
+    const auto columns = panels_per_row(data.panels.size());
+    const auto rows = (data.panels.size() + columns - 1) / columns;
     std::ostringstream script;
-    script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,10' size "
-                                         : "set terminal svg noenhanced dynamic font 'sans,10' size ")
-           << width << ",900\n";
+    script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,9' size "
+                                         : "set terminal svg noenhanced font 'sans,9' size ")
+           << size.width << "," << size.height << "\n";
     script << "set output " << gnuplot_quoted(output.string()) << "\n";
-    script << "set style data histograms\n"
-              "set style histogram clustered gap 1\n"
-              "set style fill solid 0.85 border -1\n"
-              "set boxwidth 0.9\n"
+    write_data_blocks(script, data);
+    script << "set style fill solid 0.85 border -1\n"
               "set grid ytics\n"
-              "set key outside right top vertical\n";
-    std::size_t longest = 0;
-    for (const auto& label : data.case_labels)
-        longest = std::max(longest, label.size());
-    script << (longest > 12 ? "set xtics nomirror rotate by -30\n" : "set xtics nomirror norotate\n");
-    script << "set xtics (";
-    for (std::size_t i = 0; i < data.case_labels.size(); ++i)
-        script << (i ? ", " : "") << gnuplot_quoted(data.case_labels[i]) << " " << i;
-    script << ")\n";
-    script << "set xrange [-0.6:" << data.case_labels.size() << "-0.4]\n";
-    script << "set multiplot layout 2,1\n";
-    plot_panel(script, data, "IOPS per case", log_scale ? "IOPS (log scale)" : "IOPS", log_scale);
+              "set xtics nomirror norotate\n"
+              "set ytics nomirror\n"
+              "set format y '%.1s%c'\n"
+              "set errorbars small\n"
+              "unset ylabel\n";
+    const double title_share = static_cast<double>(title_lines(data) * title_line_height + 40) /
+                               static_cast<double>(size.height);
+    auto title = data.title;
+    if (log_scale)
+        title.insert(std::min(title.find('\n'), title.size()), ", log scale");
+    script << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted_lines(title)
+           << " font ',10' margins " << number_text(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, " << number_text(1 - title_share) << " spacing " << number_text(60.0 / static_cast<double>(size.width)) << ", "
+           << number_text(70.0 / static_cast<double>(size.height)) << "\n";
+    for (std::size_t p = 0; p < data.panels.size(); ++p)
+        write_panel(script, data, p, log_scale);
+    script << "unset multiplot\nset output\n";
     return script.str();
 }
 
 void write_plot(const PlotData& data, const fs::path& output, bool log_scale)
 {
     const auto format = plot_format_for(output);
-    if (data.case_labels.empty())
+    if (data.panels.empty())
         throw InputError("plot: no usable results to draw (every job failed or wrote nothing)");
     if (output.string().find_first_of("\n\r") != std::string::npos)
         throw UsageError("-o: the output path contains a line break");
@@ -190,15 +343,7 @@ void write_plot(const PlotData& data, const fs::path& output, bool log_scale)
     } ignore_sigpipe;
     try {
         Gnuplot gp(command);
-        gp << gnuplot_script(data, output, format, log_scale);
-        for (const auto& series : data.iops)
-            gp.send1d(series);
-        std::ostringstream bw_panel;
-        plot_panel(bw_panel, data, "Bandwidth per case", log_scale ? "BW, MiB/s (log scale)" : "BW, MiB/s", log_scale);
-        gp << bw_panel.str();
-        for (const auto& series : data.bw_mib)
-            gp.send1d(series);
-        gp << "unset multiplot\nset output\nexit\n";
+        gp << gnuplot_script(data, output, format, log_scale) << "exit\n";
         gp.flush();
     } catch (const std::exception& e) { // gnuplot-iostream waits for gnuplot when gp goes
         throw PlotError("plot: cannot run " + program + ": " + e.what());

@@ -243,6 +243,48 @@ std::string render_table(const ResultSet& set, OutputFormat format)
     return render_json(set, cases, varying);
 }
 
+std::string format_figure(Metric metric, double value)
+{
+    const auto n = as_figure(value);
+    return metric == Metric::iops ? format_iops(n) : format_bw(n);
+}
+
+const char* metric_name(Metric metric)
+{
+    return metric == Metric::iops ? "IOPS" : "BW";
+}
+
+Metric parse_metric(std::string_view text)
+{
+    if (text == "iops")
+        return Metric::iops;
+    if (text == "bw")
+        return Metric::bw;
+    throw UsageError("--metric " + std::string(text) + ": expected iops or bw");
+}
+
+std::string render_tables(const std::vector<const ResultSet*>& sets, OutputFormat format)
+{
+    if (sets.size() == 1)
+        return render_table(*sets[0], format);
+    std::string out;
+    if (format == OutputFormat::json) {
+        auto array = nlohmann::ordered_json::array();
+        for (const auto* set : sets)
+            array.push_back(nlohmann::ordered_json::parse(render_table(*set, format)));
+        return array.dump(2) + "\n";
+    }
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+        auto table = render_table(*sets[i], format);
+        if (format == OutputFormat::csv && i > 0)
+            table.erase(0, table.find('\n') + 1);
+        else if (i > 0)
+            out += "\n";
+        out += table;
+    }
+    return out;
+}
+
 std::string csv_field(std::string_view text)
 {
     if (text.find_first_of(",\"\n\r") == std::string_view::npos)

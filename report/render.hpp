@@ -33,6 +33,16 @@ std::string render_exclusions(const ResultSet& set, const VaryingDimensions& var
 
 std::string render_table(const ResultSet& set, OutputFormat format);
 
+// Each set rendered on its own, never merged: text and markdown blocks separated by a blank line,
+// csv with one header (its "set" column tells them apart), json one object for one set and an
+// array of them for several.
+std::string render_tables(const std::vector<const ResultSet*>& sets, OutputFormat format);
+
+// A figure as fio prints it: format_iops or format_bw of the value rounded to an integer.
+std::string format_figure(Metric metric, double value);
+const char* metric_name(Metric metric); // "IOPS", "BW"
+Metric parse_metric(std::string_view text); // "iops" or "bw"; throws UsageError
+
 std::string csv_field(std::string_view text);
 std::string markdown_cell(std::string_view text);
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <set>
 
 namespace e4mext::report {
 
@@ -173,29 +175,230 @@ ResultSet load_result_set(const std::vector<std::string>& inputs, std::string la
     return set;
 }
 
-std::string default_label(const std::vector<std::string>& inputs)
+namespace {
+
+bool is_set_root(const fs::path& dir)
 {
-    if (inputs.size() != 1)
-        return "results";
-    fs::path path(inputs.front());
-    while (!path.empty() && path.filename().empty())
-        path = path.parent_path();
     std::error_code ec;
-    const bool directory = fs::is_directory(path, ec);
-    if (directory && fs::is_regular_file(path / "label", ec)) {
-        std::string text;
+    return fs::is_regular_file(dir / "metadata.txt", ec) || fs::is_regular_file(dir / "label", ec);
+}
+
+fs::path without_trailing_slash(fs::path path)
+{
+    while (!path.empty() && path.filename().empty() && path != path.root_path())
+        path = path.parent_path();
+    return path;
+}
+
+// The nearest set root at or above dir, or nothing.
+std::optional<fs::path> enclosing_root(const fs::path& dir)
+{
+    std::error_code ec;
+    auto current = fs::absolute(without_trailing_slash(dir), ec);
+    if (ec)
+        return std::nullopt;
+    current = current.lexically_normal();
+    while (true) {
+        if (is_set_root(current))
+            return current;
+        if (current == current.root_path() || current.parent_path() == current)
+            return std::nullopt;
+        current = current.parent_path();
+    }
+}
+
+// The nearest set root from a file's directory up to (not including) stop.
+std::optional<fs::path> root_below(const fs::path& file, const fs::path& stop)
+{
+    for (auto dir = file.parent_path(); !dir.empty() && dir != stop; dir = dir.parent_path()) {
+        if (is_set_root(dir))
+            return dir;
+        if (dir.parent_path() == dir)
+            break;
+    }
+    return std::nullopt;
+}
+
+std::string first_line_of(const fs::path& file)
+{
+    std::string text;
+    try {
+        text = read_file_text(file);
+    } catch (const InputError&) {
+        return "";
+    }
+    text = text.substr(0, text.find('\n'));
+    if (!text.empty() && text.back() == '\r')
+        text.pop_back();
+    return text;
+}
+
+std::string shown_path(const fs::path& root)
+{
+    std::error_code ec;
+    const auto relative = fs::relative(root, fs::current_path(ec), ec);
+    if (!ec && !relative.empty() && relative.native().find("..") != 0)
+        return relative.string();
+    return root.string();
+}
+
+} // namespace
+
+std::string label_of_root(const fs::path& given)
+{
+    const auto root = without_trailing_slash(given);
+    std::error_code ec;
+    const bool directory = fs::is_directory(root, ec);
+    if (directory && fs::is_regular_file(root / "metadata.txt", ec)) {
         try {
-            text = read_file_text(path / "label");
+            for (const auto& [key, value] : parse_metadata(read_file_text(root / "metadata.txt")))
+                if (key == "label" && !value.empty())
+                    return value;
         } catch (const InputError&) {
         }
-        text = text.substr(0, text.find('\n'));
-        if (!text.empty() && text.back() == '\r')
-            text.pop_back();
-        if (!text.empty())
+    }
+    if (directory && fs::is_regular_file(root / "label", ec)) {
+        if (auto text = first_line_of(root / "label"); !text.empty())
             return text;
     }
-    const auto name = directory ? path.filename().string() : path.stem().string();
-    return name.empty() || name == "." ? "results" : name;
+    auto name = directory ? root.filename().string() : root.stem().string();
+    if (name.empty() || name == ".")
+        name = fs::absolute(root, ec).lexically_normal().filename().string();
+    return name.empty() ? "results" : name;
+}
+
+SetMetadata parse_metadata(const std::string& text)
+{
+    SetMetadata metadata;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        auto line = text.substr(start, end - start);
+        start = end + 1;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        const auto colon = line.find(": ");
+        if (colon == std::string::npos || colon == 0)
+            continue;
+        metadata.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+    }
+    return metadata;
+}
+
+std::vector<SetLocation> locate_sets(const std::vector<std::string>& inputs)
+{
+    std::vector<SetLocation> sets;
+    std::map<fs::path, std::size_t> by_root;
+    std::set<fs::path> seen_files;
+    const auto add = [&](const fs::path& root, const fs::path& file) {
+        std::error_code ec;
+        const auto canonical = fs::weakly_canonical(file, ec);
+        if (!seen_files.insert(ec ? file : canonical).second)
+            return;
+        auto [it, inserted] = by_root.emplace(fs::weakly_canonical(root, ec), sets.size());
+        if (inserted)
+            sets.push_back({root, label_of_root(root), {}});
+        sets[it->second].files.push_back(file);
+    };
+    for (const auto& input : inputs) {
+        const auto files = find_result_files({input});
+        const fs::path path = without_trailing_slash(input);
+        std::error_code ec;
+        const bool directory = fs::is_directory(path, ec);
+        if (const auto root = enclosing_root(directory ? path : path.parent_path())) {
+            const auto shown = directory && is_set_root(path) ? path : fs::path(shown_path(*root));
+            for (const auto& file : files)
+                add(shown, file);
+            continue;
+        }
+        if (!directory) {
+            add(path, path);
+            continue;
+        }
+        // Roots below the PATH, each a set; files under none belong to the PATH's own set.
+        std::map<fs::path, std::vector<fs::path>> below;
+        for (const auto& file : files)
+            below[root_below(file, path).value_or(path)].push_back(file);
+        for (const auto& [root, root_files] : below)
+            for (const auto& file : root_files)
+                add(root, file);
+    }
+    return sets;
+}
+
+std::vector<ResultSet> load_result_sets(const std::vector<std::string>& inputs)
+{
+    std::vector<ResultSet> sets;
+    const auto locations = locate_sets(inputs);
+    std::map<std::string, std::size_t> label_count;
+    for (const auto& location : locations)
+        ++label_count[location.label];
+    for (const auto& location : locations) {
+        std::vector<std::string> files;
+        for (const auto& file : location.files)
+            files.push_back(file.string());
+        auto label = location.label;
+        if (label_count[label] > 1)
+            label += " (" + location.root.string() + ")";
+        auto set = load_result_set(files, std::move(label));
+        set.root = location.root;
+        std::error_code ec;
+        if (fs::is_regular_file(location.root / "metadata.txt", ec))
+            set.metadata = parse_metadata(read_file_text(location.root / "metadata.txt"));
+        sets.push_back(std::move(set));
+    }
+    return sets;
+}
+
+std::string ResultSet::metadata_value(std::string_view key) const
+{
+    for (const auto& [k, v] : metadata)
+        if (k == key)
+            return v;
+    return "";
+}
+
+std::string ResultSet::kernel() const
+{
+    const auto value = metadata_value("kernel");
+    return value.empty() ? "not recorded" : value;
+}
+
+std::string ResultSet::fio_version() const
+{
+    if (auto value = metadata_value("fio"); !value.empty())
+        return value;
+    std::set<std::string> versions;
+    for (const auto& m : measurements)
+        if (!m.fio_version.empty())
+            versions.insert(m.fio_version);
+    std::string joined;
+    for (const auto& v : versions)
+        joined += (joined.empty() ? "" : ", ") + v;
+    return joined.empty() ? "not recorded" : joined;
+}
+
+std::string ResultSet::load_summary() const
+{
+    const auto one_minute = [](const std::string& averages) { return averages.substr(0, averages.find(' ')); };
+    const auto start = metadata_value("load average at start");
+    const auto end = metadata_value("load average at end");
+    if (start.empty() && end.empty())
+        return "";
+    std::string text = "load average " + (start.empty() ? "not recorded" : one_minute(start)) + " at start, " +
+                       (end.empty() ? "not recorded" : one_minute(end)) + " at end";
+    const auto cpu = metadata_value("cpu");
+    if (const auto comma = cpu.rfind(", "); comma != std::string::npos && cpu.ends_with(" online"))
+        text += ", " + cpu.substr(comma + 2, cpu.size() - comma - 2 - 7) + " CPUs";
+    return text;
+}
+
+std::string ResultSet::e4mext_version() const
+{
+    const auto value = metadata_value("e4mext");
+    return value.empty() ? "not recorded" : value;
 }
 
 std::vector<CaseKey> keys_of(const std::vector<CaseResult>& cases)

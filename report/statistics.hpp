@@ -1,8 +1,15 @@
-// Repetitions of one case: median (what the tables print), min, max, mean, sample stddev, n;
-// and the significance rule used by compare (and shown by gate):
-//   a change is significant when both sides have n >= 3 and the 95% confidence intervals of
-//   their means (mean +- t(0.975, n-1) * stddev / sqrt(n)) do not overlap; with fewer runs the
-//   answer is "n too small", never a guess.
+// The statistics of e4mext-report, in one place.
+//
+// Summary: median (what the tables print), min, max, mean, sample stddev, n of one case's runs.
+// Significance is judged on what the tables print - medians - so the test is a rank test:
+//   Mann-Whitney U (Wilcoxon rank-sum), exact: the p-value is the share of all C(n1+n2, n1)
+//   splits of the pooled runs whose U is at least as extreme (ties count half, exactly as in U),
+//   enumerated for n1+n2 <= 20, otherwise the normal approximation with tie and continuity
+//   corrections (Boost.Math's normal distribution).
+// A difference is significant when p <= alpha (0.05). When no arrangement of n1 and n2 runs can
+// reach alpha at all (e.g. 3 vs 3 runs two-sided: the smallest p is 0.1), the answer is
+// "n too small", never "not significant".
+// Confidence intervals of means and the repeats estimate use Student's t (Boost.Math students_t).
 #pragma once
 
 #include <cstddef>
@@ -18,26 +25,63 @@ struct Summary {
     double max = 0;
     double mean = 0;
     double stddev = 0; // sample standard deviation (n - 1); 0 for n < 2
+    std::vector<double> values; // sorted ascending, the runs the figures came from
 };
 
 Summary summarize(std::vector<double> values);
 
-// Two-sided 95% Student t quantile for the given degrees of freedom (>= 1), rounded up so that
-// intervals err on the wide side.
-double t_quantile_975(std::size_t degrees_of_freedom);
+// stddev as a percentage of the median ("+-1.2%"); 0 when the median is 0.
+double relative_stddev_percent(const Summary& summary);
+
+// Student's t quantile (Boost.Math): the value t with P(T <= t) = probability for the given
+// degrees of freedom (> 0).
+double t_quantile(double probability, double degrees_of_freedom);
 
 struct Interval {
     double low = 0;
     double high = 0;
 };
-Interval confidence_interval_95(const Summary& summary); // requires n >= 2
+// The 95% confidence interval of the mean: mean +- t(0.975, n-1) * stddev / sqrt(n); requires n >= 2.
+Interval confidence_interval_95(const Summary& summary);
+
+inline constexpr double significance_level = 0.05; // alpha of every test
+
+enum class Alternative {
+    two_sided, // compare: does the candidate differ?
+    less,      // gate: is the candidate lower?
+};
 
 enum class Significance { significant, not_significant, too_few_runs };
 
-inline constexpr std::size_t min_runs_for_significance = 3;
+struct RankTest {
+    double u = 0;        // Mann-Whitney U of the candidate: pairs (b, c) with c > b, ties counting 1/2
+    double p_value = 1;  // for the alternative asked
+    double smallest_possible_p = 1; // the best p that n1 and n2 runs could give at all
+    bool exact = true;   // enumerated (n1 + n2 <= 20) rather than approximated
+    Significance significance = Significance::too_few_runs;
+};
 
-Significance judge_significance(const Summary& base, const Summary& candidate);
+// Mann-Whitney U test of candidate against base. Either side empty: too_few_runs, p = 1.
+RankTest mann_whitney(const std::vector<double>& base, const std::vector<double>& candidate, Alternative alternative);
+
+// Holm-Bonferroni: the level each of m p-values must reach so that the chance of any false
+// "significant" among them stays at most alpha. The i-th smallest p (0-based) is held to
+// alpha / (m - i) while every smaller one passed; once one fails, the rest cannot pass (their
+// level is 0). Returns one level per p, in the order given.
+std::vector<double> holm_levels(const std::vector<double>& p_values, double alpha = significance_level);
+bool reaches_level(double p, double level); // p <= level (exact p-values such as 1/20 included), level > 0
+
+// Runs per side at which a difference of the observed size would be found significant by the
+// one-sided rank test at level alpha with 80% power: the t-test sample size for the runs' pooled
+// relative spread (Student's t quantiles), divided by the rank test's asymptotic efficiency 3/pi,
+// and never below the fewest runs with which the rank test can reach alpha at all, nor below the
+// runs already made plus one. relative_change is (candidate - base) / base; 0 gives the rank-test
+// minimum. most_runs_estimated means "that many or more".
+inline constexpr std::size_t most_runs_estimated = 1000;
+std::size_t runs_to_settle(const Summary& base, const Summary& candidate, double relative_change,
+                           double alpha = significance_level);
 
 std::string describe(Significance significance); // "significant", "not significant", "n too small"
+std::string format_p_value(double p);            // "p=0.008", "p<0.001"
 
 } // namespace e4mext::report

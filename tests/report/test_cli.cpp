@@ -44,7 +44,9 @@ TEST_CASE("help and usage errors", "[cli]")
         CHECK(help.status == 0);
         CHECK_THAT(help.out, Catch::StartsWith(std::string("usage: e4mext-report ") + command));
     }
-    CHECK_THAT(run_report({"compare", "--help"}).out, Catch::Contains("confidence intervals"));
+    CHECK_THAT(run_report({"compare", "--help"}).out, Catch::Contains("Mann-Whitney U"));
+    CHECK_THAT(run_report({"--help"}).out, Catch::Contains("Boost.Math students_t"));
+    CHECK_THAT(run_report({"gate", "--help"}).out, Catch::Contains("Exit status: 0 pass"));
     const std::vector<std::vector<std::string>> bad{
         {},
         {"tabel", "x"},
@@ -54,9 +56,14 @@ TEST_CASE("help and usage errors", "[cli]")
         {"table", "gate/base", "--label"},
         {"table", "gate/base", "--label", "a", "--label", "b"},
         {"compare", "gate/base"},
+        {"compare"},
+        {"table", "sets", "--label", "one"},
+        {"table", "sets", "--labels", "a,b"},
+        {"table", "gate/base", "--label", "a", "--labels", "a"},
+        {"plot", "gate/base", "-o", "x.png", "--metric", "latency"},
+        {"report", "gate/base", "-o", "out"},
         {"compare", "gate/base", "gate/noise", "--labels", "only-one"},
         {"compare", "gate/base", "gate/noise", "--labels", "a,"},
-        {"compare", "gate/base", "gate/noise", "--format", "csv"},
         {"plot", "gate/base"},
         {"plot", "gate/base", "-o", "chart.pdf"},
         {"plot", "gate/base", "--log=yes", "-o", "x.png"},
@@ -99,13 +106,56 @@ TEST_CASE("every malformed input: exit 2, one line naming the file", "[cli]")
     CHECK_THAT(run.err, Catch::Contains("no .json files"));
 }
 
-TEST_CASE("directories are searched recursively; several PATHs make one set", "[cli]")
+TEST_CASE("sets: one per labelled directory, never merged", "[cli][sets]")
 {
+    // gate/ holds result files under no metadata.txt or label: one set, the PATH's own.
     const auto run = run_report({"table", "gate", "--format", "json"});
     REQUIRE(run.status == 0);
-    CHECK_THAT(run.out, Catch::Contains("\"n\": 20"));
-    const auto two = run_report({"table", "gate/base", "gate/noise", "--format", "csv"});
-    CHECK_THAT(two.out, Catch::Contains("results,U 4k,unwritten,4096,unwritten,0,seq,e4defrag,,10,"));
+    CHECK_THAT(run.out, Catch::Contains("\"n\": 25"));
+    // Two PATHs are two sets, each with its own median.
+    const auto two = run_report({"table", "gate/base", "gate/regressed", "--format", "csv"});
+    CHECK_THAT(two.out, Catch::Contains("base,U 4k,unwritten,4096,unwritten,0,seq,e4defrag,,5,200000,"));
+    CHECK_THAT(two.out, Catch::Contains("regressed,U 4k,unwritten,4096,unwritten,0,seq,e4defrag,,5,180000,"));
+    // A PATH holding three bench results directories: three sets, named by their metadata.txt.
+    const auto three = run_report({"table", "sets"});
+    REQUIRE(three.status == 0);
+    CHECK(three.out.find("  [6.1-base]") < three.out.find("  [6.2-slower]"));
+    CHECK_THAT(three.out, Catch::Contains("  [6.3-faster]\n   U 4k:    IOPS=240k,"));
+    const auto named = run_report({"table", "sets", "--labels", "a,b,c", "--format", "json"});
+    CHECK_THAT(named.out, Catch::StartsWith("[\n"));
+    CHECK_THAT(named.out, Catch::Contains("\"set\": \"c\""));
+    // A PATH inside a set belongs to that set.
+    CHECK_THAT(run_report({"table", "sets/6.2-slower/runs/coverletter"}).out, Catch::StartsWith("  [6.2-slower]\n"));
+    // The cover letter's directory holds [w] and [w/o]: U 32k is 209k and 33.2k, never their median.
+    const auto letter = run_report({"table", coverletter("")});
+    CHECK_THAT(letter.out, Catch::Contains("   U 32k:   IOPS=209k,  BW=6529MiB/s"));
+    CHECK_THAT(letter.out, Catch::Contains("   U 32k:   IOPS=33.2k, BW=1037MiB/s"));
+    CHECK(letter.out.find("121k") == std::string::npos);
+    // The same file reached twice is read once.
+    CHECK(run_report({"table", "sets/6.1-base", "sets/6.1-base/runs", "--format", "json"}).out ==
+          run_report({"table", "sets/6.1-base", "--format", "json"}).out);
+}
+
+TEST_CASE("compare takes three or more sets", "[cli][compare]")
+{
+    const auto run = run_report({"compare", "sets"});
+    REQUIRE(run.status == 0);
+    CHECK_THAT(run.out, Catch::Contains("  [6.1-base]"));
+    CHECK_THAT(run.out, Catch::Contains("   U 4k:     200k +-0.4%   180k +-0.4% -10.0%*  240k +-0.4% +20.0%*"));
+    CHECK_THAT(run.out, Catch::Contains("   geomean:"));
+    const auto csv = run_report({"compare", "sets/6.1-base", "sets/6.2-slower", "sets/6.3-faster", "--format", "csv"});
+    REQUIRE(csv.status == 0);
+    CHECK_THAT(csv.out, Catch::StartsWith("metric,case,set,n,median,"));
+    CHECK_THAT(csv.out, Catch::Contains("iops,U 4k,6.2-slower,5,180000,"));
+    CHECK_THAT(csv.out, Catch::Contains("iops,geomean,6.3-faster,2,"));
+    const auto json = run_report({"compare", "sets", "--format", "json"});
+    CHECK_THAT(json.out, Catch::Contains("\"kernel\": \"6.3.0-test (#1 SMP PREEMPT_DYNAMIC)\""));
+    CHECK_THAT(json.out, Catch::Contains("\"significance\": \"significant\""));
+    const auto md = run_report({"compare", "sets", "--format", "markdown"});
+    CHECK_THAT(md.out, Catch::Contains("| case | 6.1-base | 6.2-slower | change | 6.3-faster | change |"));
+    const auto one = run_report({"compare", "sets/6.1-base"});
+    CHECK(one.status == 2);
+    CHECK_THAT(one.err, Catch::Contains("needs two or more sets"));
 }
 
 TEST_CASE("plot writes PNG and SVG, and fails loudly", "[cli][plot]")
@@ -123,8 +173,13 @@ TEST_CASE("plot writes PNG and SVG, and fails loudly", "[cli][plot]")
     const auto svg_text = read_file_text(svg);
     CHECK_THAT(svg_text, Catch::Contains("<svg"));
     CHECK_THAT(svg_text, Catch::Contains("before"));
-    CHECK_THAT(svg_text, Catch::Contains("U 128k"));
-    CHECK_THAT(svg_text, Catch::Contains("Bandwidth per case"));
+    CHECK_THAT(svg_text, Catch::Contains("<text>128k</text>"));
+    CHECK_THAT(svg_text, Catch::Contains("<text>146k</text>")); // the value over the bar
+    CHECK_THAT(svg_text, Catch::Contains("IOPS per case"));
+    CHECK_THAT(svg_text, Catch::Contains("after: kernel not recorded, fio-3.33, e4mext not recorded"));
+    REQUIRE(run_report({"plot", "sets", "-o", svg, "--metric", "bw"}).status == 0);
+    CHECK_THAT(read_file_text(svg), Catch::Contains("bandwidth, MiB/s, per case"));
+    CHECK_THAT(read_file_text(svg), Catch::Contains("6.2-slower: kernel 6.2.0-test"));
 
     SECTION("a failing gnuplot is an error and leaves no stale file")
     {
@@ -171,18 +226,32 @@ TEST_CASE("report writes a self-contained HTML page and its Markdown twin", "[cl
     CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
     CHECK_THAT(html, Catch::Contains("<svg"));
     CHECK(html.find("<?xml") == std::string::npos);
-    CHECK_THAT(html, Catch::Contains("   U 128k:  IOPS=146k,  BW=17.8GiB/s"));
-    CHECK_THAT(html, Catch::Contains("<td>17.1x (+1613.5%)</td>"));
+    CHECK_THAT(html, Catch::Contains("   U 128k:  IOPS=8510,  BW=1064MiB/s      U 128k:  IOPS=146k,  BW=17.8GiB/s"));
+    CHECK_THAT(html, Catch::Contains("<td>+1613.5%? (p=1.000)</td>"));
     CHECK_THAT(html, Catch::Contains("w/o"));
     CHECK_THAT(html, Catch::Contains("fio-3.33"));
     CHECK_THAT(html, Catch::Contains("2025-09-23 00:00:00 UTC"));
     CHECK(html.find("src=") == std::string::npos); // nothing external
     const auto md = read_file_text(dir / "report.md");
-    CHECK_THAT(md, Catch::Contains("![IOPS and BW per case](report.svg)"));
-    CHECK_THAT(md, Catch::Contains("| U 128k | 8510 | 146k | 17.1x | +1613.5% |"));
-    CHECK(fs::file_size(dir / "report.svg") > 0);
+    CHECK_THAT(md, Catch::Contains("![IOPS per case](report-iops.svg)"));
+    CHECK_THAT(md, Catch::Contains("| U 128k | 8510 (1 run) (8510-8510, n=1) | 146k (1 run) (146k-146k, n=1) | +1613.5%? (p=1.000) |"));
+    CHECK(fs::file_size(dir / "report-iops.svg") > 0);
+    CHECK(fs::file_size(dir / "report-bw.svg") > 0);
     std::ofstream(scratch.path / "a-file") << "x";
     const auto blocked = run_report({"report", "gate/base", "gate/noise", "-o", (scratch.path / "a-file" / "out").string()});
     CHECK(blocked.status == 2);
     CHECK_THAT(blocked.err, Catch::Contains("cannot create the output directory"));
+}
+
+TEST_CASE("report carries every set's metadata", "[cli][report]")
+{
+    ScratchDir scratch;
+    const auto dir = scratch.path / "sets";
+    REQUIRE(run_report({"report", "sets", "-o", dir.string()}).status == 0);
+    const auto html = read_file_text(dir / "report.html");
+    for (const char* expected : {"6.1.0-test", "6.2.0-test", "6.3.0-test", "0.1.0, git 0123456789ab",
+                                 "Test CPU, 2 online, memory 8G", "start 0.10 0.20 0.30; end 0.40 0.50 0.60",
+                                 "<td>accelerator</td><td>kvm</td>", "2026-03-01T00:00:00Z"})
+        CHECK_THAT(html, Catch::Contains(expected));
+    CHECK_THAT(read_file_text(dir / "report.md"), Catch::Contains("| kernel | 6.1.0-test (#1 SMP PREEMPT\\_DYNAMIC) |"));
 }

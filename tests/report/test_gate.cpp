@@ -1,4 +1,5 @@
-// Gate verdicts: an injected 10% regression fails, noise within the threshold passes.
+// Gate verdicts: an injected, significant 10% regression fails, noise within the threshold passes,
+// a drop over the threshold that the runs cannot confirm is inconclusive.
 #include "gate.hpp"
 #include "golden.hpp"
 #include "input_error.hpp"
@@ -9,9 +10,14 @@ using namespace e4mext::report;
 
 TEST_CASE("percentages and metrics", "[gate]")
 {
-    CHECK(parse_percentage("5%") == Approx(0.05));
-    CHECK(parse_percentage("5") == Approx(0.05));
-    CHECK(parse_percentage("0.5%") == Approx(0.005));
+    CHECK(parse_percentage("5%").percent == 5);
+    CHECK(parse_percentage("5").percent == 5);
+    CHECK(parse_percentage("5").text == "5");
+    CHECK(parse_percentage("0.5%").percent == 0.5);
+    CHECK(parse_percentage("2.5").percent == 2.5);
+    CHECK(parse_percentage("0").percent == 0);
+    CHECK_THROWS_WITH(parse_percentage("0.05"), Catch::Contains("write 5% for that fraction"));
+    CHECK_THROWS_AS(parse_percentage("0.5"), UsageError);
     CHECK_THROWS_AS(parse_percentage("-1%"), UsageError);
     CHECK_THROWS_AS(parse_percentage("100%"), UsageError);
     CHECK_THROWS_AS(parse_percentage("five"), UsageError);
@@ -31,7 +37,8 @@ TEST_CASE("verdicts", "[gate]")
         CHECK(verdict.findings[0].label == "U 4k");
         CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
         CHECK(verdict.findings[0].change == Approx(-0.10).margin(0.001));
-        CHECK(verdict.findings[0].significance == Significance::significant);
+        CHECK(verdict.findings[0].test.significance == Significance::significant);
+        CHECK(verdict.findings[0].test.p_value == Approx(1.0 / 252));
         CHECK(verdict.findings[1].outcome == GateOutcome::pass);
     }
     SECTION("noise within 5% passes")
@@ -45,7 +52,7 @@ TEST_CASE("verdicts", "[gate]")
     SECTION("a wider threshold lets the 10% drop pass")
     {
         GateOptions options;
-        options.max_regression = 0.15;
+        options.max_regression = parse_percentage("15%");
         CHECK(run_gate(base, load_result_set({"gate/regressed"}, "cand"), options).passed());
     }
     SECTION("the bw metric")
@@ -65,7 +72,9 @@ TEST_CASE("verdicts", "[gate]")
     }
     SECTION("a case missing from the candidate fails, a new case does not")
     {
-        const auto verdict = run_gate(base, load_result_set({"classify/mixed.json"}, "cand"), {});
+        GateOptions options;
+        options.min_samples = 1;
+        const auto verdict = run_gate(base, load_result_set({"classify/mixed.json"}, "cand"), options);
         CHECK_FALSE(verdict.passed());
         std::size_t missing = 0, added = 0;
         for (const auto& f : verdict.findings) {
@@ -74,6 +83,34 @@ TEST_CASE("verdicts", "[gate]")
         }
         CHECK(missing == 2);
         CHECK(added == 5);
+    }
+    SECTION("a drop over the threshold that the runs do not confirm is inconclusive, not a failure")
+    {
+        const auto verdict = run_gate(base, load_result_set({"gate/inconclusive"}, "cand"), {});
+        CHECK(verdict.passed());
+        REQUIRE(verdict.inconclusive() == 1);
+        const auto& f = verdict.findings[0];
+        CHECK(f.outcome == GateOutcome::inconclusive);
+        CHECK(f.change < -0.05);
+        CHECK(f.test.significance == Significance::not_significant);
+        CHECK(f.runs_to_settle > 5);
+    }
+    SECTION("3 vs 3 runs cannot confirm a drop among 2 cases: Holm asks p <= 0.025, the best is 1/20")
+    {
+        GateOptions options;
+        const auto three = load_result_set({"gate/regressed/run-0.json", "gate/regressed/run-1.json",
+                                            "gate/regressed/run-2.json"}, "cand");
+        const auto three_base = load_result_set({"gate/base/run-0.json", "gate/base/run-1.json",
+                                                 "gate/base/run-2.json"}, "base");
+        const auto verdict = run_gate(three_base, three, options);
+        CHECK(verdict.passed());
+        REQUIRE(verdict.findings[0].outcome == GateOutcome::inconclusive);
+        CHECK(verdict.findings[0].test.p_value == Approx(0.05));
+        CHECK(verdict.findings[0].test.significance == Significance::too_few_runs);
+        CHECK(verdict.findings[0].level == Approx(0.025));
+        CHECK(verdict.findings[0].runs_to_settle == 4); // 1/C(8,4) = 1/70 <= 0.025
+        options.min_samples = 4;
+        CHECK_THROWS_WITH(run_gate(three_base, three, options), Catch::Contains("fewer than --min-samples 4"));
     }
     SECTION("a base without usable results is bad input")
     {
@@ -86,7 +123,7 @@ TEST_CASE("gate exit status and outputs", "[gate][cli]")
     const auto regressed = run_report({"gate", "gate/base", "gate/regressed", "--max-regression", "5%"});
     CHECK(regressed.status == 1);
     CHECK(regressed.out == golden("gate-regressed.txt"));
-    CHECK_THAT(regressed.out, Catch::Contains("REGRESSION U 4k: IOPS"));
+    CHECK_THAT(regressed.out, Catch::Contains("REGRESSION   U 4k: IOPS"));
 
     const auto noise = run_report({"gate", "gate/base", "gate/noise"});
     CHECK(noise.status == 0);
@@ -99,6 +136,20 @@ TEST_CASE("gate exit status and outputs", "[gate][cli]")
     CHECK(too_few.status == 2);
     CHECK_THAT(too_few.err, Catch::Contains("fewer than --min-samples 6"));
     CHECK(run_report({"gate", "gate/base", "gate/noise", "--min-samples", "0"}).status == 2);
+    const auto fraction = run_report({"gate", "gate/base", "gate/noise", "--max-regression", "0.05"});
+    CHECK(fraction.status == 2);
+    CHECK_THAT(fraction.err, Catch::Contains("--max-regression 0.05: a bare number below 1"));
+    const auto inconclusive = run_report({"gate", "gate/base", "gate/inconclusive"});
+    CHECK(inconclusive.status == 0);
+    CHECK_THAT(inconclusive.out, Catch::Contains("INCONCLUSIVE U 4k"));
+    CHECK_THAT(inconclusive.out, Catch::Contains("runs per side would settle it"));
+    const auto loads = run_report({"gate", "sets/6.1-base", "sets/6.2-slower"});
+    CHECK(loads.status == 1);
+    CHECK_THAT(loads.out, Catch::Contains("gate: load: 6.1-base: load average 0.10 at start, 0.40 at end, 2 CPUs; "
+                                          "6.2-slower: load average 0.10 at start, 0.40 at end, 2 CPUs"));
+    const auto several = run_report({"gate", coverletter(""), "gate/noise"});
+    CHECK(several.status == 2);
+    CHECK_THAT(several.err, Catch::Contains("holds 2 sets"));
     CHECK(run_report({"gate", "gate/base", "gate/noise", "--metric", "latency"}).status == 2);
 
     const auto dir = std::filesystem::temp_directory_path() / "e4mext-report-gate-test";

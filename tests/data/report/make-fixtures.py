@@ -114,6 +114,31 @@ rep_set("base", base_u, base_m)
 rep_set("noise", [int(x * f) for x, f in zip(base_u, [0.98, 1.01, 0.99, 0.985, 1.0])], base_m)
 rep_set("regressed", [int(x * 0.9) for x in base_u], base_m)   # U 4k: 10% slower
 rep_set("improved", [int(x * 1.2) for x in base_u], base_m)
+# U 4k: the median 8% lower, but two runs above every base run: over 5%, not significant.
+rep_set("inconclusive", [int(x * f) for x, f in zip(base_u, [0.80, 1.02, 0.92, 1.01, 0.90])], base_m)
+
+# Sets as scripts/bench leaves them: results/<label>/metadata.txt and runs/ below; three kernels.
+def bench_set(label, kernel, date, u_factor, m_factor):
+    write(f"sets/{label}/metadata.txt", "\n".join([
+        f"label: {label}", f"date: {date}", f"kernel: {kernel} (#1 SMP PREEMPT_DYNAMIC)", "fio: fio-3.33",
+        "e4mext: 0.1.0, git 0123456789ab", "cpu: Test CPU, 2 online", "memory: 8G",
+        "load average at start: 0.10 0.20 0.30", "load average at end: 0.40 0.50 0.60",
+        "accelerator: kvm", "status: complete"]) + "\n")
+    for i, (u, m) in enumerate(zip(base_u, base_m)):
+        write(f"sets/{label}/runs/coverletter/U-4k/run-{i + 1}.json", dump(doc([
+            job("defrag", {"ioengine": "e4defrag", "bs": "4k", "overwrite": "0"}, int(u * u_factor), 4096)])))
+        write(f"sets/{label}/runs/coverletter/M-4k/run-{i + 1}.json", dump(doc([
+            job("defrag", {"ioengine": "e4defrag", "bs": "4k", "overwrite": "1"}, int(m * m_factor), 4096)])))
+
+
+bench_set("6.1-base", "6.1.0-test", "2026-01-01T00:00:00Z", 1.0, 1.0)
+bench_set("6.2-slower", "6.2.0-test", "2026-02-01T00:00:00Z", 0.9, 1.0)
+bench_set("6.3-faster", "6.3.0-test", "2026-03-01T00:00:00Z", 1.2, 1.5)
+
+# One set made of two files, named by its "label" file.
+write("mixed-set/label", "mixed\n")
+write("mixed-set/mixed.json", open(os.path.join(HERE, "classify/mixed.json")).read())
+write("mixed-set/client-two-hosts.json", open(os.path.join(HERE, "fio-3.42/client-two-hosts.json")).read())
 
 # Malformed inputs: each must exit 2 with one line naming the file.
 write("malformed/empty.json", "")

@@ -1,0 +1,53 @@
+// What the runner leaves on the machine while it works - child process groups (qemu, virtiofsd)
+// and private temporary directories (disk images, sockets, the initramfs) - and the guarantee that
+// they go away on SIGINT/SIGTERM/SIGHUP/SIGPIPE too. RAII owners (Process, TempDir) register here; the
+// signal handler walks this fixed-size registry with async-signal-safe calls only (kill, waitpid,
+// fork+execv of rm), then re-raises the signal.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+
+namespace e4mext::runner {
+
+// Installs the handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE (idempotent). `program` names the message
+// printed on interruption ("e4mext-vm: interrupted, ...").
+void install_cleanup_handlers(const std::string &program);
+
+// Registration, called by the RAII owners with signals blocked (see SignalBlock).
+void register_process_group(pid_t pgid);
+void unregister_process_group(pid_t pgid);
+void register_directory(const std::string &path);
+void unregister_directory(const std::string &path);
+
+// Blocks those signals for its lifetime, so a resource is never created without being
+// registered. old_mask() is the mask to give children (posix_spawn's POSIX_SPAWN_SETSIGMASK).
+class SignalBlock {
+public:
+	SignalBlock();
+	~SignalBlock();
+	SignalBlock(const SignalBlock &) = delete;
+	SignalBlock &operator=(const SignalBlock &) = delete;
+	const sigset_t &old_mask() const { return old_; }
+
+private:
+	sigset_t old_;
+};
+
+// A private directory ${TMPDIR:-/tmp}/<prefix>.XXXXXX, removed with everything in it on
+// destruction or on a fatal signal.
+class TempDir {
+public:
+	explicit TempDir(const std::string &prefix);
+	~TempDir();
+	TempDir(const TempDir &) = delete;
+	TempDir &operator=(const TempDir &) = delete;
+	const std::string &path() const { return path_; }
+
+private:
+	std::string path_;
+};
+
+} // namespace e4mext::runner

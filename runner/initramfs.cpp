@@ -1,0 +1,163 @@
+#include "initramfs.h"
+
+#include "runner_errors.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace e4mext::runner {
+
+namespace {
+
+std::string hex8(uint32_t v)
+{
+	char buf[9];
+	std::snprintf(buf, sizeof buf, "%08X", v);
+	return buf;
+}
+
+void pad4(std::string &s)
+{
+	while (s.size() % 4)
+		s.push_back('\0');
+}
+
+} // namespace
+
+void CpioArchive::add_entry(const std::string &path, uint32_t mode, const std::string &content, uint32_t rmajor, uint32_t rminor)
+{
+	const std::string name = path + '\0';
+	data_ += "070701";
+	for (uint32_t field : {next_inode_++, mode, 0u, 0u, 1u, 0u, static_cast<uint32_t>(content.size()), 0u, 0u, rmajor, rminor,
+			       static_cast<uint32_t>(name.size()), 0u})
+		data_ += hex8(field);
+	data_ += name;
+	pad4(data_);
+	data_ += content;
+	pad4(data_);
+}
+
+void CpioArchive::add_directory(const std::string &path, uint32_t mode)
+{
+	add_entry(path, S_IFDIR | mode, "", 0, 0);
+}
+
+void CpioArchive::add_file(const std::string &path, const std::string &content, uint32_t mode)
+{
+	add_entry(path, S_IFREG | mode, content, 0, 0);
+}
+
+void CpioArchive::add_char_device(const std::string &path, uint32_t mode, uint32_t major, uint32_t minor)
+{
+	add_entry(path, S_IFCHR | mode, "", major, minor);
+}
+
+std::string CpioArchive::finish()
+{
+	add_entry("TRAILER!!!", 0, "", 0, 0);
+	return std::move(data_);
+}
+
+std::string shell_quote(const std::string &s)
+{
+	std::string out = "'";
+	for (char c : s)
+		out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+	return out + "'";
+}
+
+std::string guest_init_script(const GuestPlan &plan)
+{
+	std::string disks;
+	for (unsigned i = 1; i <= plan.disks; ++i)
+		disks += (i > 1 ? " " : "") + std::string("/dev/nvme0n") + std::to_string(i);
+	std::ostringstream s;
+	s << "#!/bin/busybox sh\n"
+	     "# e4mext guest init: the host's root over virtiofs, one command in a chroot, then power off.\n"
+	     "/bin/busybox --install -s\n"
+	     "export PATH=/sbin:/bin:/usr/sbin:/usr/bin\n"
+	     "mount -t proc proc /proc\n"
+	     "mount -t sysfs sysfs /sys\n"
+	     "mount -t devtmpfs devtmpfs /dev\n"
+	     "echo '" << kInitUpMarker << "'\n"
+	     "fail() { echo \"" << kInitErrorMarker << "$*\"; sync; poweroff -f; }\n"
+	     "mkdir -p /host\n"
+	     "mount -t virtiofs -o ro " << kHostRootTag << " /host || fail 'cannot mount the host root (virtiofs tag " << kHostRootTag << ")'\n"
+	     "mount -t proc proc /host/proc || fail 'cannot mount proc in the chroot'\n"
+	     "mount -t sysfs sysfs /host/sys || fail 'cannot mount sysfs in the chroot'\n"
+	     "mount -t devtmpfs devtmpfs /host/dev || fail 'cannot mount devtmpfs in the chroot'\n"
+	     "mkdir -p /host/dev/pts /host/dev/shm\n"
+	     "mount -t devpts devpts /host/dev/pts\n"
+	     "mount -t tmpfs tmpfs /host/dev/shm\n"
+	     "mount -t tmpfs tmpfs /host/tmp || fail 'cannot mount a tmpfs on /tmp in the chroot'\n"
+	     "mount -t tmpfs tmpfs /host/run || fail 'cannot mount a tmpfs on /run in the chroot'\n"
+	     "R=/host" << kGuestResultsDir << "\n";
+	if (!plan.modules_dir.empty()) {
+		// The kernel loads modules on demand (a loop device, a filesystem) through
+		// /proc/sys/kernel/modprobe in the initramfs, busybox's modprobe; the chroot's own modprobe
+		// finds them too where the host has a /lib/modules to mount over.
+		const std::string release = plan.modules_dir.substr(plan.modules_dir.find_last_of('/') + 1);
+		const std::string from = shell_quote("/host" + plan.modules_dir);
+		s << "mkdir -p /lib/modules/" << release << "\n"
+		     "mount --bind " << from << " /lib/modules/" << release << " || fail " << shell_quote("cannot bind the kernel's modules " + plan.modules_dir) << "\n"
+		     "echo /sbin/modprobe > /proc/sys/kernel/modprobe\n"
+		     // Device nodes whose first open loads their module (as kmod static-nodes makes them).
+		     "grep -v '^#' /lib/modules/" << release << "/modules.devname 2>/dev/null | while read -r module node number; do\n"
+		     "\tmajor=${number#?}; mkdir -p \"$(dirname /host/dev/$node)\"\n"
+		     "\tmknod \"/host/dev/$node\" \"${number%%[0-9]*}\" \"${major%%:*}\" \"${major#*:}\" 2>/dev/null\n"
+		     "done\n"
+		     "if [ -d /host/lib/modules ]; then\n"
+		     "\tmount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/" << release << " && mount --bind " << from
+		  << " /host/lib/modules/" << release << "\n"
+		     "fi\n";
+	}
+	s << "mkdir -p $R\n"
+	     "mount -t virtiofs " << kResultsTag << " $R || fail 'cannot mount the results share (virtiofs tag " << kResultsTag << ")'\n"
+	     "uname -r > $R/guest-kernel\n"
+	     "stty -F /dev/ttyS1 raw -echo 2>/dev/null\n"
+	     "cp /e4mext-command /host/tmp/e4mext-command || fail 'cannot copy the command to /tmp in the chroot'\n"
+	     "echo '" << kCommandStartMarker << "'\n"
+	     "chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \\\n"
+	     "    LANG=C.UTF-8 E4MEXT_RESULTS=" << kGuestResultsDir << " E4MEXT_DISKS='" << disks << "' \\\n"
+	     "    /bin/bash /tmp/e4mext-command </dev/null >/dev/ttyS1 2>&1\n"
+	     "status=$?\n"
+	     "echo $status > $R/exit-status\n"
+	     "sync\n"
+	     "umount $R\n"
+	     "echo \"e4mext-init: the command exited with status $status\"\n"
+	     "poweroff -f\n";
+	return s.str();
+}
+
+std::string guest_command_script(const GuestPlan &plan)
+{
+	return "cd -- " + shell_quote(plan.workdir) + " || exit 125\n" + plan.command + "\n";
+}
+
+std::string read_busybox(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	std::ostringstream binary;
+	binary << in.rdbuf();
+	if (!in || binary.str().empty())
+		throw KernelUnavailable("cannot read " + path + " for the guest's initramfs: install busybox-static (scripts/setup does)");
+	return binary.str();
+}
+
+std::string build_initramfs(const GuestPlan &plan, const std::string &busybox)
+{
+	const std::string binary = read_busybox(busybox);
+	CpioArchive cpio;
+	for (const char *dir : {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "host", "tmp", "lib"})
+		cpio.add_directory(dir);
+	cpio.add_char_device("dev/console", 0600, 5, 1);
+	cpio.add_file("bin/busybox", binary, 0755);
+	cpio.add_file("init", guest_init_script(plan), 0755);
+	cpio.add_file("e4mext-command", guest_command_script(plan), 0644);
+	return cpio.finish();
+}
+
+} // namespace e4mext::runner

@@ -1,0 +1,286 @@
+#include "kernel_archive.h"
+
+#include "cleanup_registry.h"
+#include "process.h"
+#include "runner_errors.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace e4mext::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kListsMaxAge = std::chrono::hours(6);
+constexpr const char *kPackageNote = "e4mext-package.txt"; // written last: its presence marks a complete unpack
+
+// The lines of apt's output that say what went wrong: its E: and W: lines (stderr), else its
+// Err: lines with the reason apt prints below each (stdout).
+std::string apt_complaints(const CommandResult &r, size_t max_lines = 4)
+{
+	std::string out;
+	size_t n = 0;
+	std::istringstream err(r.err);
+	for (std::string line; std::getline(err, line) && n < max_lines;)
+		if (line.rfind("E: ", 0) == 0 || line.rfind("W: ", 0) == 0) {
+			out += "\n  " + line;
+			++n;
+		}
+	std::istringstream in(r.out);
+	bool after_err = false;
+	for (std::string line; out.empty() && std::getline(in, line) && n < max_lines;) {
+		if (line.rfind("Err:", 0) == 0 || (after_err && line.rfind("  ", 0) == 0)) {
+			out += "\n  " + line;
+			++n;
+		}
+		after_err = line.rfind("Err:", 0) == 0;
+	}
+	return out.empty() ? "\n  " + last_lines(r.err.empty() ? r.out : r.err, 3) : out;
+}
+
+std::optional<std::string> find_vmlinuz(const fs::path &dir)
+{
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(dir / "boot", ec))
+		if (entry.path().filename().string().rfind("vmlinuz-", 0) == 0)
+			return entry.path().string();
+	return std::nullopt;
+}
+
+// lib/modules/<release>, or usr/lib/modules/<release> in packages built for merged /usr (trixie on).
+std::string find_modules_dir(const fs::path &dir)
+{
+	for (const fs::path &modules : {dir / "lib" / "modules", dir / "usr" / "lib" / "modules"}) {
+		std::error_code ec;
+		for (const auto &entry : fs::directory_iterator(modules, ec))
+			if (entry.is_directory())
+				return entry.path().string();
+	}
+	return "";
+}
+
+std::string read_first_line(const fs::path &path)
+{
+	std::ifstream in(path);
+	std::string line;
+	std::getline(in, line);
+	return line;
+}
+
+} // namespace
+
+std::string default_kernel_cache()
+{
+	const char *xdg = std::getenv("XDG_CACHE_HOME");
+	if (xdg && *xdg == '/')
+		return std::string(xdg) + "/e4mext/kernels";
+	const char *home = std::getenv("HOME");
+	if (!home || !*home)
+		throw KernelUnavailable("neither XDG_CACHE_HOME nor HOME is set: the kernel cache would have no place; set one of them");
+	return std::string(home) + "/.cache/e4mext/kernels";
+}
+
+const std::vector<std::string> &default_kernel_suites()
+{
+	static const std::vector<std::string> suites = {"sid", "experimental", "trixie-backports", "bookworm-backports"};
+	return suites;
+}
+
+KernelArchive::KernelArchive(std::string cache_root, std::vector<std::string> suites, std::ostream &log)
+	: root_(std::move(cache_root)), suites_(std::move(suites)), log_(log)
+{
+}
+
+std::optional<CachedKernel> KernelArchive::cached(const std::string &upstream) const
+{
+	const fs::path dir = fs::path(root_) / upstream;
+	if (!fs::exists(dir / kPackageNote))
+		return std::nullopt;
+	const std::optional<std::string> image = find_vmlinuz(dir);
+	if (!image)
+		return std::nullopt;
+	return CachedKernel{upstream, dir.string(), *image, read_first_line(dir / kPackageNote), find_modules_dir(dir)};
+}
+
+void KernelArchive::index_modules(const CachedKernel &kernel) const
+{
+	if (kernel.modules_dir.empty() || fs::exists(fs::path(kernel.modules_dir) / "modules.dep"))
+		return;
+	// Debian's postinst runs depmod; apt-get download does not. depmod -b BASE reads BASE/lib/modules.
+	const fs::path modules(kernel.modules_dir);
+	const fs::path base = modules.parent_path().parent_path().parent_path();
+	const CommandResult d = run_command({"depmod", "-b", base.string(), modules.filename().string()}, std::chrono::minutes(5));
+	if (!d.ok())
+		throw KernelUnavailable("depmod -b " + base.string() + " " + modules.filename().string() + " failed (" + d.status.describe() +
+					"): " + last_lines(d.err, 3) + "\n  Install kmod (scripts/setup does).");
+}
+
+std::vector<std::string> KernelArchive::apt_options() const
+{
+	const fs::path apt = fs::path(root_) / "apt";
+	return {"-o", "Dir::Etc::sourcelist=" + (apt / "sources.list").string(),
+		"-o", "Dir::Etc::sourceparts=-",
+		"-o", "Dir::State::Lists=" + (apt / "lists").string(),
+		"-o", "Dir::Cache=" + (apt / "cache").string(),
+		"-o", "Acquire::Languages=none",
+		"-q"};
+}
+
+std::vector<std::string> KernelArchive::suites_with_lists() const
+{
+	std::vector<std::string> found;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(fs::path(root_) / "apt" / "lists", ec)) {
+		const std::string suite = suite_of_list_file(entry.path().filename().string());
+		if (!suite.empty())
+			found.push_back(suite);
+	}
+	return found;
+}
+
+bool KernelArchive::lists_fresh() const
+{
+	const fs::path stamp = fs::path(root_) / "apt" / "lists-updated";
+	std::error_code ec;
+	const auto written = fs::last_write_time(stamp, ec);
+	if (ec || fs::file_time_type::clock::now() - written >= kListsMaxAge)
+		return false;
+	const std::vector<std::string> found = suites_with_lists();
+	return std::all_of(suites_.begin(), suites_.end(),
+			   [&](const std::string &s) { return std::find(found.begin(), found.end(), s) != found.end(); });
+}
+
+void KernelArchive::refresh_lists()
+{
+	if (!mirror_) {
+		mirror_ = find_debian_mirror(read_machine_sources());
+		if (!mirror_)
+			throw KernelUnavailable("no Debian archive mirror in this machine's apt sources (/etc/apt/sources.list, "
+						"/etc/apt/sources.list.d/*.sources and *.list: an enabled 'deb' entry with a Debian "
+						"release suite and component main); add the mirror this machine should use, or pass "
+						"--kernel /path/to/bzImage");
+	}
+	const fs::path apt = fs::path(root_) / "apt";
+	std::error_code ec;
+	for (const fs::path &d : {apt / "lists" / "partial", apt / "cache" / "archives" / "partial"})
+		fs::create_directories(d, ec);
+	if (ec)
+		throw KernelUnavailable("cannot create the kernel cache " + apt.string() + ": " + ec.message() +
+					" (set XDG_CACHE_HOME to a writable directory)");
+	std::string signed_by = mirror_->signed_by;
+	if (signed_by.find("BEGIN PGP") != std::string::npos) {
+		// An inline key block in the deb822 source: apt reads it from a .asc file just as well.
+		const fs::path key = apt / "archive-keyring.asc";
+		std::ofstream(key) << signed_by << "\n";
+		signed_by = key.string();
+	}
+	// The default suites always, so a --suite of one run does not make apt drop the others' lists.
+	std::vector<std::string> listed = default_kernel_suites();
+	for (const std::string &suite : suites_)
+		if (std::find(listed.begin(), listed.end(), suite) == listed.end())
+			listed.push_back(suite);
+	{
+		std::ofstream list(apt / "sources.list");
+		list << "# written by e4mext from " << mirror_->origin << "\n";
+		for (const std::string &suite : listed)
+			list << "deb " << (signed_by.empty() ? "" : "[signed-by=" + signed_by + "] ") << mirror_->uri << " " << suite << " main\n";
+		if (!list)
+			throw KernelUnavailable("cannot write " + (apt / "sources.list").string());
+	}
+	log_ << "e4mext: refreshing the kernel package lists from " << mirror_->uri << " (" << mirror_->origin << ")\n";
+	std::vector<std::string> argv = {"apt-get"};
+	const std::vector<std::string> opts = apt_options();
+	argv.insert(argv.end(), opts.begin(), opts.end());
+	argv.push_back("update");
+	const CommandResult r = run_command(argv, std::chrono::minutes(5));
+	const std::vector<std::string> found = suites_with_lists();
+	if (found.empty() || r.timed_out)
+		throw KernelUnavailable("cannot reach Debian's archive at " + mirror_->uri + " (the mirror of " + mirror_->origin +
+					"): apt-get update " + (r.timed_out ? "timed out after 5 minutes" : "fetched no package list") +
+					":" + apt_complaints(r) +
+					"\n  Check the network or apt's proxy setting; kernels already in " + root_ + " work offline.");
+	for (const std::string &suite : suites_)
+		if (std::find(found.begin(), found.end(), suite) == found.end())
+			log_ << "e4mext: warning: no package list for suite " << suite << " from " << mirror_->uri
+			     << "; its kernels are not offered" << apt_complaints(r, 2) << "\n";
+	std::ofstream(apt / "lists-updated") << "apt-get update of " << mirror_->uri << "\n";
+}
+
+std::vector<KernelPackage> KernelArchive::read_lists() const
+{
+	std::vector<KernelPackage> out;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(fs::path(root_) / "apt" / "lists", ec)) {
+		const std::string suite = suite_of_list_file(entry.path().filename().string());
+		if (suite.empty() || std::find(suites_.begin(), suites_.end(), suite) == suites_.end())
+			continue;
+		// apt stores its lists compressed as configured (lz4 here); its helper reads them all.
+		const CommandResult r = run_command({"/usr/lib/apt/apt-helper", "cat-file", entry.path().string()}, std::chrono::minutes(2));
+		if (!r.ok())
+			throw KernelUnavailable("cannot read the package list " + entry.path().string() + ": apt-helper cat-file " +
+						r.status.describe() + ": " + last_lines(r.err, 2));
+		const std::vector<KernelPackage> p = parse_kernel_packages(r.out, suite);
+		out.insert(out.end(), p.begin(), p.end());
+	}
+	return out;
+}
+
+std::vector<KernelPackage> KernelArchive::catalogue()
+{
+	if (!lists_fresh())
+		refresh_lists();
+	return kernel_catalogue(read_lists());
+}
+
+CachedKernel KernelArchive::fetch(const KernelPackage &package)
+{
+	if (std::optional<CachedKernel> c = cached(package.upstream))
+		return *c;
+	TempDir download("e4mext-kernel-download");
+	log_ << "e4mext: fetching " << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
+	std::vector<std::string> argv = {"apt-get"};
+	const std::vector<std::string> opts = apt_options();
+	argv.insert(argv.end(), opts.begin(), opts.end());
+	argv.insert(argv.end(), {"download", package.package + "=" + package.debian_version});
+	const CommandResult got = run_command(argv, std::chrono::minutes(15), download.path());
+	std::optional<fs::path> deb;
+	for (const auto &entry : fs::directory_iterator(download.path()))
+		if (entry.path().extension() == ".deb")
+			deb = entry.path();
+	if (!got.ok() || !deb)
+		throw KernelUnavailable("apt-get download " + package.package + "=" + package.debian_version + " failed (" +
+					got.status.describe() + "):" + apt_complaints(got) +
+					"\n  Check the network; `e4mext-vm kernels` lists what the archive offers.");
+
+	const fs::path final_dir = fs::path(root_) / package.upstream;
+	const fs::path partial = fs::path(root_) / (package.upstream + ".partial." + std::to_string(::getpid()));
+	std::error_code ec;
+	fs::remove_all(partial, ec);
+	const CommandResult x = run_command({"dpkg-deb", "-x", deb->string(), partial.string()}, std::chrono::minutes(5));
+	if (!x.ok()) {
+		fs::remove_all(partial, ec);
+		throw KernelUnavailable("dpkg-deb -x " + deb->string() + " " + partial.string() + " failed (" + x.status.describe() +
+					"): " + last_lines(x.err, 3) + "\n  Check the free space in " + root_);
+	}
+	if (!find_vmlinuz(partial)) {
+		fs::remove_all(partial, ec);
+		throw KernelUnavailable(package.package + " holds no boot/vmlinuz-*: not a kernel image package");
+	}
+	std::ofstream(partial / kPackageNote) << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
+	fs::rename(partial, final_dir, ec);
+	if (ec) {
+		fs::remove_all(partial, ec);
+		if (!cached(package.upstream)) // another run may have unpacked it at the same time
+			throw KernelUnavailable("cannot move the unpacked kernel to " + final_dir.string() + ": " + ec.message());
+	}
+	return *cached(package.upstream);
+}
+
+} // namespace e4mext::runner

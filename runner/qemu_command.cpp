@@ -1,0 +1,81 @@
+#include "qemu_command.h"
+
+#include "runner_errors.h"
+
+#include <cctype>
+#include <cstdlib>
+
+namespace e4mext::runner {
+
+const char *accelerator_name(Accelerator accel)
+{
+	return accel == Accelerator::kvm ? "kvm" : "tcg";
+}
+
+std::vector<std::string> qemu_argv(const VmConfig &c)
+{
+	const std::string mem_mib = std::to_string(c.memory >> 20) + "M";
+	std::vector<std::string> a = {c.qemu, "-nodefaults", "-display", "none", "-no-reboot", "-monitor", "none"};
+	if (c.accel == Accelerator::kvm)
+		a.insert(a.end(), {"-accel", "kvm", "-cpu", "host"});
+	else
+		a.insert(a.end(), {"-accel", "tcg", "-cpu", "max"});
+	a.insert(a.end(), {"-smp", std::to_string(c.cpus), "-m", mem_mib});
+	a.insert(a.end(), {"-kernel", c.kernel_image, "-initrd", c.initramfs, "-append", c.append});
+	a.insert(a.end(), {"-serial", "stdio"});
+	if (!c.output_file.empty())
+		a.insert(a.end(), {"-serial", "file:" + c.output_file});
+	if (!c.disk_images.empty())
+		a.insert(a.end(), {"-device", "nvme,id=nvme0,serial=e4mext0"});
+	for (size_t i = 0; i < c.disk_images.size(); ++i) {
+		const std::string id = "disk" + std::to_string(i + 1);
+		a.insert(a.end(), {"-drive", "file=" + c.disk_images[i] + ",if=none,id=" + id + ",format=raw,cache=" + c.disk_cache + ",aio=threads",
+				   "-device", "nvme-ns,drive=" + id + ",bus=nvme0,nsid=" + std::to_string(i + 1)});
+	}
+	if (!c.root_socket.empty()) {
+		a.insert(a.end(), {"-object", "memory-backend-memfd,id=mem,size=" + mem_mib + ",share=on", "-numa", "node,memdev=mem"});
+		a.insert(a.end(), {"-chardev", "socket,id=fsroot,path=" + c.root_socket,
+				   "-device", "vhost-user-fs-pci,chardev=fsroot,tag=hostroot"});
+		a.insert(a.end(), {"-chardev", "socket,id=fsresults,path=" + c.results_socket,
+				   "-device", "vhost-user-fs-pci,chardev=fsresults,tag=results"});
+	}
+	return a;
+}
+
+uint64_t parse_size(const std::string &text, const std::string &what)
+{
+	char *end = nullptr;
+	const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+	int shift = -1;
+	if (end && end != text.c_str() && end[0] && !end[1]) {
+		switch (std::tolower(static_cast<unsigned char>(end[0]))) {
+		case 'k':
+			shift = 10;
+			break;
+		case 'm':
+			shift = 20;
+			break;
+		case 'g':
+			shift = 30;
+			break;
+		case 't':
+			shift = 40;
+			break;
+		}
+	}
+	if (shift < 0 || n == 0 || n > (~0ull >> shift) || text[0] == '-')
+		throw UsageError(what + " " + text + ": not a size; give a number with a unit, e.g. 512M or 2G");
+	return static_cast<uint64_t>(n) << shift;
+}
+
+std::string format_size(uint64_t bytes)
+{
+	static const char units[] = {'T', 'G', 'M', 'k'};
+	static const int shifts[] = {40, 30, 20, 10};
+	for (int i = 0; i < 4; ++i)
+		if (bytes >= (1ull << shifts[i]) && bytes % (1ull << shifts[i]) == 0)
+			return std::to_string(bytes >> shifts[i]) + units[i];
+	return std::to_string(bytes);
+}
+
+} // namespace e4mext::runner

@@ -1,0 +1,39 @@
+// The qemu-system-x86_64 command line of a guest, built from what it needs; pure, so tests can
+// read it. The console is the first serial port on qemu's stdout, the command's output the second
+// serial port written to a file, the disks NVMe namespaces of one controller on raw images, the
+// host's root and the results directory virtiofs shares (vhost-user-fs, which needs the guest's
+// memory in a shared memfd).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace e4mext::runner {
+
+enum class Accelerator { kvm, tcg };
+const char *accelerator_name(Accelerator accel); // "kvm", "tcg"
+
+struct VmConfig {
+	std::string qemu = "qemu-system-x86_64";
+	Accelerator accel = Accelerator::tcg;
+	unsigned cpus = 2;
+	uint64_t memory = 2ull << 30;
+	std::string kernel_image;
+	std::string initramfs;
+	std::string append = "console=ttyS0 panic=-1";
+	std::vector<std::string> disk_images;
+	std::string disk_cache = "none"; // none needs O_DIRECT on the images' filesystem, else writeback
+	std::string root_socket;         // virtiofsd of the host's root; "" = no shares
+	std::string results_socket;      // virtiofsd of the results directory
+	std::string output_file;         // the second serial port; "" = none
+};
+
+std::vector<std::string> qemu_argv(const VmConfig &config);
+
+// "2G", "512M", "64k", "1T" (binary units, case-insensitive). Throws UsageError naming `what`.
+uint64_t parse_size(const std::string &text, const std::string &what);
+// The shortest exact form: 2147483648 -> "2G", 536870912 -> "512M".
+std::string format_size(uint64_t bytes);
+
+} // namespace e4mext::runner

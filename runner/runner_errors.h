@@ -1,0 +1,19 @@
+// The two kinds of failure the runner's commands turn into distinct exit statuses.
+#pragma once
+
+#include <stdexcept>
+
+namespace e4mext::runner {
+
+// The user asked for something that cannot be: an unknown kernel version, a bad size (exit 2).
+struct UsageError : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+// The kernel cannot be brought up: the archive unreachable, a download failed, no qemu or
+// virtiofsd, a kernel that does not boot (exit 3).
+struct KernelUnavailable : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+} // namespace e4mext::runner

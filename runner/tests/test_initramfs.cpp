@@ -1,0 +1,97 @@
+#include "initramfs.h"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <map>
+
+using namespace e4mext::runner;
+
+namespace {
+
+struct CpioEntry {
+	uint32_t mode, rmajor, rminor;
+	std::string data;
+};
+
+uint32_t field(const std::string &a, size_t at, int index)
+{
+	return static_cast<uint32_t>(std::stoul(a.substr(at + 6 + 8 * static_cast<size_t>(index), 8), nullptr, 16));
+}
+
+// Reads a newc archive back (as the kernel's init/initramfs.c does).
+std::map<std::string, CpioEntry> read_newc(const std::string &a)
+{
+	std::map<std::string, CpioEntry> out;
+	size_t at = 0;
+	for (;;) {
+		REQUIRE(a.substr(at, 6) == "070701");
+		const uint32_t mode = field(a, at, 1), size = field(a, at, 6), namesize = field(a, at, 11);
+		const std::string name = a.substr(at + 110, namesize - 1);
+		size_t data = (at + 110 + namesize + 3) & ~size_t(3);
+		if (name == "TRAILER!!!")
+			break;
+		out[name] = CpioEntry{mode, field(a, at, 9), field(a, at, 10), a.substr(data, size)};
+		at = (data + size + 3) & ~size_t(3);
+	}
+	return out;
+}
+
+} // namespace
+
+TEST_CASE("cpio newc: directories, files, a device node, 4-byte alignment, trailer", "[initramfs]")
+{
+	CpioArchive c;
+	c.add_directory("bin");
+	c.add_file("bin/x", "12345", 0755);
+	c.add_char_device("dev/console", 0600, 5, 1);
+	const std::string a = c.finish();
+	CHECK(a.size() % 4 == 0);
+	const auto e = read_newc(a);
+	REQUIRE(e.size() == 3);
+	CHECK(S_ISDIR(e.at("bin").mode));
+	CHECK(e.at("bin/x").data == "12345");
+	CHECK((e.at("bin/x").mode & 07777) == 0755);
+	CHECK(S_ISCHR(e.at("dev/console").mode));
+	CHECK(e.at("dev/console").rmajor == 5);
+	CHECK(e.at("dev/console").rminor == 1);
+}
+
+TEST_CASE("the guest's /init: shares, chroot mounts, the command on ttyS1, status to the results share", "[initramfs]")
+{
+	GuestPlan plan{"echo it's here", "/work/main", 3, ""};
+	const std::string init = guest_init_script(plan);
+	CHECK(init.rfind("#!/bin/busybox sh\n", 0) == 0);
+	CHECK(init.find("mount -t virtiofs -o ro hostroot /host ||") != std::string::npos);
+	CHECK(init.find("mount -t virtiofs results $R ||") != std::string::npos);
+	CHECK(init.find("R=/host/tmp/e4mext-results") != std::string::npos);
+	for (const char *m : {"/host/proc", "/host/sys", "/host/dev", "/host/tmp", "/host/run"})
+		CHECK(init.find(m) != std::string::npos);
+	CHECK(init.find("E4MEXT_DISKS='/dev/nvme0n1 /dev/nvme0n2 /dev/nvme0n3'") != std::string::npos);
+	CHECK(init.find(">/dev/ttyS1 2>&1") != std::string::npos);
+	CHECK(init.find("echo $status > $R/exit-status") != std::string::npos);
+	CHECK(init.find(std::string("echo '") + kInitUpMarker + "'") < init.find("mount -t virtiofs"));
+	CHECK(init.find("poweroff -f") != std::string::npos);
+	CHECK(guest_command_script(plan) == "cd -- '/work/main' || exit 125\necho it's here\n");
+}
+
+TEST_CASE("shell quoting survives quotes", "[initramfs]")
+{
+	CHECK(shell_quote("a b") == "'a b'");
+	CHECK(shell_quote("it's") == "'it'\\''s'");
+}
+
+TEST_CASE("the guest's /init: a Debian kernel's modules become the chroot's /lib/modules", "[initramfs]")
+{
+	GuestPlan plan{"true", "/", 1, "/root/.cache/e4mext/kernels/6.18.15/lib/modules/6.18.15+deb13-cloud-amd64"};
+	const std::string init = guest_init_script(plan);
+	const std::string from = "'/host/root/.cache/e4mext/kernels/6.18.15/lib/modules/6.18.15+deb13-cloud-amd64'";
+	CHECK(init.find("mount --bind " + from + " /lib/modules/6.18.15+deb13-cloud-amd64 ||") != std::string::npos);
+	CHECK(init.find("echo /sbin/modprobe > /proc/sys/kernel/modprobe") != std::string::npos);
+	CHECK(init.find("grep -v '^#' /lib/modules/6.18.15+deb13-cloud-amd64/modules.devname") != std::string::npos);
+	CHECK(init.find("mknod \"/host/dev/$node\"") != std::string::npos);
+	CHECK(init.find("mount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/6.18.15+deb13-cloud-amd64 && mount --bind " +
+			from) != std::string::npos);
+	CHECK(guest_init_script(GuestPlan{"true", "/", 1, ""}).find("/lib/modules") == std::string::npos);
+}

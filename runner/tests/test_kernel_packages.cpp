@@ -1,0 +1,96 @@
+#include "kernel_packages.h"
+#include "test_data.h"
+
+#include <catch2/catch.hpp>
+
+using namespace e4mext::runner;
+
+namespace {
+
+std::vector<KernelPackage> fixture_catalogue()
+{
+	std::vector<KernelPackage> all;
+	for (const char *suite : {"trixie-backports", "experimental", "bookworm-backports", "sid"}) {
+		const auto p = parse_kernel_packages(read_vm_data(std::string("Packages-") + suite), suite);
+		all.insert(all.end(), p.begin(), p.end());
+	}
+	return kernel_catalogue(all);
+}
+
+} // namespace
+
+TEST_CASE("Packages: kernel images only, the 6.19+ linux-image metapackages dropped", "[packages]")
+{
+	const auto p = parse_kernel_packages(read_vm_data("Packages-sid"), "sid");
+	// fio, linux-headers-*, *-dbg, the unversioned metapackage and linux-image-7.2.13 (depends on linux-binary) are not kernels
+	REQUIRE(p.size() == 1);
+	CHECK(p[0].package == "linux-binary-7.2.13+deb14-cloud-amd64");
+	CHECK(p[0].upstream == "7.2.13");
+	CHECK(p[0].debian_version == "7.2.13-1");
+	CHECK(p[0].suite == "sid");
+	CHECK_FALSE(p[0].with_modules);
+
+	const auto t = parse_kernel_packages(read_vm_data("Packages-trixie-backports"), "trixie-backports");
+	REQUIRE(t.size() == 7); // 6.18.12, 6.18.15 (linux-image) + 6.19.10/11/13/14, 7.0.4 (linux-binary)
+	for (const KernelPackage &k : t)
+		CHECK(k.with_modules == (k.upstream.rfind("6.18.", 0) == 0));
+}
+
+TEST_CASE("Packages: an -rc in experimental is named as the kernel names it", "[packages]")
+{
+	const auto p = parse_kernel_packages(read_vm_data("Packages-experimental"), "experimental");
+	REQUIRE(p.size() == 1);
+	CHECK(p[0].upstream == "7.3-rc7");
+	CHECK(p[0].package == "linux-binary-7.3-cloud-amd64");
+}
+
+TEST_CASE("catalogue: one package per version, the newer ABI of two, sorted", "[packages]")
+{
+	const auto c = fixture_catalogue();
+	std::vector<std::string> versions;
+	for (const KernelPackage &k : c)
+		versions.push_back(k.upstream);
+	CHECK(versions == std::vector<std::string>{"6.12.88", "6.12.90", "6.18.12", "6.18.15", "6.19.10", "6.19.11", "6.19.13",
+						   "6.19.14", "7.0.4", "7.2.13", "7.3-rc7"});
+	const auto k = find_kernel(c, "6.12.90");
+	REQUIRE(k);
+	CHECK(k->package == "linux-image-6.12.90+deb12.1-cloud-amd64"); // 6.12.90-2~bpo12+1 beats -1~bpo12+1
+	const auto n = find_kernel(c, "6.19.13");
+	REQUIRE(n);
+	CHECK(n->package == "linux-binary-6.19.13+deb13-cloud-amd64");
+	CHECK(n->suite == "trixie-backports");
+	CHECK_FALSE(find_kernel(c, "6.19.12"));
+}
+
+TEST_CASE("nearest versions: the same series first, then the neighbours", "[packages]")
+{
+	const auto c = fixture_catalogue();
+	CHECK(nearest_versions(c, "6.19.12") == std::vector<std::string>{"6.19.13", "6.19.11", "6.19.14"});
+	CHECK(nearest_versions(c, "6.19.99", 2) == std::vector<std::string>{"6.19.14", "6.19.13"});
+	CHECK(nearest_versions(c, "6.17.1", 2) == std::vector<std::string>{"6.18.12", "6.18.15"});
+	CHECK(nearest_versions(c, "7.3", 1) == std::vector<std::string>{"7.3-rc7"});
+	CHECK(nearest_versions({}, "6.19.12").empty());
+}
+
+TEST_CASE("version orderings: dpkg's and the kernel's", "[packages]")
+{
+	CHECK(compare_debian_versions("6.12.90-2~bpo12+1", "6.12.90-1~bpo12+1") > 0);
+	CHECK(compare_debian_versions("7.3~rc7-1~exp1", "7.3-1") < 0);
+	CHECK(compare_debian_versions("1:1.0-1", "2.0-1") > 0);
+	CHECK(compare_debian_versions("6.19.13-1~bpo13+1", "6.19.13-1") < 0);
+	CHECK(compare_debian_versions("6.19.13-1", "6.19.13-1") == 0);
+	CHECK(compare_kernel_versions("6.19.10", "6.19.9") > 0);
+	CHECK(compare_kernel_versions("7.3-rc7", "7.3") < 0);
+	CHECK(compare_kernel_versions("7.3-rc7", "7.2.13") > 0);
+	CHECK(looks_like_kernel_version("6.19.13"));
+	CHECK(looks_like_kernel_version("7.3-rc7"));
+	CHECK_FALSE(looks_like_kernel_version("6.19.13+deb13-cloud-amd64"));
+	CHECK_FALSE(looks_like_kernel_version("latest"));
+}
+
+TEST_CASE("list file names give the suite", "[packages]")
+{
+	CHECK(suite_of_list_file("mirror.example.org_debian_dists_trixie-backports_main_binary-amd64_Packages.lz4") == "trixie-backports");
+	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_main_binary-amd64_Packages") == "sid");
+	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_InRelease").empty());
+}

@@ -1,0 +1,36 @@
+// What a VM run says about itself: the metadata block (printed, and written as metadata.txt in the
+// kernel's results directory), the verdict line, and the exit status it maps to.
+#pragma once
+
+#include "kernel_spec.h"
+#include "vm_run.h"
+
+#include <string>
+
+namespace e4mext::runner {
+
+// Exit statuses of `e4mext-vm run`.
+inline constexpr int kExitBadUsage = 2;
+inline constexpr int kExitBootFailed = 3; // also: the kernel could not be fetched, qemu/virtiofsd missing
+inline constexpr int kExitGuestCrashed = 4;
+
+struct RunFacts {
+	const Kernel &kernel;
+	const VmRequest &request;
+	const AcceleratorChoice &accel;
+	const VmOutcome &outcome;
+	std::string qemu_version;
+};
+
+// "key: value" lines: kernel, guest kernel, accelerator, vCPUs, memory, disks, qemu, times, status.
+std::string metadata_block(const RunFacts &facts);
+
+// The command's status when it finished without a crash report; 3 when the guest did not come
+// up; 4 when the console showed a crash (even if the command finished) or the guest hung.
+int exit_status_of(const VmOutcome &outcome);
+
+// What happened, for a person: the status, each crash with the first lines of its trace, or why
+// the guest did not boot with the console's last lines.
+std::string verdict(const VmOutcome &outcome);
+
+} // namespace e4mext::runner

@@ -143,13 +143,17 @@ void say(const std::string &text, Severity severity = Severity::info)
 	log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
 }
 
-// Every file of every job in this fio run, as fio's job table lists them now.
-std::vector<RunFile> files_of_run()
+// The originals of this fio run: every file of every job that moves extents with this engine, as
+// fio's job table lists them now. (A file another engine's job writes may be named as donor on
+// purpose, e.g. to write into the donor during the moves, as jobs/stress/buffered-donor-writer.fio.)
+std::vector<RunFile> files_of_run(const thread_data *self)
 {
 	std::vector<RunFile> run;
 	thread_data *td;
 	int i;
 	for_each_td(td, i) {
+		if (!td->io_ops || td->io_ops != self->io_ops)
+			continue;
 		fio_file *f;
 		unsigned int j;
 		for_each_file(td, f, j)
@@ -181,7 +185,7 @@ bool run_files_taken = false;
 // read: fio frees each job's copy in the parent once that job is forked.)
 std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
 {
-	std::vector<RunFile> run = files_of_run();
+	std::vector<RunFile> run = files_of_run(td);
 	run.insert(run.end(), run_files_at_start.begin(), run_files_at_start.end());
 	// One name for every clone: their in-place moves must take turns on each range.
 	const bool clones_share = !donorname.empty() && donorname.find("$jobnum") == std::string::npos;
@@ -335,7 +339,7 @@ int e4mext_setup(thread_data *td)
 {
 	const int rc = guarded(td, "setup", [&] {
 		if (!run_files_taken) {
-			run_files_at_start = files_of_run();
+			run_files_at_start = files_of_run(td);
 			run_files_taken = true;
 		}
 		return 0;

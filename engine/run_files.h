@@ -1,6 +1,6 @@
-// The files of the whole fio run. A donor is reset before the moves, which destroys whatever it
-// held: so no job may use as donor a file that any job of the run (itself included) moves, reads or
-// writes. Checked for every donor before any donor is created, reset or opened for writing.
+// The originals of the whole fio run. A donor is reset before the moves, which destroys whatever
+// it held: so no job may use as donor a file that any e4mext job of the run (itself included)
+// moves. Checked for every donor before any donor is created, reset or opened for writing.
 #pragma once
 
 #include <sys/types.h>

@@ -185,8 +185,9 @@ bool run_files_taken = false;
 // read: fio frees each job's copy in the parent once that job is forked.)
 std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
 {
-	std::vector<RunFile> run = files_of_run(td);
-	run.insert(run.end(), run_files_at_start.begin(), run_files_at_start.end());
+	// The list taken at start is complete; the job table now may miss jobs that have ended. (fio
+	// calls the setup hook for every job the engine accepts, create_serialize=1 being required.)
+	const std::vector<RunFile> run = run_files_taken ? run_files_at_start : files_of_run(td);
 	// One name for every clone: their in-place moves must take turns on each range.
 	const bool clones_share = !donorname.empty() && donorname.find("$jobnum") == std::string::npos;
 	std::vector<DonorSpec> donors;

@@ -5,6 +5,12 @@
 
 namespace e4mext::runner {
 
+// Exit statuses shared by the runner's commands (the report's gate uses 1 for a regression).
+inline constexpr int kExitBadUsage = 2;
+inline constexpr int kExitBootFailed = 3; // a run or the environment failed: no kernel, no boot, fio failed
+inline constexpr int kExitGuestCrashed = 4;
+inline constexpr int kExitInterrupted = 130; // 128 + SIGINT; results kept, marked partial
+
 // The user asked for something that cannot be: an unknown kernel version, a bad size (exit 2).
 struct UsageError : std::runtime_error {
 	using std::runtime_error::runtime_error;

@@ -3,16 +3,12 @@
 #pragma once
 
 #include "kernel_spec.h"
+#include "runner_errors.h"
 #include "vm_run.h"
 
 #include <string>
 
 namespace e4mext::runner {
-
-// Exit statuses of `e4mext-vm run`.
-inline constexpr int kExitBadUsage = 2;
-inline constexpr int kExitBootFailed = 3; // also: the kernel could not be fetched, qemu/virtiofsd missing
-inline constexpr int kExitGuestCrashed = 4;
 
 struct RunFacts {
 	const Kernel &kernel;

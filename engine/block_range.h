@@ -2,9 +2,9 @@
 // so the hot path shifts instead of dividing.
 #pragma once
 
+#include "engine_error.h"
+
 #include <cstdint>
-#include <optional>
-#include <string>
 
 namespace e4mext {
 
@@ -37,11 +37,11 @@ constexpr BlockRange blocks_covering(uint64_t offset, uint64_t length, unsigned 
 // The kernel refuses starts or lengths at or above 2^32-1 blocks (EINVAL).
 inline constexpr uint64_t kMaxMoveBlocks = 0xffffffffULL;
 
-// Why an I/O geometry cannot be expressed as whole-block moves, or nullopt when it can.
-// `what` names the fio option the value came from (e.g. "bs", "offset").
-std::optional<std::string> misaligned(const char *what, uint64_t bytes, uint64_t block_size);
+// An I/O geometry value that is not whole blocks is refused (EINVAL, saying why): a move covers
+// whole blocks. `what` names the fio option the value came from (e.g. "bs", "offset").
+Status check_aligned(const char *what, uint64_t bytes, uint64_t block_size);
 
-// Why [offset, offset+length) is beyond the ioctl's 2^32-1 block limits, or nullopt.
-std::optional<std::string> beyond_block_limit(uint64_t offset, uint64_t length, unsigned shift);
+// [offset, offset+length) beyond the ioctl's 2^32-1 block limits is refused (EINVAL).
+Status check_block_limit(uint64_t offset, uint64_t length, unsigned shift);
 
 } // namespace e4mext

@@ -2,6 +2,7 @@
 // (or, on some kernels, crash on) never reaches it. Pure functions of FileFacts.
 #pragma once
 
+#include "engine_error.h"
 #include "file_facts.h"
 
 #include <string>
@@ -9,16 +10,18 @@
 
 namespace e4mext {
 
-struct Problem {
-	int errnum;          // what the kernel would have returned
-	std::string message; // names the file, the reason and what to do
-};
+// Every problem found, each an Error with the errno the kernel would have returned and a message
+// naming the file, the reason and what to do (the caller refuses with the first).
 
 // Problems with the file whose extents are moved.
-std::vector<Problem> check_original(const FileFacts &orig);
+std::vector<Error> check_original(const FileFacts &orig);
 
 // Problems with the donor, given the original it will receive extents from.
-std::vector<Problem> check_donor(const FileFacts &orig, const FileFacts &donor);
+std::vector<Error> check_donor(const FileFacts &orig, const FileFacts &donor);
+
+// The descriptor the moves go through (fio's, not one e4mext opened) must be open for reading and
+// writing (access_mode: its F_GETFL & O_ACCMODE, or -1 when unknown): the kernel answers EBADF.
+Status check_original_access(const std::string &path, int access_mode);
 
 // "a directory", "a symbolic link", "a block device node", ...: what a non-regular file is.
 std::string file_kind(mode_t mode);

@@ -1,6 +1,6 @@
 #include "checksum.h"
 
-#include "error.h"
+#include "engine_error.h"
 #include "unique_fd.h"
 
 #include <fcntl.h>
@@ -11,13 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace e4mext {
 
 ContentHash::ContentHash() : state_(XXH64_createState())
 {
 	if (!state_)
-		throw Error(ENOMEM, "verify_data: no memory for the XXH64 state");
+		throw std::bad_alloc();
 	XXH64_reset(state_, 0);
 }
 
@@ -43,16 +44,16 @@ std::string hash_hex(uint64_t hash)
 	return text;
 }
 
-FileChecksum checksum_file_direct(int open_fd, const std::string &path)
+Result<FileChecksum> checksum_file_direct(int open_fd, const std::string &path)
 {
 	constexpr size_t kChunk = 1 << 20; // a multiple of every logical block size
 	const std::string by_fd = "/proc/self/fd/" + std::to_string(open_fd);
 	UniqueFd fd(::open(by_fd.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
 	if (!fd.valid())
-		throw_errno(errno, "verify_data: open " + path + " with O_DIRECT");
+		return errno_error(errno, "verify_data: open " + path + " with O_DIRECT");
 	void *raw = nullptr;
 	if (::posix_memalign(&raw, 4096, kChunk) != 0)
-		throw_errno(ENOMEM, "verify_data: buffer for " + path);
+		return errno_error(ENOMEM, "verify_data: buffer for " + path);
 	std::unique_ptr<unsigned char, decltype(&std::free)> buffer(static_cast<unsigned char *>(raw), &std::free);
 
 	ContentHash hash;
@@ -60,7 +61,7 @@ FileChecksum checksum_file_direct(int open_fd, const std::string &path)
 	for (off_t offset = 0;;) {
 		const ssize_t n = ::pread(fd.get(), buffer.get(), kChunk, offset);
 		if (n < 0)
-			throw_errno(errno, "verify_data: read " + path + " at offset " + std::to_string(offset));
+			return errno_error(errno, "verify_data: read " + path + " at offset " + std::to_string(offset));
 		if (n == 0)
 			break;
 		hash.update(buffer.get(), static_cast<size_t>(n));
@@ -71,11 +72,11 @@ FileChecksum checksum_file_direct(int open_fd, const std::string &path)
 	return sum;
 }
 
-FileChecksum checksum_file_direct(const std::string &path)
+Result<FileChecksum> checksum_file_direct(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
 	if (!fd.valid())
-		throw_errno(errno, "verify_data: open " + path);
+		return errno_error(errno, "verify_data: open " + path);
 	return checksum_file_direct(fd.get(), path);
 }
 

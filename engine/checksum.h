@@ -3,6 +3,8 @@
 // back before the read), and anyone can check the recorded value with a standard tool.
 #pragma once
 
+#include "engine_error.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,7 +13,8 @@ struct XXH64_state_s; // libxxhash's streaming state
 
 namespace e4mext {
 
-// XXH64 over a stream of bytes, fed in pieces of any size (libxxhash).
+// XXH64 over a stream of bytes, fed in pieces of any size (libxxhash). Out of memory for its
+// state is std::bad_alloc, as for any allocation.
 class ContentHash {
 public:
 	ContentHash();
@@ -35,9 +38,9 @@ struct FileChecksum {
 };
 
 // Checksums the whole file open as `fd` through a second, O_DIRECT descriptor of the same inode
-// (so it works after the name is gone, e.g. fio's unlink=1). Throws Error naming `path`.
-FileChecksum checksum_file_direct(int fd, const std::string &path);
+// (so it works after the name is gone, e.g. fio's unlink=1). Errors name `path`.
+Result<FileChecksum> checksum_file_direct(int fd, const std::string &path);
 // The same for a file by name.
-FileChecksum checksum_file_direct(const std::string &path);
+Result<FileChecksum> checksum_file_direct(const std::string &path);
 
 } // namespace e4mext

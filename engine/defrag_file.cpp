@@ -2,7 +2,7 @@
 
 #include "block_range.h"
 #include "checks.h"
-#include "error.h"
+#include "engine_error.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,39 +14,35 @@ namespace e4mext {
 
 namespace {
 
-UniqueFd open_original(const std::string &path)
+Result<UniqueFd> open_original(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-	if (!fd.valid())
-		throw Error(errno, "open original " + path + " read-write: " + errno_text(errno) +
-					   "; EXT4_IOC_MOVE_EXT needs the original open for reading and writing: " +
-					   write_open_advice(path, errno, "choose another file"));
+	if (!fd.valid()) {
+		const int err = errno;
+		return Error{err, "open original " + path + " read-write: " + errno_text(err) +
+					  "; EXT4_IOC_MOVE_EXT needs the original open for reading and writing: " +
+					  write_open_advice(path, err, "choose another file")};
+	}
 	return fd;
 }
 
-FileFacts checked_original(int fd, const std::string &path)
+Result<FileFacts> checked_original(int fd, const std::string &path)
 {
-	FileFacts facts = inspect_file(fd, path);
-	if (const auto problems = check_original(facts); !problems.empty())
-		throw Error(problems.front().errnum, problems.front().message);
+	Result<FileFacts> facts = inspect_file(fd, path);
+	if (!facts)
+		return facts;
+	if (const std::vector<Error> problems = check_original(*facts); !problems.empty())
+		return problems.front();
 	return facts;
 }
 
-unsigned checked_block_shift(const FileFacts &facts)
+Result<unsigned> checked_block_shift(const FileFacts &facts)
 {
 	const int shift = block_shift_of(facts.block_size);
 	if (shift < 0)
-		throw Error(EINVAL, "original " + facts.path + ": filesystem block size " + std::to_string(facts.block_size) +
-					    " is not a power of two");
+		return Error{EINVAL, "original " + facts.path + ": filesystem block size " + std::to_string(facts.block_size) +
+					     " is not a power of two"};
 	return static_cast<unsigned>(shift);
-}
-
-ExtentMap read_map_or_throw(int fd, unsigned shift, bool sync, const std::string &what)
-{
-	ExtentMap map;
-	if (int rc = read_extent_map(fd, shift, sync, &map); rc != 0)
-		throw_errno(-rc, "FIEMAP of " + what);
-	return map;
 }
 
 const char *verify_name(VerifyResult v)
@@ -65,26 +61,63 @@ nlohmann::json extents_json(const ExtentSummary &s)
 
 } // namespace
 
-DefragFile::DefragFile(const std::string &orig_path, const DefragConfig &config)
-	: config_(config), orig_fd_(open_original(orig_path)), orig_facts_(checked_original(orig_fd_.get(), orig_path)),
-	  block_shift_(checked_block_shift(orig_facts_)), mover_(config.move_fn, block_shift_, config.busy_retries)
+Result<std::unique_ptr<DefragFile>> DefragFile::open(const std::string &orig_path, const DefragConfig &config)
+{
+	Result<UniqueFd> fd = open_original(orig_path);
+	if (!fd)
+		return fd.error();
+	Result<FileFacts> facts = checked_original(fd->get(), orig_path);
+	if (!facts)
+		return facts.error();
+	const Result<unsigned> shift = checked_block_shift(*facts);
+	if (!shift)
+		return shift.error();
+	return std::unique_ptr<DefragFile>(new DefragFile(config, std::move(*fd), std::move(*facts), shift.value()));
+}
+
+DefragFile::DefragFile(const DefragConfig &config, UniqueFd orig_fd, FileFacts orig_facts, unsigned block_shift)
+	: config_(config), orig_fd_(std::move(orig_fd)), orig_facts_(std::move(orig_facts)), block_shift_(block_shift),
+	  mover_(config.move_fn, block_shift, config.busy_retries)
 {
 }
 
-void DefragFile::prepare(uint64_t offset, uint64_t end)
+Status DefragFile::prepare(uint64_t offset, uint64_t end)
 {
 	const std::string &orig_path = orig_facts_.path;
 	// Old kernels return ENODATA for unflushed delayed allocations: make the layout real first.
 	if (::fsync(orig_fd_.get()) != 0)
-		throw_errno(errno, "fsync original " + orig_path);
-	donor_ = std::make_unique<Donor>(config_.donor, orig_facts_, offset, end);
-	orig_before_ = read_map_or_throw(orig_fd_.get(), block_shift_, false, "original " + orig_path);
-	donor_before_ = read_map_or_throw(donor_->fd(), block_shift_, false, "donor " + donor_->path());
-	if (config_.verify_data)
-		checksum_before_ = checksum_file_direct(orig_fd_.get(), orig_path);
+		return errno_error(errno, "fsync original " + orig_path);
+	Result<std::unique_ptr<Donor>> donor = Donor::open(config_.donor, orig_facts_, offset, end);
+	if (!donor)
+		return donor.error();
+	donor_ = std::move(*donor);
+	Result<ExtentMap> orig_map = read_extent_map(orig_fd_.get(), block_shift_, false, "original " + orig_path);
+	if (!orig_map)
+		return orig_map.error();
+	orig_before_ = std::move(*orig_map);
+	Result<ExtentMap> donor_map = read_extent_map(donor_->fd(), block_shift_, false, "donor " + donor_->path());
+	if (!donor_map)
+		return donor_map.error();
+	donor_before_ = std::move(*donor_map);
+	if (config_.verify_data) {
+		const Result<FileChecksum> sum = checksum_file_direct(orig_fd_.get(), orig_path);
+		if (!sum)
+			return sum.error();
+		checksum_before_ = sum.value();
+	}
 	// Measured: a snapshot left in the extent status cache slows the moves by about 1%.
 	forget_cached_extents(orig_fd_.get());
 	forget_cached_extents(donor_->fd());
+	return {};
+}
+
+Status DefragFile::check_move_fd(int orig_fd) const
+{
+	struct stat st;
+	if (::fstat(orig_fd, &st) != 0 || st.st_dev != orig_facts_.dev || st.st_ino != orig_facts_.ino)
+		return Error{ESTALE, "original " + orig_facts_.path + " was replaced after e4mext prepared it"};
+	const int flags = ::fcntl(orig_fd, F_GETFL);
+	return check_original_access(orig_facts_.path, flags < 0 ? -1 : flags & O_ACCMODE);
 }
 
 MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noexcept
@@ -98,11 +131,11 @@ MoveOutcome DefragFile::move(int orig_fd, uint64_t offset, uint64_t length) noex
 	if (!config_.donor.inplace) {
 		outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
 	} else {
-		if (int rc = donor_->acquire(offset, length); rc != 0)
-			return {0, donor_failed(rc)};
+		if (const Status acquired = donor_->acquire(offset, length); !acquired)
+			return {0, donor_failed(acquired)};
 		outcome = mover_.move(orig_fd, donor_->fd(), offset, length);
-		if (int rc = donor_->release(offset, length); rc != 0 && outcome.error == 0)
-			outcome.error = donor_failed(rc);
+		if (const Status released = donor_->release(offset, length); !released && outcome.error == 0)
+			outcome.error = donor_failed(released);
 	}
 	if (outcome.error == EINVAL)
 		note_if_shrunk(offset + length);
@@ -135,12 +168,14 @@ std::string DefragFile::take_message(const std::string &misalignment_cause)
 	std::string message;
 	switch (first_failure_) {
 	case Failure::misaligned:
-		message = where + " is not whole " + bs + "-byte filesystem blocks; EXT4_IOC_MOVE_EXT would round it out and move " +
+		message = where + " is not whole " + bs +
+			  "-byte filesystem blocks; EXT4_IOC_MOVE_EXT would round it out and move " +
 			  "blocks fio did not ask for, so e4mext refused it (EINVAL). It comes from " + misalignment_cause +
 			  ": make every size and alignment a multiple of " + bs;
 		break;
 	case Failure::outside:
-		message = where + " ends past the original's " + std::to_string(orig_facts_.size) + " bytes, so e4mext refused it " +
+		message = where + " ends past the original's " + std::to_string(orig_facts_.size) +
+			  " bytes, so e4mext refused it " +
 			  "(EINVAL): only blocks inside the file can move; keep offset= and size= within the file";
 		break;
 	case Failure::hole:
@@ -154,11 +189,11 @@ std::string DefragFile::take_message(const std::string &misalignment_cause)
 	return message;
 }
 
-int DefragFile::donor_failed(int rc) noexcept
+int DefragFile::donor_failed(const Status &status) noexcept
 {
 	++donor_errors_;
-	donor_last_errno_ = -rc;
-	return -rc;
+	donor_last_errno_ = status.error().errnum;
+	return donor_last_errno_;
 }
 
 // EINVAL is what the kernel answers for a range past the original's end: say so when that is why.
@@ -192,8 +227,8 @@ DefragReport DefragFile::finish(const RunIdentity &who)
 
 	read_after_state(r);
 	verify_after(r);
-	if (int err = donor_->remove(); err != 0)
-		r.donor_remove_error = "could not remove the donor " + r.donor + ": " + errno_text(err) +
+	if (const Status removed = donor_->remove(); !removed)
+		r.donor_remove_error = "could not remove the donor " + r.donor + ": " + errno_text(removed.error().errnum) +
 				       "; remove it by hand (the next e4mext run with this name resets and removes it)";
 	return r;
 }
@@ -201,40 +236,41 @@ DefragReport DefragFile::finish(const RunIdentity &who)
 void DefragFile::read_after_state(DefragReport &r)
 {
 	// Sync: after M moves the data sits in dirty pages whose blocks are not final until written back.
-	ExtentMap orig_after, donor_after;
-	if (int rc = read_extent_map(orig_fd_.get(), block_shift_, true, &orig_after); rc != 0)
-		r.after_error = "FIEMAP of original " + r.file + " after the moves: " + errno_text(-rc);
-	else if (int rc2 = read_extent_map(donor_->fd(), block_shift_, true, &donor_after); rc2 != 0)
-		r.after_error = "FIEMAP of donor " + r.donor + " after the moves: " + errno_text(-rc2);
+	const Result<ExtentMap> orig_after =
+		read_extent_map(orig_fd_.get(), block_shift_, true, "original " + r.file + " after the moves");
+	const Result<ExtentMap> donor_after =
+		orig_after ? read_extent_map(donor_->fd(), block_shift_, true, "donor " + r.donor + " after the moves")
+			   : orig_after;
 	r.orig_before = summarize(orig_before_);
 	r.donor_before = summarize(donor_before_);
-	if (!r.after_error.empty())
+	if (!donor_after) {
+		r.after_error = donor_after.error().message;
 		return;
-	r.orig_after = summarize(orig_after);
-	r.donor_after = summarize(donor_after);
-	r.orig_blocks_relocated = blocks_relocated(orig_before_, orig_after);
+	}
+	r.orig_after = summarize(orig_after.value());
+	r.donor_after = summarize(donor_after.value());
+	r.orig_blocks_relocated = blocks_relocated(orig_before_, orig_after.value());
 }
 
 void DefragFile::verify_after(DefragReport &r)
 {
 	if (!checksum_before_)
 		return;
-	FileChecksum after;
-	try {
-		after = checksum_file_direct(orig_fd_.get(), r.file);
-	} catch (const Error &e) {
+	const Result<FileChecksum> read_back = checksum_file_direct(orig_fd_.get(), r.file);
+	if (!read_back) {
 		r.verify = VerifyResult::failed; // a proof that could not be made must not pass
-		r.verify_detail = std::string("could not read the original back: ") + e.what();
+		r.verify_detail = "could not read the original back: " + read_back.error().message;
 		return;
 	}
+	const FileChecksum &after = read_back.value();
 	r.xxh64_before = hash_hex(checksum_before_->hash);
 	r.xxh64_after = hash_hex(after.hash);
 	r.verify = after == *checksum_before_ ? VerifyResult::passed : VerifyResult::failed;
 	if (r.verify == VerifyResult::failed) {
 		std::ostringstream detail;
 		detail << "original " << r.file << " changed during the moves: " << checksum_before_->bytes << " bytes with XXH64 "
-		       << hash_hex(checksum_before_->hash) << " before, " << after.bytes << " bytes with XXH64 " << hash_hex(after.hash)
-		       << " after (verify_data only holds without other writers to the file)";
+		       << hash_hex(checksum_before_->hash) << " before, " << after.bytes << " bytes with XXH64 "
+		       << hash_hex(after.hash) << " after (verify_data only holds without other writers to the file)";
 		r.verify_detail = detail.str();
 	}
 }
@@ -293,7 +329,8 @@ std::string summary_line(const DefragReport &r)
 	out << "donor " << r.donor << " (" << donor_mode_name(r.donor_mode) << (r.inplace ? ", in place" : "");
 	if (r.after_error.empty())
 		out << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents;
-	out << (r.donor_kept || !r.donor_remove_error.empty() ? ", kept" : ", removed") << "); verify_data " << verify_name(r.verify);
+	out << (r.donor_kept || !r.donor_remove_error.empty() ? ", kept" : ", removed") << "); verify_data "
+	    << verify_name(r.verify);
 	// What went wrong, each in words a person can act on.
 	if (r.misaligned_refused > 0)
 		out << "; " << r.misaligned_refused << " writes refused: not whole filesystem blocks";
@@ -303,7 +340,8 @@ std::string summary_line(const DefragReport &r)
 		out << "; " << r.donor_errors << " in-place donor allocations failed (last: " << errno_text(r.donor_last_errno)
 		    << ")" << (r.donor_last_errno == ENOSPC ? ": the filesystem ran out of space for the donor range" : "");
 	if (r.orig_shrank_to)
-		out << "; the original shrank to " << *r.orig_shrank_to << " bytes during the run: moves past its end fail with EINVAL";
+		out << "; the original shrank to " << *r.orig_shrank_to
+		    << " bytes during the run: moves past its end fail with EINVAL";
 	if (r.orig_deleted)
 		out << "; the original was deleted during the run (its open inode was still moved)";
 	if (!r.after_error.empty())

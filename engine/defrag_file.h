@@ -4,6 +4,7 @@
 
 #include "checksum.h"
 #include "donor.h"
+#include "engine_error.h"
 #include "extent_map.h"
 #include "file_facts.h"
 #include "mover.h"
@@ -46,12 +47,12 @@ struct DefragReport {
 	uint64_t misaligned_refused = 0; // writes refused: not whole filesystem blocks
 	uint64_t outside_refused = 0;    // writes refused: beyond the original's end when prepared
 	VerifyResult verify = VerifyResult::off;
-	std::string verify_detail; // why verification failed or could not run
+	std::string verify_detail;             // why verification failed or could not run
 	std::string xxh64_before, xxh64_after; // the original's XXH64 (hex, as xxhsum prints it); empty when off
-	std::string donor_notice;  // an existing file was used or reset
+	std::string donor_notice;              // an existing file was used or reset
 	bool donor_created = false, donor_kept = false;
 	// What went wrong around the moves, for the summary and the statistics (empty/0: nothing).
-	uint64_t donor_errors = 0;           // in place: allocating or freeing the donor range failed
+	uint64_t donor_errors = 0; // in place: allocating or freeing the donor range failed
 	int donor_last_errno = 0;
 	std::optional<uint64_t> orig_shrank_to; // the original was truncated under the moves
 	bool orig_deleted = false;              // its last name was removed during the run (not by fio's unlink=1)
@@ -64,13 +65,18 @@ std::string summary_line(const DefragReport &report);
 
 class DefragFile {
 public:
-	// Opens the original and refuses it when the kernel would (checks.h). Throws Error with a
-	// message to show as is. Nothing is created or written yet.
-	DefragFile(const std::string &orig_path, const DefragConfig &config);
+	// Opens the original and refuses it when the kernel would (checks.h). Nothing is created or
+	// written yet.
+	static Result<std::unique_ptr<DefragFile>> open(const std::string &orig_path, const DefragConfig &config);
 
 	// Prepares the donor for moves of [offset, end), records the extent maps and, with
-	// verify_data, the original's checksum. Call once, before the first move. Throws Error.
-	void prepare(uint64_t offset, uint64_t end);
+	// verify_data, the original's checksum. Call once, before the first move.
+	Status prepare(uint64_t offset, uint64_t end);
+
+	// Refuses a descriptor of the original that the moves cannot go through: another inode than the
+	// one prepared (ESTALE), or not open for reading and writing (EBADF, checks.h). The moves use
+	// the caller's descriptor (fio's), not the one open() made, so this is where its mode is known.
+	Status check_move_fd(int orig_fd) const;
 
 	const FileFacts &original() const noexcept { return orig_facts_; }
 	// What the user should know about the donor before the run (an existing file used or reset).
@@ -90,10 +96,12 @@ public:
 	DefragReport finish(const RunIdentity &who);
 
 private:
+	DefragFile(const DefragConfig &config, UniqueFd orig_fd, FileFacts orig_facts, unsigned block_shift);
+
 	// Why a write failed, kept for take_message() (the first failure only).
 	enum class Failure { none, misaligned, outside, hole, shown };
 
-	int donor_failed(int rc) noexcept;
+	int donor_failed(const Status &status) noexcept;
 	MoveOutcome refuse(Failure why, uint64_t offset, uint64_t length) noexcept;
 	void remember_failure(Failure why, uint64_t offset, uint64_t length) noexcept;
 	void note_if_shrunk(uint64_t end) noexcept;

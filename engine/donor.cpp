@@ -1,7 +1,7 @@
 #include "donor.h"
 
 #include "checks.h"
-#include "error.h"
+#include "engine_error.h"
 
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -32,6 +32,7 @@ std::string parent_directory(const std::string &path)
 	return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Returns 0 or the errno.
 int write_pattern(int fd, uint64_t offset, uint64_t length) noexcept
 {
 	static const std::vector<unsigned char> chunk(1 << 20, kDonorPattern);
@@ -39,78 +40,92 @@ int write_pattern(int fd, uint64_t offset, uint64_t length) noexcept
 		const size_t n = length < chunk.size() ? length : chunk.size();
 		const ssize_t written = ::pwrite(fd, chunk.data(), n, static_cast<off_t>(offset));
 		if (written < 0)
-			return -errno;
+			return errno;
 		offset += static_cast<uint64_t>(written);
 		length -= static_cast<uint64_t>(written);
 	}
-	return ::fdatasync(fd) == 0 ? 0 : -errno;
+	return ::fdatasync(fd) == 0 ? 0 : errno;
 }
 
 } // namespace
 
-Donor::Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end) : spec_(spec)
+Result<std::unique_ptr<Donor>> Donor::open(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end)
 {
-	open_or_create();
-	try {
-		const std::vector<Problem> problems = check_donor(orig, inspect_file(fd_.get(), spec_.path));
-		if (!problems.empty())
-			throw Error(problems.front().errnum, problems.front().message);
-		if (spec_.inplace) {
-			make_holes(offset, end);
-		} else if (spec_.mode == DonorMode::written) {
-			make_written(offset, end - offset);
-		} else {
-			make_unwritten(offset, end - offset);
-		}
-	} catch (...) {
-		if (created_)
-			::unlink(spec_.path.c_str());
-		throw;
+	std::unique_ptr<Donor> donor(new Donor(spec));
+	if (Status s = donor->open_or_create(); !s)
+		return s.error();
+	if (Status s = donor->prepare(orig, offset, end); !s) {
+		// Even with keep_donor: a donor that never served is not worth keeping.
+		if (donor->created_)
+			::unlink(donor->spec_.path.c_str());
+		donor->created_ = false;
+		return s.error();
 	}
+	return donor;
+}
+
+Status Donor::prepare(const FileFacts &orig, uint64_t offset, uint64_t end)
+{
+	const Result<FileFacts> facts = inspect_file(fd_.get(), spec_.path);
+	if (!facts)
+		return facts.error();
+	if (const std::vector<Error> problems = check_donor(orig, *facts); !problems.empty())
+		return problems.front();
+	if (spec_.inplace)
+		return make_holes(offset, end);
+	if (spec_.mode == DonorMode::written)
+		return make_written(offset, end - offset);
+	return make_unwritten(offset, end - offset);
 }
 
 Donor::~Donor()
 {
-	remove();
+	static_cast<void>(remove()); // what could not be removed was reported by finish(), or cannot be now
 }
 
-int Donor::remove() noexcept
+Status Donor::remove()
 {
 	if (!created_ || spec_.keep)
-		return 0;
+		return {};
 	created_ = false; // once, whatever the outcome
-	return ::unlink(spec_.path.c_str()) == 0 || errno == ENOENT ? 0 : errno;
+	if (::unlink(spec_.path.c_str()) == 0 || errno == ENOENT)
+		return {};
+	return errno_error(errno, "remove the donor " + spec_.path);
 }
 
-void Donor::open_or_create()
+Status Donor::open_or_create()
 {
 	// Look before opening: opening a device node read-write has effects of its own (a loop device
 	// node creates the device), and a link or a directory is never what a donor name should be.
 	struct stat st;
 	if (::lstat(spec_.path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-		throw Error(S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
-			    "donor " + spec_.path + " is " + file_kind(st.st_mode) +
-				    ", not a regular file; e4mext only uses regular files as donors (and follows no symbolic link): "
-				    "name a regular file, or a new name, with donorname=");
+		return Error{
+			S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+			"donor " + spec_.path + " is " + file_kind(st.st_mode) +
+				", not a regular file; e4mext only uses regular files as donors (and follows no symbolic link): "
+				"name a regular file, or a new name, with donorname="};
 	const std::string dir = parent_directory(spec_.path);
-	if (!create_tagged(dir.c_str()))
-		open_existing();
+	const Result<bool> created = create_tagged(dir.c_str());
+	if (!created)
+		return created.error();
+	return *created ? Status() : open_existing();
 }
 
 // Creates the donor with its tag already set, so that a job sharing the name never sees it
 // untagged: an unnamed O_TMPFILE inode gets the xattr, then its name. Returns false when a file of
 // that name exists.
-bool Donor::create_tagged(const char *dir)
+Result<bool> Donor::create_tagged(const char *dir)
 {
 	UniqueFd tmp(::open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
 	if (!tmp.valid()) {
-		if (errno == EOPNOTSUPP || errno == EISDIR)
+		const int err = errno;
+		if (err == EOPNOTSUPP || err == EISDIR)
 			return create_then_tag(); // a filesystem without O_TMPFILE
-		throw_errno(errno, "create donor " + spec_.path,
-			    errno == ENOENT ? "its directory does not exist: create it or change donorname=/directory="
-			    : errno == EACCES ? "the directory is not writable: fix its permissions or change donorname="
-			    : errno == ENOSPC ? "the filesystem is full: free space or use a smaller size="
-					      : "");
+		return errno_error(err, "create donor " + spec_.path,
+				   err == ENOENT   ? "its directory does not exist: create it or change donorname=/directory="
+				   : err == EACCES ? "the directory is not writable: fix its permissions or change donorname="
+				   : err == ENOSPC ? "the filesystem is full: free space or use a smaller size="
+						   : "");
 	}
 	::fsetxattr(tmp.get(), kDonorXattr, "1", 1, 0); // best effort: only helps recognise it later
 	const std::string by_fd = "/proc/self/fd/" + std::to_string(tmp.get());
@@ -119,132 +134,159 @@ bool Donor::create_tagged(const char *dir)
 			return false;
 		if (errno == ENOENT)
 			return create_then_tag(); // no /proc to name the unnamed inode by
-		throw_errno(errno, "create donor " + spec_.path);
+		return errno_error(errno, "create donor " + spec_.path);
 	}
 	fd_ = std::move(tmp);
 	created_ = true;
 	return true;
 }
 
-bool Donor::create_then_tag()
+Result<bool> Donor::create_then_tag()
 {
 	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
 	if (!fd_.valid()) {
-		if (errno == EEXIST)
+		const int err = errno;
+		if (err == EEXIST)
 			return false;
-		throw_errno(errno, "create donor " + spec_.path, errno == ENOSPC ? "the filesystem is full: free space or use a smaller size=" : "");
+		return errno_error(err, "create donor " + spec_.path,
+				   err == ENOSPC ? "the filesystem is full: free space or use a smaller size=" : "");
 	}
 	created_ = true;
 	::fsetxattr(fd_.get(), kDonorXattr, "1", 1, 0);
 	return true;
 }
 
-void Donor::open_existing()
+Status Donor::open_existing()
 {
 	// O_NONBLOCK: should a FIFO have taken the name since the look, the open must not hang on it.
 	fd_.reset(::open(spec_.path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-	if (!fd_.valid())
-		throw Error(errno, "open existing donor " + spec_.path + " read-write: " + errno_text(errno) + "; " +
-					   write_open_advice(spec_.path, errno, "choose another donorname="));
+	if (!fd_.valid()) {
+		const int err = errno;
+		return Error{err, "open existing donor " + spec_.path + " read-write: " + errno_text(err) + "; " +
+					  write_open_advice(spec_.path, err, "choose another donorname=")};
+	}
 	struct stat st;
 	if (::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode))
-		throw Error(EINVAL, "donor " + spec_.path + " was replaced by something that is not a regular file while e4mext "
-					"opened it; name a regular file with donorname=");
+		return Error{EINVAL, "donor " + spec_.path +
+					     " was replaced by something that is not a regular file while e4mext "
+					     "opened it; name a regular file with donorname="};
 	const bool made_by_e4mext = has_donor_xattr(fd_.get());
 	if (spec_.default_name && !made_by_e4mext)
-		throw Error(EEXIST, "donor " + spec_.path + " already exists and was not created by e4mext; refusing to "
-				    "touch it: remove it yourself, or name a donor with donorname=");
+		return Error{EEXIST, "donor " + spec_.path +
+					     " already exists and was not created by e4mext; refusing to "
+					     "touch it: remove it yourself, or name a donor with donorname="};
 	if (made_by_e4mext) {
 		// Ours to reset now and to remove at the end: made by another job of this run that shares
 		// it, or left behind by an interrupted run.
 		created_ = true;
 		if (spec_.default_name)
-			notice_ = "reset the donor " + spec_.path + ", which an earlier, interrupted e4mext run left behind; "
+			notice_ = "reset the donor " + spec_.path +
+				  ", which an earlier, interrupted e4mext run left behind; "
 				  "it is removed at the end";
 		else if (spec_.shared_by <= 1)
-			notice_ = "reset the donor " + spec_.path + ", which e4mext created (in an earlier, interrupted run, or "
+			notice_ = "reset the donor " + spec_.path +
+				  ", which e4mext created (in an earlier, interrupted run, or "
 				  "for another job of this run that names the same donor); it is removed at the end";
 	} else {
 		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
-			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) + "); e4mext does not remove files it did not create";
+			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) +
+			  "); e4mext does not remove files it did not create";
 	}
+	return {};
 }
 
 // In place mode: holes now; each move allocates its range (acquire) and frees it (release).
-void Donor::make_holes(uint64_t offset, uint64_t end)
+Status Donor::make_holes(uint64_t offset, uint64_t end)
 {
 	struct stat st;
 	if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end &&
 	    ::ftruncate(fd_.get(), static_cast<off_t>(end)) != 0)
-		throw_errno(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
+		return errno_error(errno, "donor " + spec_.path + ": extend to " + std::to_string(end) + " bytes");
 	// Under the range lock: a sibling job sharing this donor may already be moving into it.
-	if (spec_.lock_ranges && lock_range(offset, end - offset, F_WRLCK) != 0)
-		throw_errno(errno, "donor " + spec_.path + ": lock its range");
+	if (spec_.lock_ranges) {
+		if (Status locked = lock_range(offset, end - offset, F_WRLCK); !locked)
+			return locked;
+	}
 	const int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
 				   static_cast<off_t>(end - offset));
 	const int punch_errno = errno;
 	if (spec_.lock_ranges)
-		lock_range(offset, end - offset, F_UNLCK);
+		static_cast<void>(lock_range(offset, end - offset, F_UNLCK));
 	if (rc != 0)
-		throw_errno(punch_errno, "donor " + spec_.path + ": free its range");
+		return errno_error(punch_errno, "donor " + spec_.path + ": free its range");
+	return {};
 }
 
-void Donor::make_unwritten(uint64_t offset, uint64_t length)
+Status Donor::make_unwritten(uint64_t offset, uint64_t length)
 {
 	// Punch first: a donor written by an earlier run must not turn an unwritten (U) run into M.
 	if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
 			static_cast<off_t>(length)) != 0)
-		throw_errno(errno, "donor " + spec_.path + ": free its range before preallocating");
-	if (::fallocate(fd_.get(), 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0)
-		throw_errno(errno, "donor " + spec_.path + ": preallocate " + std::to_string(length) + " bytes",
-			    errno == ENOSPC ? "the filesystem needs room for a donor as large as the moved range" : "");
+		return errno_error(errno, "donor " + spec_.path + ": free its range before preallocating");
+	if (::fallocate(fd_.get(), 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
+		const int err = errno;
+		return errno_error(err, "donor " + spec_.path + ": preallocate " + std::to_string(length) + " bytes",
+				   err == ENOSPC ? "the filesystem needs room for a donor as large as the moved range" : "");
+	}
+	return {};
 }
 
-void Donor::make_written(uint64_t offset, uint64_t length)
+Status Donor::make_written(uint64_t offset, uint64_t length)
 {
-	if (int rc = write_pattern(fd_.get(), offset, length); rc != 0)
-		throw_errno(-rc, "donor " + spec_.path + ": write " + std::to_string(length) + " bytes of data",
-			    -rc == ENOSPC ? "the filesystem needs room for a donor as large as the moved range" : "");
+	if (int err = write_pattern(fd_.get(), offset, length); err != 0)
+		return errno_error(err, "donor " + spec_.path + ": write " + std::to_string(length) + " bytes of data",
+				   err == ENOSPC ? "the filesystem needs room for a donor as large as the moved range" : "");
 	// Drop the donor's pages: the measurement must not depend on what this setup left cached.
 	::posix_fadvise(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(length), POSIX_FADV_DONTNEED);
+	return {};
 }
 
-int Donor::lock_range(uint64_t offset, uint64_t length, short type) noexcept
+Status Donor::lock_range(uint64_t offset, uint64_t length, short type)
 {
-	struct flock lock{};
+	struct flock lock {};
 	lock.l_type = type;
 	lock.l_whence = SEEK_SET;
 	lock.l_start = static_cast<off_t>(offset);
 	lock.l_len = static_cast<off_t>(length);
-	return ::fcntl(fd_.get(), F_OFD_SETLKW, &lock) == 0 ? 0 : -errno;
+	if (::fcntl(fd_.get(), F_OFD_SETLKW, &lock) == 0)
+		return {};
+	return errno_error(errno, "donor " + spec_.path + ": " + (type == F_UNLCK ? "unlock" : "lock") + " its range");
 }
 
-int Donor::acquire(uint64_t offset, uint64_t length) noexcept
+Status Donor::acquire(uint64_t offset, uint64_t length)
 {
 	if (spec_.lock_ranges) {
 		// Another job's move into the same range must not see it allocated or freed under it.
-		if (int rc = lock_range(offset, length, F_WRLCK); rc != 0)
-			return rc;
+		if (Status locked = lock_range(offset, length, F_WRLCK); !locked)
+			return locked;
 	}
-	int rc;
+	int err;
 	if (spec_.mode == DonorMode::written)
-		rc = write_pattern(fd_.get(), offset, length);
+		err = write_pattern(fd_.get(), offset, length);
 	else
-		rc = ::fallocate(fd_.get(), 0, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0 ? 0 : -errno;
-	if (rc != 0 && spec_.lock_ranges)
-		lock_range(offset, length, F_UNLCK);
-	return rc;
+		err = ::fallocate(fd_.get(), 0, static_cast<off_t>(offset), static_cast<off_t>(length)) == 0 ? 0 : errno;
+	if (err == 0)
+		return {};
+	if (spec_.lock_ranges)
+		static_cast<void>(lock_range(offset, length, F_UNLCK));
+	return errno_error(err, "donor " + spec_.path + ": allocate its range at offset " + std::to_string(offset) + ", length " +
+					std::to_string(length));
 }
 
-int Donor::release(uint64_t offset, uint64_t length) noexcept
+Status Donor::release(uint64_t offset, uint64_t length)
 {
 	// Free only this move's range: truncating the whole donor (as fio's built-in does) would pull
 	// blocks from under a sibling's move.
-	int rc = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
-			     static_cast<off_t>(length)) == 0 ? 0 : -errno;
+	const int err = ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+				    static_cast<off_t>(length)) == 0
+				? 0
+				: errno;
 	if (spec_.lock_ranges)
-		lock_range(offset, length, F_UNLCK);
-	return rc;
+		static_cast<void>(lock_range(offset, length, F_UNLCK));
+	if (err == 0)
+		return {};
+	return errno_error(err, "donor " + spec_.path + ": free its range at offset " + std::to_string(offset) + ", length " +
+					std::to_string(length));
 }
 
 } // namespace e4mext

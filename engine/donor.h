@@ -3,11 +3,13 @@
 // end when e4mext created it.
 #pragma once
 
+#include "engine_error.h"
 #include "file_facts.h"
 #include "names.h"
 #include "unique_fd.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace e4mext {
@@ -30,8 +32,9 @@ class Donor {
 public:
 	// Opens (or creates) the donor, refuses it when the kernel would (checks.h), and prepares
 	// [offset, end) in the requested state: unwritten extents, or written data synced to disk; in
-	// place mode the range is left as a hole to be allocated per move. Throws Error.
-	Donor(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end);
+	// place mode the range is left as a hole to be allocated per move. A donor created here is
+	// removed again when this fails.
+	static Result<std::unique_ptr<Donor>> open(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end);
 	~Donor();
 	Donor(const Donor &) = delete;
 	Donor &operator=(const Donor &) = delete;
@@ -44,22 +47,24 @@ public:
 	const std::string &notice() const noexcept { return notice_; }
 
 	// In place mode, around each move: allocate [offset, offset+length) in the requested state
-	// before it, and free it after. Both return 0 or -errno.
-	int acquire(uint64_t offset, uint64_t length) noexcept;
-	int release(uint64_t offset, uint64_t length) noexcept;
+	// before it, and free it after.
+	Status acquire(uint64_t offset, uint64_t length);
+	Status release(uint64_t offset, uint64_t length);
 
-	// Removes the donor now if e4mext created it and keep_donor is off. Returns 0 or the errno.
-	int remove() noexcept;
+	// Removes the donor now if e4mext created it and keep_donor is off.
+	Status remove();
 
 private:
-	void open_or_create();
-	bool create_tagged(const char *dir);
-	bool create_then_tag();
-	void open_existing();
-	void make_holes(uint64_t offset, uint64_t end);
-	void make_unwritten(uint64_t offset, uint64_t length);
-	void make_written(uint64_t offset, uint64_t length);
-	int lock_range(uint64_t offset, uint64_t length, short type) noexcept;
+	explicit Donor(const DonorSpec &spec) : spec_(spec) {}
+	Status prepare(const FileFacts &orig, uint64_t offset, uint64_t end);
+	Status open_or_create();
+	Result<bool> create_tagged(const char *dir);
+	Result<bool> create_then_tag();
+	Status open_existing();
+	Status make_holes(uint64_t offset, uint64_t end);
+	Status make_unwritten(uint64_t offset, uint64_t length);
+	Status make_written(uint64_t offset, uint64_t length);
+	Status lock_range(uint64_t offset, uint64_t length, short type);
 
 	DonorSpec spec_;
 	UniqueFd fd_;

@@ -11,15 +11,15 @@
 
 namespace e4mext {
 
-int read_extent_map(int fd, unsigned block_shift, bool sync, ExtentMap *out)
+Result<ExtentMap> read_extent_map(int fd, unsigned block_shift, bool sync, const std::string &what)
 {
 	constexpr unsigned kBatch = 512;
 	const size_t bytes = sizeof(struct fiemap) + kBatch * sizeof(struct fiemap_extent);
 	std::unique_ptr<struct fiemap, decltype(&std::free)> fm(static_cast<struct fiemap *>(std::calloc(1, bytes)), &std::free);
 	if (!fm)
-		return -ENOMEM;
+		return errno_error(ENOMEM, "FIEMAP of " + what);
 
-	out->clear();
+	ExtentMap out;
 	uint64_t next = 0;
 	for (;;) {
 		std::fill_n(reinterpret_cast<char *>(fm.get()), bytes, 0);
@@ -28,15 +28,15 @@ int read_extent_map(int fd, unsigned block_shift, bool sync, ExtentMap *out)
 		fm->fm_flags = sync ? FIEMAP_FLAG_SYNC : 0;
 		fm->fm_extent_count = kBatch;
 		if (::ioctl(fd, FS_IOC_FIEMAP, fm.get()) != 0)
-			return -errno;
+			return errno_error(errno, "FIEMAP of " + what);
 		if (fm->fm_mapped_extents == 0)
-			return 0;
+			return out;
 		for (unsigned i = 0; i < fm->fm_mapped_extents; ++i) {
 			const struct fiemap_extent &fe = fm->fm_extents[i];
-			out->push_back({fe.fe_logical >> block_shift, fe.fe_physical >> block_shift, fe.fe_length >> block_shift,
-					(fe.fe_flags & FIEMAP_EXTENT_UNWRITTEN) != 0});
+			out.push_back({fe.fe_logical >> block_shift, fe.fe_physical >> block_shift, fe.fe_length >> block_shift,
+				       (fe.fe_flags & FIEMAP_EXTENT_UNWRITTEN) != 0});
 			if (fe.fe_flags & FIEMAP_EXTENT_LAST)
-				return 0;
+				return out;
 			next = fe.fe_logical + fe.fe_length;
 		}
 	}

@@ -2,7 +2,10 @@
 // engine reports about it (fragmentation before/after, how much of the original was relocated).
 #pragma once
 
+#include "engine_error.h"
+
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace e4mext {
@@ -26,8 +29,8 @@ struct ExtentSummary {
 using ExtentMap = std::vector<Extent>; // sorted by logical block
 
 // Reads the map of fd with FS_IOC_FIEMAP (flush first when `sync`: delayed allocations have no
-// physical blocks yet). Returns -errno on failure.
-int read_extent_map(int fd, unsigned block_shift, bool sync, ExtentMap *out);
+// physical blocks yet). `what` names the file in the error ("FIEMAP of <what>: <errno>").
+Result<ExtentMap> read_extent_map(int fd, unsigned block_shift, bool sync, const std::string &what);
 
 // Drops the kernel's cached extent status of fd (EXT4_IOC_CLEAR_ES_CACHE, Linux >= 5.3; a no-op
 // where unsupported). FIEMAP and reads fill that cache; clearing it after taking the "before"

@@ -1,6 +1,6 @@
 #include "file_facts.h"
 
-#include "error.h"
+#include "engine_error.h"
 #include "unique_fd.h"
 
 #include <fcntl.h>
@@ -98,13 +98,13 @@ std::optional<uint32_t> read_inode_flags(const std::string &path)
 	return static_cast<uint32_t>(flags);
 }
 
-FileFacts inspect_file(int fd, const std::string &path)
+Result<FileFacts> inspect_file(int fd, const std::string &path)
 {
 	FileFacts f;
 	f.path = path;
 	struct stat st;
 	if (::fstat(fd, &st) != 0)
-		throw_errno(errno, "fstat " + path);
+		return errno_error(errno, "fstat " + path);
 	f.dev = st.st_dev;
 	f.ino = st.st_ino;
 	f.mode = st.st_mode;

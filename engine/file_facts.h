@@ -2,6 +2,8 @@
 // so the checks (checks.h) can be tested with faked facts.
 #pragma once
 
+#include "engine_error.h"
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -25,13 +27,13 @@ struct FileFacts {
 	ino_t ino = 0;
 	mode_t mode = 0;
 	uint64_t size = 0;
-	int access_mode = 0;        // O_RDONLY, O_WRONLY or O_RDWR, as the fd was opened
-	std::string fs_type;        // from /proc/self/mountinfo ("ext4", "tmpfs", ...)
-	uint64_t block_size = 0;    // filesystem block size
+	int access_mode = 0;     // O_RDONLY, O_WRONLY or O_RDWR, as the fd was opened
+	std::string fs_type;     // from /proc/self/mountinfo ("ext4", "tmpfs", ...)
+	uint64_t block_size = 0; // filesystem block size
 	bool read_only_mount = false;
-	bool data_journal_mount = false; // mounted with data=journal
-	bool dax_mount = false;          // mounted with dax / dax=always
-	bool dax_file = false;           // statx says this inode uses DAX
+	bool data_journal_mount = false;     // mounted with data=journal
+	bool dax_mount = false;              // mounted with dax / dax=always
+	bool dax_file = false;               // statx says this inode uses DAX
 	std::optional<uint32_t> inode_flags; // nullopt where FS_IOC_GETFLAGS is not supported
 	std::optional<bool> bigalloc;        // nullopt when the superblock could not be read (not root)
 	bool active_swapfile = false;
@@ -41,7 +43,7 @@ struct FileFacts {
 // links), or nullopt when they cannot be read.
 std::optional<uint32_t> read_inode_flags(const std::string &path);
 
-// Reads the facts of an open file. Throws Error when fstat itself fails.
-FileFacts inspect_file(int fd, const std::string &path);
+// Reads the facts of an open file; an error only when fstat itself fails.
+Result<FileFacts> inspect_file(int fd, const std::string &path);
 
 } // namespace e4mext

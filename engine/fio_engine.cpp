@@ -1,6 +1,7 @@
 // libe4mext.so: fio's external ioengine for EXT4_IOC_MOVE_EXT - the only file that includes fio's
-// headers. It translates between fio and the fio-free core (defrag_file.h) and catches every C++
-// exception at the callback boundary: fio is C and must never see one.
+// headers. It translates between fio and the fio-free core (defrag_file.h): the core's Errors
+// (engine_error.h) become td_verror and io_u->error here, and every C++ exception (the standard
+// library's, e.g. std::bad_alloc) is caught at the callback boundary: fio is C and must never see one.
 //
 // Usage (fio 3.33 and later, engine built against the same fio release):
 //   fio --name=u --ioengine=external:build/engine/libe4mext.so --directory=/mnt/ext4 --filename=test
@@ -11,7 +12,7 @@
 //   ioengine=e4defrag -> ioengine=external:/path/to/libe4mext.so (donorname=, inplace= keep their meaning).
 #include "block_range.h"
 #include "defrag_file.h"
-#include "error.h"
+#include "engine_error.h"
 #include "names.h"
 #include "run_files.h"
 
@@ -23,7 +24,6 @@ extern "C" {
 }
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,8 +49,8 @@ struct RawOptions {
 	unsigned int keep_donor;
 };
 
-fio_option make_option(const char *name, const char *lname, fio_opt_type type, size_t offset, const char *help,
-		       const char *def, unsigned long long maxval = 0)
+fio_option make_option(const char *name, const char *lname, fio_opt_type type, size_t offset, const char *help, const char *def,
+		       unsigned long long maxval = 0)
 {
 	fio_option o{};
 	o.name = name;
@@ -71,14 +71,13 @@ fio_option options[] = {
 		    "Default: a private donor per job clone and file, next to the file, removed at the end",
 		    nullptr),
 	make_option("inplace", "In place", FIO_OPT_INT, offsetof(RawOptions, inplace),
-		    "Allocate the donor range before each move and free it after (1), or prepare the whole donor first (0)",
-		    "0", 1),
+		    "Allocate the donor range before each move and free it after (1), or prepare the whole donor first (0)", "0",
+		    1),
 	make_option("donor_mode", "Donor mode", FIO_OPT_STR_STORE, offsetof(RawOptions, donor_mode),
 		    "State of the donor's blocks before a move: unwritten (preallocated) or written (real data, synced)",
 		    "unwritten"),
 	make_option("busy_retries", "EBUSY retries", FIO_OPT_INT, offsetof(RawOptions, busy_retries),
-		    "Retry a move that returned EBUSY up to N times from where it stopped (0: report EBUSY to fio)", "0",
-		    1000000),
+		    "Retry a move that returned EBUSY up to N times from where it stopped (0: report EBUSY to fio)", "0", 1000000),
 	make_option("verify_data", "Verify data", FIO_OPT_BOOL, offsetof(RawOptions, verify_data),
 		    "Checksum the original with O_DIRECT reads before the first and after the last move; fail the job "
 		    "if they differ (only meaningful without other writers to the file)",
@@ -151,13 +150,13 @@ std::vector<RunFile> files_of_run(const thread_data *self)
 	std::vector<RunFile> run;
 	thread_data *td;
 	int i;
-	for_each_td(td, i) {
+	for_each_td(td, i)
+	{
 		if (!td->io_ops || td->io_ops != self->io_ops)
 			continue;
 		fio_file *f;
 		unsigned int j;
-		for_each_file(td, f, j)
-			run.push_back({f->file_name, text_or_empty(td->o.name)});
+		for_each_file(td, f, j) run.push_back({f->file_name, text_or_empty(td->o.name)});
 	}
 	return run;
 }
@@ -183,7 +182,7 @@ bool run_files_taken = false;
 // Resolves every donor of this job before anything is created, reset or opened for writing, and
 // refuses one that is, or may become, any file of the run. (Only this job's engine options are
 // read: fio frees each job's copy in the parent once that job is forked.)
-std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
+Result<std::vector<DonorSpec>> resolve_donors(thread_data *td, const DonorSpec &common, const std::string &donorname)
 {
 	// The list taken at start is complete; the job table now may miss jobs that have ended. (fio
 	// calls the setup hook for every job the engine accepts, create_serialize=1 being required.)
@@ -194,16 +193,18 @@ std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, 
 	std::vector<FileIdentity> ids;
 	fio_file *f;
 	unsigned int i;
-	for_each_file(td, f, i) {
+	for_each_file(td, f, i)
+	{
 		DonorSpec spec = common;
 		spec.path = donor_path(donorname, name_context(td, f));
-		if (auto why = donor_run_conflict(spec.path, f->file_name, run))
-			throw Error(EINVAL, *why);
+		if (Status allowed = check_donor_not_in_run(spec.path, f->file_name, run); !allowed)
+			return allowed.error();
 		ids.push_back(identify(spec.path));
 		donors.push_back(std::move(spec));
 	}
 	for (size_t k = 0; k < donors.size(); ++k) {
-		const auto files_sharing = std::count_if(ids.begin(), ids.end(), [&](const FileIdentity &d) { return d.same_file(ids[k]); });
+		const auto files_sharing =
+			std::count_if(ids.begin(), ids.end(), [&](const FileIdentity &d) { return d.same_file(ids[k]); });
 		donors[k].shared_by = static_cast<unsigned>(files_sharing) * (clones_share ? clones_of_job(td) : 1);
 		donors[k].lock_ranges = clones_share || donors[k].shared_by > 1;
 	}
@@ -211,49 +212,53 @@ std::vector<DonorSpec> resolve_donors(thread_data *td, const DonorSpec &common, 
 }
 
 // The statistics file must be writable before the first move, not found missing after the last.
-void check_stats_file(thread_data *td, const std::string &pattern)
+Status check_stats_file(thread_data *td, const std::string &pattern)
 {
 	const std::string path = expand_name(pattern, name_context(td, nullptr));
 	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-	if (!fd.valid())
-		throw_errno(errno, "stats_file=" + path + " cannot be opened for appending",
-			    errno == ENOENT ? "its directory does not exist: create it, or name another stats_file=" : "name another stats_file=");
+	if (fd.valid())
+		return {};
+	const int err = errno;
+	return errno_error(err, "stats_file=" + path + " cannot be opened for appending",
+			   err == ENOENT ? "its directory does not exist: create it, or name another stats_file="
+					 : "name another stats_file=");
 }
 
 // Refuses, before anything is touched, what this engine cannot do or would do wrong.
-std::string unsupported_job(thread_data *td)
+Status check_job_supported(thread_data *td)
 {
 	if (td_read(td) || td_trim(td))
-		return "e4mext moves extents on writes only: rw= must be write or randwrite (each write of bs bytes "
-		       "at an offset moves those blocks of the file into the donor)";
+		return Error{EINVAL, "e4mext moves extents on writes only: rw= must be write or randwrite (each write of bs bytes "
+				     "at an offset moves those blocks of the file into the donor)"};
 	if (td->o.verify != 0 /* VERIFY_NONE */)
-		return "fio's verify= cannot check this engine (it moves blocks, it does not write fio's buffers): "
-		       "remove verify= and use verify_data=1, which proves the file's data is unchanged";
+		return Error{EINVAL, "fio's verify= cannot check this engine (it moves blocks, it does not write fio's buffers): "
+				     "remove verify= and use verify_data=1, which proves the file's data is unchanged"};
 	if (!td->o.create_serialize)
-		return "create_serialize=0 is not supported: e4mext prepares each file's donor before fio starts its "
-		       "clock, so fio must lay the files out first; remove create_serialize=0 (the default is 1)";
+		return Error{EINVAL, "create_serialize=0 is not supported: e4mext prepares each file's donor before fio starts its "
+				     "clock, so fio must lay the files out first; remove create_serialize=0 (the default is 1)"};
 	if (td->o.create_on_open)
-		return "create_on_open=1 is not supported: e4mext prepares each file (its donor, extent map and checksum) "
-		       "before fio starts its clock, so the file must exist by then; remove create_on_open=1";
+		return Error{EINVAL,
+			     "create_on_open=1 is not supported: e4mext prepares each file (its donor, extent map and "
+			     "checksum) before fio starts its clock, so the file must exist by then; remove create_on_open=1"};
 	return {};
 }
 
-std::string check_geometry(thread_data *td, const fio_file *f, uint64_t block_size)
+Status check_geometry(thread_data *td, const fio_file *f, uint64_t block_size)
 {
 	const struct {
 		const char *what;
 		unsigned long long value;
-	} values[] = {{"bs", td->o.min_bs[DDIR_WRITE]}, {"bs (max)", td->o.max_bs[DDIR_WRITE]},
-		      {"offset", f->file_offset}, {"offset_increment", td->o.offset_increment}};
+	} values[] = {{"bs", td->o.min_bs[DDIR_WRITE]},
+		      {"bs (max)", td->o.max_bs[DDIR_WRITE]},
+		      {"offset", f->file_offset},
+		      {"offset_increment", td->o.offset_increment}};
 	for (const auto &v : values)
-		if (auto why = misaligned(v.what, v.value, block_size))
-			return *why;
+		if (Status aligned = check_aligned(v.what, v.value, block_size); !aligned)
+			return aligned;
 	for (unsigned i = 0; i < td->o.bssplit_nr[DDIR_WRITE]; ++i)
-		if (auto why = misaligned("bssplit", td->o.bssplit[DDIR_WRITE][i].bs, block_size))
-			return *why;
-	if (auto why = beyond_block_limit(f->file_offset, f->io_size, static_cast<unsigned>(block_shift_of(block_size))))
-		return *why;
-	return {};
+		if (Status aligned = check_aligned("bssplit", td->o.bssplit[DDIR_WRITE][i].bs, block_size); !aligned)
+			return aligned;
+	return check_block_limit(f->file_offset, f->io_size, static_cast<unsigned>(block_shift_of(block_size)));
 }
 
 // The options that can make fio issue writes that are not whole blocks, named in the message about
@@ -268,8 +273,8 @@ std::string misalignment_cause(thread_data *td, const fio_file *f, uint64_t bloc
 	if (odd(td->o.ba[DDIR_WRITE]))
 		add("blockalign=" + std::to_string(td->o.ba[DDIR_WRITE]));
 	if (td->o.zone_mode == ZONE_MODE_STRIDED)
-		for (auto [name, value] : {std::pair{"zonesize", td->o.zone_size}, {"zonerange", td->o.zone_range},
-					   {"zoneskip", td->o.zone_skip}})
+		for (auto [name, value] :
+		     {std::pair{"zonesize", td->o.zone_size}, {"zonerange", td->o.zone_range}, {"zoneskip", td->o.zone_skip}})
 			if (odd(value))
 				add(std::string(name) + "=" + std::to_string(value));
 	if (odd(f->io_size))
@@ -278,7 +283,7 @@ std::string misalignment_cause(thread_data *td, const fio_file *f, uint64_t bloc
 }
 
 // fio lays files out before the engine starts; a file shorter than the moved range was not.
-std::string check_laid_out(thread_data *td, const fio_file *f, uint64_t size, uint64_t end)
+Status check_laid_out(thread_data *td, const fio_file *f, uint64_t size, uint64_t end)
 {
 	if (size >= end)
 		return {};
@@ -289,7 +294,7 @@ std::string check_laid_out(thread_data *td, const fio_file *f, uint64_t size, ui
 		       "extents, U) or overwrite=1 (written, M)";
 	else
 		why += ": let fio lay it out (remove file_size= or size= larger than the file) or use a smaller size=";
-	return why;
+	return Error{EINVAL, why};
 }
 
 void fail(thread_data *td, int errnum, const char *where, const std::string &message)
@@ -298,13 +303,15 @@ void fail(thread_data *td, int errnum, const char *where, const std::string &mes
 	td_verror(td, errnum, where);
 }
 
-// Runs a callback body, turning any exception into fio's error reporting.
+// Runs a callback body (returning Status), turning its Error and any exception into fio's error
+// reporting. Returns 0 or 1, as fio's callbacks do.
 template <typename Body> int guarded(thread_data *td, const char *where, Body &&body) noexcept
 {
 	try {
-		return body();
-	} catch (const Error &e) {
-		fail(td, e.errnum(), where, e.what());
+		const Status done = body();
+		if (done)
+			return 0;
+		fail(td, done.error().errnum, where, done.error().message);
 	} catch (const std::bad_alloc &) {
 		fail(td, ENOMEM, where, std::string(where) + ": out of memory");
 	} catch (const std::exception &e) {
@@ -321,7 +328,8 @@ int read_file_sizes(thread_data *td)
 {
 	fio_file *f;
 	unsigned int i;
-	for_each_file(td, f, i) {
+	for_each_file(td, f, i)
+	{
 		if (td_io_get_file_size(td, f) != 0) {
 			if (td->error != ENOENT) {
 				say(std::string("e4mext: ") + td->verror, Severity::error);
@@ -343,69 +351,80 @@ int e4mext_setup(thread_data *td)
 			run_files_at_start = files_of_run(td);
 			run_files_taken = true;
 		}
-		return 0;
+		return Status();
 	});
 	return rc != 0 ? rc : read_file_sizes(td);
 }
 
 int e4mext_init(thread_data *td)
 {
-	return guarded(td, "init", [&] {
+	return guarded(td, "init", [&]() -> Status {
 		const auto *raw = static_cast<const RawOptions *>(td->eo);
-		if (std::string why = unsupported_job(td); !why.empty())
-			throw Error(EINVAL, why);
-		const auto mode = parse_donor_mode(text_or_empty(raw->donor_mode));
+		if (Status supported = check_job_supported(td); !supported)
+			return supported;
+		const Result<DonorMode> mode = parse_donor_mode(text_or_empty(raw->donor_mode));
 		if (!mode)
-			throw Error(EINVAL, std::string("donor_mode=") + raw->donor_mode + " is not understood: use unwritten or written");
+			return mode.error();
 		auto state = std::make_unique<EngineState>();
 		state->stats_file = text_or_empty(raw->stats_file);
-		if (!state->stats_file.empty())
-			check_stats_file(td, state->stats_file);
+		if (!state->stats_file.empty()) {
+			if (Status writable = check_stats_file(td, state->stats_file); !writable)
+				return writable;
+		}
 		DonorSpec common;
 		common.mode = *mode;
 		common.inplace = raw->inplace != 0;
 		common.keep = raw->keep_donor != 0;
 		common.default_name = text_or_empty(raw->donorname)[0] == '\0';
-		state->donors = resolve_donors(td, common, text_or_empty(raw->donorname));
+		Result<std::vector<DonorSpec>> donors = resolve_donors(td, common, text_or_empty(raw->donorname));
+		if (!donors)
+			return donors.error();
+		state->donors = std::move(*donors);
 		state->config.verify_data = raw->verify_data != 0;
 		state->config.busy_retries = raw->busy_retries;
 		state->config.fio_unlinks = td->o.unlink != 0;
 		// A move never transfers fio's buffers: changing their content per write is wasted time.
 		td->flags &= ~static_cast<unsigned int>(TD_F_SCRAMBLE_BUFFERS | TD_F_REFILL_BUFFERS);
 		td->io_ops_data = state.release();
-		return 0;
+		return Status();
 	});
 }
 
 // Prepares every file before fio starts its clock, so donor setup is not measured as moves.
 int e4mext_post_init(thread_data *td)
 {
-	return guarded(td, "post_init", [&] {
+	return guarded(td, "post_init", [&]() -> Status {
 		EngineState *state = state_of(td);
 		fio_file *f;
 		unsigned int i;
-		for_each_file(td, f, i) {
+		for_each_file(td, f, i)
+		{
 			DefragConfig config = state->config;
 			config.donor = state->donors.at(i);
 			if (config.donor.shared_by > 1 && !config.donor.inplace && td->subjob_number == 0)
-				say("e4mext: warning: donor " + config.donor.path + " is shared by " + std::to_string(config.donor.shared_by) +
+				say("e4mext: warning: donor " + config.donor.path + " is shared by " +
+				    std::to_string(config.donor.shared_by) +
 				    " job clones or files; later moves swap earlier ones back (put $jobnum or $filename in donorname= "
 				    "for one donor each)");
 			const uint64_t end = f->file_offset + f->io_size;
 			// Checks first, donor second: nothing is created or written for a job that is refused.
-			auto file = std::make_unique<DefragFile>(f->file_name, config);
+			Result<std::unique_ptr<DefragFile>> opened = DefragFile::open(f->file_name, config);
+			if (!opened)
+				return opened.error();
+			std::unique_ptr<DefragFile> file = std::move(*opened);
 			const uint64_t block_size = file->original().block_size;
-			if (std::string why = check_geometry(td, f, block_size); !why.empty())
-				throw Error(EINVAL, std::string("original ") + f->file_name + ": " + why);
-			if (std::string why = check_laid_out(td, f, file->original().size, end); !why.empty())
-				throw Error(EINVAL, why);
+			if (Status geometry = check_geometry(td, f, block_size); !geometry)
+				return Error{EINVAL, std::string("original ") + f->file_name + ": " + geometry.error().message};
+			if (Status laid_out = check_laid_out(td, f, file->original().size, end); !laid_out)
+				return laid_out;
 			state->misalignment_cause = misalignment_cause(td, f, block_size);
-			file->prepare(f->file_offset, end);
+			if (Status prepared = file->prepare(f->file_offset, end); !prepared)
+				return prepared;
 			if (!file->donor_notice().empty())
 				say("e4mext: " + file->donor_notice());
 			state->files.push_back(std::move(file));
 		}
-		return 0;
+		return Status();
 	});
 }
 
@@ -427,10 +446,10 @@ int e4mext_open_file(thread_data *td, fio_file *f)
 		return 1;
 	}
 	DefragFile &file = *state->files[f->fileno];
-	struct stat st;
-	if (::fstat(f->fd, &st) != 0 || st.st_dev != file.original().dev || st.st_ino != file.original().ino) {
+	// The moves go through fio's descriptor: it is the one whose inode and access mode count.
+	if (const Status usable = file.check_move_fd(f->fd); !usable) {
 		close_quietly(td, f);
-		fail(td, ESTALE, "open_file", std::string("original ") + f->file_name + " was replaced after e4mext prepared it");
+		fail(td, usable.error().errnum, "open_file", usable.error().message);
 		return 1;
 	}
 	FILE_SET_ENG_DATA(f, &file);
@@ -482,8 +501,8 @@ void e4mext_cleanup(thread_data *td)
 			if (!state->stats_file.empty())
 				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
 			if (report.verify == VerifyResult::failed)
-				throw Error(EIO, "verify_data: " + report.verify_detail);
-			return 0;
+				return Status(Error{EIO, "verify_data: " + report.verify_detail});
+			return Status();
 		});
 	}
 	delete state;

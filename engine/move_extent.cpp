@@ -13,7 +13,7 @@ int move_extent_ioctl(int orig_fd, int donor_fd, const MoveRequest &request, uin
 	args.len = request.len;
 	int rc = ::ioctl(orig_fd, kMoveExtIoctl, &args);
 	*moved_len = args.moved_len;
-	return rc == 0 ? 0 : -errno;
+	return rc == 0 ? 0 : errno;
 }
 
 } // namespace e4mext

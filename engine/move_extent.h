@@ -27,8 +27,9 @@ struct MoveRequest {
 	uint64_t len;
 };
 
-// Issues one EXT4_IOC_MOVE_EXT on orig_fd. Returns 0 or -errno; *moved_len always receives what the
-// kernel reported (0 when the call failed before the kernel touched the structure).
+// Issues one EXT4_IOC_MOVE_EXT on orig_fd. Returns 0 or the errno (positive, as everywhere in the
+// core: engine_error.h); *moved_len always receives what the kernel reported (0 when the call
+// failed before the kernel touched the structure).
 int move_extent_ioctl(int orig_fd, int donor_fd, const MoveRequest &request, uint64_t *moved_len) noexcept;
 
 // The shape of move_extent_ioctl, so the mover can be driven by a fake in unit tests.

@@ -20,7 +20,7 @@ MoveOutcome Mover::move(int orig_fd, int donor_fd, uint64_t offset, uint64_t len
 		uint64_t moved = 0;
 		const int rc = move_fn_(orig_fd, donor_fd, {first, first, range.count - done}, &moved);
 		done += std::min(moved, range.count - done); // never trust more than was asked
-		if (rc == -EBUSY && retries_left > 0 && done < range.count) {
+		if (rc == EBUSY && retries_left > 0 && done < range.count) {
 			--retries_left;
 			++stats_.retries;
 			continue; // resume where the kernel stopped: nothing is moved twice
@@ -35,7 +35,7 @@ MoveOutcome Mover::finish(uint64_t blocks_done, uint64_t blocks_asked, uint64_t 
 	if (blocks_done > 0 && blocks_done < blocks_asked)
 		++stats_.partial_moves;
 	const uint64_t bytes = std::min(blocks_done << block_shift_, length);
-	int error = -rc;
+	int error = rc;
 	if (rc == 0 && blocks_done == 0)
 		error = ENODATA; // the kernel succeeded but moved nothing (holes, or past EOF)
 	switch (error) {

@@ -23,9 +23,11 @@ struct MoveStats {
 	uint64_t blocks_requested = 0;
 };
 
+// What one fio write did - not an Error (engine_error.h): a short transfer and an errno may come
+// together, and the per-write path has no message to build.
 struct MoveOutcome {
 	uint64_t bytes_moved = 0; // at most the requested length
-	int error = 0;            // 0 or a positive errno for fio
+	int error = 0;            // 0 or a positive errno for fio (io_u->error)
 };
 
 class Mover {

@@ -1,16 +1,17 @@
 #include "names.h"
 
+#include <cerrno>
 #include <vector>
 
 namespace e4mext {
 
-std::optional<DonorMode> parse_donor_mode(std::string_view text)
+Result<DonorMode> parse_donor_mode(std::string_view text)
 {
 	if (text.empty() || text == "unwritten")
 		return DonorMode::unwritten;
 	if (text == "written")
 		return DonorMode::written;
-	return std::nullopt;
+	return Error{EINVAL, "donor_mode=" + std::string(text) + " is not understood: use unwritten or written"};
 }
 
 const char *donor_mode_name(DonorMode mode)

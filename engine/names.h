@@ -1,7 +1,8 @@
 // Engine option values that fio hands over as strings: the donor mode and donor/stats file names.
 #pragma once
 
-#include <optional>
+#include "engine_error.h"
+
 #include <string>
 #include <string_view>
 
@@ -9,7 +10,8 @@ namespace e4mext {
 
 enum class DonorMode { unwritten, written };
 
-std::optional<DonorMode> parse_donor_mode(std::string_view text);
+// donor_mode= as given ("" is the default, unwritten); anything else is refused (EINVAL).
+Result<DonorMode> parse_donor_mode(std::string_view text);
 const char *donor_mode_name(DonorMode mode);
 
 // What a file name may refer to.

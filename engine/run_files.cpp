@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <system_error>
 
@@ -27,27 +28,28 @@ FileIdentity identify(const std::string &path)
 	return id;
 }
 
-std::optional<std::string> donor_run_conflict(const std::string &donor, const std::string &original,
-					      const std::vector<RunFile> &run)
+Status check_donor_not_in_run(const std::string &donor, const std::string &original, const std::vector<RunFile> &run)
 {
 	const FileIdentity donor_id = identify(donor);
 	const FileIdentity original_id = identify(original);
 	if (donor_id.same_file(original_id))
-		return "donor " + donor + " is the original " + original + " itself (" +
-		       (donor_id.inode ? "inode " + std::to_string(donor_id.inode->second) + ": " : "") +
-		       "the same name or a hard link); choose another donorname=";
+		return Error{EINVAL, "donor " + donor + " is the original " + original + " itself (" +
+					     (donor_id.inode ? "inode " + std::to_string(donor_id.inode->second) + ": " : "") +
+					     "the same name or a hard link); choose another donorname="};
 	for (const RunFile &file : run) {
 		const FileIdentity file_id = identify(file.path);
 		if (!donor_id.same_file(file_id))
 			continue;
 		const std::string which = donor_id.canonical == file_id.canonical
 						  ? " is a file of job '" + file.job + "'"
-						  : " is the same file as " + file.path + " (a hard or symbolic link), a file of job '" + file.job + "'";
-		return "donor " + donor + which + " in this run; a donor is reset before the moves, which would destroy " +
-		       "that file's data, so e4mext refuses the job before touching any file: choose a donorname= that is " +
-		       "none of the run's files";
+						  : " is the same file as " + file.path +
+							    " (a hard or symbolic link), a file of job '" + file.job + "'";
+		return Error{EINVAL,
+			     "donor " + donor + which + " in this run; a donor is reset before the moves, which would " +
+				     "destroy that file's data, so e4mext refuses the job before touching any file: choose a " +
+				     "donorname= that is none of the run's files"};
 	}
-	return std::nullopt;
+	return {};
 }
 
 } // namespace e4mext

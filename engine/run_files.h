@@ -3,6 +3,8 @@
 // moves. Checked for every donor before any donor is created, reset or opened for writing.
 #pragma once
 
+#include "engine_error.h"
+
 #include <sys/types.h>
 
 #include <optional>
@@ -28,8 +30,8 @@ struct FileIdentity {
 
 FileIdentity identify(const std::string &path);
 
-// Why `donor` may not be the donor of `original` in a run of these files, or nullopt when it may.
-std::optional<std::string> donor_run_conflict(const std::string &donor, const std::string &original,
-					      const std::vector<RunFile> &run);
+// Refuses `donor` (EINVAL, saying why) when it may not be the donor of `original` in a run of these
+// files: it is the original itself or any file of the run.
+Status check_donor_not_in_run(const std::string &donor, const std::string &original, const std::vector<RunFile> &run);
 
 } // namespace e4mext

@@ -121,6 +121,15 @@ std::string format_block_size(std::uint64_t bytes)
     return std::to_string(bytes);
 }
 
+const char* extents_letter(ExtentState state)
+{
+    switch (state) {
+    case ExtentState::written: return "M";
+    case ExtentState::fragmented: return "F";
+    default: return "U";
+    }
+}
+
 CaseKey classify(const FioJob& job, const std::string& source)
 {
     const auto& options = job.options;
@@ -140,6 +149,10 @@ CaseKey classify(const FioJob& job, const std::string& source)
             throw option_error("overwrite", *overwrite, e);
         }
     }
+    if (const auto* description = find_option(options, {"description"});
+        description != nullptr && key.extents == ExtentState::written &&
+        (" " + *description + " ").find(" layout=F ") != std::string::npos)
+        key.extents = ExtentState::fragmented;
     if (const auto* bs = find_option(options, {"bs", "blocksize"})) {
         try {
             key.block_size = write_block_size(*bs, decimal);
@@ -206,13 +219,12 @@ std::string dimensions_text(const CaseKey& key, const VaryingDimensions& varying
 
 std::string case_label(const CaseKey& key, const VaryingDimensions& varying)
 {
-    return (key.extents == ExtentState::written ? "M " : "U ") + format_block_size(key.block_size) +
-           dimensions_text(key, varying);
+    return extents_letter(key.extents) + (" " + format_block_size(key.block_size)) + dimensions_text(key, varying);
 }
 
 std::string group_label(const CaseKey& key, const VaryingDimensions& varying)
 {
-    return (key.extents == ExtentState::written ? "M" : "U") + dimensions_text(key, varying);
+    return extents_letter(key.extents) + dimensions_text(key, varying);
 }
 
 } // namespace e4mext::report

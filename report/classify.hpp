@@ -1,5 +1,6 @@
 // Classification of a fio job into a case of the cover letter's table: U (unwritten original,
-// overwrite unset or 0) or M (written original, overwrite=1), the write block size, and the
+// overwrite unset or 0), M (written original, overwrite=1) or F (written and fragmented, the job's
+// description says layout=F), the write block size, and the
 // dimensions that must never be merged silently: donor_mode, inplace, rw (seq/rand), engine, host.
 #pragma once
 
@@ -13,7 +14,12 @@
 
 namespace e4mext::report {
 
-enum class ExtentState { unwritten, written }; // the cover letter's U and M
+// The cover letter's U and M, and F: written in many small extents (the bench's fragmented layout,
+// named in the job's description as "layout=F"; fio itself cannot tell F from M).
+enum class ExtentState { unwritten, written, fragmented };
+
+// "U", "M" or "F".
+const char* extents_letter(ExtentState state);
 
 struct CaseKey {
     ExtentState extents = ExtentState::unwritten;

@@ -9,10 +9,12 @@
 #include "render.hpp"
 #include "result_set.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <charconv>
 #include <fstream>
-#include <map>
-#include <set>
+#include <memory>
+#include <optional>
 
 namespace e4mext::report {
 
@@ -27,6 +29,7 @@ commands:
   table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
   compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
   plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
+                 (with two or more sets also OUT-ratio.png|svg: each case against the first set)
   gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3] [--labels "A,B"]
                  [--markdown-summary FILE] [--verdict-json FILE]
   report PATH... -o DIR [--labels "A,B,..."]
@@ -39,149 +42,170 @@ results/<label>/) or a file named "label" (results/coverletter/wo), with everyth
 A PATH holding several such directories gives several sets, a PATH inside one gives that set;
 result files under none form one set per PATH. Sets are never merged.
 Statistics: significance by the Mann-Whitney U rank test (exact up to 20 runs, else the normal
-approximation; Boost.Math), because the tables print medians; alpha 0.05; "n too small" when no
-arrangement of the runs could reach it. Confidence intervals and the repeats estimate use
+approximation; Boost.Math), because the tables print medians; alpha 0.05 held by Holm's
+correction over the cases compared (compare: per set and metric, two-sided; gate: one-sided);
+"n too small" when no arrangement of the runs could reach the level. Confidence intervals and the repeats estimate use
 Student's t (Boost.Math students_t).
 exit status: 0 ok (gate: pass, inconclusive cases included), 1 the gate found a regression,
 2 bad usage, bad input or a failed gnuplot.
 )";
 
-constexpr const char* table_help = R"(usage: e4mext-report table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
+// Each command's help: the usage line first (as it always was), then the description, CLI11's
+// list of arguments and options, and the footer.
+class UsageFirstFormatter : public CLI::Formatter {
+public:
+    explicit UsageFirstFormatter(std::string usage) : usage_(std::move(usage)) { column_width(26); }
 
-Prints one block of the cover letter's table per set: "  [NAME]", then one row per case,
+    std::string make_help(const CLI::App* app, std::string, CLI::AppFormatMode mode) const override
+    {
+        return "usage: " + usage_ + "\n\n" + app->get_description() + make_positionals(app) +
+               make_groups(app, mode) + (app->get_footer().empty() ? "" : "\n" + make_footer(app));
+    }
+
+    // The value's name only: defaults and exclusions are written in the descriptions.
+    std::string make_option_opts(const CLI::Option* option) const override
+    {
+        return option->get_type_name().empty() ? "" : " " + option->get_type_name();
+    }
+
+private:
+    std::string usage_;
+};
+
+struct CommandHelp {
+    const char* name;
+    const char* usage;
+    const char* description;
+    const char* footer = "";
+};
+
+constexpr CommandHelp table_help{
+    "table",
+    R"(e4mext-report table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json])",
+    R"(Prints one block of the cover letter's table per set: "  [NAME]", then one row per case,
 "   U 4k:    IOPS=225k,  BW=877MiB/s", U rows before M rows, block sizes ascending, numbers
 formatted exactly as fio formats them. Several runs of one case print their median; markdown,
 csv and json add min, max, stddev, n and, when a side file exists, the engine's extents
 before/after, partial moves and retries. Jobs with an error or without writes are listed as
 excluded, never averaged in. Several sets print one block each (json: an array of them).
-  --label NAME      the name of the one set (an error when PATHs hold several)
-  --labels "A,..."  one name per set, in the order found
-                    (default: metadata.txt's label, the "label" file, else the directory name)
-  --format FORMAT   text (default), markdown, csv or json
-)";
+)"};
 
-constexpr const char* compare_help = R"(usage: e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
-
-Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
+constexpr CommandHelp compare_help{
+    "compare",
+    R"(e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json])",
+    R"(Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
 the cover letter's blocks side by side, then for IOPS and for BW each case's median with its
 spread (+-stddev as % of the median), its % change against the first set and a mark:
-  *  significant: two-sided Mann-Whitney U test of the runs, p <= 0.05 (exact for up to 20
-     runs; the test compares ranks, as the tables compare medians)
-  ?  n too small: no arrangement of that many runs could reach p <= 0.05 (3 vs 3 runs cannot)
+  *  significant: two-sided Mann-Whitney U test of the runs (exact for up to 20 runs; the test
+     compares ranks, as the tables compare medians) whose p reaches its Holm-Bonferroni level:
+     the cases a set shares with the first set, on one metric, are one family held to alpha
+     0.05 together, so a column of 64 cases is not marked on noise (the gate's correction)
+  ?  n too small: no arrangement of that many runs could reach that level (3 vs 3 runs cannot)
      no mark: not significant
 and a geomean row: the geometric mean of the medians over the cases every set has.
 markdown adds min-max, n and p; csv has one row per metric, case and set (with the 95% CI of
-the mean, Student's t from Boost.Math); json has everything, runs included.
-  --labels "A,..."  one name per set (default: as for table)
-  --format FORMAT   text (default), markdown, csv or json
-)";
+the mean, Student's t from Boost.Math, and the Holm level each p had to reach); json has
+everything, runs included.
+)",
+    R"(compare and the gate judge alike (rank test, Holm over the cases); compare asks whether a case
+changed either way (two-sided), the gate whether it dropped (one-sided), so at the margin a drop
+can be significant for one and not the other.)"};
 
-constexpr const char* plot_help = R"(usage: e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
-
-Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
+constexpr CommandHelp plot_help{
+    "plot",
+    R"(e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."])",
+    R"(Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
 panel per group of cases that differ only in block size (U, M, "U donor=written", ...), block
 sizes along x, one bar per set (each PATH's sets) with the median written over it and a min-max
 bar; each panel has its own y scale. Panels are 420x340 px, four per row at most, whatever the
 number of cases. The title names each set's kernel, fio and e4mext versions. The format follows
 the extension. A failed gnuplot or a missing output file is an error (exit 2).
-  -o, --output FILE  the image to write (.png or .svg)
-  --metric iops|bw   IOPS (default) or bandwidth in MiB/s
-  --log              logarithmic y axes
-  --labels "A,..."   one name per set (default: as for table)
-)";
+With two or more sets it also writes the ratio chart OUT-ratio.png (or .svg): one row per case
+(and the geomean), one bar per set after the first: its median divided by the first set's, on a
+log axis around the 1.0 line (the first set), the ratio and compare's mark written at the bar's
+end (* significant, ? n too small; see e4mext-report compare --help).
+)"};
 
-constexpr const char* gate_help = R"(usage: e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
-                          [--labels "A,B"] [--markdown-summary FILE] [--verdict-json FILE]
-
-Compares the median of each case of CAND with BASE's (each one set). A case
+constexpr CommandHelp gate_help{
+    "gate",
+    R"(e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
+                          [--labels "A,B"] [--markdown-summary FILE] [--verdict-json FILE])",
+    R"(Compares the median of each case of CAND with BASE's (each one set). A case
   regresses     when its median is lower by more than --max-regression AND the drop is
-                significant: one-sided Mann-Whitney U test (CAND lower), p <= 0.05;
+                significant: one-sided Mann-Whitney U test (CAND lower), its p held to the
+                Holm-Bonferroni level over the cases compared (alpha 0.05 for the whole gate);
   inconclusive  when it is lower by more than --max-regression but not significantly: the gate
                 says how many runs per side would settle it (t-test sample size for the runs'
                 spread at 80% power, Student's t from Boost.Math, over the rank test's
                 efficiency 3/pi) and does not fail;
   is missing    when CAND has no usable run of it: a failure.
 Cases only in CAND are listed as new.
-Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
-or input (including a case with fewer runs than --min-samples).
-  --max-regression P     allowed drop in percent: 5% and 5 both mean five percent; a bare number
-                         below 1 (0.05) is refused as ambiguous (default 5%)
-  --metric iops|bw       the figure compared (default iops)
-  --min-samples N        runs required per case on both sides (default 3)
-  --labels "A,B"         names of BASE and CAND
-  --markdown-summary F   append a Markdown summary to F (e.g. "$GITHUB_STEP_SUMMARY")
-  --verdict-json F       write the verdict as JSON to F (max_regression as given, and in percent)
-)";
+)",
+    R"(Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
+or input (including a case with fewer runs than --min-samples).)"};
 
-constexpr const char* report_help = R"(usage: e4mext-report report PATH... -o DIR [--labels "A,B,..."]
-
-For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
+constexpr CommandHelp report_help{
+    "report",
+    R"(e4mext-report report PATH... -o DIR [--labels "A,B,..."])",
+    R"(For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
 machine, fio, e4mext version and git sha, date, load and every other metadata.txt line - the
 cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot inline,
 and every run), DIR/report.md (its Markdown twin) and DIR/report-iops.svg, DIR/report-bw.svg
 (the charts the Markdown shows).
-  -o, --output DIR  the directory to write (created if needed)
-  --labels "A,..."  one name per set (default: as for table)
-)";
+)"};
 
-struct Arguments {
-    std::vector<std::string> positionals;
-    std::map<std::string, std::string> values;
-    std::set<std::string> flags;
+constexpr const char* paths_help = "fio JSON (or json+) files, or directories searched for *.json";
+constexpr const char* labels_help = "one name per set, in the order found\n"
+                                    "(default: metadata.txt's label, the \"label\" file, else the directory name)";
+constexpr const char* format_help = "text (default), markdown, csv or json";
+constexpr const char* metric_help = "IOPS (default) or bandwidth in MiB/s";
 
-    bool has(const std::string& name) const { return values.contains(name) || flags.contains(name); }
-    std::string value_or(const std::string& name, std::string fallback) const
-    {
-        const auto it = values.find(name);
-        return it == values.end() ? std::move(fallback) : it->second;
-    }
-};
-
-struct OptionSpec {
-    std::set<std::string> with_value;
-    std::set<std::string> flags;
-    std::map<std::string, std::string> aliases; // "-o" -> "--output"
-};
-
-Arguments parse_arguments(const std::vector<std::string>& args, const std::string& command, const OptionSpec& spec)
+void describe_command(CLI::App& app, const CommandHelp& help)
 {
-    Arguments parsed;
-    bool only_positionals = false;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        std::string arg = args[i];
-        if (only_positionals || arg.size() < 2 || arg[0] != '-') {
-            parsed.positionals.push_back(arg);
-            continue;
-        }
-        if (arg == "--") {
-            only_positionals = true;
-            continue;
-        }
-        std::optional<std::string> inline_value;
-        if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
-            inline_value = arg.substr(eq + 1);
-            arg.erase(eq);
-        }
-        if (const auto alias = spec.aliases.find(arg); alias != spec.aliases.end())
-            arg = alias->second;
-        if (arg == "--help" || arg == "-h" || spec.flags.contains(arg)) {
-            if (inline_value)
-                throw UsageError(command + ": " + arg + " takes no value");
-            parsed.flags.insert(arg == "-h" ? "--help" : arg);
-            continue;
-        }
-        if (!spec.with_value.contains(arg))
-            throw UsageError(command + ": unknown option " + args[i] + " (see e4mext-report " + command + " --help)");
-        if (!inline_value) {
-            if (i + 1 >= args.size())
-                throw UsageError(command + ": " + arg + " needs a value (see e4mext-report " + command + " --help)");
-            inline_value = args[++i];
-        }
-        if (parsed.values.contains(arg))
-            throw UsageError(command + ": " + arg + " given twice");
-        parsed.values[arg] = *inline_value;
+    app.description(help.description);
+    app.footer(help.footer);
+    app.formatter(std::make_shared<UsageFirstFormatter>(help.usage));
+    app.set_help_flag("-h,--help", "print this help and exit");
+}
+
+// CLI11's message, but for the one that does not say what was wrong in words a user knows.
+std::string readable(const CLI::ParseError& e)
+{
+    std::string message = e.what();
+    const std::string override_text = " was given a disallowed flag override";
+    if (const auto at = message.find(override_text); at != std::string::npos)
+        return "--" + message.substr(0, at) + " is a flag and takes no value";
+    return message;
+}
+
+// Parses args (the command's name first) into the options bound to app. False when --help was
+// asked for: then the help is printed and nothing else is done. Bad usage throws UsageError.
+bool parse_command(CLI::App& app, const std::vector<std::string>& args, std::ostream& out)
+{
+    const auto command = app.get_name();
+    // CLI11 checks values before it looks at --help; asked for, help wins over a bad value.
+    const auto help_asked = [&app, &out] {
+        if (app.get_help_ptr()->count() == 0)
+            return false;
+        out << app.help();
+        return true;
+    };
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1); // CLI11 takes them last first
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return false;
+    } catch (const CLI::ParseError& e) {
+        if (help_asked())
+            return false;
+        throw UsageError(command + ": " + readable(e) + " (see e4mext-report " + command + " --help)");
+    } catch (const UsageError& e) { // a value our parsers refused (percentage, count, format, ...)
+        if (help_asked())
+            return false;
+        throw UsageError(command + ": " + e.what());
     }
-    return parsed;
+    return true;
 }
 
 std::vector<std::string> split_labels(const std::string& text, std::size_t expected, const std::string& command)
@@ -213,19 +237,20 @@ std::string set_names(const std::vector<ResultSet>& sets)
 }
 
 // Every set of the PATHs, named by --labels (one per set) or --label (the only set).
-std::vector<ResultSet> load_sets(const Arguments& a, const std::vector<std::string>& paths, const std::string& command)
+std::vector<ResultSet> load_sets(const std::vector<std::string>& paths, const std::optional<std::string>& labels,
+                                 const std::optional<std::string>& label, const std::string& command)
 {
     auto sets = load_result_sets(paths);
-    if (a.has("--labels")) {
-        const auto labels = split_labels(a.values.at("--labels"), sets.size(), command);
+    if (labels) {
+        const auto names = split_labels(*labels, sets.size(), command);
         for (std::size_t i = 0; i < sets.size(); ++i)
-            sets[i].label = labels[i];
+            sets[i].label = names[i];
     }
-    if (a.has("--label")) {
+    if (label) {
         if (sets.size() != 1)
             throw UsageError(command + ": --label names one set, but the PATHs hold " + std::to_string(sets.size()) +
                              ": " + set_names(sets) + "; use --labels \"A,B,...\"");
-        sets[0].label = a.values.at("--label");
+        sets[0].label = *label;
     }
     return sets;
 }
@@ -255,13 +280,6 @@ void require_two_sets(const std::vector<ResultSet>& sets, const std::string& com
                          set_names(sets) + " (see e4mext-report " + command + " --help)");
 }
 
-void require_positionals(const Arguments& a, std::size_t exactly, const std::string& command, const char* what)
-{
-    if (a.positionals.size() != exactly)
-        throw UsageError(command + ": expected " + what + ", got " + std::to_string(a.positionals.size()) +
-                         " path(s) (see e4mext-report " + command + " --help)");
-}
-
 std::size_t parse_count(const std::string& text, const std::string& option)
 {
     std::size_t value = 0;
@@ -271,34 +289,64 @@ std::size_t parse_count(const std::string& text, const std::string& option)
     return value;
 }
 
+// The PATH... every command but the gate takes.
+void add_paths(CLI::App& app, std::vector<std::string>& paths)
+{
+    app.add_option("PATH", paths, paths_help)->required()->type_name("...");
+}
+
+CLI::Option* add_labels(CLI::App& app, std::optional<std::string>& labels)
+{
+    return app.add_option("--labels", labels, labels_help)->type_name("\"A,B,...\"");
+}
+
+void add_format(CLI::App& app, OutputFormat& format)
+{
+    app.add_option_function<std::string>(
+           "--format", [&format](const std::string& text) { format = parse_output_format(text); }, format_help)
+        ->type_name("FORMAT");
+}
+
+void add_metric(CLI::App& app, Metric& metric)
+{
+    app.add_option_function<std::string>(
+           "--metric", [&metric](const std::string& text) { metric = parse_metric(text); }, metric_help)
+        ->type_name("iops|bw");
+}
+
 int run_table(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "table", {{"--label", "--labels", "--format"}, {}, {}});
-    if (a.flags.contains("--help")) {
-        out << table_help;
+    CLI::App app("", "table");
+    describe_command(app, table_help);
+    std::vector<std::string> paths;
+    std::optional<std::string> label, labels;
+    auto format = OutputFormat::text;
+    add_paths(app, paths);
+    auto* label_option = app.add_option("--label", label, "the name of the one set (an error when PATHs hold several;\n"
+                                                          "not with --labels)")
+                             ->type_name("NAME");
+    add_labels(app, labels)->excludes(label_option);
+    add_format(app, format);
+    if (!parse_command(app, args, out))
         return exit_ok;
-    }
-    if (a.positionals.empty())
-        throw UsageError("table: expected at least one PATH (see e4mext-report table --help)");
-    if (a.has("--label") && a.has("--labels"))
-        throw UsageError("table: give --label (one set) or --labels (one name per set), not both");
-    const auto format = parse_output_format(a.value_or("--format", "text"));
-    const auto sets = load_sets(a, a.positionals, "table");
+    const auto sets = load_sets(paths, labels, label, "table");
     out << render_tables(pointers_to(sets), format);
     return exit_ok;
 }
 
 int run_compare(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "compare", {{"--labels", "--format"}, {}, {}});
-    if (a.flags.contains("--help")) {
-        out << compare_help;
+    CLI::App app("", "compare");
+    describe_command(app, compare_help);
+    std::vector<std::string> paths;
+    std::optional<std::string> labels;
+    auto format = OutputFormat::text;
+    add_paths(app, paths);
+    add_labels(app, labels);
+    add_format(app, format);
+    if (!parse_command(app, args, out))
         return exit_ok;
-    }
-    if (a.positionals.empty())
-        throw UsageError("compare: expected two or more PATHs (see e4mext-report compare --help)");
-    const auto format = parse_output_format(a.value_or("--format", "text"));
-    const auto sets = load_sets(a, a.positionals, "compare");
+    const auto sets = load_sets(paths, labels, std::nullopt, "compare");
     require_two_sets(sets, "compare");
     out << render_comparison(compare_sets(pointers_to(sets)), format);
     return exit_ok;
@@ -306,21 +354,37 @@ int run_compare(const std::vector<std::string>& args, std::ostream& out)
 
 int run_plot(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "plot", {{"--output", "--labels", "--metric"}, {"--log"}, {{"-o", "--output"}}});
-    if (a.flags.contains("--help")) {
-        out << plot_help;
+    CLI::App app("", "plot");
+    describe_command(app, plot_help);
+    std::vector<std::string> paths;
+    std::optional<std::string> labels;
+    std::filesystem::path output;
+    auto metric = Metric::iops;
+    bool log_scale = false;
+    add_paths(app, paths);
+    app.add_option_function<std::string>(
+           "-o,--output",
+           [&output](const std::string& text) {
+               plot_format_for(text); // a bad extension is refused before anything is read
+               output = text;
+           },
+           "the image to write (.png or .svg); with two or more sets also\nits ratio chart, OUT-ratio.png or .svg")
+        ->required()
+        ->type_name("OUT");
+    add_metric(app, metric);
+    app.add_flag("--log", log_scale, "logarithmic y axes (the ratio chart's is always)")->disable_flag_override();
+    add_labels(app, labels);
+    if (!parse_command(app, args, out))
         return exit_ok;
+    const auto sets = load_sets(paths, labels, std::nullopt, "plot");
+    write_plot(plot_data_of(pointers_to(sets), metric), output, log_scale);
+    out << "wrote " << output.string();
+    if (sets.size() >= 2) {
+        const auto ratio_output = ratio_plot_path(output);
+        write_ratio_plot(ratio_plot_data_of(compare_sets(pointers_to(sets)), metric), ratio_output);
+        out << " and " << ratio_output.string();
     }
-    if (a.positionals.empty())
-        throw UsageError("plot: expected at least one PATH (see e4mext-report plot --help)");
-    if (!a.has("--output"))
-        throw UsageError("plot: -o OUT.png or -o OUT.svg is required");
-    const std::filesystem::path output = a.values.at("--output");
-    plot_format_for(output); // reject a bad extension before reading anything
-    const auto metric = parse_metric(a.value_or("--metric", "iops"));
-    const auto sets = load_sets(a, a.positionals, "plot");
-    write_plot(plot_data_of(pointers_to(sets), metric), output, a.flags.contains("--log"));
-    out << "wrote " << output.string() << "\n";
+    out << "\n";
     return exit_ok;
 }
 
@@ -335,53 +399,67 @@ void write_file(const std::string& path, const std::string& text, bool append)
 
 int run_gate_command(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "gate",
-                                   {{"--max-regression", "--metric", "--min-samples", "--labels", "--markdown-summary",
-                                     "--verdict-json"},
-                                    {},
-                                    {}});
-    if (a.flags.contains("--help")) {
-        out << gate_help;
-        return exit_ok;
-    }
-    require_positionals(a, 2, "gate", "BASE and CAND");
+    CLI::App app("", "gate");
+    describe_command(app, gate_help);
+    std::string base_path, candidate_path;
+    std::optional<std::string> labels, markdown_summary, verdict_json;
     GateOptions options;
-    options.max_regression = parse_percentage(a.value_or("--max-regression", "5%"));
-    options.metric = parse_gate_metric(a.value_or("--metric", "iops"));
-    if (a.has("--min-samples"))
-        options.min_samples = parse_count(a.values.at("--min-samples"), "--min-samples");
-    auto base = load_one_set(a.positionals[0], "BASE", "gate");
-    auto candidate = load_one_set(a.positionals[1], "CAND", "gate");
-    if (a.has("--labels")) {
-        const auto labels = split_labels(a.values.at("--labels"), 2, "gate");
-        base.label = labels[0];
-        candidate.label = labels[1];
+    app.add_option("BASE", base_path, "the base set: fio JSON files or a directory of them")->required()->type_name("");
+    app.add_option("CAND", candidate_path, "the candidate set, likewise")->required()->type_name("");
+    app.add_option_function<std::string>(
+           "--max-regression",
+           [&options](const std::string& text) { options.max_regression = parse_percentage(text); },
+           "allowed drop in percent: 5% and 5 both mean five percent; a bare\n"
+           "number below 1 (0.05) is refused as ambiguous (default 5%)")
+        ->type_name("P");
+    add_metric(app, options.metric);
+    app.add_option_function<std::string>(
+           "--min-samples",
+           [&options](const std::string& text) { options.min_samples = parse_count(text, "--min-samples"); },
+           "runs required per case on both sides (default 3)")
+        ->type_name("N");
+    app.add_option("--labels", labels, "names of BASE and CAND")->type_name("\"A,B\"");
+    app.add_option("--markdown-summary", markdown_summary,
+                   "append a Markdown summary to F (e.g. \"$GITHUB_STEP_SUMMARY\")")
+        ->type_name("F");
+    app.add_option("--verdict-json", verdict_json,
+                   "write the verdict as JSON to F (max_regression as given,\nand in percent)")
+        ->type_name("F");
+    if (!parse_command(app, args, out))
+        return exit_ok;
+    auto base = load_one_set(base_path, "BASE", "gate");
+    auto candidate = load_one_set(candidate_path, "CAND", "gate");
+    if (labels) {
+        const auto names = split_labels(*labels, 2, "gate");
+        base.label = names[0];
+        candidate.label = names[1];
     }
     const auto verdict = run_gate(base, candidate, options);
     out << render_gate_text(verdict);
-    if (a.has("--markdown-summary"))
-        write_file(a.values.at("--markdown-summary"), render_gate_markdown(verdict), true);
-    if (a.has("--verdict-json"))
-        write_file(a.values.at("--verdict-json"), render_gate_json(verdict), false);
+    if (markdown_summary)
+        write_file(*markdown_summary, render_gate_markdown(verdict), true);
+    if (verdict_json)
+        write_file(*verdict_json, render_gate_json(verdict), false);
     return verdict.passed() ? exit_ok : exit_regression;
 }
 
 int run_report(const std::vector<std::string>& args, std::ostream& out)
 {
-    const auto a = parse_arguments(args, "report", {{"--output", "--labels"}, {}, {{"-o", "--output"}}});
-    if (a.flags.contains("--help")) {
-        out << report_help;
+    CLI::App app("", "report");
+    describe_command(app, report_help);
+    std::vector<std::string> paths;
+    std::optional<std::string> labels;
+    std::string dir;
+    add_paths(app, paths);
+    app.add_option("-o,--output", dir, "the directory to write (created if needed)")->required()->type_name("DIR");
+    add_labels(app, labels);
+    if (!parse_command(app, args, out))
         return exit_ok;
-    }
-    if (a.positionals.empty())
-        throw UsageError("report: expected two or more PATHs (see e4mext-report report --help)");
-    if (!a.has("--output"))
-        throw UsageError("report: -o DIR is required");
-    const auto sets = load_sets(a, a.positionals, "report");
+    const auto sets = load_sets(paths, labels, std::nullopt, "report");
     require_two_sets(sets, "report");
-    const std::filesystem::path dir = a.values.at("--output");
     write_report(pointers_to(sets), dir);
-    out << "wrote " << (dir / "report.html").string() << " and " << (dir / "report.md").string() << "\n";
+    out << "wrote " << (std::filesystem::path(dir) / "report.html").string() << " and "
+        << (std::filesystem::path(dir) / "report.md").string() << "\n";
     return exit_ok;
 }
 

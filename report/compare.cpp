@@ -233,7 +233,7 @@ std::string render_csv(const Comparison& cmp)
 {
     std::ostringstream out;
     out << "metric,case,set,n,median,min,max,stddev,stddev_percent,ci95_low,ci95_high,change_percent,p_value,"
-           "significance,text\n";
+           "holm_level,significance,text\n";
     for (const auto metric : both_metrics) {
         const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
         for (const auto& row : cmp.cases) {
@@ -254,6 +254,7 @@ std::string render_csv(const Comparison& cmp)
                     out << ",";
                 out << "," << (change ? number(*change * 100.0) : "") << ","
                     << (change ? number(cell.test(metric).p_value) : "") << ","
+                    << (change ? number(cell.level(metric)) : "") << ","
                     << (change ? describe(cell.test(metric).significance) : "") << ","
                     << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << "\n";
             }
@@ -263,7 +264,7 @@ std::string render_csv(const Comparison& cmp)
             for (std::size_t s = 0; s < means.size(); ++s) {
                 const auto change = s > 0 ? relative_change(means[0], means[s]) : std::nullopt;
                 out << name << ",geomean," << csv_field(cmp.sets[s]->label) << "," << cmp.geomean.cases << ","
-                    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ",,,"
+                    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ",,,,"
                     << csv_field(format_figure(metric, means[s])) << "\n";
             }
         }
@@ -315,6 +316,7 @@ std::string render_json(const Comparison& cmp)
                     const auto& test = cell.test(metric);
                     result[name]["change_percent"] = *change * 100.0;
                     result[name]["p_value"] = test.p_value;
+                    result[name]["holm_level"] = cell.level(metric);
                     result[name]["significance"] = describe(test.significance);
                 }
             }
@@ -358,7 +360,45 @@ GeometricMeans geometric_means(const Comparison& cmp)
     return means;
 }
 
+// One Holm family: the cases set s shares with the first set, on one metric.
+void judge_family(Comparison& cmp, std::size_t s, Metric metric)
+{
+    std::vector<RankTest*> tests;
+    std::vector<CaseCell*> cells;
+    for (auto& row : cmp.cases) {
+        auto& cell = row.cells[s];
+        if (!row.cells[0].result || !cell.result)
+            continue;
+        tests.push_back(metric == Metric::iops ? &cell.iops_test : &cell.bw_test);
+        cells.push_back(&cell);
+    }
+    std::vector<double> levels;
+    judge_with_holm(tests, levels);
+    for (std::size_t i = 0; i < cells.size(); ++i)
+        (metric == Metric::iops ? cells[i]->iops_level : cells[i]->bw_level) = levels[i];
+}
+
 } // namespace
+
+void judge_with_holm(const std::vector<RankTest*>& tests, std::vector<double>& levels)
+{
+    std::vector<double> p_values;
+    for (const auto* test : tests)
+        p_values.push_back(test->p_value);
+    levels = holm_levels(p_values);
+    const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, tests.size()));
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        auto& test = *tests[i];
+        if (reaches_level(test.p_value, levels[i]))
+            test.significance = Significance::significant;
+        else if (!reaches_level(test.smallest_possible_p, levels[i] > 0 ? levels[i] : strictest))
+            test.significance = Significance::too_few_runs;
+        else
+            test.significance = Significance::not_significant;
+        if (levels[i] <= 0)
+            levels[i] = strictest; // what it would have needed at the least
+    }
+}
 
 bool CaseRow::in_every_set() const
 {
@@ -401,6 +441,9 @@ Comparison compare_sets(const std::vector<const ResultSet*>& sets)
         }
         cmp.cases.push_back(std::move(row));
     }
+    for (std::size_t s = 1; s < sets.size(); ++s)
+        for (const auto metric : both_metrics)
+            judge_family(cmp, s, metric);
     cmp.varying = varying_dimensions(keys);
     cmp.geomean = geometric_means(cmp);
     return cmp;
@@ -426,7 +469,8 @@ std::string significance_mark(Significance significance)
 std::string significance_legend()
 {
     return "* significant, ? too few runs to tell, no mark: not significant (two-sided Mann-Whitney U on the "
-           "runs, alpha 0.05); +-: sample stddev as % of the median; geomean: over the cases every set has";
+           "runs, p held to its Holm level over the cases each set shares with the first, alpha 0.05 per set and "
+           "metric); +-: sample stddev as % of the median; geomean: over the cases every set has";
 }
 
 std::string render_comparison(const Comparison& comparison, OutputFormat format)

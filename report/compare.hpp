@@ -1,7 +1,11 @@
 // Comparing N sets case by case, the way mmtests' compare-kernels and LKP show kernels: one column
 // per set, each case's median with its spread, the % change against the first set and the
-// significance of that change (two-sided Mann-Whitney U, statistics.hpp), and a geometric-mean
-// row over the cases every set has.
+// significance of that change, and a geometric-mean row over the cases every set has.
+// Significance is judged as the gate judges it (gate.hpp): a Mann-Whitney U test of the runs
+// (statistics.hpp) whose p must reach its Holm-Bonferroni level, the family being the cases a set
+// shares with the first set on one metric - so a column of 64 cases is not marked on noise. Only
+// the question differs: compare asks whether a case changed either way (two-sided), the gate
+// whether it dropped (one-sided).
 #pragma once
 
 #include "render.hpp"
@@ -19,11 +23,14 @@ struct CaseCell {
     std::optional<CaseResult> result;    // none when the set lacks the case
     std::optional<double> iops_change;   // (median - first median) / first median; none for the
     std::optional<double> bw_change;     // first set, a missing case or a first median of 0
-    RankTest iops_test;                  // against the first set's runs, two-sided
-    RankTest bw_test;
+    RankTest iops_test;                  // against the first set's runs, two-sided; its significance
+    RankTest bw_test;                    // is after Holm (see judge_with_holm)
+    double iops_level = 0;               // the p the test had to reach (Holm)
+    double bw_level = 0;
 
     std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
     const RankTest& test(Metric metric) const { return metric == Metric::iops ? iops_test : bw_test; }
+    double level(Metric metric) const { return metric == Metric::iops ? iops_level : bw_level; }
 };
 
 struct CaseRow {
@@ -53,6 +60,12 @@ struct Comparison {
 // Two or more sets. Throws UsageError for fewer.
 Comparison compare_sets(const std::vector<const ResultSet*>& sets);
 
+// Holm over one family of tests, as the gate decides: each test's significance becomes
+// "significant" when its p reaches its Holm level, "n too small" when its runs could not reach
+// that level at all, else "not significant". levels[i] receives the level test i had to reach;
+// where the step-down stopped before it, the strictest level (alpha / number of tests).
+void judge_with_holm(const std::vector<RankTest*>& tests, std::vector<double>& levels);
+
 std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
 
 // "*" significant, "?" too few runs to tell, "" not significant.
@@ -62,7 +75,7 @@ std::string significance_mark(Significance significance);
 // change and mark), markdown, csv or json.
 std::string render_comparison(const Comparison& comparison, OutputFormat format);
 
-// The legend of the marks and the test, one line.
+// The legend of the marks, the test and its correction, one line.
 std::string significance_legend();
 
 } // namespace e4mext::report

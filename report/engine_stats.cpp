@@ -34,6 +34,16 @@ bool optional_flag(const JsonFields& fields, const nlohmann::json& record, const
     return it->get<bool>();
 }
 
+std::optional<EngineExtentCounts> optional_extent_counts(const JsonFields& fields, const std::string& where, const char* key)
+{
+    const auto* object = fields.optional_object(key);
+    if (!object || !object->contains("written"))
+        return std::nullopt;
+    const JsonFields counts(*object, where, key);
+    return EngineExtentCounts{counts.unsigned_integer("extents"), counts.unsigned_integer("written"),
+                              counts.unsigned_integer("unwritten"), counts.unsigned_integer("blocks")};
+}
+
 // Required fields first, in the order older e4mext-report read them, so messages stay the same.
 EngineStatsRecord parse_record(const nlohmann::json& record, const std::string& where, std::size_t line_number)
 {
@@ -54,11 +64,21 @@ EngineStatsRecord parse_record(const nlohmann::json& record, const std::string& 
     r.block_size = optional_count(fields, "block_size");
     r.moves = optional_count(fields, "moves").value_or(0);
     r.blocks_moved = optional_count(fields, "blocks_moved").value_or(0);
+    r.ebusy = optional_count(fields, "ebusy").value_or(0);
+    r.enodata = optional_count(fields, "enodata").value_or(0);
     r.bytes_requested = optional_count(fields, "bytes_requested");
     r.blocks_requested = optional_count(fields, "blocks_requested");
     r.misaligned_refused = optional_count(fields, "misaligned_refused");
     r.donor_created = optional_flag(fields, record, "donor_created");
     r.donor_kept = optional_flag(fields, record, "donor_kept");
+    r.orig_before = optional_extent_counts(fields, where, "orig_before");
+    r.orig_after = optional_extent_counts(fields, where, "orig_after");
+    r.donor_before = optional_extent_counts(fields, where, "donor_before");
+    r.donor_after = optional_extent_counts(fields, where, "donor_after");
+    r.orig_blocks_relocated = optional_count(fields, "orig_blocks_relocated");
+    r.other_errors = optional_count(fields, "other_errors");
+    r.verify_xxh64_before = fields.optional_string("verify_xxh64_before").value_or("");
+    r.verify_xxh64_after = fields.optional_string("verify_xxh64_after").value_or("");
     return r;
 }
 

@@ -15,6 +15,14 @@
 
 namespace e4mext::report {
 
+// The counts of one extent map in a record ("orig_before", "donor_after", ...).
+struct EngineExtentCounts {
+    std::uint64_t extents = 0;
+    std::uint64_t written = 0;   // extents holding data
+    std::uint64_t unwritten = 0; // preallocated extents
+    std::uint64_t blocks = 0;    // mapped blocks
+};
+
 // One line of the side file. Required are the fields the per-job summary has always needed; the
 // rest may be absent (nullopt, 0, false, ""), so that lines of older engines still read - the
 // ioctl request sums, for one, came later than version 1 of the file.
@@ -29,6 +37,8 @@ struct EngineStatsRecord {
     std::uint64_t blocks_moved = 0;
     std::uint64_t partial_moves = 0;
     std::uint64_t retries = 0;
+    std::uint64_t ebusy = 0;                    // moves that failed with EBUSY or ENODATA (after
+    std::uint64_t enodata = 0;                  // retries), as fio was told of them
     std::uint64_t extents_before = 0;           // original file's extents before the moves
     std::uint64_t extents_after = 0;
     // Sums over the ioctls issued: bytes of the fio I/Os handed to them, blocks asked of them.
@@ -39,6 +49,13 @@ struct EngineStatsRecord {
     bool donor_created = false;
     bool donor_kept = false;
     std::string verify = "off";                 // off, passed or failed
+    // Absent from lines of older engines. The maps in full (an object without "written" reads as
+    // absent), the original's blocks that moved, failed moves other than EBUSY/ENODATA, and the
+    // verify_data checksums ("" when verify is off).
+    std::optional<EngineExtentCounts> orig_before, orig_after, donor_before, donor_after;
+    std::optional<std::uint64_t> orig_blocks_relocated;
+    std::optional<std::uint64_t> other_errors;
+    std::string verify_xxh64_before, verify_xxh64_after;
 };
 
 struct EngineStats {

@@ -186,6 +186,10 @@ JobEntry read_job_entry(const json& entry, const std::string& source, const std:
     job.write.io_bytes = write.unsigned_integer("io_bytes");
     job.write.total_ios = write.unsigned_integer("total_ios");
     job.write.runtime_ms = write.unsigned_integer("runtime");
+    if (const auto* read = fields.optional_object("read"))
+        job.read_io_bytes = JsonFields(*read, source, fields.field_path("read")).unsigned_integer("io_bytes");
+    if (const auto total_err = fields.optional_integer("total_err"))
+        job.total_err = static_cast<std::uint64_t>(std::max<std::int64_t>(*total_err, 0));
 
     if (const auto hostname = fields.optional_string("hostname"))
         result.hostname = *hostname;
@@ -249,6 +253,8 @@ std::vector<FioJob> merge_clones(std::vector<JobEntry>& entries)
         it->write.io_bytes += entry.job.write.io_bytes;
         it->write.total_ios += entry.job.write.total_ios;
         it->write.runtime_ms = std::max(it->write.runtime_ms, entry.job.write.runtime_ms);
+        it->read_io_bytes += entry.job.read_io_bytes;
+        it->total_err += entry.job.total_err;
         if (it->error == 0)
             it->error = entry.job.error;
         ++it->clones;

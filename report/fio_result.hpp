@@ -24,6 +24,8 @@ struct FioJob {
     int clones = 1;        // entries summed into this one (numjobs without group_reporting)
     FioOptions options;    // "global options" overlaid with "job options"
     WriteTotals write;     // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
+    std::uint64_t read_io_bytes = 0; // the read direction's bytes (verifiers read back); clones summed
+    std::uint64_t total_err = 0;     // errors continue_on_error= let pass (fio prints it only then); clones summed
 };
 
 struct FioRun {

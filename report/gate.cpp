@@ -191,7 +191,7 @@ std::size_t GateVerdict::inconclusive() const
     return count;
 }
 
-Percentage parse_percentage(std::string_view text)
+Percentage parse_percentage(std::string_view text, std::string_view option)
 {
     auto number = text;
     if (number.ends_with('%'))
@@ -200,9 +200,9 @@ Percentage parse_percentage(std::string_view text)
     const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value) ||
         value < 0 || value >= 100)
-        throw UsageError("--max-regression " + std::string(text) + ": expected a percentage from 0 to below 100, e.g. 5%");
+        throw UsageError(std::string(option) + " " + std::string(text) + ": expected a percentage from 0 to below 100, e.g. 5%");
     if (bare_fraction(text, value))
-        throw UsageError("--max-regression " + std::string(text) + ": a bare number below 1 looks like a fraction; " +
+        throw UsageError(std::string(option) + " " + std::string(text) + ": a bare number below 1 looks like a fraction; " +
                          "the value is in percent: write " + threshold_text({value * 100, ""}) +
                          " for that fraction, or " + std::string(text) + "% if you mean " + std::string(text) +
                          " percent");
@@ -258,6 +258,32 @@ GateVerdict run_gate(const ResultSet& base, const ResultSet& candidate, const Ga
         summaries.emplace_back(b ? &b->summary(metric) : nullptr, c ? &c->summary(metric) : nullptr);
     }
     decide(verdict, summaries);
+    return verdict;
+}
+
+GateVerdict run_gate(const std::string& case_label, const GateSide& base, const GateSide& candidate,
+                     const GateOptions& options)
+{
+    for (const auto* side : {&base, &candidate})
+        if (side->values.size() < options.min_samples)
+            throw InputError(side->label + ": " + std::to_string(side->values.size()) + " run(s) of " + case_label +
+                             ", fewer than the " + std::to_string(options.min_samples) + " the gate needs");
+    GateVerdict verdict;
+    verdict.options = options;
+    verdict.base_label = base.label;
+    verdict.candidate_label = candidate.label;
+    const auto b = summarize(base.values);
+    const auto c = summarize(candidate.values);
+    GateFinding f;
+    f.label = case_label;
+    f.base = b.median;
+    f.candidate = c.median;
+    f.base_n = b.n;
+    f.candidate_n = c.n;
+    f.change = f.base > 0 ? (f.candidate - f.base) / f.base : 0.0;
+    f.test = mann_whitney(b.values, c.values, Alternative::less);
+    verdict.findings.push_back(std::move(f));
+    decide(verdict, {{&b, &c}});
     return verdict;
 }
 

@@ -62,11 +62,23 @@ struct GateVerdict {
 
 // "5%" or "5" (five percent), "0.5%"; in [0, 100). A bare number below 1 ("0.05") is refused:
 // it reads as a fraction but would mean a twentieth of a percent. Throws UsageError.
-Percentage parse_percentage(std::string_view text);
+// `option` names the option in the message.
+Percentage parse_percentage(std::string_view text, std::string_view option = "--max-regression");
 GateMetric parse_gate_metric(std::string_view text); // "iops" or "bw"; throws UsageError
 
 // Throws InputError when the base has no usable case or a case has fewer runs than min_samples.
 GateVerdict run_gate(const ResultSet& base, const ResultSet& candidate, const GateOptions& options);
+
+// One case whose two sides ran side by side in one run, so that the machine's speed cancels out
+// (e4mext overhead --gate: libe4mext against fio's built-in e4defrag engine on one filesystem).
+// Judged by the same rule as run_gate, over that one case. Throws InputError when a side has
+// fewer runs than min_samples.
+struct GateSide {
+    std::string label;          // the set's name in the verdict: "e4defrag"
+    std::vector<double> values; // the metric of each run
+};
+GateVerdict run_gate(const std::string& case_label, const GateSide& base, const GateSide& candidate,
+                     const GateOptions& options);
 
 std::string render_gate_text(const GateVerdict& verdict);
 std::string render_gate_markdown(const GateVerdict& verdict);

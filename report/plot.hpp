@@ -4,10 +4,15 @@
 // panel has its own y scale, so M's bars do not vanish beside U's. Panels are 420x340 px, at most
 // four per row, so the image stays readable whatever the number of cases. The title names the
 // metric and each set's kernel, fio and e4mext versions.
+// The ratio chart, for two or more sets: one row per case (table order) and the geomean, one
+// horizontal bar per set after the first, from the 1.0 line (the first set) to the case's median
+// over the first set's, on a log axis so that 0.5 and 2 lie equally far from it; each bar ends in
+// its ratio and compare's significance mark (compare.hpp: two-sided rank test, Holm).
 // The gnuplot command is "gnuplot" unless E4MEXT_GNUPLOT names another. A gnuplot that fails, or
 // an output file that is missing or empty afterwards, is an error.
 #pragma once
 
+#include "compare.hpp"
 #include "result_set.hpp"
 
 #include <filesystem>
@@ -61,5 +66,35 @@ std::string gnuplot_script(const PlotData& data, const std::filesystem::path& ou
 
 // Draws; throws PlotError with gnuplot's first error line when it fails.
 void write_plot(const PlotData& data, const std::filesystem::path& output, bool log_scale);
+
+struct RatioBar {
+    bool present = false; // both this set and the first have the case (and a median above 0)
+    double ratio = 0;     // median / the first set's median
+    std::string text;     // "0.90*": the ratio and compare's mark
+};
+
+struct RatioRow {
+    std::string label;          // the case, or "geomean (N cases)"
+    std::vector<RatioBar> bars; // one per set after the first
+};
+
+struct RatioPlotData {
+    std::string title;                   // metric and base, the marks, one line per set
+    std::string base_label;              // the first set: every ratio's denominator
+    std::vector<std::string> set_labels; // the sets after the first
+    std::vector<RatioRow> rows;          // cases in table order, then the geomean
+};
+
+// IOPS or BW ratios of every set after the first against the first.
+RatioPlotData ratio_plot_data_of(const Comparison& comparison, Metric metric);
+
+// Where the ratio chart of OUT goes: x.png -> x-ratio.png, x.svg -> x-ratio.svg.
+std::filesystem::path ratio_plot_path(const std::filesystem::path& output);
+
+PlotSize ratio_plot_size(const RatioPlotData& data);
+std::string ratio_gnuplot_script(const RatioPlotData& data, const std::filesystem::path& output, PlotFormat format);
+
+// Draws the ratio chart; errors as write_plot.
+void write_ratio_plot(const RatioPlotData& data, const std::filesystem::path& output);
 
 } // namespace e4mext::report

@@ -35,7 +35,11 @@ std::string number(double value)
 
 const char* extents_name(ExtentState state)
 {
-    return state == ExtentState::written ? "written" : "unwritten";
+    switch (state) {
+    case ExtentState::written: return "written";
+    case ExtentState::fragmented: return "fragmented";
+    default: return "unwritten";
+    }
 }
 
 nlohmann::ordered_json summary_json(const Summary& s, const std::string& text)

@@ -1,13 +1,682 @@
-// Placeholder while the bench command is being written (this session); replaced by its module.
+// `e4mext bench` (scripts/bench): the cover letter's U/M table for this machine or for kernels in
+// VMs, from real fio runs of libe4mext on real ext4, a fresh filesystem and a controlled page cache
+// per run; results/<label>/ with every run's job, fio JSON, engine stats and log, the metadata, the
+// table, plots, and --compare / --gate through the report's commands (the one parser and gate).
+#include "bench_run.h"
+#include "bench_target.h"
+#include "bench_vm.h"
+#include "case_model.h"
+#include "cleanup_registry.h"
+#include "initramfs.h"
+#include "kernel_archive.h"
+#include "kernel_spec.h"
+#include "process.h"
+#include "qemu_command.h"
 #include "runner_errors.h"
 #include "subcommand.h"
+#include "vm_report.h"
+
+#include "cli.hpp"
+#include "gate.hpp"
+#include "input_error.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <sstream>
+
+#ifndef E4MEXT_SOURCE_ROOT
+#error "E4MEXT_SOURCE_ROOT must name the checkout (meson sets it)"
+#endif
 
 namespace e4mext::runner {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string self_executable()
+{
+	return std::filesystem::read_symlink("/proc/self/exe").string();
+}
+
+// The checkout this program belongs to: the one its build directory sits in (also for a copy of
+// the tree, as a user who cannot enter the original runs it), else the one it was built from.
+std::string checkout()
+{
+	const std::filesystem::path above = std::filesystem::path(self_executable()).parent_path().parent_path();
+	std::error_code ec;
+	return std::filesystem::is_regular_file(above / "jobs" / "cases.json", ec) ? above.string() : E4MEXT_SOURCE_ROOT;
+}
+
+struct BenchOptions {
+	bool quick = false;
+	bool full = false;
+	std::string set;
+	std::string only;
+	unsigned repeat = 3;
+	std::string size;
+	std::string runtime = "3s";
+	std::string cache;
+	std::string image_size;
+	std::string mkfs_opts;
+	std::string dir;
+	std::string hosts;
+	std::string label;
+	std::string results_root = checkout() + "/results";
+	std::string compare;
+	std::string gate;
+	bool gate_given = false;
+	std::string max_regression = "5%";
+	std::string gate_metric = "iops";
+	std::string build_dir;
+	std::string jobs_dir = checkout() + "/jobs";
+	std::vector<std::string> kernels;
+	std::string accel = "auto";
+	std::string vm_memory = "2G";
+	unsigned vm_cpus = 2;
+	unsigned vm_timeout = 900;
+	// Inside an e4mext VM (set by the host side of --kernel).
+	std::string guest_disk;
+	std::string guest_results;
+	unsigned run_number = 1;
+	std::vector<std::string> command_line;
+};
+
+constexpr const char *kFooter = R"(What runs: a set of jobs/cases.json (quick: the cover letter's six; matrix: one factor at a time,
+36 cases; full: the cross product), each case jobs/defrag.fio filled in, --repeat rounds of every
+case (round-robin over the cases), each run on a fresh filesystem with the original laid out first:
+U fallocated, M written with O_DIRECT, F written 64k at a time between the blocks of a filler file
+(many small extents). Where: a loop image of its own (default, root), --dir (an existing ext4
+directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
+kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
+Results: results/<label>/ (with --kernel: one set per kernel in results/<label>/<kernel>/), each run's
+job, fio JSON, engine stats and log in runs/<case>/run-N.*, metadata.txt, table.txt, table.md,
+plot.png, plot.svg; with two or more kernels compare.txt (every kernel's block side by side, the %
+change against the first and its significance).
+Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3 a run or the
+environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
+kept, marked partial).)";
+
+uint64_t size_in_bytes(const std::string &text, const std::string &what)
+{
+	return parse_size(text, what);
+}
+
+std::string now_utc()
+{
+	char stamp[32];
+	const std::time_t now = std::time(nullptr);
+	std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+	return stamp;
+}
+
+std::string stamp_local()
+{
+	char stamp[32];
+	const std::time_t now = std::time(nullptr);
+	std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+	return stamp;
+}
+
+std::string first_line(const std::string &path, const std::string &prefix = "")
+{
+	std::ifstream in(path);
+	for (std::string line; std::getline(in, line);)
+		if (line.rfind(prefix, 0) == 0)
+			return line.substr(prefix.size());
+	return "";
+}
+
+std::string trimmed(std::string s)
+{
+	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+		s.pop_back();
+	return s;
+}
+
+std::string load_average()
+{
+	std::istringstream in(first_line("/proc/loadavg"));
+	std::string a, b, c;
+	in >> a >> b >> c;
+	return a + " " + b + " " + c;
+}
+
+std::string set_name(const BenchOptions &o)
+{
+	return o.quick ? "quick" : o.full ? "full" : o.set.empty() ? "matrix" : o.set;
+}
+
+std::vector<std::string> split_words(const std::string &text)
+{
+	std::istringstream in(text);
+	std::vector<std::string> words;
+	for (std::string w; in >> w;)
+		words.push_back(w);
+	return words;
+}
+
+// The cases asked for: the set, filtered by --only.
+std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &model)
+{
+	std::vector<BenchCase> cases = model.cases(set_name(o));
+	if (o.only.empty())
+		return cases;
+	std::regex only;
+	try {
+		only = std::regex(o.only, std::regex::extended);
+	} catch (const std::regex_error &) {
+		throw UsageError("--only '" + o.only + "' is not a valid regular expression");
+	}
+	std::vector<BenchCase> kept;
+	for (BenchCase &c : cases)
+		if (std::regex_search(c.id, only))
+			kept.push_back(std::move(c));
+	if (kept.empty())
+		throw UsageError("no case of set " + set_name(o) + " matches --only '" + o.only + "' (case ids look like " + cases.front().id + ")");
+	return kept;
+}
+
+void check_options(const BenchOptions &o)
+{
+	if (int(o.quick) + int(o.full) + int(!o.set.empty()) > 1)
+		throw UsageError("--quick, --full and --set exclude each other: give one set");
+	if (o.repeat < 1)
+		throw UsageError("--repeat must be a whole number >= 1, not 0");
+	if (o.vm_timeout < 1)
+		throw UsageError("--vm-timeout must be at least 1 second");
+	static const std::regex runtime("[1-9][0-9]*(ms|s|m)?");
+	if (!std::regex_match(o.runtime, runtime))
+		throw UsageError("--runtime must be a time fio understands (e.g. 3s, 500ms, 1m), not '" + o.runtime + "'");
+	if (!o.image_size.empty() && !o.dir.empty())
+		throw UsageError("--image-size is for the loop image; it cannot be used with --dir");
+	if (!o.mkfs_opts.empty() && !o.dir.empty())
+		throw UsageError("--mkfs-opts is for the loop image; it cannot be used with --dir");
+	if (!o.hosts.empty() && o.dir.empty())
+		throw UsageError("--hosts needs --dir: the ext4 directory each fio server writes to");
+	if (!o.kernels.empty() && (!o.dir.empty() || !o.hosts.empty() || !o.image_size.empty()))
+		throw UsageError("--kernel runs in VMs on their own disks: it cannot be used with --dir, --hosts or --image-size");
+	if (!o.label.empty() && !std::regex_match(o.label, std::regex("[A-Za-z0-9._+-]+")))
+		throw UsageError("--label may hold letters, digits and . _ + - only, not '" + o.label + "'");
+	if (o.gate_given && o.gate.empty() && o.kernels.size() != 2)
+		throw UsageError("--gate without a baseline directory compares two kernels: give --kernel BASE --kernel CANDIDATE, or --gate results/NAME");
+	if (o.gate_metric != "iops" && o.gate_metric != "bw")
+		throw UsageError("--gate-metric must be iops or bw, not '" + o.gate_metric + "'");
+	try {
+		report::parse_percentage(o.max_regression);
+	} catch (const std::exception &e) {
+		throw UsageError(e.what());
+	}
+	for (const std::string &d : {o.compare, o.gate})
+		if (!d.empty() && !fs::is_directory(d))
+			throw UsageError("'" + d + "' is not a directory of results (give results/NAME)");
+}
+
+// The report's commands, in this process: output to the terminal and to `file` when given.
+int report(const std::vector<std::string> &args, const std::string &file = "", bool echo = true)
+{
+	std::ostringstream out;
+	const int status = report::run_cli(args, out, std::cerr);
+	if (echo)
+		std::cout << out.str() << std::flush;
+	if (!file.empty())
+		std::ofstream(file) << out.str();
+	return status;
+}
+
+std::string runs_of(const std::string &dir)
+{
+	return fs::is_directory(fs::path(dir) / "runs") ? (fs::path(dir) / "runs").string() : dir;
+}
+
+std::string label_of(const std::string &dir)
+{
+	const std::string label = first_line(dir + "/metadata.txt", "label: ");
+	return label.empty() ? fs::canonical(dir).filename().string() : label;
+}
+
+class ResultsDir {
+public:
+	explicit ResultsDir(std::string path) : path_(std::move(path))
+	{
+		fs::create_directories(path_);
+		std::ofstream(path_ + "/STATUS") << "running\n";
+	}
+	const std::string &path() const { return path_; }
+	void finish(const std::string &status, const std::vector<std::string> &lines)
+	{
+		std::ofstream meta(metadata_file_, std::ios::app);
+		for (const std::string &l : lines)
+			meta << l << "\n";
+		meta << "status: " << status << "\n";
+		std::ofstream(path_ + "/STATUS") << status << "\n";
+		done_ = true;
+	}
+	void partial(const std::string &reason, const std::vector<std::string> &lines)
+	{
+		if (done_)
+			return;
+		std::ofstream(path_ + "/PARTIAL") << "partial: " << reason << "\n";
+		finish("partial (" + reason + ")", lines);
+		std::cerr << "bench: partial results kept in " << path_ << " (marked PARTIAL)\n";
+	}
+	void set_metadata_file(std::string f) { metadata_file_ = std::move(f); }
+
+private:
+	std::string path_;
+	std::string metadata_file_;
+	bool done_ = false;
+};
+
+std::string fio_version()
+{
+	const CommandResult r = run_command({"fio", "--version"}, std::chrono::seconds(30));
+	if (!r.ok())
+		throw KernelUnavailable("fio is not installed (scripts/setup installs it)");
+	return trimmed(r.out);
+}
+
+std::string git_description()
+{
+	const CommandResult sha = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "rev-parse", "--short=12", "HEAD"}, std::chrono::seconds(30));
+	std::string text = sha.ok() ? trimmed(sha.out) : "unknown";
+	const CommandResult dirty = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "status", "--porcelain", "--", "engine", "report", "runner"},
+						std::chrono::seconds(30));
+	if (dirty.ok() && !trimmed(dirty.out).empty())
+		text += " (engine/, report/ or runner/ modified)";
+	return text;
+}
+
+std::string others_busy()
+{
+	const CommandResult r = run_command({"pgrep", "-c", "-x", "fio|cc1plus|ld|ninja|qemu-system-x86"}, std::chrono::seconds(30));
+	return (r.out.empty() ? "0" : trimmed(r.out)) + " fio/compiler/qemu processes";
+}
+
+// Facts every set's metadata holds: what ran, with what, on what machine.
+std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSettings &s, const std::string &engine)
+{
+	std::string cpu = first_line("/proc/cpuinfo", "model name\t: ");
+	std::string cmd = "e4mext";
+	for (const std::string &a : o.command_line)
+		cmd += " " + shell_quote(a);
+	std::string ids;
+	for (const BenchCase &c : s.cases)
+		ids += (ids.empty() ? "" : " ") + c.id;
+	return {
+		"date: " + now_utc(),
+		"command: " + cmd,
+		"fio: " + fio_version(),
+		"e4mext: " + std::string(E4MEXT_VERSION) + ", git " + git_description(),
+		"engine: " + engine,
+		"cpu: " + cpu + ", " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " online",
+		"load average at start: " + load_average(),
+		"others at start: " + others_busy(),
+		"file size: " + s.size + " (" + std::to_string(s.size_bytes) + " bytes)",
+		"runtime limit: " + s.runtime,
+		"repeats: " + std::to_string(o.repeat),
+		"set: " + set_name(o),
+		"cases: " + std::to_string(s.cases.size()) + " (" + ids + ")",
+	};
+}
+
+std::vector<std::string> end_metadata(unsigned done, unsigned total, std::chrono::steady_clock::time_point started)
+{
+	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	return {"load average at end: " + load_average(), "others at end: " + others_busy(),
+		"runs: " + std::to_string(done) + " of " + std::to_string(total), "wall time: " + std::to_string(long(wall)) + "s"};
+}
+
+std::string engine_path(const BenchOptions &o)
+{
+	const fs::path build = o.build_dir.empty() ? fs::path(self_executable()).parent_path() : fs::path(o.build_dir);
+	const fs::path engine = build / "engine" / "libe4mext.so";
+	if (!fs::is_regular_file(engine))
+		throw UsageError(build.string() + " has no engine/libe4mext.so: build it (ninja -C " + build.string() + ") or give --build-dir");
+	return fs::canonical(engine).string();
+}
+
+BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const std::string &size_default)
+{
+	BenchSettings s;
+	s.cases = chosen_cases(o, model);
+	s.rounds = o.repeat;
+	s.size = o.size.empty() ? size_default : o.size;
+	s.size_bytes = size_in_bytes(s.size, "--size");
+	if (s.size_bytes < (1u << 20) || s.size_bytes % (1u << 20))
+		throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + s.size + "'");
+	s.runtime = o.runtime;
+	s.cache_override = o.cache;
+	s.template_text = model.template_text();
+	s.template_source = model.template_path();
+	if (!o.hosts.empty())
+		for (const BenchCase &c : s.cases)
+			if (c.factor("layout") == "F")
+				throw UsageError("case " + c.id + ": the F layout removes a filler file after laying the original out, which fio servers cannot do; leave F cases out with --only");
+	return s;
+}
+
+// ---- inside an e4mext VM: one round on the VM's disk, results to the shared directory ----
+
+int run_in_guest(const BenchOptions &o)
+{
+	const CaseModel model = CaseModel::load(o.jobs_dir);
+	BenchSettings s = settings_for(o, model, "512m");
+	s.rounds = 1; // one round per VM: the host alternates the kernels
+	s.first_run = o.run_number;
+	s.last_run = o.repeat;
+	s.engine = engine_path(o);
+	auto target = make_guest_disk_target(o.guest_disk, split_words(o.mkfs_opts));
+	target->fresh();
+	{
+		std::ofstream meta(o.guest_results + "/guest-metadata.txt");
+		for (const std::string &line : target->describe())
+			meta << line << "\n";
+	}
+	BenchRunner runner(s, *target, o.guest_results + "/runs", std::cout);
+	std::ofstream(o.guest_results + "/guest-metadata.txt", std::ios::app) << "cache policy: " << runner.cache_policy() << "\n";
+	runner.run_all();
+	return 0;
+}
+
+// ---- the outputs of a finished run ----
+
+void set_outputs(const std::string &set_dir, const std::string &label)
+{
+	const std::string runs = set_dir + "/runs";
+	report({"table", runs, "--label", label}, set_dir + "/table.txt");
+	report({"table", runs, "--label", label, "--format", "markdown"}, set_dir + "/table.md", false);
+	for (const char *ext : {"png", "svg"})
+		if (report({"plot", runs, "-o", set_dir + "/plot." + ext, "--labels", label}, "", false) != 0)
+			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
+}
+
+int gate(const BenchOptions &o, const std::string &base_dir, const std::string &base_label, const std::string &cand_dir,
+	 const std::string &cand_label, const std::string &out_dir)
+{
+	const int rc = report({"gate", runs_of(base_dir), runs_of(cand_dir), "--labels", base_label + "," + cand_label, "--max-regression",
+			       o.max_regression, "--metric", o.gate_metric, "--markdown-summary", out_dir + "/gate-summary.md", "--verdict-json",
+			       out_dir + "/gate-verdict.json"});
+	if (rc == 0)
+		std::cerr << "bench: gate: pass (no case significantly more than " << o.max_regression << " below " << base_label << ")\n";
+	else if (rc == 1)
+		std::cerr << "bench: gate: REGRESSION against " << base_label << " (see " << out_dir << "/gate-summary.md)\n";
+	else
+		std::cerr << "bench: gate: could not compare (exit " << rc << "; see the message above)\n";
+	return rc;
+}
+
+// ---- on this machine: a loop image, --dir or --hosts ----
+
+int run_local(const BenchOptions &o)
+{
+	const auto started = std::chrono::steady_clock::now();
+	const CaseModel model = CaseModel::load(o.jobs_dir);
+	BenchSettings s = settings_for(o, model, "512m");
+	s.engine = engine_path(o);
+	const std::string label = o.label.empty() ? [] {
+		struct utsname u {};
+		::uname(&u);
+		return std::string(u.release);
+	}() + "-" + set_name(o) + "-" + stamp_local()
+						  : o.label;
+	const std::string out_path = fs::absolute(o.results_root + "/" + label).lexically_normal().string();
+	if (fs::exists(out_path))
+		throw UsageError(out_path + " already exists: pick another --label or remove it");
+
+	std::unique_ptr<BenchTarget> target;
+	if (!o.dir.empty()) {
+		target = make_dir_target(o.dir, s.size_bytes);
+	} else {
+		const uint64_t image = o.image_size.empty() ? default_image_size(s.size_bytes) : size_in_bytes(o.image_size, "--image-size");
+		if (image < 2 * s.size_bytes + s.size_bytes / 2)
+			throw UsageError("an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
+					 " original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
+		target = make_loop_target(image, split_words(o.mkfs_opts));
+	}
+	std::vector<std::string> hosts = {""};
+	if (!o.hosts.empty()) {
+		hosts.clear();
+		std::istringstream list(o.hosts);
+		for (std::string h; std::getline(list, h, ',');)
+			hosts.push_back(h);
+	}
+
+	ResultsDir results(out_path);
+	results.set_metadata_file(out_path + "/metadata.txt");
+	{
+		std::ofstream meta(out_path + "/metadata.txt");
+		meta << "label: " << label << "\n";
+		struct utsname u {};
+		::uname(&u);
+		meta << "kernel: " << u.release << " (" << u.version << ")\n";
+		for (const std::string &line : common_metadata(o, s, s.engine))
+			meta << line << "\n";
+		for (const std::string &line : target->describe())
+			meta << line << "\n";
+		meta << "hosts: " << (o.hosts.empty() ? "local" : o.hosts) << "\n";
+	}
+	unsigned done = 0, total = unsigned(s.cases.size() * s.rounds * hosts.size());
+	std::cerr << "bench: " << s.cases.size() << " cases x " << s.rounds << " runs on " << target->directory()
+		  << (o.hosts.empty() ? "" : " via " + o.hosts) << "; results in " << out_path << "\n";
+	try {
+		for (const std::string &host : hosts) {
+			BenchSettings hs = s;
+			hs.host = host;
+			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + std::regex_replace(host, std::regex("[:/]"), "_"));
+			BenchRunner runner(hs, *target, runs, std::cerr);
+			if (host == hosts.front())
+				std::ofstream(out_path + "/metadata.txt", std::ios::app) << "cache policy: " << runner.cache_policy() << "\n";
+			try {
+				runner.run_all();
+			} catch (...) {
+				done += runner.progress().done;
+				throw;
+			}
+			done += runner.progress().done;
+		}
+	} catch (const Interrupted &e) {
+		target.reset();
+		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)) + " after " + std::to_string(done) + " of " +
+					std::to_string(total) + " runs",
+				end_metadata(done, total, started));
+		return 128 + e.signal;
+	} catch (const std::exception &e) {
+		target.reset();
+		results.partial(std::string("error: ") + e.what(), end_metadata(done, total, started));
+		throw KernelUnavailable(e.what());
+	}
+	target.reset();
+	results.finish("complete", end_metadata(done, total, started));
+	set_outputs(out_path, label);
+	std::cerr << "bench: results: " << out_path
+		  << " (table.txt, table.md, plot.png, plot.svg, metadata.txt, runs/: fio JSON, engine stats, job and log per run)\n";
+	if (!o.compare.empty())
+		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label}, out_path + "/compare.txt");
+	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	std::cerr << "bench: wall time " << format_duration(wall) << "\n";
+	if (!o.gate.empty())
+		return gate(o, o.gate, label_of(o.gate), out_path, label, out_path);
+	return 0;
+}
+
+// ---- kernels in VMs ----
+
+std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &s)
+{
+	std::vector<std::string> args = {"--set", set_name(o), "--size", s.size, "--runtime", s.runtime, "--jobs-dir", o.jobs_dir,
+					 "--repeat", std::to_string(o.repeat)};
+	if (!o.only.empty())
+		args.insert(args.end(), {"--only", o.only});
+	if (!o.cache.empty())
+		args.insert(args.end(), {"--cache", o.cache});
+	if (!o.mkfs_opts.empty())
+		args.insert(args.end(), {"--mkfs-opts", o.mkfs_opts});
+	if (!o.build_dir.empty())
+		args.insert(args.end(), {"--build-dir", fs::absolute(o.build_dir).string()});
+	return args;
+}
+
+int run_on_kernels(const BenchOptions &o)
+{
+	const auto started = std::chrono::steady_clock::now();
+	if (::geteuid() != 0)
+		throw KernelUnavailable("e4mext bench --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
+	const CaseModel model = CaseModel::load(o.jobs_dir);
+	// Emulated disks and CPUs are ~60x slower than native ones under TCG: a smaller default file.
+	BenchSettings s = settings_for(o, model, "128m");
+	s.engine = engine_path(o);
+
+	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), std::cerr);
+	KernelBenchPlan plan;
+	for (const std::string &spec : o.kernels) {
+		plan.kernels.push_back(resolve_kernel(spec, archive));
+		for (const std::string &note : plan.kernels.back().notes)
+			std::cerr << "bench: " << plan.kernels.back().label << ": " << note << "\n";
+	}
+	std::map<std::string, int> seen;
+	for (const Kernel &k : plan.kernels) {
+		std::string l = std::regex_replace(k.label, std::regex("[^A-Za-z0-9._+-]"), "_");
+		const int n = ++seen[l];
+		plan.labels.push_back(n == 1 ? l : l + "-" + std::to_string(n));
+	}
+	std::string kernels_text;
+	for (const std::string &l : plan.labels)
+		kernels_text += (kernels_text.empty() ? "" : "-vs-") + l;
+	const std::string label = o.label.empty() ? kernels_text + "-" + set_name(o) + "-" + stamp_local() : o.label;
+	plan.out_dir = fs::absolute(o.results_root + "/" + label).lexically_normal().string();
+	if (fs::exists(plan.out_dir))
+		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
+
+	plan.accel = o.accel == "tcg"   ? AcceleratorChoice{Accelerator::tcg, "--accel tcg"}
+		     : o.accel == "kvm" ? AcceleratorChoice{Accelerator::kvm, "--accel kvm"}
+					: probe_accelerator(plan.kernels.front().image, kBusybox);
+	plan.e4mext = self_executable();
+	plan.guest_args = guest_args(o, s);
+	plan.rounds = o.repeat;
+	plan.vm.memory = parse_size(o.vm_memory, "--vm-memory");
+	plan.vm.cpus = o.vm_cpus;
+	plan.vm.disk_size = std::max<uint64_t>(1ull << 30, (3 * s.size_bytes + (1ull << 20) - 1) / (1ull << 20) * (1ull << 20));
+	plan.vm.timeout = std::chrono::seconds(o.vm_timeout);
+	plan.host_metadata = common_metadata(o, s, s.engine);
+	struct utsname u {};
+	::uname(&u);
+	plan.host_metadata.push_back("host kernel: " + std::string(u.release) + " (" + u.version + ")");
+	plan.host_metadata.push_back("accelerator: " + std::string(accelerator_name(plan.accel.accel)) + " (" + plan.accel.reason + ")" +
+				     (plan.accel.accel == Accelerator::tcg ? "; figures are emulated (TCG): compare kernels, never with hardware" : ""));
+	plan.host_metadata.push_back("order: rounds of one VM per kernel, alternating (" + kernels_text + ", repeated " + std::to_string(o.repeat) + " times)");
+
+	fs::create_directories(plan.out_dir);
+	ResultsDir results(plan.out_dir);
+	results.set_metadata_file(plan.out_dir + "/bench.txt");
+	{
+		std::ofstream top(plan.out_dir + "/bench.txt");
+		top << "label: " << label << "\nkernels: " << kernels_text << "\n";
+		for (const std::string &line : plan.host_metadata)
+			top << line << "\n";
+	}
+	std::cerr << "bench: " << s.cases.size() << " cases x " << o.repeat << " rounds on " << plan.kernels.size() << " kernel(s) in VMs under "
+		  << accelerator_name(plan.accel.accel) << " (" << plan.accel.reason << "), file size " << s.size << "; results in " << plan.out_dir
+		  << "\n";
+	int status = 0;
+	const unsigned total = unsigned(s.cases.size() * o.repeat * plan.kernels.size());
+	try {
+		status = run_kernel_rounds(plan, std::cerr);
+	} catch (const Interrupted &e) {
+		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)), end_metadata(0, total, started));
+		return 128 + e.signal;
+	}
+	if (status != 0) {
+		results.partial("a VM failed (exit " + std::to_string(status) + ")", end_metadata(0, total, started));
+		return status;
+	}
+	results.finish("complete", end_metadata(total, total, started));
+	for (size_t k = 0; k < plan.labels.size(); ++k)
+		set_outputs(plan.out_dir + "/" + plan.labels[k], plan.labels[k]);
+	if (plan.labels.size() >= 2) {
+		std::vector<std::string> args = {"compare"};
+		std::string labels;
+		for (const std::string &l : plan.labels) {
+			args.push_back(plan.out_dir + "/" + l + "/runs");
+			labels += (labels.empty() ? "" : ",") + l;
+		}
+		args.insert(args.end(), {"--labels", labels});
+		report(args, plan.out_dir + "/compare.txt");
+		args.insert(args.end(), {"--format", "markdown"});
+		report(args, plan.out_dir + "/compare.md", false);
+	}
+	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	std::cerr << "bench: results: " << plan.out_dir << "; wall time " << format_duration(wall) << "\n";
+	if (o.gate_given && o.gate.empty())
+		return gate(o, plan.out_dir + "/" + plan.labels[0], plan.labels[0], plan.out_dir + "/" + plan.labels[1], plan.labels[1], plan.out_dir);
+	if (!o.gate.empty())
+		return gate(o, o.gate, label_of(o.gate), plan.out_dir + "/" + plan.labels.back(), plan.labels.back(), plan.out_dir);
+	return 0;
+}
+
+int run_bench(const BenchOptions &o)
+{
+	check_options(o);
+	if (!o.guest_disk.empty())
+		return run_in_guest(o); // refuses a disk its VM did not make
+	install_interrupt_handlers("bench");
+	return o.kernels.empty() ? run_local(o) : run_on_kernels(o);
+}
+
+} // namespace
+
 Subcommand add_bench_command(CLI::App &parent)
 {
-	CLI::App *app = parent.add_subcommand("bench", "(being written)");
-	return {app, []() -> int { throw UsageError("e4mext bench is not written yet"); }};
+	auto o = std::make_shared<BenchOptions>();
+	CLI::App *app = parent.add_subcommand("bench", "the cover letter's U/M table from real fio runs of libe4mext, here or on kernels in VMs");
+	app->footer(kFooter);
+	app->add_flag("--quick", o->quick, "the cover letter's six cases (U/M x 4k/32k/128k)");
+	app->add_flag("--full", o->full, "the full cross product of jobs/cases.json (long)");
+	app->add_option("--set", o->set, "a set of jobs/cases.json by name (default matrix)");
+	app->add_option("--only", o->only, "only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
+	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
+	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m here, 128m in a VM)");
+	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")->capture_default_str();
+	app->add_option("--cache", o->cache, "page cache before each run for every case (default: each case's cache factor, cold in quick/matrix)")
+		->check(CLI::IsMember({"cold", "warm"}));
+	app->add_option("--image-size", o->image_size, "loop image size (default 4 x --size, at least 2g, at most half the free space)");
+	app->add_option("--mkfs-opts", o->mkfs_opts, "extra mkfs.ext4 options for the loop image or the VM's disk");
+	app->add_option("--dir", o->dir, "an existing ext4 directory instead of a loop image (no root needed)");
+	app->add_option("--hosts", o->hosts, "fio servers H[:PORT],... in turn (needs --dir valid on every host and the engine at the same path)");
+	app->add_option("--kernel", o->kernels, "a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
+		->allow_extra_args(false);
+	app->add_option("--accel", o->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
+		->capture_default_str()
+		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
+	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
+	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")->capture_default_str();
+	app->add_option("--label", o->label, "results/NAME (default <kernel>-<set>-<date>)");
+	app->add_option("--results-root", o->results_root, "where results/NAME goes")->capture_default_str();
+	app->add_option("--compare", o->compare, "also print the comparison of DIR (a results directory) with this run");
+	app->add_option("--gate", o->gate, "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
+		->expected(0, 1)
+		->each([o](const std::string &) { o->gate_given = true; });
+	app->add_option("--max-regression", o->max_regression, "allowed drop for --gate, in percent (5% or 5; 0.05 is refused)")->capture_default_str();
+	app->add_option("--gate-metric", o->gate_metric, "the figure --gate compares: iops or bw")->capture_default_str();
+	app->add_option("--build-dir", o->build_dir, "where engine/libe4mext.so is (default: beside this program)");
+	app->add_option("--jobs-dir", o->jobs_dir, "where cases.json and defrag.fio are")->capture_default_str();
+	// Inside an e4mext VM only (the host side of --kernel passes them): not for people.
+	app->add_option("--guest-disk", o->guest_disk)->group("");
+	app->add_option("--guest-results", o->guest_results)->group("");
+	app->add_option("--run-number", o->run_number)->group("");
+	return {app, [o] {
+			o->command_line = program_arguments();
+			return run_bench(*o);
+		}};
 }
 
 } // namespace e4mext::runner

@@ -58,8 +58,9 @@ void remove_directories() noexcept
 			continue;
 		const pid_t pid = ::fork();
 		if (pid == 0) {
-			char rm[] = "/bin/rm", flags[] = "-rf", end[] = "--";
-			char *argv[] = {rm, flags, end, e.path, nullptr};
+			// Never into a filesystem mounted below (a loop filesystem not yet unmounted).
+			char rm[] = "/bin/rm", flags[] = "-rf", one_fs[] = "--one-file-system", end[] = "--";
+			char *argv[] = {rm, flags, one_fs, end, e.path, nullptr};
 			::execv(rm, argv);
 			::_exit(127);
 		}
@@ -68,6 +69,26 @@ void remove_directories() noexcept
 			}
 		e.kind = Kind::Free;
 	}
+}
+
+volatile sig_atomic_t g_interrupted = 0;
+bool g_interrupt_mode = false;
+
+extern "C" void on_fatal_signal(int sig);
+
+// Interrupt mode, first signal: ask the children to stop (fio ends its jobs, qemu quits) and let
+// the program unwind; a second signal takes the fatal path.
+extern "C" void on_interrupt_signal(int sig)
+{
+	if (g_interrupted || !g_interrupt_mode) {
+		on_fatal_signal(sig);
+		return;
+	}
+	g_interrupted = sig;
+	[[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, g_message, g_message_size);
+	for (Entry &e : g_entries)
+		if (e.kind == Kind::ProcessGroup)
+			::kill(-e.pgid, SIGINT);
 }
 
 extern "C" void on_fatal_signal(int sig)
@@ -96,24 +117,52 @@ SignalBlock::~SignalBlock()
 	sigprocmask(SIG_SETMASK, &old_, nullptr);
 }
 
-void install_cleanup_handlers(const std::string &program)
+namespace {
+
+void set_message(const std::string &message)
 {
-	const std::string message = "\n" + program + ": interrupted: stopping the VMs and virtiofsd it started, removing its temporary files\n";
-	{
-		SignalBlock blocked;
-		std::strncpy(g_message, message.c_str(), sizeof(g_message) - 1);
-		g_message_size = std::strlen(g_message);
-	}
-	if (g_installed)
-		return;
+	SignalBlock blocked;
+	std::strncpy(g_message, message.c_str(), sizeof(g_message) - 1);
+	g_message_size = std::strlen(g_message);
+}
+
+void install_handler(void (*handler)(int))
+{
 	struct sigaction sa {};
-	sa.sa_handler = on_fatal_signal;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	for (int sig : kFatalSignals)
 		sigaddset(&sa.sa_mask, sig);
 	for (int sig : kFatalSignals)
 		::sigaction(sig, &sa, nullptr);
 	g_installed = true;
+}
+
+} // namespace
+
+void install_cleanup_handlers(const std::string &program)
+{
+	set_message("\n" + program + ": interrupted: stopping the VMs and virtiofsd it started, removing its temporary files\n");
+	if (!g_installed)
+		install_handler(on_fatal_signal);
+}
+
+void install_interrupt_handlers(const std::string &program)
+{
+	set_message("\n" + program + ": interrupted: stopping what it started, keeping the results so far (again to stop at once)\n");
+	g_interrupt_mode = true;
+	install_handler(on_interrupt_signal);
+}
+
+int interrupted_by()
+{
+	return g_interrupted;
+}
+
+void throw_if_interrupted()
+{
+	if (g_interrupted)
+		throw Interrupted(g_interrupted);
 }
 
 void register_process_group(pid_t pgid)

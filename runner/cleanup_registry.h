@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace e4mext::runner {
@@ -15,6 +16,20 @@ namespace e4mext::runner {
 // Installs the handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE (idempotent). `program` names the message
 // printed on interruption ("e4mext-vm: interrupted, ...").
 void install_cleanup_handlers(const std::string &program);
+
+// For programs that keep partial results (the bench, stress): the first SIGINT/SIGTERM/SIGHUP/
+// SIGPIPE sends SIGINT to every registered process group and is remembered; the program checks
+// interrupted_by() (or throw_if_interrupted) after each wait and unwinds, its destructors cleaning
+// up. A second signal takes the fatal path above. Replaces install_cleanup_handlers' handlers.
+void install_interrupt_handlers(const std::string &program);
+int interrupted_by(); // the signal, 0 when none came
+
+// Thrown by throw_if_interrupted(); the exit status is 128 + signal.
+struct Interrupted : std::runtime_error {
+	explicit Interrupted(int sig) : std::runtime_error("interrupted by signal " + std::to_string(sig)), signal(sig) {}
+	int signal;
+};
+void throw_if_interrupted();
 
 // Registration, called by the RAII owners with signals blocked (see SignalBlock).
 void register_process_group(pid_t pgid);

@@ -112,7 +112,10 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 	posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	UniqueFd out_child, err_child;
 	p.out_ = route_stream(setup, out, STDOUT_FILENO, out_child);
-	p.err_ = route_stream(setup, err, STDERR_FILENO, err_child);
+	if (err.kind == Stream::Kind::file && out.kind == Stream::Kind::file && err.path == out.path)
+		posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO); // one log, in order
+	else
+		p.err_ = route_stream(setup, err, STDERR_FILENO, err_child);
 
 	std::vector<char *> args;
 	for (const std::string &a : argv)

@@ -49,7 +49,7 @@ private:
 struct Stream {
 	enum class Kind { inherit, null, pipe, file };
 	Kind kind = Kind::inherit;
-	std::string path; // for file: created or truncated, mode 0644
+	std::string path; // for file: created or truncated, mode 0644; stdout and stderr to one path share it
 
 	static Stream inherit() { return {Kind::inherit, {}}; }
 	static Stream null() { return {Kind::null, {}}; }

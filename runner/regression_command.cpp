@@ -1,13 +1,315 @@
-// Placeholder while the regression command is being written (this session); replaced by its module.
+// `e4mext regression`: the kernel regression suite of EXT4_IOC_MOVE_EXT (tests/regression/) on the
+// host's kernel, as meson's suite runs it, or with --kernel in one throwaway VM per kernel - every
+// case, the dangerous ones included, against the golden file of the behaviour the suite detects.
+// The host reads each guest's console: a panic, oops, KASAN report, BUG or WARNING fails the case
+// that was running; a guest still running at --timeout is killed and its case reported as hung.
+//
+//   build/e4mext regression
+//   sudo build/e4mext regression --kernel 6.19.13
+//   sudo build/e4mext regression --kernel 6.12.48 --kernel 6.18.15 --kernel 6.19.13 --results results/kernels
+#include "cleanup_registry.h"
+#include "initramfs.h"
+#include "kernel_archive.h"
+#include "kernel_spec.h"
+#include "process.h"
+#include "regression_results.h"
 #include "runner_errors.h"
 #include "subcommand.h"
+#include "vm_report.h"
+#include "vm_run.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
 
 namespace e4mext::runner {
 
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char *kDescription =
+	"Runs the kernel regression suite of EXT4_IOC_MOVE_EXT (build/tests/regression/move-ext-regression).\n"
+	"Without --kernel: on this machine's kernel, as `meson test --suite regression` does (loop devices;\n"
+	"needs root, else the suite exits 77). With --kernel (repeatable): in one throwaway VM per kernel\n"
+	"(see e4mext vm run), every case including the dangerous ones, its filesystems on the VM's NVMe\n"
+	"disks, against golden-old.txt or golden-new.txt as the suite detects the kernel's implementation.\n"
+	"A panic/oops/KASAN/BUG/WARNING on a guest's console fails the case that was running; a guest still\n"
+	"running after --timeout is killed and reported. Two or more kernels: a kernel matrix at the end.\n"
+	"Exit status: 0 all as expected; 1 a case failed; 2 bad usage; 3 a kernel unavailable or did not boot;\n"
+	"4 a guest crashed or hung (also on the host: the suite hung); 77 the suite skipped (not root, no --kernel).";
+
+constexpr unsigned kDisks = 4;               // two suffice (the suite gives up shared filesystems for room)
+constexpr uint64_t kDiskSize = 64ull << 20;  // the suite makes 64M filesystems, as on loop devices
+
+struct Options {
+	std::vector<std::string> kernels;
+	std::vector<std::string> only;
+	std::string golden;
+	std::string results;
+	unsigned timeout = 1800;
+	std::string sysrq_crash_in;
+};
+
+// build/tests/regression/move-ext-regression beside build/e4mext.
+std::string suite_binary()
+{
+	const fs::path self = fs::read_symlink("/proc/self/exe");
+	const fs::path binary = self.parent_path() / "tests" / "regression" / "move-ext-regression";
+	if (::access(binary.c_str(), X_OK) != 0)
+		throw KernelUnavailable(binary.string() + " is missing: build it (ninja -C " + self.parent_path().string() + ")");
+	return binary.string();
+}
+
+std::vector<std::string> suite_arguments(const Options &opt, bool in_vm)
+{
+	std::vector<std::string> args;
+	if (in_vm)
+		args.push_back("--dangerous"); // a crash costs only the VM
+	for (const std::string &o : opt.only)
+		args.insert(args.end(), {"--only", o});
+	if (!opt.golden.empty())
+		args.insert(args.end(), {"--golden", fs::absolute(opt.golden).string()});
+	if (!opt.sysrq_crash_in.empty())
+		args.insert(args.end(), {"--sysrq-crash-in", opt.sysrq_crash_in});
+	return args;
+}
+
+// The ids the run covers: the suite's --list, filtered as --only filters.
+std::vector<std::string> expected_cases(const std::string &binary, const std::vector<std::string> &only)
+{
+	const CommandResult r = run_command({binary, "--list"}, std::chrono::seconds(30));
+	std::vector<std::string> ids;
+	std::istringstream in(r.out);
+	for (std::string line; std::getline(in, line);) {
+		const std::string id = line.substr(0, line.find(" | "));
+		bool wanted = only.empty();
+		for (const std::string &o : only)
+			wanted = wanted || id.find(o) != std::string::npos;
+		if (wanted && !id.empty())
+			ids.push_back(id);
+	}
+	return ids;
+}
+
+std::string now_stamp()
+{
+	char stamp[32];
+	const std::time_t now = std::time(nullptr);
+	std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+	return stamp;
+}
+
+void write_text(const fs::path &path, const std::string &text)
+{
+	std::ofstream out(path);
+	out << text;
+	if (!out.flush())
+		throw std::runtime_error("cannot write " + path.string());
+}
+
+// ---- on the host ----
+
+int run_on_host(const Options &opt)
+{
+	const std::string binary = suite_binary();
+	std::vector<std::string> argv{binary};
+	for (const std::string &a : suite_arguments(opt, false))
+		argv.push_back(a);
+	install_cleanup_handlers("e4mext regression");
+	std::unique_ptr<std::ofstream> saved;
+	if (!opt.results.empty()) {
+		fs::create_directories(opt.results);
+		saved = std::make_unique<std::ofstream>(fs::path(opt.results) / "output.txt");
+	}
+	Process suite = Process::spawn(argv, Stream::pipe(), Stream::inherit());
+	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout);
+	for (bool open = true; open;) {
+		struct pollfd p = {suite.stdout_fd(), POLLIN, 0};
+		::poll(&p, 1, 200);
+		char buf[4096];
+		const ssize_t n = p.revents ? ::read(p.fd, buf, sizeof buf) : 0;
+		if (n > 0) {
+			std::cout.write(buf, n).flush();
+			if (saved)
+				saved->write(buf, n).flush();
+		} else if (p.revents) {
+			open = false;
+		}
+		if (std::chrono::steady_clock::now() > deadline) {
+			suite.terminate(std::chrono::seconds(10)); // SIGTERM: the suite removes its filesystems
+			std::cout << "e4mext regression: the suite was still running after " << opt.timeout << " s (--timeout): stopped\n";
+			return kExitGuestCrashed;
+		}
+	}
+	const ExitStatus status = suite.wait();
+	return status.shell_code();
+}
+
+// ---- in VMs ----
+
+struct KernelOutcome {
+	SuiteRun run;
+	int status = 0; // this kernel's exit status
+};
+
+KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const Options &opt, const AcceleratorChoice &accel,
+			 const std::string &qemu, const std::string &binary, const std::vector<std::string> &expected,
+			 const fs::path &results_root)
+{
+	VmRequest req;
+	req.plan.disks = kDisks;
+	req.disk_size = kDiskSize;
+	req.plan.workdir = fs::current_path().string();
+	req.plan.modules_dir = kernel.modules_dir;
+	std::string command = shell_quote(binary);
+	for (const std::string &a : suite_arguments(opt, true))
+		command += " " + shell_quote(a);
+	req.plan.command = command;
+	req.timeout = std::chrono::seconds(opt.timeout);
+	req.results_dir = (results_root / label).string();
+
+	std::cerr << "e4mext regression: " << label << ": booting " << kernel.image << " under " << accelerator_name(accel.accel)
+		  << " (" << accel.reason << ")\n";
+	const VmOutcome outcome = run_in_vm(kernel, req, accel.accel, std::cout);
+	const std::string metadata = metadata_block(RunFacts{kernel, req, accel, outcome, qemu});
+
+	std::ifstream output_file(fs::path(req.results_dir) / "output.txt");
+	std::ostringstream output;
+	output << output_file.rdbuf();
+	KernelOutcome k;
+	k.run = parse_suite_output(output.str());
+	k.run.label = label;
+	k.run.vm_status = metadata.substr(metadata.rfind("status: ") + 8);
+	k.run.vm_status.pop_back();
+	join_console(k.run, outcome.console, outcome.end == VmEnd::hung, expected);
+
+	std::ostringstream block;
+	block << "\n=== e4mext regression: kernel " << label << " ===\n" << metadata
+	      << "suite: " << k.run.behaviour << " EXT4_IOC_MOVE_EXT; " << k.run.passed << " passed, " << k.run.failed << " failed, "
+	      << k.run.not_run << " not run, " << k.run.crashed << " crashed; golden: " << k.run.golden << "\n";
+	for (const CaseResult &c : k.run.cases) {
+		if (c.verdict != "CRASHED" && c.verdict != "HUNG")
+			continue;
+		block << c.verdict << " " << c.id << ": " << c.reason << "\n";
+		for (const std::string &t : c.trace)
+			block << "    " << t << "\n";
+	}
+	if (outcome.end == VmEnd::boot_failed || outcome.end == VmEnd::hung) {
+		const std::string v = verdict(outcome);
+		block << v.substr(v.find('\n') + 1);
+	}
+	block << "results: " << req.results_dir << "\n";
+	write_text(fs::path(req.results_dir) / "metadata.txt", metadata);
+	write_text(fs::path(req.results_dir) / "cases.txt", case_table(k.run));
+	std::cout << std::flush << block.str() << std::flush;
+
+	if (outcome.end == VmEnd::crashed || outcome.end == VmEnd::hung || !outcome.crashes.empty() || k.run.crashed > 0)
+		k.status = kExitGuestCrashed;
+	else if (outcome.end == VmEnd::boot_failed)
+		k.status = kExitBootFailed;
+	else if (outcome.command_status != 0 || k.run.failed > 0 || k.run.golden == "FAIL" || k.run.summary.empty())
+		k.status = 1;
+	return k;
+}
+
+// The worst of the kernels' statuses: a crash or hang, then a kernel that did not boot, then a failure.
+int worst(int a, int b)
+{
+	auto rank = [](int s) { return s == kExitGuestCrashed ? 3 : s == kExitBootFailed ? 2 : s != 0 ? 1 : 0; };
+	return rank(b) > rank(a) ? b : a;
+}
+
+std::vector<std::string> unique_labels(const std::vector<Kernel> &kernels)
+{
+	std::map<std::string, int> seen;
+	std::vector<std::string> out;
+	for (const Kernel &k : kernels) {
+		std::string label = k.label;
+		for (char &c : label)
+			if (c == '/')
+				c = '_';
+		const int n = ++seen[label];
+		out.push_back(n == 1 ? label : label + "-" + std::to_string(n));
+	}
+	return out;
+}
+
+int run_in_vms(const Options &opt)
+{
+	if (::geteuid() != 0)
+		throw KernelUnavailable("e4mext regression --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
+	const std::string binary = suite_binary();
+	const std::vector<std::string> expected = expected_cases(binary, opt.only);
+	install_cleanup_handlers("e4mext regression");
+	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), std::cerr);
+	std::vector<Kernel> kernels;
+	for (const std::string &spec : opt.kernels) {
+		kernels.push_back(resolve_kernel(spec, archive));
+		for (const std::string &note : kernels.back().notes)
+			std::cerr << "e4mext regression: " << kernels.back().label << ": " << note << "\n";
+	}
+	const std::vector<std::string> labels = unique_labels(kernels);
+	const fs::path results_root = fs::absolute(opt.results.empty()
+		? fs::path(std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
+			  ("e4mext-regression." + now_stamp() + "." + std::to_string(::getpid()))
+		: fs::path(opt.results)).lexically_normal();
+	const AcceleratorChoice accel = probe_accelerator(kernels.front().image, kBusybox);
+	const std::string qemu = qemu_version();
+
+	int status = 0;
+	std::vector<SuiteRun> runs;
+	for (size_t i = 0; i < kernels.size(); ++i) {
+		KernelOutcome k = run_kernel(kernels[i], labels[i], opt, accel, qemu, binary, expected, results_root);
+		status = worst(status, k.status);
+		runs.push_back(std::move(k.run));
+	}
+	if (runs.size() >= 2) {
+		const std::string matrix = "kernel matrix (" + std::string(accelerator_name(accel.accel)) + ", " + qemu + ")\n" +
+					   kernel_matrix(runs);
+		write_text(results_root / "matrix.txt", matrix);
+		std::cout << "\n=== e4mext regression: kernel matrix ===\n" << matrix << "results: " << results_root.string() << "\n";
+	}
+	return status;
+}
+
+int run(const Options &opt)
+{
+	if (opt.timeout < 1)
+		throw UsageError("--timeout: give at least 1 second");
+	if (!opt.golden.empty() && !fs::is_regular_file(opt.golden))
+		throw UsageError("--golden " + opt.golden + ": no such file (tests/regression/golden-old.txt or golden-new.txt)");
+	if (!opt.sysrq_crash_in.empty() && opt.kernels.empty())
+		throw UsageError("--sysrq-crash-in panics the kernel: only with --kernel (in a VM), never on the host");
+	return opt.kernels.empty() ? run_on_host(opt) : run_in_vms(opt);
+}
+
+} // namespace
+
 Subcommand add_regression_command(CLI::App &parent)
 {
-	CLI::App *app = parent.add_subcommand("regression", "(being written)");
-	return {app, []() -> int { throw UsageError("e4mext regression is not written yet"); }};
+	auto opt = std::make_shared<Options>();
+	CLI::App *app = parent.add_subcommand("regression", "run the EXT4_IOC_MOVE_EXT regression suite here or in a VM per --kernel");
+	app->footer(kDescription);
+	app->add_option("--kernel", opt->kernels, "a Debian kernel version (6.19.13) or a bzImage path; repeatable")->allow_extra_args(false);
+	app->add_option("--only", opt->only, "run only the cases whose id contains this (repeatable); skips the golden comparison")
+		->allow_extra_args(false);
+	app->add_option("--golden", opt->golden, "compare with this file instead of golden-<old|new>.txt of the detected behaviour");
+	app->add_option("--results", opt->results,
+			"with --kernel: DIR/<kernel>/ (metadata, console, output, cases) and DIR/matrix.txt "
+			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt");
+	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
+		->capture_default_str();
+	app->add_option("--sysrq-crash-in", opt->sysrq_crash_in,
+			"test only: the guest's suite panics its kernel through sysrq when this case starts (only with --kernel)");
+	return {app, [opt] { return run(*opt); }};
 }
 
 } // namespace e4mext::runner

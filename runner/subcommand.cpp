@@ -1,13 +1,24 @@
 #include "subcommand.h"
 
+#include "cleanup_registry.h"
 #include "runner_errors.h"
 
 #include <iostream>
 
 namespace e4mext::runner {
 
+namespace {
+std::vector<std::string> g_arguments;
+}
+
+const std::vector<std::string> &program_arguments()
+{
+	return g_arguments;
+}
+
 int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, const std::string &program, int argc, char **argv)
 {
+	g_arguments.assign(argv + 1, argv + argc);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::CallForHelp &e) {
@@ -24,6 +35,9 @@ int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, cons
 				return c.run();
 		std::cerr << program << ": no command given (see " << program << " --help)\n";
 		return kExitBadUsage;
+	} catch (const Interrupted &e) {
+		std::cerr << program << ": interrupted\n";
+		return 128 + e.signal;
 	} catch (const UsageError &e) {
 		std::cerr << program << ": " << e.what() << "\n";
 		return kExitBadUsage;

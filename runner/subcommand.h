@@ -24,6 +24,9 @@ std::vector<Subcommand> add_vm_commands(CLI::App &parent);
 
 // Parses argv for `app` and runs the one subcommand given, mapping the runner's errors to exit
 // statuses with messages prefixed by `program`.
+// The arguments this program was started with (after its name), for metadata ("command: ...").
+const std::vector<std::string> &program_arguments();
+
 int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, const std::string &program, int argc, char **argv);
 
 } // namespace e4mext::runner

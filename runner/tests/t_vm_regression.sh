@@ -1,30 +1,41 @@
 #!/usr/bin/env bash
-# The regression suite inside a guest: a 6.18 Debian kernel (its package has the modules, so the
-# loop driver the suite's filesystems need loads on demand) runs a few cases of
-# move-ext-regression, which must detect the old implementation and pass them.
-# (6.19.x packages come without modules: no loop driver, so the suite cannot run there yet.)
+# The regression suite on two kernels through `e4mext regression --kernel`: a 6.18 Debian kernel
+# (old EXT4_IOC_MOVE_EXT) and a 6.19 one (new; its package has no modules, so no loop driver: the
+# suite makes its filesystems on the VM's NVMe disks). A few cases, the dangerous donor-on-tmpfs
+# one included; both behaviours detected, the kernel matrix printed with the case that differs.
 # usage: t_vm_regression.sh BUILD/runner/e4mext-vm BUILD/tests/regression/move-ext-regression
 set -u
 vm=$1
-regression=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+e4mext=$(cd "$(dirname "$1")/.." && pwd)/e4mext
 . "$(dirname "$0")/vm_test_lib.sh"
 require_vm_host
-kernel=6.18.15
-if [ ! -e "${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels/$kernel/e4mext-package.txt" ]; then
-	list=$("$vm" kernels 2>&1) || skip "cannot list Debian's kernels (no route to the archive?): $(echo "$list" | tail -n 3)"
-	echo "$list" | grep -q "^6\.18\.15[[:space:]]" || skip "Debian's archive no longer lists $kernel"
+[ -x "$e4mext" ] || skip "$e4mext is not built"
+pick_kernel
+old=6.18.15
+if [ ! -e "${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels/$old/e4mext-package.txt" ]; then
+	"$vm" kernels 2>/dev/null | grep -q "^6\.18\.15[[:space:]]" || skip "Debian's archive no longer lists $old"
 fi
 make_private_tmp
 
-cases='--only validity/orig-rdonly --only validity/same-fd --only range/len-eof-plus-1'
-out=$(TMPDIR=$work/tmp "$vm" run --kernel $kernel --accel tcg --results "$work/results" -- "$regression $cases" 2>&1)
+out=$(cd / && TMPDIR=$work/tmp "$e4mext" regression --kernel $old --kernel "$kernel" --results "$work/results" \
+	--only validity/orig-rdonly --only range/len-eof-plus-1 --only validity/donor-on-tmpfs 2>&1)
 status=$?
 echo "$out"
 [ $status = 0 ] || fail "exit status $status, expected 0"
-echo "$out" | grep -q "^# kernel $kernel+deb13-cloud-amd64: old EXT4_IOC_MOVE_EXT" || fail "the suite did not detect the old implementation in the guest"
-[ "$(echo "$out" | grep -c ' | PASS$')" = 3 ] || fail "expected 3 PASS lines"
-# the one not run is the golden comparison, which partial (--only) runs skip
-echo "$out" | grep -qx '3 passed, 0 failed, 1 not run' || fail "no '3 passed, 0 failed, 1 not run' summary"
-echo "$out" | grep -q "^modules: .*/$kernel/.*lib/modules/$kernel+deb13-cloud-amd64 (modprobe works in the guest)" || fail "metadata does not name the modules"
+echo "$out" | grep -q "^# kernel $old+deb13-cloud-amd64: old EXT4_IOC_MOVE_EXT" || fail "the suite did not detect the old implementation on $old"
+echo "$out" | grep -q "^# kernel $kernel+deb13-cloud-amd64: new EXT4_IOC_MOVE_EXT" || fail "the suite did not detect the new implementation on $kernel"
+[ "$(echo "$out" | grep -c '^# filesystems on the disks of \$E4MEXT_DISKS')" = 2 ] || fail "the suite did not use the VM's disks on both kernels"
+echo "$out" | grep -q '^validity/donor-on-tmpfs | .* | PASS$' || fail "the dangerous case did not run and pass"
+[ "$(echo "$out" | grep -cx '3 passed, 0 failed, 1 not run')" = 2 ] || fail "expected '3 passed, 0 failed, 1 not run' from each kernel"
+echo "$out" | grep -qE "^$old +old +3 +0 +0 +0 +NOT RUN +finished$" || fail "no matrix row for $old (old, 3 passed)"
+echo "$out" | grep -qE "^$kernel +new +3 +0 +0 +0 +NOT RUN +finished$" || fail "no matrix row for $kernel (new, 3 passed)"
+echo "$out" | grep -qx 'cases whose results differ between kernels: 1' || fail "expected one case to differ between the kernels"
+echo "$out" | grep -A2 -x 'range/len-eof-plus-1' | grep -q "ENODATA moved_len=8 .*: $old$" || fail "the differing case does not show $old's ENODATA"
+for k in $old $kernel; do
+	for f in metadata.txt console.log output.txt cases.txt; do
+		[ -s "$work/results/$k/$f" ] || fail "$k: no $f in the results"
+	done
+done
+grep -q 'cases whose results differ' "$work/results/matrix.txt" || fail "no matrix.txt"
 check_nothing_left
 exit $failed

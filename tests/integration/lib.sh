@@ -1,9 +1,12 @@
 # Shared by the integration tests: a real ext4 on a loop device of our own, real fio loading the
-# real engine. Sourced by each t_*.sh; usage: t_x.sh ENGINE_SO REPO_ROOT
+# real engine. Sourced by each t_*.sh; usage: t_x.sh ENGINE_SO REPO_ROOT E4MEXT_STAT
+# (E4MEXT_STAT: build/tests/integration/e4mext-stat, which reads the engine's stats and fio's JSON
+# through report_core, so no script here parses JSON itself).
 set -euo pipefail
 
-ENGINE=${1:?usage: $0 ENGINE_SO REPO_ROOT}
-ROOT=${2:?usage: $0 ENGINE_SO REPO_ROOT}
+ENGINE=${1:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
+ROOT=${2:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
+STAT=${3:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
 LOOPFS="$ROOT/scripts/loopfs"
 TEST_NAME=$(basename "$0" .sh)
 passed=0 failed=0
@@ -14,6 +17,7 @@ not_run() { echo "$TEST_NAME: not run: $*"; exit 77; }
 command -v fio >/dev/null || not_run "fio is not installed (run scripts/setup)"
 command -v strace >/dev/null || not_run "strace is not installed (run scripts/setup)"
 [ -f "$ENGINE" ] || not_run "engine $ENGINE is not built"
+[ -x "$STAT" ] || not_run "$STAT is not built"
 
 # on_exit COMMAND: run at exit, last registered first (e.g. unmounting what a test mounted).
 on_exit() { exit_commands=("$1" "${exit_commands[@]}"); }
@@ -58,13 +62,17 @@ fio_rc() { cat "$SCRATCH/$1.rc"; }
 fio_moves() { cat "$SCRATCH/$1.moves"; }
 fio_made_no_donor() { ! grep -q 'openat(.*e4mext-donor.*O_CREAT' "$SCRATCH/$1.strace"; }
 fio_said() { grep -qF -- "$2" "$SCRATCH/$1.out" "$SCRATCH/$1.stdout"; }
-# stat_field NAME FIELD: a field of the engine's JSON Lines stats (first record), via python3's json.
+# stat_values NAME KEY: KEY (e.g. moves, orig_after.written) of every record of the engine's stats
+# file $SCRATCH/NAME.stats.jsonl, one line each; stat_field NAME KEY: of the first record.
+stat_values() { "$STAT" "$SCRATCH/$1.stats.jsonl" "$2"; }
 stat_field() {
-  python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; v=r[0]
-for k in sys.argv[2].split("."): v=v[k]
-print(v)' "$SCRATCH/$1.stats.jsonl" "$2"
+  local values
+  values=$(stat_values "$@") || return 1
+  echo "${values%%$'\n'*}"
 }
-stat_records() { wc -l <"$SCRATCH/$1.stats.jsonl"; }
+stat_records() { stat_values "$1" jobname | wc -l; }
+# fio_json_only FILE: FILE is fio's JSON document and nothing else.
+fio_json_only() { "$STAT" --fio-json "$1"; }
 no_donors_left() { ! ls "$1" | grep -q 'e4mext-donor'; }
 
 finish() {

@@ -66,11 +66,12 @@ std::string donor_through_bind_mount(Context &ctx)
 
 std::vector<Case> data_path_cases()
 {
-	const char *kNewData = "new: from the 6.19 series (donor hole -> skip, both unwritten -> swap, else copy), not measured";
+	const char *kNewData = "new: from the 6.19 series (donor hole -> skip, both unwritten -> swap, else copy), measured on 6.19.13";
 	return {
 		// ---- original written ----
 		{"data/orig-written-donor-written", "original WWWWWWWW, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not",
-		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale"), std::nullopt,
+		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale"),
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale", kMeasuredNew),
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"WWWWWWWW"})},
 		{"data/orig-written-donor-unwritten", "original WWWWWWWW, donor UUUUUUUU", "ext4-4k",
 		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
@@ -86,7 +87,8 @@ std::vector<Case> data_path_cases()
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"UUHHUUHH"})},
 		// ---- original unwritten ----
 		{"data/orig-unwritten-donor-written", "original UUUUUUUU, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not",
-		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale"), std::nullopt,
+		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale"),
+		 expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale", kMeasuredNew),
 		 pair_move(Layout{"UUUUUUUU"}, Layout{"WWWWWWWW"})},
 		{"data/orig-unwritten-donor-unwritten", "original UUUUUUUU, donor UUUUUUUU (swap only)", "ext4-4k",
 		 expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU"),
@@ -108,14 +110,15 @@ std::vector<Case> data_path_cases()
 		// ---- holes and delayed allocation in the original ----
 		{"data/orig-hole", "original WWHHWWWW (hole at 2..3, data after it), donor UUUUUUUU: the hole is skipped", "ext4-4k",
 		 expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU"),
-		 expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU", "new: holes skipped, not measured"),
+		 expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU", "new: holes skipped, measured on 6.19.13"),
 		 pair_move(Layout{"WWHHWWWW"}, Layout{"UUUUUUUU"})},
 		{"data/orig-trailing-hole", "original WWWWHHHH (nothing allocated after block 3), donor UUUUUUUU", "ext4-4k",
 		 expect("ENODATA moved_len=4 relocated=4 orig=WWWWHHHH donor=UUUUUUUU"),
-		 expect("ok moved_len=4 relocated=4 orig=WWWWHHHH donor=UUUUUUUU", "new: holes skipped, not measured"),
+		 expect("ok moved_len=4 relocated=4 orig=WWWWHHHH donor=UUUUUUUU", "new: holes skipped, measured on 6.19.13"),
 		 pair_move(Layout{"WWWWHHHH"}, Layout{"UUUUUUUU"})},
 		{"data/orig-delalloc", "original written, not flushed (delayed allocation), donor UUUUUUUU", "ext4-4k",
-		 expect("ENODATA moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU"), std::nullopt,
+		 expect("ENODATA moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU"),
+		 expect("ok moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU", "new: measured on 6.19.13 (delayed blocks are skipped)"),
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"UUUUUUUU"}, /*sync_orig=*/false)},
 		// ---- other paths ----
 		{"data/donor-via-bind-mount", "donor opened through a bind mount of the same filesystem", "ext4-4k",
@@ -136,6 +139,7 @@ std::vector<FsProfile> fs_profiles()
 		{"ext4-4k-other", "-b 4096", "", 4096},
 		{"ext4-1k", "-b 1024", "", 1024},
 		{"data-journal", "-b 4096", "data=journal", 4096},
+		{"nodelalloc", "-b 4096", "nodelalloc", 4096},
 		{"bigalloc", "-b 4096 -O bigalloc -C 65536", "", 4096},
 		{"inline-data", "-b 4096 -O inline_data", "", 4096},
 		{"encrypt", "-b 4096 -O encrypt", "", 4096},

@@ -191,7 +191,7 @@ std::string on_filesystem_turned_read_only(Context &ctx)
 	Pair p = make_pair(ctx);
 	e4mext::UniqueFd o = ctx.open(p.orig, O_RDWR), d = ctx.open(p.donor, O_RDWR);
 	e4mext::UniqueFd witness = ctx.open(ctx.path("witness"), O_CREAT | O_RDWR);
-	const std::string dev = ctx.loop().device();
+	const std::string dev = ctx.scratch_fs().device();
 	const std::string trigger = "/sys/fs/ext4/" + dev.substr(dev.rfind('/') + 1) + "/trigger_fs_error";
 	{
 		std::ofstream t(trigger);
@@ -211,7 +211,7 @@ struct ActiveQuotaFile {
 	std::string device, path;
 	int type;
 	e4mext::UniqueFd fd;
-	ActiveQuotaFile(Context &ctx, const std::string &name, int quota_type) : device(ctx.loop().device()), type(quota_type)
+	ActiveQuotaFile(Context &ctx, const std::string &name, int quota_type) : device(ctx.scratch_fs().device()), type(quota_type)
 	{
 		path = ctx.path(name);
 		fd = ctx.open(path, O_CREAT | O_EXCL | O_RDWR);
@@ -246,6 +246,7 @@ std::string with_quota_files(Context &ctx, bool orig_quota, bool donor_quota)
 
 std::vector<Case> validity_cases()
 {
+	const char *kJournalFlagOld = "old: measured on 6.18.15: the flag is set, the move goes ahead anyway";
 	const int kNoFollow = O_RDWR | O_NONBLOCK; // FIFOs open read-write without blocking
 	return {
 		// ---- file descriptor modes ----
@@ -414,12 +415,18 @@ std::vector<Case> validity_cases()
 			 Pair p = make_pair(c);
 			 return c.refused_move(p.orig, p.donor);
 		 }},
-		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j)", "ext4-4k",
-		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		// The +j flag takes effect only on a filesystem mounted nodelalloc: with delayed allocation (the
+		// default) ext4_inode_journal_mode() ignores it and the move goes ahead on every kernel. On
+		// nodelalloc the new code refuses; 6.18.15 moves anyway (lsattr shows the j, e4defrag succeeds).
+		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j, mounted nodelalloc)", "nodelalloc",
+		 expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, false); }},
-		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j)", "ext4-4k",
-		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j, mounted nodelalloc)", "nodelalloc",
+		 expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, true); }},
+		{"validity/journal-data-flag-delalloc", "original has chattr +j on a delalloc mount (the flag is ignored)", "ext4-4k",
+		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
+		 [](Context &c) { return with_journal_data_flag(c, false); }},
 		// ---- encryption, inline data, indirect blocks ----
 		{"validity/orig-encrypted", "original encrypted (fscrypt v2), donor not", "encrypt",
 		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
@@ -443,14 +450,15 @@ std::vector<Case> validity_cases()
 		 [](Context &c) { return with_indirect(c, false); }},
 		// ---- quota files ----
 		{"validity/orig-quota-file", "original is an active quota file (2 blocks), donor regular", "quota",
-		 expect("ok moved_len=2", "old: from the 6.18 sources (only both quota files are refused), not measured"),
-		 expect("EOPNOTSUPP moved_len=0", "new: patch 2 of the 6.19 series checks either file, not measured"),
+		 expect("EOPNOTSUPP moved_len=0", "old: measured on 6.18.15; stable kernels have the 'either' fix of the series "
+						   "(ext4: fix checks for orig_inode and donor_inode), older ones say ok moved_len=2"),
+		 expect("EOPNOTSUPP moved_len=0", "new: patch 2 of the 6.19 series checks either file; not measured: 6.19.13 has no quota_v2 module"),
 		 [](Context &c) { return with_quota_files(c, true, false); }},
 		{"validity/donor-quota-file", "donor is an active quota file (immutable while on), original regular", "quota",
-		 expect("EPERM moved_len=0", "old: from the 6.18 sources, not measured"), std::nullopt,
+		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt,
 		 [](Context &c) { return with_quota_files(c, false, true); }},
 		{"validity/both-quota-files", "both are active quota files (user and group)", "quota",
-		 expect("EPERM moved_len=0", "old: from the 6.18 sources, not measured"), std::nullopt, [](Context &c) { return with_quota_files(c, true, true); }},
+		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt, [](Context &c) { return with_quota_files(c, true, true); }},
 		// ---- filesystem-wide refusals ----
 		{"validity/bigalloc", "filesystem with bigalloc (64K clusters)", "bigalloc",
 		 expect("EOPNOTSUPP moved_len=untouched"), expect("EOPNOTSUPP moved_len=0", kFromSources),
@@ -459,8 +467,8 @@ std::vector<Case> validity_cases()
 			 return c.refused_move(p.orig, p.donor);
 		 }},
 		{"validity/dax", "filesystem mounted -o dax", "ext4-4k", expect("EOPNOTSUPP moved_len=untouched"),
-		 expect("EOPNOTSUPP moved_len=0", kFromSources),
-		 [](Context &) -> std::string { throw NotRun("needs a DAX-capable block device (pmem); loop devices are not"); }},
+		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
+		 [](Context &) -> std::string { throw NotRun("needs a DAX-capable block device (pmem); loop devices and NVMe disks are not"); }},
 		{"validity/read-only-after-error", "filesystem turned read-only (errors=remount-ro) under read-write fds",
 		 "errors-ro", expect("EROFS moved_len=0"), expect("EROFS moved_len=0", kFromSources),
 		 on_filesystem_turned_read_only},
@@ -468,7 +476,7 @@ std::vector<Case> validity_cases()
 		 expect("open: EROFS"), expect("open: EROFS", kFromSources),
 		 [](Context &c) {
 			 c.make_file("orig", kOrig);
-			 c.loop().remount("ro");
+			 c.scratch_fs().remount("ro");
 			 int fd = ::open(c.path("orig").c_str(), O_RDWR | O_CLOEXEC);
 			 std::string seen = fd >= 0 ? "open: ok" : "open: " + errno_name(errno);
 			 if (fd >= 0)

@@ -1,11 +1,12 @@
 // move-ext-regression: the kernel regression suite for EXT4_IOC_MOVE_EXT. See README.md here.
 //
 //   move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden]
-//                       [--loopfs PATH] [--golden-dir DIR]
+//                       [--loopfs PATH] [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]
 //
 // One line per case: `id | condition | expected: ... | seen: ... | PASS|FAIL|NOT RUN[: reason]`,
 // then the golden comparison, then exactly `N passed, N failed, N not run`.
 // Exit status: 0 when nothing failed, 1 when something did, 77 (skip) without root.
+#include "guest.h"
 #include "suite.h"
 
 #include <sys/stat.h>
@@ -32,17 +33,22 @@ struct Options {
 	std::vector<std::string> only;
 	std::string loopfs = E4MEXT_SOURCE_ROOT "/scripts/loopfs";
 	std::string golden_dir = E4MEXT_SOURCE_ROOT "/tests/regression";
+	std::string golden;         // a file to compare with instead of golden-<behaviour>.txt
+	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
 };
 
 const char kUsage[] =
 	"usage: move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden]\n"
-	"                           [--loopfs PATH] [--golden-dir DIR]\n"
+	"                           [--loopfs PATH] [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]\n"
 	"  --dangerous      also run cases that crash some kernels (a donor on tmpfs)\n"
 	"  --only S         run only the cases whose id contains S (repeatable); skips the golden comparison\n"
 	"  --list           print the cases and exit\n"
 	"  --update-golden  write golden-<behaviour>.txt from this run instead of comparing with it\n"
 	"  --loopfs PATH    scripts/loopfs (default: " E4MEXT_SOURCE_ROOT "/scripts/loopfs)\n"
-	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: " E4MEXT_SOURCE_ROOT "/tests/regression)\n";
+	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: " E4MEXT_SOURCE_ROOT "/tests/regression)\n"
+	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
+	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
+	"With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n";
 
 Options parse(int argc, char **argv)
 {
@@ -68,6 +74,10 @@ Options parse(int argc, char **argv)
 			o.loopfs = value();
 		else if (a == "--golden-dir")
 			o.golden_dir = value();
+		else if (a == "--golden")
+			o.golden = value();
+		else if (a == "--sysrq-crash-in")
+			o.sysrq_crash_in = value();
 		else if (a == "-h" || a == "--help") {
 			std::cout << kUsage;
 			std::exit(0);
@@ -79,10 +89,16 @@ Options parse(int argc, char **argv)
 	return o;
 }
 
-// The loop filesystems of a run: shared ones made on first use and kept to the end.
+// The filesystems of a run: shared ones made on first use and kept while there is room. On the host
+// each is a loop filesystem of its own; in a VM guest each takes a disk of the pool, and when none is
+// free a shared filesystem the current case does not use (the least recently used) is given up for
+// it - so two disks serve every case, and more disks only save mkfs runs.
 class FsPool {
 public:
-	FsPool(std::string loopfs, std::vector<FsProfile> profiles) : loopfs_(std::move(loopfs)), profiles_(std::move(profiles)) {}
+	FsPool(std::string loopfs, std::vector<FsProfile> profiles, DiskPool disks, std::string scratch)
+		: loopfs_(std::move(loopfs)), profiles_(std::move(profiles)), disks_(std::move(disks)), scratch_(std::move(scratch))
+	{
+	}
 
 	const FsProfile &profile(const std::string &name) const
 	{
@@ -91,22 +107,48 @@ public:
 				return p;
 		throw std::logic_error("no filesystem profile named '" + name + "'");
 	}
-	std::unique_ptr<LoopFs> make(const FsProfile &p) const
+	// A new case: nothing is in use by it yet.
+	void begin_case() { in_use_.clear(); }
+	std::unique_ptr<ScratchFs> make(const FsProfile &p)
 	{
-		return std::make_unique<LoopFs>(loopfs_, "64M", p.mkfs_opts, p.mount_opts);
+		if (disks_.empty())
+			return std::make_unique<LoopFs>(loopfs_, kSize, p.mkfs_opts, p.mount_opts);
+		if (disks_.free_count() == 0)
+			give_up_one();
+		return std::make_unique<DiskFs>(disks_, kSize, p.mkfs_opts, p.mount_opts, scratch_);
 	}
-	LoopFs &shared(const std::string &name)
+	ScratchFs &shared(const std::string &name)
 	{
+		in_use_.insert(name);
+		last_use_[name] = ++clock_;
 		auto it = shared_.find(name);
 		if (it == shared_.end())
 			it = shared_.emplace(name, make(profile(name))).first;
 		return *it->second;
 	}
+	const char *backing() const { return disks_.empty() ? "loop devices" : "the disks of $E4MEXT_DISKS"; }
 
 private:
+	static constexpr const char *kSize = "64M"; // small: mkfs is fast, also under TCG
+
+	void give_up_one()
+	{
+		auto victim = shared_.end();
+		for (auto it = shared_.begin(); it != shared_.end(); ++it)
+			if (!in_use_.count(it->first) && (victim == shared_.end() || last_use_[it->first] < last_use_[victim->first]))
+				victim = it;
+		if (victim != shared_.end())
+			shared_.erase(victim);
+	}
+
 	std::string loopfs_;
 	std::vector<FsProfile> profiles_;
-	std::map<std::string, std::unique_ptr<LoopFs>> shared_;
+	DiskPool disks_;
+	std::string scratch_;
+	std::map<std::string, std::unique_ptr<ScratchFs>> shared_;
+	std::set<std::string> in_use_;
+	std::map<std::string, unsigned long> last_use_;
+	unsigned long clock_ = 0;
 };
 
 std::string case_dir_name(const std::string &id)
@@ -148,7 +190,7 @@ Probe probe_tracepoints(const std::string &scratch)
 Probe probe_behaviour(FsPool &pool, const std::string &scratch)
 {
 	Context ctx(pool.profile("ext4-4k"), pool.shared("ext4-4k"), "behaviour-probe", scratch,
-		    [&](const std::string &p) -> LoopFs & { return pool.shared(p); });
+		    [&](const std::string &p) -> ScratchFs & { return pool.shared(p); });
 	const std::string orig = ctx.make_file("orig", Layout{"UUUU"}), donor = ctx.make_file("donor", Layout{"HHHH"});
 	e4mext::UniqueFd o = ctx.open(orig, O_RDWR), d = ctx.open(donor, O_RDWR);
 	const MoveOutcome out = ctx.move(o.get(), d.get(), 0, 0, 4);
@@ -184,7 +226,13 @@ int run(const Options &opt)
 		std::cout << "move-ext-regression: SKIP: needs root (loop devices, mounts, swapon, FS_IOC_SETFLAGS)\n";
 		return 77;
 	}
-	if (::access(opt.loopfs.c_str(), X_OK) != 0) {
+	const bool guest = in_e4mext_guest();
+	if (!opt.sysrq_crash_in.empty() && !guest) {
+		std::cerr << "move-ext-regression: --sysrq-crash-in panics the kernel: refused outside an e4mext VM guest\n";
+		return 2;
+	}
+	DiskPool disks = DiskPool::from_environment();
+	if (disks.empty() && ::access(opt.loopfs.c_str(), X_OK) != 0) {
 		std::cerr << "move-ext-regression: " << opt.loopfs << " is not executable: pass --loopfs PATH to scripts/loopfs\n";
 		return 2;
 	}
@@ -192,10 +240,13 @@ int run(const Options &opt)
 	const auto started = std::chrono::steady_clock::now();
 	install_cleanup_handlers(opt.loopfs);
 	ScratchDir scratch;
-	FsPool pool(opt.loopfs, fs_profiles());
-	auto other_fs = [&](const std::string &p) -> LoopFs & { return pool.shared(p); };
+	FsPool pool(opt.loopfs, fs_profiles(), std::move(disks), scratch.path());
+	auto other_fs = [&](const std::string &p) -> ScratchFs & { return pool.shared(p); };
 
 	const Probe traced = probe_tracepoints(scratch.path());
+	if (guest)
+		mark_case_start("behaviour-probe");
+	pool.begin_case();
 	const Probe behaved = probe_behaviour(pool, scratch.path());
 	if (traced.behaviour && behaved.behaviour && traced.behaviour != behaved.behaviour) {
 		std::cout << "move-ext-regression: the probes disagree: " << traced.evidence << " says "
@@ -217,6 +268,7 @@ int run(const Options &opt)
 		return s;
 	}() << ": " << behaviour_name(behaviour) << " EXT4_IOC_MOVE_EXT (" << traced.evidence << "; " << behaved.evidence
 		  << ")\n";
+	std::cout << "# filesystems on " << pool.backing() << "\n";
 
 	Tally tally;
 	std::vector<std::string> golden_lines;
@@ -235,12 +287,17 @@ int run(const Options &opt)
 		line += expected ? expected->text + (expected->note.empty() ? "" : " (" + expected->note + ")")
 				 : std::string("unknown on ") + behaviour_name(behaviour) + " kernels";
 		std::string seen, verdict;
+		if (guest)
+			mark_case_start(c.id);
+		if (c.id == opt.sysrq_crash_in)
+			crash_kernel_with_sysrq(c.id);
+		pool.begin_case();
 		try {
 			if (c.dangerous && !opt.dangerous)
 				throw NotRun("can crash kernels with the first posting of the 6.19 series; run with --dangerous");
 			const FsProfile &profile = pool.profile(c.fs);
-			std::unique_ptr<LoopFs> own;
-			LoopFs *fs = nullptr;
+			std::unique_ptr<ScratchFs> own;
+			ScratchFs *fs = nullptr;
 			try {
 				if (profile.exclusive)
 					own = pool.make(profile);
@@ -269,11 +326,12 @@ int run(const Options &opt)
 	}
 
 	// The golden file: the deterministic lines of a full run, per behaviour.
-	const std::string golden = opt.golden_dir + "/golden-" + behaviour_name(behaviour) + ".txt";
+	const std::string golden = !opt.golden.empty() ? opt.golden : opt.golden_dir + "/golden-" + behaviour_name(behaviour) + ".txt";
 	std::string golden_line = "golden/" + std::string(behaviour_name(behaviour)) + " | the lines above equal " + golden +
 				  " | expected: no difference | seen: ";
-	if (!opt.only.empty() || opt.dangerous) {
-		golden_line += "- | NOT RUN: partial or --dangerous run";
+	// A --dangerous run is compared too: the golden file's NOT RUN dangerous case is only noted.
+	if (!opt.only.empty()) {
+		golden_line += "- | NOT RUN: partial run";
 		++tally.not_run;
 	} else if (opt.update_golden) {
 		std::ofstream out(golden);

@@ -11,7 +11,9 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 
 namespace regress {
@@ -241,6 +243,93 @@ void LoopFs::remount(const std::string &options)
 	CommandResult r = run_command({loopfs_, "remount", work_, options});
 	if (r.status != 0)
 		throw std::runtime_error("scripts/loopfs remount " + work_ + " " + options + " failed: " + trim(r.err));
+}
+
+// ---- DiskPool, DiskFs ----
+
+DiskPool DiskPool::from_environment()
+{
+	DiskPool pool;
+	const char *disks = std::getenv("E4MEXT_DISKS");
+	std::istringstream words(disks ? disks : "");
+	for (std::string d; words >> d;)
+		pool.all_.push_back(d);
+	// Taken from the back: the first disk is used first.
+	pool.free_.assign(pool.all_.rbegin(), pool.all_.rend());
+	return pool;
+}
+
+std::string DiskPool::take()
+{
+	if (free_.empty())
+		throw std::runtime_error("all " + std::to_string(all_.size()) +
+					 " disks of $E4MEXT_DISKS hold a filesystem already: give the VM more disks");
+	std::string d = free_.back();
+	free_.pop_back();
+	return d;
+}
+
+DiskFs::DiskFs(DiskPool &pool, const std::string &size, const std::string &mkfs_opts, const std::string &mount_opts,
+	       const std::string &parent)
+	: pool_(&pool), device_(pool.take())
+{
+	// The disk goes back to the pool whatever fails below.
+	struct GiveBack {
+		DiskFs *fs;
+		bool armed = true;
+		~GiveBack()
+		{
+			if (armed)
+				fs->pool_->give_back(fs->device_);
+		}
+	} give_back{this};
+	// As scripts/loopfs makes its images, so that host and guest runs see the same geometry.
+	std::vector<std::string> mkfs{"mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=0,lazy_journal_init=0"};
+	std::istringstream words(mkfs_opts);
+	for (std::string w; words >> w;)
+		mkfs.push_back(w);
+	mkfs.push_back(device_);
+	mkfs.push_back(size);
+	CommandResult r = run_command(mkfs);
+	if (r.status != 0)
+		throw std::runtime_error("mkfs.ext4 " + mkfs_opts + " " + device_ + " " + size + " failed: " + trim(r.err));
+	mnt_ = parent + "/disk-" + device_.substr(device_.rfind('/') + 1);
+	if (::mkdir(mnt_.c_str(), 0700) != 0)
+		throw std::runtime_error("mkdir " + mnt_ + ": " + std::strerror(errno));
+	{
+		BlockSignals blocked;
+		std::vector<std::string> mount{"mount", "-t", "ext4"};
+		if (!mount_opts.empty())
+			mount.insert(mount.end(), {"-o", mount_opts});
+		mount.insert(mount.end(), {device_, mnt_});
+		r = run_command(mount);
+		if (r.status == 0)
+			registry_add(Kind::Mount, mnt_);
+	}
+	if (r.status != 0) {
+		::rmdir(mnt_.c_str());
+		throw std::runtime_error("mount " + device_ + " (mount options: " + (mount_opts.empty() ? "none" : mount_opts) +
+					 ") failed: " + trim(r.err));
+	}
+	give_back.armed = false;
+}
+
+DiskFs::~DiskFs()
+{
+	if (::umount2(mnt_.c_str(), 0) != 0) {
+		::dprintf(STDERR_FILENO, "regression: warning: umount %s: %s; detaching it\n", mnt_.c_str(), std::strerror(errno));
+		::umount2(mnt_.c_str(), MNT_DETACH);
+	}
+	::rmdir(mnt_.c_str());
+	registry_remove(Kind::Mount, mnt_);
+	pool_->give_back(device_);
+}
+
+void DiskFs::remount(const std::string &options)
+{
+	CommandResult r = run_command({"mount", "-o", "remount," + options, mnt_});
+	if (r.status != 0)
+		throw std::runtime_error("mount -o remount," + options + " " + mnt_ + " failed: " + trim(r.err));
 }
 
 // ---- ExtraMount ----

@@ -1,5 +1,6 @@
 // The state the regression suite creates on the machine, and the guarantee that it goes away:
-// loop-mounted ext4 filesystems (made by scripts/loopfs, which only touches what it made), extra
+// ext4 filesystems (on the host loop-mounted by scripts/loopfs, which only touches what it made; in
+// an e4mext VM guest made with mkfs on the VM's fresh disks, listed in $E4MEXT_DISKS), extra
 // mounts (a bind mount, a tmpfs) and active swapfiles. Each is owned by an RAII object, and each is
 // also listed in a fixed-size registry that a SIGINT/SIGTERM/SIGHUP handler walks with
 // async-signal-safe calls only (swapoff, umount2, fork+execv of `loopfs destroy`).
@@ -23,23 +24,69 @@ CommandResult run_command(const std::vector<std::string> &argv);
 // Installs the signal handlers; `loopfs` is the path of scripts/loopfs.
 void install_cleanup_handlers(const std::string &loopfs);
 
-// An ext4 filesystem on a loop device of its own: `scripts/loopfs create` in the constructor,
-// `scripts/loopfs destroy` in the destructor.
-class LoopFs {
+// An ext4 filesystem the suite made for its cases, mounted on mnt().
+class ScratchFs {
+public:
+	virtual ~ScratchFs() = default;
+	virtual const std::string &mnt() const = 0;
+	virtual std::string device() const = 0; // the block device it is on
+	virtual void remount(const std::string &options) = 0;
+};
+
+// On a loop device of its own: `scripts/loopfs create` in the constructor, `scripts/loopfs destroy`
+// in the destructor.
+class LoopFs : public ScratchFs {
 public:
 	LoopFs(const std::string &loopfs, const std::string &size, const std::string &mkfs_opts, const std::string &mount_opts);
-	~LoopFs();
+	~LoopFs() override;
 	LoopFs(const LoopFs &) = delete;
 	LoopFs &operator=(const LoopFs &) = delete;
 
-	const std::string &mnt() const { return mnt_; }
-	const std::string &work() const { return work_; }
-	std::string device() const; // /dev/loopN, from `loopfs info`
-	void remount(const std::string &options);
+	const std::string &mnt() const override { return mnt_; }
+	const std::string &work() const { return work_; } // the loopfs work directory (for `loopfs fresh`)
+	std::string device() const override; // /dev/loopN, from `loopfs info`
+	void remount(const std::string &options) override;
 
 private:
 	std::string loopfs_;
 	std::string work_;
+	std::string mnt_;
+};
+
+// The block devices a VM guest gives the suite ($E4MEXT_DISKS: "/dev/nvme0n1 /dev/nvme0n2 ..."),
+// each holding at most one filesystem at a time. Empty on the host: there the suite uses loop devices.
+class DiskPool {
+public:
+	static DiskPool from_environment();
+	bool empty() const { return all_.empty(); }
+	size_t size() const { return all_.size(); }
+	size_t free_count() const { return free_.size(); }
+	std::string take(); // throws std::runtime_error when every disk is in use
+	void give_back(const std::string &device) { free_.push_back(device); }
+
+private:
+	std::vector<std::string> all_;
+	std::vector<std::string> free_;
+};
+
+// On a whole disk of the pool: mkfs.ext4 (the same options scripts/loopfs uses, `size` of the disk)
+// and mount on a directory under `parent` in the constructor; unmount and the disk back to the
+// pool in the destructor. The next filesystem on that disk is made afresh by mkfs.
+class DiskFs : public ScratchFs {
+public:
+	DiskFs(DiskPool &pool, const std::string &size, const std::string &mkfs_opts, const std::string &mount_opts,
+	       const std::string &parent);
+	~DiskFs() override;
+	DiskFs(const DiskFs &) = delete;
+	DiskFs &operator=(const DiskFs &) = delete;
+
+	const std::string &mnt() const override { return mnt_; }
+	std::string device() const override { return device_; }
+	void remount(const std::string &options) override;
+
+private:
+	DiskPool *pool_;
+	std::string device_;
 	std::string mnt_;
 };
 

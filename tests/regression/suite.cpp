@@ -45,9 +45,9 @@ uint64_t checksum_of(const std::vector<unsigned char> &content)
 // from the device) where the file allows it; buffered where it does not.
 uint64_t read_checksum(const std::string &path)
 {
-	try {
-		return e4mext::checksum_file_direct(path).hash;
-	} catch (const std::exception &) {
+	if (const auto direct = e4mext::checksum_file_direct(path); direct) {
+		return direct->hash;
+	} else {
 		e4mext::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
 		must(fd.valid(), "open " + path);
 		std::vector<unsigned char> content;
@@ -130,8 +130,8 @@ std::string MoveOutcome::text() const
 	return s;
 }
 
-Context::Context(const FsProfile &fs, LoopFs &loop, const std::string &case_dir, const std::string &scratch, FsLookup other_fs)
-	: fs_(fs), loop_(&loop), case_dir_(case_dir), dir_(loop.mnt() + "/" + case_dir), scratch_(scratch), other_fs_(std::move(other_fs))
+Context::Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch, FsLookup other_fs)
+	: fs_(fs), fs_mount_(&scratch_fs), case_dir_(case_dir), dir_(scratch_fs.mnt() + "/" + case_dir), scratch_(scratch), other_fs_(std::move(other_fs))
 {
 	std::filesystem::create_directories(dir_);
 	dirs_.push_back(dir_);
@@ -232,9 +232,10 @@ FileSnapshot Context::snapshot(const std::string &p) const
 	// Files the suite wrote have a known checksum: reading them here would flush delayed allocations.
 	s.checksum = known != known_checksums().end() ? known->second : read_checksum(p);
 	e4mext::UniqueFd fd = open(p, O_RDONLY);
-	int rc = e4mext::read_extent_map(fd.get(), shift_of(block_size()), false, &s.map);
-	if (rc != 0)
-		throw std::runtime_error("FIEMAP " + p + ": " + errno_name(-rc));
+	auto map = e4mext::read_extent_map(fd.get(), shift_of(block_size()), false, p);
+	if (!map)
+		throw std::runtime_error("FIEMAP " + p + ": " + errno_name(map.error().errnum));
+	s.map = std::move(map.value());
 	// Delayed allocations have no physical block yet (FIEMAP reports 0): not mapped for our purposes.
 	std::erase_if(s.map, [](const e4mext::Extent &e) { return e.physical == 0; });
 	return s;

@@ -3,7 +3,7 @@
 // kernel behaviour) plus a short body that builds files, issues the move and reports what it saw.
 #pragma once
 
-#include "error.h"
+#include "engine_error.h"
 #include "extent_map.h"
 #include "scratch.h"
 #include "unique_fd.h"
@@ -61,7 +61,8 @@ struct Case {
 
 // Expectation helpers for the case tables.
 Expected expect(std::string text, std::string note = {});
-inline constexpr const char *kFromSources = "new: from the 6.19 series, not measured on a 6.19 kernel";
+inline constexpr const char *kFromSources = "new: from the 6.19 series, measured on 6.19.13";
+inline constexpr const char *kMeasuredNew = "new: measured on 6.19.13";
 
 // ---- what a case can do ----
 
@@ -99,14 +100,14 @@ struct MoveOptions {
 
 class Context {
 public:
-	using FsLookup = std::function<LoopFs &(const std::string &profile)>;
-	Context(const FsProfile &fs, LoopFs &loop, const std::string &case_dir, const std::string &scratch, FsLookup other_fs);
+	using FsLookup = std::function<ScratchFs &(const std::string &profile)>;
+	Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch, FsLookup other_fs);
 
 	const FsProfile &fs() const { return fs_; }
 	unsigned block_size() const { return fs_.block_size; }
 	const std::string &dir() const { return dir_; }         // this case's directory on the filesystem
 	const std::string &scratch() const { return scratch_; } // a private directory outside it (mount points)
-	LoopFs &loop() { return *loop_; }
+	ScratchFs &scratch_fs() { return *fs_mount_; }
 	std::string path(const std::string &name) const { return dir_ + "/" + name; }
 
 	// Creates `name` (in dir(), or a full path) with the layout and flushes it (sync=false leaves delayed allocations).
@@ -157,7 +158,7 @@ public:
 
 private:
 	FsProfile fs_;
-	LoopFs *loop_;
+	ScratchFs *fs_mount_;
 	std::string case_dir_;
 	std::string dir_;
 	std::string scratch_;

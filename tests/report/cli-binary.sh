@@ -25,6 +25,16 @@ check "missing path" 2 "$data/none.json" table "$data/none.json"
 check "bad side file" 2 "run.stats.jsonl" table "$data/sidefile-bad"
 check "no command" 2 "e4mext-report" 
 check "unknown option" 2 "--frobnicate" table "$data/gate/base" --frobnicate
+check "bad percentage" 2 "--max-regression 0.05" gate "$data/gate/base" "$data/gate/noise" --max-regression 0.05
+check "bad count" 2 "--min-samples x" gate "$data/gate/base" "$data/gate/noise" --min-samples x
+for command in table compare plot gate report; do
+    out=$("$exe" "$command" --help 2>"$tmp/err"); s=$?
+    case $out in
+    "usage: e4mext-report $command"*) [ $s = 0 ] && [ ! -s "$tmp/err" ] && continue ;;
+    esac
+    echo "FAIL: $command --help: exit $s, stderr: $(cat "$tmp/err")"
+    failures=$((failures + 1))
+done
 "$exe" gate "$data/gate/base" "$data/gate/regressed" >/dev/null; s=$?
 [ $s = 1 ] || { echo "FAIL: gate on a 10% regression exited $s, want 1"; failures=$((failures + 1)); }
 "$exe" gate "$data/gate/base" "$data/gate/noise" >/dev/null; s=$?

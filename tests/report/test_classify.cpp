@@ -27,6 +27,10 @@ TEST_CASE("U or M from overwrite", "[classify]")
     CHECK(classify(job_with({{"overwrite", "1"}}), "f").extents == ExtentState::written);
     CHECK(classify(job_with({{"overwrite", ""}}), "f").extents == ExtentState::written); // fio 3.39 flag
     CHECK(classify(job_with({{"overwrite", "true"}}), "f").extents == ExtentState::written);
+    // F: the bench's fragmented layout, named in the description of a written original only
+    CHECK(classify(job_with({{"overwrite", "1"}, {"description", "e4mext case layout=F bs=4k"}}), "f").extents == ExtentState::fragmented);
+    CHECK(classify(job_with({{"overwrite", "1"}, {"description", "layout=Fx"}}), "f").extents == ExtentState::written);
+    CHECK(classify(job_with({{"overwrite", "0"}, {"description", "layout=F"}}), "f").extents == ExtentState::unwritten);
     CHECK_THROWS_WITH(classify(job_with({{"overwrite", "maybe"}}), "f.json"),
                       Catch::Contains("f.json: job 'j': option overwrite=maybe"));
 }

@@ -1,5 +1,7 @@
 // The command line: usage errors, every malformed input, plot and report files.
 #include "golden.hpp"
+#include "plot.hpp"
+#include "result_set.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,7 +10,7 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
-using e4mext::report::read_file_text;
+using namespace e4mext::report;
 
 namespace {
 
@@ -27,6 +29,14 @@ struct EnvVar {
     EnvVar(std::string n, const std::string& value) : name(std::move(n)) { ::setenv(name.c_str(), value.c_str(), 1); }
     ~EnvVar() { ::unsetenv(name.c_str()); }
 };
+
+std::vector<const ResultSet*> pointers_of(const std::vector<ResultSet>& sets)
+{
+    std::vector<const ResultSet*> pointers;
+    for (const auto& set : sets)
+        pointers.push_back(&set);
+    return pointers;
+}
 
 bool single_line(const std::string& text)
 {
@@ -77,6 +87,91 @@ TEST_CASE("help and usage errors", "[cli]")
         CHECK(run.out.empty());
         CHECK(single_line(run.err));
         CHECK_THAT(run.err, Catch::StartsWith("e4mext-report: "));
+    }
+}
+
+TEST_CASE("every command's help lists its options and does nothing else", "[cli][help]")
+{
+    const std::vector<std::pair<std::string, std::vector<std::string>>> options{
+        {"table", {"PATH", "--label NAME", "--labels", "--format FORMAT", "-h,--help"}},
+        {"compare", {"PATH", "--labels", "--format FORMAT", "Holm", "two-sided", "one-sided"}},
+        {"plot", {"PATH", "-o,--output OUT", "--metric iops|bw", "--log", "--labels", "OUT-ratio.png"}},
+        {"gate", {"BASE", "CAND", "--max-regression P", "--min-samples N", "--markdown-summary F", "--verdict-json F",
+                  "refused as ambiguous"}},
+        {"report", {"PATH", "-o,--output DIR", "--labels"}},
+    };
+    for (const auto& [command, expected] : options) {
+        INFO(command);
+        for (const char* help : {"--help", "-h"}) {
+            const auto run = run_report({command, help});
+            CHECK(run.status == 0);
+            CHECK(run.err.empty());
+            for (const auto& text : expected)
+                CHECK_THAT(run.out, Catch::Contains(text));
+        }
+    }
+    // --help wins over everything else on the line: nothing is read or written.
+    ScratchDir scratch;
+    const auto png = scratch.path / "x.png";
+    const auto run = run_report({"plot", "gate/base", "gate/regressed", "-o", png.string(), "--help"});
+    CHECK(run.status == 0);
+    CHECK_THAT(run.out, Catch::StartsWith("usage: e4mext-report plot"));
+    CHECK_FALSE(fs::exists(png));
+    CHECK(run_report({"gate", "no/such/base", "no/such/cand", "--help"}).status == 0);
+    const auto bad_value = run_report({"gate", "a", "b", "--max-regression", "0.05", "--min-samples", "0", "-h"});
+    CHECK(bad_value.status == 0);
+    CHECK_THAT(bad_value.out, Catch::StartsWith("usage: e4mext-report gate"));
+    CHECK(bad_value.err.empty());
+    CHECK(run_report({"plot", "x", "-o", "x.pdf", "--help"}).status == 0);
+    CHECK(run_report({"report", "gate/base", "gate/noise", "-o", (scratch.path / "r").string(), "-h"}).status == 0);
+    CHECK_FALSE(fs::exists(scratch.path / "r"));
+}
+
+TEST_CASE("a bad value or option says what was wrong, exit 2", "[cli][usage]")
+{
+    const std::vector<std::pair<std::vector<std::string>, std::string>> bad{
+        {{"gate", "gate/base", "gate/noise", "--max-regression", "0.05"}, "a bare number below 1 looks like a fraction"},
+        {{"gate", "gate/base", "gate/noise", "--max-regression", "abc"}, "--max-regression abc: expected a percentage"},
+        {{"gate", "gate/base", "gate/noise", "--max-regression", "100%"}, "expected a percentage from 0 to below 100"},
+        {{"gate", "gate/base", "gate/noise", "--min-samples", "0"}, "--min-samples 0: expected a whole number >= 1"},
+        {{"gate", "gate/base", "gate/noise", "--min-samples", "-1"}, "--min-samples -1: expected a whole number"},
+        {{"gate", "gate/base", "gate/noise", "--min-samples", "3x"}, "--min-samples 3x: expected a whole number"},
+        {{"gate", "gate/base"}, "CAND is required"},
+        {{"gate", "gate/base", "gate/noise", "gate/improved"}, "gate/improved"},
+        {{"table", "gate/base", "--format", "yaml"}, "--format yaml: unknown format"},
+        {{"plot", "gate/base", "-o", "x.png", "--metric", "latency"}, "--metric latency: expected iops or bw"},
+        {{"plot", "gate/base", "-o", "chart.pdf"}, "must end in .png or .svg"},
+        {{"plot", "gate/base"}, "--output is required"},
+        {{"plot", "gate/base", "--log=yes", "-o", "x.png"}, "--log is a flag and takes no value"},
+        {{"table", "gate/base", "--bogus"}, "--bogus"},
+        {{"table", "gate/base", "--label"}, "--label"},
+        {{"table", "gate/base", "--label", "a", "--label", "b"}, "--label"},
+        {{"table", "gate/base", "--label", "a", "--labels", "a"}, "--label excludes --labels"},
+        {{"table"}, "PATH is required"},
+    };
+    for (const auto& [args, message] : bad) {
+        INFO(args[0] + " " + args.back());
+        const auto run = run_report(args);
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(single_line(run.err));
+        CHECK_THAT(run.err, Catch::StartsWith("e4mext-report: " + args[0] + ": "));
+        CHECK_THAT(run.err, Catch::Contains(message));
+    }
+    // 5 and 5% are both five percent, given either way.
+    ScratchDir scratch;
+    for (const char* value : {"5", "5%", "--max-regression=5"}) {
+        const auto verdict = scratch.path / "verdict.json";
+        std::vector<std::string> args{"gate", "gate/base", "gate/noise", "--verdict-json", verdict.string()};
+        if (std::string(value).starts_with("--")) {
+            args.push_back(value);
+        } else {
+            args.push_back("--max-regression");
+            args.push_back(value);
+        }
+        INFO(value);
+        REQUIRE(run_report(args).status == 0);
+        CHECK_THAT(read_file_text(verdict), Catch::Contains("\"max_regression_percent\": 5"));
     }
 }
 
@@ -181,6 +276,30 @@ TEST_CASE("plot writes PNG and SVG, and fails loudly", "[cli][plot]")
     CHECK_THAT(read_file_text(svg), Catch::Contains("bandwidth, MiB/s, per case"));
     CHECK_THAT(read_file_text(svg), Catch::Contains("6.2-slower: kernel 6.2.0-test"));
 
+    SECTION("two or more sets: a ratio chart beside the chart")
+    {
+        const auto run = run_report({"plot", "holm/base", "holm/shifted", "-o", svg});
+        REQUIRE(run.status == 0);
+        const auto ratio = (scratch.path / "chart-ratio.svg").string();
+        CHECK(run.out == "wrote " + svg + " and " + ratio + "\n");
+        const auto text = read_file_text(ratio);
+        CHECK_THAT(text, Catch::Contains("IOPS of each case against base"));
+        CHECK_THAT(text, Catch::Contains("<text>0.90*</text>")); // 10% lower, significant after Holm
+        CHECK_THAT(text, Catch::Contains("<text>0.97</text>"));  // 3% lower, not after Holm
+        CHECK_THAT(text, Catch::Contains("<text>geomean (8 cases)</text>"));
+        CHECK_THAT(text, Catch::Contains("median / base's median (log scale)"));
+        // A case only one set has is written as such, not drawn as 1.0.
+        REQUIRE(run_report({"plot", "gate/base", "classify/mixed.json", "-o", png, "--metric", "bw"}).status == 0);
+        CHECK(read_file_text((scratch.path / "chart-ratio.png").string()).substr(1, 3) == "PNG");
+        const auto disjoint = load_result_sets({"gate/base", "classify/mixed.json"});
+        const auto data = ratio_plot_data_of(compare_sets(pointers_of(disjoint)), Metric::bw);
+        const auto script = ratio_gnuplot_script(data, "x.svg", PlotFormat::svg);
+        CHECK_THAT(script, Catch::Contains("\"not in both sets\""));
+        // One set has nothing to divide by: no ratio chart.
+        fs::remove(scratch.path / "chart-ratio.png");
+        REQUIRE(run_report({"plot", "gate/base", "-o", png}).status == 0);
+        CHECK_FALSE(fs::exists(scratch.path / "chart-ratio.png"));
+    }
     SECTION("a failing gnuplot is an error and leaves no stale file")
     {
         EnvVar gnuplot("E4MEXT_GNUPLOT", "false");

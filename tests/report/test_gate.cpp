@@ -5,6 +5,9 @@
 #include "input_error.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <set>
 
 using namespace e4mext::report;
 
@@ -168,4 +171,89 @@ TEST_CASE("gate exit status and outputs", "[gate][cli]")
     CHECK(read_file_text(md) == golden("gate-regressed.md") + golden("gate-regressed.md"));
     CHECK(read_file_text(js) == golden("gate-regressed.json"));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Holm as the gate decides: one step-down, n too small where no p could pass", "[gate][compare]")
+{
+    const std::vector<double> p_values{0.01, 0.012, 0.3, 0.02, 0.04};
+    std::vector<RankTest> tests(p_values.size());
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        tests[i].p_value = p_values[i];
+        tests[i].smallest_possible_p = 0.002;
+    }
+    tests[2].smallest_possible_p = 0.1; // 3 vs 3 runs two-sided: no level is reachable
+    std::vector<RankTest*> pointers;
+    for (auto& t : tests)
+        pointers.push_back(&t);
+    std::vector<double> levels;
+    judge_with_holm(pointers, levels);
+    // Ascending: 0.01 <= 0.05/5, 0.012 <= 0.05/4, 0.02 > 0.05/3: the step-down stops there.
+    CHECK(tests[0].significance == Significance::significant);
+    CHECK(tests[1].significance == Significance::significant);
+    CHECK(tests[3].significance == Significance::not_significant);
+    CHECK(tests[4].significance == Significance::not_significant); // 0.04 < 0.05, but after a failure
+    CHECK(tests[2].significance == Significance::too_few_runs);
+    CHECK(levels == std::vector<double>{0.05 / 5, 0.05 / 4, 0.05 / 5, 0.05 / 3, 0.05 / 5});
+}
+
+TEST_CASE("compare marks as the gate judges: Holm over the cases, not each case alone", "[gate][compare]")
+{
+    // holm/: U 4k and M 4k 10% lower without overlap; six cases 3% lower, each p 0.026 two-sided
+    // (0.013 one-sided): significant alone, not after Holm over 8 cases.
+    const auto json = run_report({"compare", "holm/base", "holm/shifted", "--format", "json"});
+    REQUIRE(json.status == 0);
+    const auto cmp = nlohmann::json::parse(json.out);
+    std::set<std::string> marked;
+    for (const auto& entry : cmp["cases"]) {
+        const auto& iops = entry["results"][1]["iops"];
+        INFO(entry["case"].get<std::string>());
+        CHECK(iops["p_value"].get<double>() <= 0.05); // each would be marked uncorrected
+        CHECK(iops["holm_level"].get<double>() < 0.05);
+        if (iops["significance"] == "significant")
+            marked.insert(entry["case"].get<std::string>());
+        else
+            CHECK(iops["significance"] == "not significant");
+    }
+    CHECK(marked == std::set<std::string>{"U 4k", "M 4k"});
+    const auto text = run_report({"compare", "holm/base", "holm/shifted"});
+    CHECK_THAT(text.out, Catch::Contains("   U 4k:     100k +-1.9%   90.0k +-1.9% -10.0%*\n"));
+    CHECK_THAT(text.out, Catch::Contains("   U 32k:    12.5k +-1.9%  12.1k +-1.7% -3.1%\n"));
+    CHECK_THAT(text.out, Catch::Contains("Holm level"));
+
+    // The gate, on the same family, confirms the same drops and no other.
+    const auto gate = run_report({"gate", "holm/base", "holm/shifted", "--max-regression", "1%"});
+    CHECK(gate.status == 1);
+    CHECK_THAT(gate.out, Catch::Contains("REGRESSION   U 4k:"));
+    CHECK_THAT(gate.out, Catch::Contains("REGRESSION   M 4k:"));
+    CHECK_THAT(gate.out, Catch::Contains("gate: FAIL, 2 of 8 case(s) regressed, 6 inconclusive"));
+}
+
+TEST_CASE("one case measured side by side (e4mext overhead --gate)", "[gate]")
+{
+    const GateSide base{"e4defrag", {100, 101, 99, 100, 102, 98, 100}};
+    SECTION("10% slower in every run: regressed, by the same rule as sets")
+    {
+        const auto verdict = run_gate("U 4k", base, {"libe4mext", {90, 91, 89, 90, 92, 88, 90}}, {});
+        CHECK_FALSE(verdict.passed());
+        CHECK(verdict.tested == 1);
+        REQUIRE(verdict.findings.size() == 1);
+        CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
+        CHECK(verdict.findings[0].change == Approx(-0.1));
+        CHECK_THAT(render_gate_text(verdict), Catch::Contains("libe4mext against e4defrag") && Catch::Contains("gate: FAIL"));
+    }
+    SECTION("within the threshold: pass")
+    {
+        CHECK(run_gate("U 4k", base, {"libe4mext", {99, 100, 98, 101, 99, 97, 100}}, {}).passed());
+    }
+    SECTION("over the threshold but not significant: inconclusive, which passes")
+    {
+        const auto verdict = run_gate("U 4k", base, {"libe4mext", {80, 120, 85, 110, 90, 101, 94}}, {});
+        CHECK(verdict.passed());
+        CHECK(verdict.inconclusive() == 1);
+    }
+    SECTION("fewer runs than min_samples")
+    {
+        CHECK_THROWS_AS(run_gate("U 4k", base, {"libe4mext", {90, 91}}, {}), InputError);
+    }
+    CHECK_THROWS_WITH(parse_percentage("0.5", "--gate"), Catch::StartsWith("--gate 0.5:"));
 }

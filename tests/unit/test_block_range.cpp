@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
 using namespace e4mext;
 
 TEST_CASE("block_shift_of accepts powers of two only", "[blocks]")
@@ -24,21 +26,25 @@ TEST_CASE("blocks_covering rounds the start down and the end up", "[blocks]")
 	CHECK(blocks_covering(1ULL << 40, 1 << 20, 12) == BlockRange{1ULL << 28, 256});
 }
 
-TEST_CASE("misaligned explains bs and offsets that are not whole blocks", "[blocks]")
+TEST_CASE("check_aligned explains bs and offsets that are not whole blocks", "[blocks]")
 {
-	CHECK_FALSE(misaligned("bs", 4096, 4096).has_value());
-	CHECK_FALSE(misaligned("bs", 1 << 20, 4096).has_value());
-	CHECK_FALSE(misaligned("offset", 0, 4096).has_value());
-	const auto why = misaligned("bs", 6144, 4096);
-	REQUIRE(why.has_value());
-	CHECK_THAT(*why, Catch::Contains("bs=6144") && Catch::Contains("4096"));
+	CHECK(check_aligned("bs", 4096, 4096));
+	CHECK(check_aligned("bs", 1 << 20, 4096));
+	CHECK(check_aligned("offset", 0, 4096));
+	const Status why = check_aligned("bs", 6144, 4096);
+	REQUIRE_FALSE(why);
+	CHECK(why.error().errnum == EINVAL);
+	CHECK_THAT(why.error().message, Catch::Contains("bs=6144") && Catch::Contains("4096"));
 }
 
 TEST_CASE("ranges at the ioctl's 2^32-1 block limit are refused", "[blocks]")
 {
 	const uint64_t limit_bytes = kMaxMoveBlocks << 12;
-	CHECK_FALSE(beyond_block_limit(0, 1ULL << 30, 12).has_value());
-	CHECK_FALSE(beyond_block_limit(limit_bytes - 8192, 4096, 12).has_value());
-	CHECK(beyond_block_limit(limit_bytes - 4096, 4096, 12).has_value());
-	CHECK(beyond_block_limit(limit_bytes, 4096, 12).has_value());
+	CHECK(check_block_limit(0, 1ULL << 30, 12));
+	CHECK(check_block_limit(limit_bytes - 8192, 4096, 12));
+	CHECK_FALSE(check_block_limit(limit_bytes - 4096, 4096, 12));
+	const Status beyond = check_block_limit(limit_bytes, 4096, 12);
+	REQUIRE_FALSE(beyond);
+	CHECK(beyond.error().errnum == EINVAL);
+	CHECK_THAT(beyond.error().message, Catch::Contains("2^32-1 blocks"));
 }

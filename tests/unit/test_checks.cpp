@@ -29,7 +29,7 @@ FileFacts ext4_file(const char *path, ino_t ino)
 }
 
 // The single problem found, or a failed test when there is not exactly one.
-Problem only_problem(const std::vector<Problem> &problems)
+Error only_problem(const std::vector<Error> &problems)
 {
 	REQUIRE(problems.size() == 1);
 	return problems.front();
@@ -48,7 +48,7 @@ TEST_CASE("files off ext4 are refused, naming the filesystem", "[checks]")
 {
 	FileFacts orig = ext4_file("/tmp/x", 12);
 	orig.fs_type = "tmpfs";
-	const Problem p = only_problem(check_original(orig));
+	const Error p = only_problem(check_original(orig));
 	CHECK(p.errnum == ENOTTY);
 	CHECK_THAT(p.message, Catch::Contains("/tmp/x") && Catch::Contains("tmpfs") && Catch::Contains("ext4"));
 }
@@ -59,7 +59,7 @@ TEST_CASE("a donor on another filesystem never reaches the kernel", "[checks]")
 	FileFacts donor = ext4_file("/dev/shm/donor", 12);
 	donor.dev = makedev(0, 45);
 	donor.fs_type = "tmpfs";
-	const Problem p = only_problem(check_donor(orig, donor));
+	const Error p = only_problem(check_donor(orig, donor));
 	CHECK(p.errnum == EXDEV);
 	CHECK_THAT(p.message, Catch::Contains("/dev/shm/donor") && Catch::Contains("0:45") && Catch::Contains("7:3"));
 }
@@ -68,7 +68,7 @@ TEST_CASE("the donor must not be the original (same inode, hard link)", "[checks
 {
 	const FileFacts orig = ext4_file("/mnt/test", 12);
 	const FileFacts link = ext4_file("/mnt/link-to-test", 12);
-	const Problem p = only_problem(check_donor(orig, link));
+	const Error p = only_problem(check_donor(orig, link));
 	CHECK(p.errnum == EINVAL);
 	CHECK_THAT(p.message, Catch::Contains("itself"));
 }
@@ -100,13 +100,13 @@ TEST_CASE("each kernel refusal has its own message and errno", "[checks]")
 		{
 			FileFacts bad_orig = orig;
 			c.spoil(bad_orig);
-			const Problem as_orig = only_problem(check_original(bad_orig));
+			const Error as_orig = only_problem(check_original(bad_orig));
 			CHECK(as_orig.errnum == c.errnum);
 			CHECK_THAT(as_orig.message, Catch::Contains(c.says) && Catch::Contains("original /mnt/test"));
 
 			FileFacts bad_donor = ext4_file("/mnt/d", 13);
 			c.spoil(bad_donor);
-			const Problem as_donor = only_problem(check_donor(orig, bad_donor));
+			const Error as_donor = only_problem(check_donor(orig, bad_donor));
 			CHECK(as_donor.errnum == c.errnum);
 			CHECK_THAT(as_donor.message, Catch::Contains("donor /mnt/d"));
 		}
@@ -136,10 +136,14 @@ TEST_CASE("donor-only rules: setuid/setgid, immutable, append-only", "[checks]")
 
 TEST_CASE("access modes: the original read-write, the donor writable", "[checks]")
 {
-	FileFacts orig = ext4_file("/mnt/test", 12);
-	orig.access_mode = O_WRONLY;
-	CHECK(only_problem(check_original(orig)).errnum == EBADF);
-	orig.access_mode = O_RDWR;
+	CHECK(check_original_access("/mnt/test", O_RDWR));
+	for (int mode : {O_WRONLY, O_RDONLY, -1}) {
+		const Status refused = check_original_access("/mnt/test", mode);
+		REQUIRE_FALSE(refused);
+		CHECK(refused.error().errnum == EBADF);
+		CHECK_THAT(refused.error().message, Catch::Contains("original /mnt/test is not open for reading and writing"));
+	}
+	const FileFacts orig = ext4_file("/mnt/test", 12);
 	FileFacts donor = ext4_file("/mnt/d", 13);
 	donor.access_mode = O_WRONLY;
 	CHECK(check_donor(orig, donor).empty());

@@ -1,9 +1,15 @@
 // DefragFile checks every write where fio issues it: one that is not whole filesystem blocks, or
 // reaches past the original's end, is refused with EINVAL and never reaches the ioctl (faked here).
+// And it checks the descriptor the moves really go through (fio's), not only its own.
 #include "defrag_file.h"
 #include "ext4_files.h"
 
 #include <catch2/catch.hpp>
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <memory>
 
 using namespace e4mext;
 using namespace e4mext::test;
@@ -20,6 +26,17 @@ int fake_move(int, int, const MoveRequest &request, uint64_t *moved_len)
 	return 0;
 }
 
+// A DefragFile that must open and prepare; the test stops here when it does not, saying why.
+std::unique_ptr<DefragFile> prepared_file(const fs::path &orig, const DefragConfig &config)
+{
+	Result<std::unique_ptr<DefragFile>> file = DefragFile::open(orig.string(), config);
+	if (!file)
+		FAIL(file.error().message);
+	if (const Status prepared = file.value()->prepare(0, kSize); !prepared)
+		FAIL(prepared.error().message);
+	return std::move(file.value());
+}
+
 } // namespace
 
 TEST_CASE("writes that are not whole blocks inside the file never reach the ioctl", "[defrag_file]")
@@ -31,8 +48,8 @@ TEST_CASE("writes that are not whole blocks inside the file never reach the ioct
 	DefragConfig config;
 	config.donor.path = (dir.path / "donor").string();
 	config.move_fn = fake_move;
-	DefragFile file(orig.string(), config);
-	file.prepare(0, kSize);
+	const std::unique_ptr<DefragFile> prepared = prepared_file(orig, config);
+	DefragFile &file = *prepared;
 	UniqueFd fd(::open(orig.c_str(), O_RDWR | O_CLOEXEC));
 	ioctl_calls = 0;
 
@@ -55,4 +72,33 @@ TEST_CASE("writes that are not whole blocks inside the file never reach the ioct
 	CHECK(report.moves.bytes_requested == 65536);
 	CHECK(report.moves.blocks_requested == 16);
 	CHECK(to_json(report)["misaligned_refused"] == 2);
+}
+
+TEST_CASE("the descriptor the moves go through must be the prepared inode, open read-write", "[defrag_file]")
+{
+	Ext4TempDir dir;
+	REQUIRE_FALSE(dir.path.empty());
+	const fs::path orig = dir.path / "orig", other = dir.path / "other";
+	write_file(orig, kSize, 0x11);
+	write_file(other, kSize, 0x22);
+	DefragConfig config;
+	config.donor.path = (dir.path / "donor").string();
+	config.move_fn = fake_move;
+	const std::unique_ptr<DefragFile> file = prepared_file(orig, config);
+
+	UniqueFd read_write(::open(orig.c_str(), O_RDWR | O_CLOEXEC));
+	CHECK(file->check_move_fd(read_write.get()));
+	for (int mode : {O_RDONLY, O_WRONLY}) {
+		UniqueFd fd(::open(orig.c_str(), mode | O_CLOEXEC));
+		REQUIRE(fd.valid());
+		const Status refused = file->check_move_fd(fd.get());
+		REQUIRE_FALSE(refused);
+		CHECK(refused.error().errnum == EBADF);
+		CHECK_THAT(refused.error().message, Catch::Contains("original " + orig.string() + " is not open for reading and writing"));
+	}
+	UniqueFd replaced(::open(other.c_str(), O_RDWR | O_CLOEXEC));
+	const Status stale = file->check_move_fd(replaced.get());
+	REQUIRE_FALSE(stale);
+	CHECK(stale.error().errnum == ESTALE);
+	CHECK_THAT(stale.error().message, Catch::Contains("was replaced after e4mext prepared it"));
 }

@@ -1,7 +1,7 @@
 // Donor state handling on real files of an ext4 directory (no ioctl involved): the donor is brought
 // to the requested state, e4mext's own stale donors are reset, and nobody else's file is clobbered.
 #include "donor.h"
-#include "error.h"
+#include "engine_error.h"
 #include "extent_map.h"
 #include "ext4_files.h"
 
@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,14 +31,16 @@ FileFacts facts_of(const fs::path &p)
 {
 	UniqueFd fd(::open(p.c_str(), O_RDWR | O_CLOEXEC));
 	REQUIRE(fd.valid());
-	return inspect_file(fd.get(), p);
+	const Result<FileFacts> facts = inspect_file(fd.get(), p);
+	REQUIRE(facts);
+	return facts.value();
 }
 
 ExtentSummary extents_of(int fd)
 {
-	ExtentMap map;
-	REQUIRE(read_extent_map(fd, 12, true, &map) == 0);
-	return summarize(map);
+	const Result<ExtentMap> map = read_extent_map(fd, 12, true, "test file");
+	REQUIRE(map);
+	return summarize(map.value());
 }
 
 std::vector<unsigned char> read_all(const fs::path &p)
@@ -57,6 +60,22 @@ DonorSpec spec_for(const fs::path &p, DonorMode mode, bool default_name)
 	return spec;
 }
 
+// A donor that must open; the test stops here when it does not, saying why.
+std::unique_ptr<Donor> open_donor(const DonorSpec &spec, const FileFacts &orig)
+{
+	Result<std::unique_ptr<Donor>> donor = Donor::open(spec, orig, 0, kSize);
+	if (!donor)
+		FAIL(donor.error().message);
+	return std::move(donor.value());
+}
+
+// Why a donor was refused ("" when it was not).
+std::string refusal(const DonorSpec &spec, const FileFacts &orig)
+{
+	const Result<std::unique_ptr<Donor>> donor = Donor::open(spec, orig, 0, kSize);
+	return donor ? std::string() : donor.error().message;
+}
+
 } // namespace
 
 TEST_CASE("donors are prepared in the requested state and removed when e4mext made them", "[donor]")
@@ -71,10 +90,10 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	SECTION("unwritten: one preallocated, unwritten range")
 	{
 		{
-			Donor donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize);
-			CHECK(donor.created());
-			CHECK(donor.notice().empty());
-			const ExtentSummary s = extents_of(donor.fd());
+			const std::unique_ptr<Donor> donor = open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
+			CHECK(donor->created());
+			CHECK(donor->notice().empty());
+			const ExtentSummary s = extents_of(donor->fd());
 			CHECK(s.written == 0);
 			CHECK(s.unwritten >= 1);
 			CHECK(s.blocks == kSize / 4096);
@@ -87,8 +106,8 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	SECTION("written: real data, synced, and the original untouched")
 	{
 		{
-			Donor donor(spec_for(donor_path, DonorMode::written, true), orig_facts, 0, kSize);
-			const ExtentSummary s = extents_of(donor.fd());
+			const std::unique_ptr<Donor> donor = open_donor(spec_for(donor_path, DonorMode::written, true), orig_facts);
+			const ExtentSummary s = extents_of(donor->fd());
 			CHECK(s.unwritten == 0);
 			CHECK(s.blocks == kSize / 4096);
 			CHECK(read_all(donor_path) == std::vector<unsigned char>(kSize, 0xd0));
@@ -100,14 +119,15 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	{
 		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
 		spec.keep = true;
-		{ Donor donor(spec, orig_facts, 0, kSize); }
+		{ const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts); }
 		CHECK(fs::exists(donor_path));
 	}
 
 	SECTION("a foreign file at the default name is refused and left as it was")
 	{
 		write_file(donor_path, 4096, 0x42);
-		CHECK_THROWS_AS(Donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize), Error);
+		CHECK_THAT(refusal(spec_for(donor_path, DonorMode::unwritten, true), orig_facts),
+			   Catch::Contains("was not created by e4mext"));
 		CHECK(read_all(donor_path) == std::vector<unsigned char>(4096, 0x42));
 	}
 
@@ -116,13 +136,13 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		{
 			DonorSpec spec = spec_for(donor_path, DonorMode::written, true);
 			spec.keep = true; // as if the run had been killed
-			Donor donor(spec, orig_facts, 0, kSize);
+			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
 		}
 		{
-			Donor donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts, 0, kSize);
-			CHECK(donor.created());
-			CHECK_THAT(donor.notice(), Catch::Contains("interrupted"));
-			const ExtentSummary s = extents_of(donor.fd());
+			const std::unique_ptr<Donor> donor = open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
+			CHECK(donor->created());
+			CHECK_THAT(donor->notice(), Catch::Contains("interrupted"));
+			const ExtentSummary s = extents_of(donor->fd());
 			CHECK(s.written == 0);
 			CHECK(s.blocks == kSize / 4096);
 		}
@@ -135,12 +155,12 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		{
 			DonorSpec spec = spec_for(named, DonorMode::written, false);
 			spec.keep = true; // as if the run had been killed
-			Donor donor(spec, orig_facts, 0, kSize);
+			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
 		}
 		{
-			Donor donor(spec_for(named, DonorMode::unwritten, false), orig_facts, 0, kSize);
-			CHECK(donor.created());
-			CHECK(extents_of(donor.fd()).written == 0);
+			const std::unique_ptr<Donor> donor = open_donor(spec_for(named, DonorMode::unwritten, false), orig_facts);
+			CHECK(donor->created());
+			CHECK(extents_of(donor->fd()).written == 0);
 		}
 		CHECK_FALSE(fs::exists(named));
 	}
@@ -150,29 +170,27 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		const fs::path named = dir.path / "mydonor";
 		write_file(named, kSize, 0x77);
 		{
-			Donor donor(spec_for(named, DonorMode::unwritten, false), orig_facts, 0, kSize);
-			CHECK_FALSE(donor.created());
-			CHECK_THAT(donor.notice(), Catch::Contains("existing file"));
-			CHECK(extents_of(donor.fd()).written == 0);
+			const std::unique_ptr<Donor> donor = open_donor(spec_for(named, DonorMode::unwritten, false), orig_facts);
+			CHECK_FALSE(donor->created());
+			CHECK_THAT(donor->notice(), Catch::Contains("existing file"));
+			CHECK(extents_of(donor->fd()).written == 0);
 		}
 		CHECK(fs::exists(named));
 	}
 
 	SECTION("the original named as its own donor is refused before anything is written")
 	{
-		CHECK_THROWS_WITH(Donor(spec_for(orig, DonorMode::written, false), orig_facts, 0, kSize),
-				  Catch::Contains("itself"));
+		CHECK_THAT(refusal(spec_for(orig, DonorMode::written, false), orig_facts), Catch::Contains("itself"));
 		const fs::path link = dir.path / "hardlink";
 		fs::create_hard_link(orig, link);
-		CHECK_THROWS_WITH(Donor(spec_for(link, DonorMode::written, false), orig_facts, 0, kSize),
-				  Catch::Contains("itself"));
+		CHECK_THAT(refusal(spec_for(link, DonorMode::written, false), orig_facts), Catch::Contains("itself"));
 		CHECK(read_all(orig) == std::vector<unsigned char>(kSize, 0x11));
 	}
 
 	SECTION("a missing donor directory is an error that says so")
 	{
-		CHECK_THROWS_WITH(Donor(spec_for(dir.path / "nope" / "d", DonorMode::unwritten, false), orig_facts, 0, kSize),
-				  Catch::Contains("ENOENT") && Catch::Contains("directory does not exist"));
+		CHECK_THAT(refusal(spec_for(dir.path / "nope" / "d", DonorMode::unwritten, false), orig_facts),
+			   Catch::Contains("ENOENT") && Catch::Contains("directory does not exist"));
 	}
 
 	SECTION("in place: holes until a move acquires its range, holes again after release")
@@ -180,14 +198,14 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
 		spec.inplace = true;
 		spec.lock_ranges = true; // exercises the range locks
-		Donor donor(spec, orig_facts, 0, kSize);
-		CHECK(extents_of(donor.fd()).blocks == 0);
+		const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
+		CHECK(extents_of(donor->fd()).blocks == 0);
 		struct stat st;
-		REQUIRE(::fstat(donor.fd(), &st) == 0);
+		REQUIRE(::fstat(donor->fd(), &st) == 0);
 		CHECK(static_cast<uint64_t>(st.st_size) >= kSize);
-		REQUIRE(donor.acquire(65536, 32768) == 0);
-		CHECK(extents_of(donor.fd()).blocks == 8);
-		REQUIRE(donor.release(65536, 32768) == 0);
-		CHECK(extents_of(donor.fd()).blocks == 0);
+		REQUIRE(donor->acquire(65536, 32768));
+		CHECK(extents_of(donor->fd()).blocks == 8);
+		REQUIRE(donor->release(65536, 32768));
+		CHECK(extents_of(donor->fd()).blocks == 0);
 	}
 }

@@ -3,15 +3,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
 using namespace e4mext;
 
 TEST_CASE("donor_mode accepts unwritten (the default) and written only", "[options]")
 {
-	CHECK(parse_donor_mode("") == DonorMode::unwritten);
-	CHECK(parse_donor_mode("unwritten") == DonorMode::unwritten);
-	CHECK(parse_donor_mode("written") == DonorMode::written);
-	CHECK_FALSE(parse_donor_mode("Written").has_value());
-	CHECK_FALSE(parse_donor_mode("1").has_value());
+	CHECK(parse_donor_mode("").value() == DonorMode::unwritten);
+	CHECK(parse_donor_mode("unwritten").value() == DonorMode::unwritten);
+	CHECK(parse_donor_mode("written").value() == DonorMode::written);
+	CHECK_FALSE(parse_donor_mode("1"));
+	const Result<DonorMode> wrong_case = parse_donor_mode("Written");
+	REQUIRE_FALSE(wrong_case);
+	CHECK(wrong_case.error().errnum == EINVAL);
+	CHECK(wrong_case.error().message == "donor_mode=Written is not understood: use unwritten or written");
 	CHECK(std::string(donor_mode_name(DonorMode::written)) == "written");
 }
 

@@ -1,0 +1,253 @@
+#include "bench_run.h"
+
+#include "cleanup_registry.h"
+#include "process.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <set>
+#include <stdexcept>
+
+namespace e4mext::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char *kOriginal = "e4mext-bench.orig";
+constexpr const char *kFiller = "e4mext-bench.filler";
+
+void write_file(const std::string &path, const std::string &text)
+{
+	std::ofstream out(path);
+	out << text;
+	if (!out.flush())
+		throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_text(const std::string &path)
+{
+	std::ifstream in(path);
+	std::ostringstream text;
+	text << in.rdbuf();
+	return text.str();
+}
+
+// F: the original written 64k at a time into the holes of a filler file, with the rest of the
+// filesystem plugged, so ext4 has no contiguous free space to give it: one extent per 64k. Then
+// the plug and the filler are removed, leaving the free space the donor needs. Done here, not by
+// fio: fio cannot punch holes into a file (hence F is refused with --hosts).
+void lay_out_fragmented(const std::string &dir, uint64_t size)
+{
+	constexpr uint64_t chunk = 64 << 10;
+	const std::string filler = dir + "/" + kFiller, plug = dir + "/e4mext-bench.plug", original = dir + "/" + kOriginal;
+	auto fail = [](const std::string &what) { throw std::runtime_error("laying out the F original: " + what + ": " + std::strerror(errno)); };
+	{
+		UniqueFd fd(::open(filler.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+		if (!fd || ::fallocate(fd.get(), 0, 0, off_t(2 * size)) != 0)
+			fail("filler " + filler);
+		// The plug: every free block, taken in halving steps until ext4 has none left, then 1 MiB
+		// given back for the original's extent tree.
+		UniqueFd plug_fd(::open(plug.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+		if (!plug_fd)
+			fail("plug " + plug);
+		uint64_t plugged = 0;
+		for (uint64_t step = 64 << 20; step >= chunk;)
+			if (::fallocate(plug_fd.get(), 0, off_t(plugged), off_t(step)) == 0)
+				plugged += step;
+			else if (errno == ENOSPC)
+				step /= 2;
+			else
+				fail("plug " + plug);
+		if (plugged > (1 << 20) && ::fallocate(plug_fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off_t(plugged - (1 << 20)), 1 << 20) != 0)
+			fail("plug " + plug);
+		for (uint64_t off = 0; off < 2 * size; off += 2 * chunk)
+			if (::fallocate(fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off_t(off), off_t(chunk)) != 0)
+				fail("punching the filler");
+	}
+	UniqueFd fd(::open(original.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0644));
+	if (!fd)
+		fail("original " + original);
+	void *buffer = nullptr;
+	if (::posix_memalign(&buffer, 4096, chunk) != 0)
+		throw std::bad_alloc();
+	std::unique_ptr<void, decltype(&std::free)> owned(buffer, &std::free);
+	uint64_t state = 0x9e3779b97f4a7c15ull; // data, not zeros: written extents that hold something
+	for (uint64_t off = 0; off < size; off += chunk) {
+		for (size_t i = 0; i < chunk / 8; ++i)
+			static_cast<uint64_t *>(buffer)[i] = (state = state * 6364136223846793005ull + 1442695040888963407ull);
+		if (::pwrite(fd.get(), buffer, chunk, off_t(off)) != ssize_t(chunk))
+			fail("writing the original");
+	}
+	if (::fsync(fd.get()) != 0)
+		fail("fsync of the original");
+	::unlink(plug.c_str());
+	::unlink(filler.c_str());
+	::sync();
+}
+
+void drop_caches()
+{
+	::sync();
+	std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
+}
+
+} // namespace
+
+std::string format_duration(double seconds)
+{
+	const long s = long(seconds + 0.5);
+	char text[32];
+	std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+	return text;
+}
+
+BenchRunner::BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress)
+	: settings_(std::move(settings)), target_(target), runs_dir_(std::move(runs_dir)), out_(progress)
+{
+	progress_.total = unsigned(settings_.cases.size()) * settings_.rounds;
+}
+
+std::string BenchRunner::cache_of(const BenchCase &c) const
+{
+	return settings_.cache_override.empty() ? c.factor("cache") : settings_.cache_override;
+}
+
+std::string BenchRunner::cache_policy() const
+{
+	const std::string drop = !settings_.host.empty()	  ? "caches NOT dropped (remote hosts)"
+				 : target_.can_drop_caches() ? "sync + drop_caches (echo 3) before each run"
+							     : "caches NOT dropped (not root)";
+	const std::string cold = "cold: written originals written with O_DIRECT; " + drop + "; fio invalidate=1";
+	const std::string warm = "warm: original read into the page cache after layout; fio invalidate=0";
+	std::set<std::string> used;
+	for (const BenchCase &c : settings_.cases)
+		used.insert(cache_of(c));
+	if (used.size() == 1)
+		return *used.begin() == "warm" ? warm : cold;
+	return "per case (the cache factor); " + cold + "; " + warm;
+}
+
+// The original's layout before the run: U fallocated (unwritten), M written sequentially with
+// O_DIRECT, F written 64k at a time alternating with a filler file (then removed), so it is made of
+// many small extents. A job file, not options: fio servers only take job files.
+std::string BenchRunner::layout_job(const BenchCase &c) const
+{
+	std::ostringstream job;
+	job << "; written by e4mext bench: the original's layout before the run (layout " << c.factor("layout") << ")\n"
+	    << "[global]\ndirectory=" << target_.directory() << "\nfilesize=" << settings_.size
+	    << "\nunique_filename=0\noverwrite=0\nioengine=psync\n";
+	const std::string layout = c.factor("layout");
+	if (layout == "U")
+		job << "[layout-unwritten]\nfilename=" << kOriginal << "\nrw=write\ncreate_only=1\nfallocate=native\n";
+	else if (layout == "M")
+		job << "[layout-written]\nfilename=" << kOriginal << "\nrw=write\nbs=1m\ndirect=1\nfallocate=none\nend_fsync=1\n";
+	else
+		job << "; F: laid out by e4mext bench itself (runner/bench_run.cpp, lay_out_fragmented): written 64k at\n"
+		    << "; a time into the punched holes of a filler file with the rest of the filesystem plugged\n";
+	if (cache_of(c) == "warm")
+		job << "[warm-cache]\n" << (layout == "F" ? "" : "stonewall\n") << "filename=" << kOriginal << "\nrw=read\nbs=1m\ninvalidate=0\n";
+	return job.str();
+}
+
+std::string BenchRunner::case_job(const BenchCase &c, const std::string &stats_file) const
+{
+	std::map<std::string, std::string> vars = case_variables(c);
+	vars["INVALIDATE"] = cache_of(c) == "warm" ? "0" : "1";
+	vars["DIR"] = target_.directory();
+	vars["FILENAME"] = kOriginal;
+	vars["FILESIZE"] = settings_.size;
+	vars["RUNTIME"] = settings_.runtime;
+	vars["ENGINE"] = "external:" + settings_.engine;
+	std::string job = expand_template(settings_.template_text, vars, settings_.template_source);
+	if (!stats_file.empty())
+		job += "; added by e4mext bench\nstats_file=" + stats_file + "\n";
+	return job;
+}
+
+void BenchRunner::run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what)
+{
+	std::vector<std::string> argv = {"fio"};
+	if (!settings_.host.empty()) {
+		std::string host = settings_.host;
+		if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon)
+			host[colon] = ','; // fio's client syntax is host,port
+		argv.push_back("--client=" + host);
+	}
+	argv.insert(argv.end(), args.begin(), args.end());
+	Process fio = Process::spawn(argv, Stream::file(log), Stream::file(log));
+	const ExitStatus status = fio.wait();
+	throw_if_interrupted();
+	if (!status.exited() || status.exit_code() != 0)
+		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" + last_lines(read_text(log), 12));
+}
+
+std::string BenchRunner::eta() const
+{
+	if (progress_.done == 0)
+		return "?";
+	const double all = (seconds_written_ + seconds_unwritten_) / progress_.done;
+	const double mean_w = runs_written_ ? seconds_written_ / runs_written_ : all;
+	const double mean_u = runs_unwritten_ ? seconds_unwritten_ / runs_unwritten_ : all;
+	double left = 0;
+	unsigned index = 0;
+	for (unsigned r = 0; r < settings_.rounds; ++r)
+		for (const BenchCase &c : settings_.cases)
+			if (index++ >= progress_.done)
+				left += c.written_original() ? mean_w : mean_u;
+	return format_duration(left);
+}
+
+void BenchRunner::run_all()
+{
+	for (unsigned r = 0; r < settings_.rounds; ++r)
+		for (size_t i = 0; i < settings_.cases.size(); ++i) {
+			const BenchCase &c = settings_.cases[i];
+			const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+			out_ << "bench: case " << i + 1 << " of " << settings_.cases.size() << ": " << c.id << " run " << r + settings_.first_run
+			     << " of " << (settings_.last_run ? settings_.last_run : settings_.rounds + settings_.first_run - 1) << (settings_.host.empty() ? "" : " on " + settings_.host)
+			     << "; elapsed " << format_duration(elapsed) << ", ETA " << eta() << "\n"
+			     << std::flush;
+			const auto run_started = std::chrono::steady_clock::now();
+			run_one(c, r + settings_.first_run);
+			const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+			(c.written_original() ? seconds_written_ : seconds_unwritten_) += took;
+			++(c.written_original() ? runs_written_ : runs_unwritten_);
+			++progress_.done;
+		}
+}
+
+void BenchRunner::run_one(const BenchCase &c, unsigned run)
+{
+	const std::string case_dir = runs_dir_ + "/" + c.id;
+	fs::create_directories(case_dir);
+	const std::string base = case_dir + "/run-" + std::to_string(run);
+	const bool local = settings_.host.empty();
+	if (local)
+		target_.fresh(); // with --hosts the layout job replaces the file and the engine removes its donors
+
+	const std::string layout_fio = layout_job(c);
+	write_file(base + ".layout.fio", layout_fio);
+	if (c.factor("layout") == "F")
+		lay_out_fragmented(target_.directory(), settings_.size_bytes);
+	if (layout_fio.find("\n[layout-") != std::string::npos || layout_fio.find("\n[warm-cache]") != std::string::npos)
+		run_fio({base + ".layout.fio"}, base + ".layout.log", c.id + " run " + std::to_string(run) + " (laying out the original)");
+	if (cache_of(c) == "cold" && local && target_.can_drop_caches())
+		drop_caches();
+
+	write_file(base + ".fio", case_job(c, local ? base + ".stats.jsonl" : ""));
+	run_fio({"--output-format=json", "--output=" + base + ".json", base + ".fio"}, base + ".log",
+		c.id + " run " + std::to_string(run));
+}
+
+} // namespace e4mext::runner

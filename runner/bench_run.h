@@ -1,0 +1,68 @@
+// The bench's runs on one target: for each round, every case once (rounds spread a shared
+// machine's drift over all cases alike), each on a fresh filesystem: the original laid out by a
+// psync job, the page cache set, then the case's job (jobs/defrag.fio filled in) under fio with
+// JSON output. Every run leaves runs/<case>/run-N.{fio,json,log,layout.fio,stats.jsonl}.
+#pragma once
+
+#include "bench_target.h"
+#include "case_model.h"
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace e4mext::runner {
+
+struct BenchSettings {
+	std::vector<BenchCase> cases;
+	unsigned rounds = 3;     // runs per case
+	unsigned first_run = 1;  // the number of the first round's files (run-N)
+	unsigned last_run = 0;   // the number of the last round of the whole bench (0: first_run + rounds - 1)
+	std::string size = "512m";
+	uint64_t size_bytes = 512ull << 20;
+	std::string runtime = "3s";
+	std::string cache_override; // "" = each case's cache factor; "cold"/"warm" for all
+	std::string engine;         // absolute path of libe4mext.so
+	std::string template_text;
+	std::string template_source;
+	std::string host;           // a fio server (host[:port]); "" = local
+};
+
+struct BenchProgress {
+	unsigned done = 0;
+	unsigned total = 0;
+};
+
+class BenchRunner {
+public:
+	BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress);
+	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted.
+	void run_all();
+	const BenchProgress &progress() const { return progress_; }
+	// The cache policy in words, for the metadata.
+	std::string cache_policy() const;
+
+private:
+	void run_one(const BenchCase &c, unsigned run);
+	std::string layout_job(const BenchCase &c) const;
+	std::string case_job(const BenchCase &c, const std::string &stats_file) const;
+	std::string cache_of(const BenchCase &c) const;
+	void run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what);
+	std::string eta() const;
+
+	BenchSettings settings_;
+	BenchTarget &target_;
+	std::string runs_dir_;
+	std::ostream &out_;
+	BenchProgress progress_;
+	std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+	double seconds_written_ = 0, seconds_unwritten_ = 0;
+	unsigned runs_written_ = 0, runs_unwritten_ = 0;
+};
+
+// "m:ss"
+std::string format_duration(double seconds);
+
+} // namespace e4mext::runner

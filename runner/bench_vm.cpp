@@ -1,0 +1,111 @@
+#include "bench_vm.h"
+
+#include "cleanup_registry.h"
+#include "bench_run.h"
+#include "initramfs.h"
+#include "process.h"
+#include "vm_report.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace e4mext::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The guest's runs (boot dir/runs/<case>/run-N.*) into the kernel's set (set dir/runs/...).
+void collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
+{
+	const fs::path from = boot_dir / "runs";
+	if (!fs::is_directory(from))
+		return;
+	for (const auto &entry : fs::recursive_directory_iterator(from)) {
+		if (!entry.is_regular_file())
+			continue;
+		const fs::path to = set_dir / "runs" / fs::relative(entry.path(), from);
+		fs::create_directories(to.parent_path());
+		fs::rename(entry.path(), to);
+	}
+	fs::remove_all(from);
+}
+
+std::string guest_command(const KernelBenchPlan &plan, unsigned run)
+{
+	std::string command = shell_quote(plan.e4mext) + " bench --guest-disk /dev/nvme0n1 --guest-results \"$E4MEXT_RESULTS\" --run-number " +
+			      std::to_string(run);
+	for (const std::string &a : plan.guest_args)
+		command += " " + shell_quote(a);
+	return command;
+}
+
+void write_set_metadata(const KernelBenchPlan &plan, size_t k, const std::string &vm_block, const fs::path &boot_dir)
+{
+	std::ofstream meta(fs::path(plan.out_dir) / plan.labels[k] / "metadata.txt");
+	meta << "label: " << plan.labels[k] << "\n";
+	std::string guest_kernel;
+	std::ifstream gk(boot_dir / "guest-kernel");
+	std::getline(gk, guest_kernel);
+	meta << "kernel: " << (guest_kernel.empty() ? plan.kernels[k].label : guest_kernel) << " (in a VM under "
+	     << accelerator_name(plan.accel.accel) << ")\n";
+	for (const std::string &line : plan.host_metadata)
+		meta << line << "\n";
+	// The VM's own block (kernel origin, accelerator, vCPUs, memory, disks, qemu), as in e4mext vm run.
+	std::istringstream block(vm_block);
+	for (std::string line; std::getline(block, line);)
+		if (line.rfind("status:", 0) != 0 && line.rfind("wall time:", 0) != 0 && line.rfind("boot to", 0) != 0)
+			meta << "vm " << line << "\n";
+	std::ifstream guest(boot_dir / "guest-metadata.txt");
+	for (std::string line; std::getline(guest, line);)
+		meta << line << "\n";
+}
+
+} // namespace
+
+int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
+{
+	const std::string qemu = qemu_version();
+	const size_t boots = plan.rounds * plan.kernels.size();
+	size_t boot = 0;
+	const auto started = std::chrono::steady_clock::now();
+	for (unsigned r = 1; r <= plan.rounds; ++r) {
+		for (size_t k = 0; k < plan.kernels.size(); ++k) {
+			++boot;
+			const fs::path set_dir = fs::path(plan.out_dir) / plan.labels[k];
+			const fs::path boot_dir = set_dir / "vm" / ("round-" + std::to_string(r));
+			fs::create_directories(set_dir / "runs");
+			VmRequest req = plan.vm;
+			req.results_dir = boot_dir.string();
+			req.plan.modules_dir = plan.kernels[k].modules_dir;
+			req.plan.command = guest_command(plan, r);
+			req.plan.workdir = fs::current_path().string();
+			req.plan.disks = 1;
+			const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+			out << "bench: VM " << boot << " of " << boots << ": kernel " << plan.labels[k] << ", round " << r << " of "
+			    << plan.rounds << " (" << accelerator_name(plan.accel.accel) << "); elapsed " << format_duration(elapsed) << ", ETA "
+			    << (boot == 1 ? "?" : format_duration(elapsed / double(boot - 1) * double(boots - boot + 1))) << "\n"
+			    << std::flush;
+			std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
+			const VmOutcome outcome = run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output);
+			throw_if_interrupted();
+			const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
+			std::ofstream(boot_dir / "metadata.txt") << block;
+			collect_runs(boot_dir, set_dir);
+			if (r == 1)
+				write_set_metadata(plan, k, block, boot_dir);
+			const int status = exit_status_of(outcome);
+			if (status != 0) {
+				out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
+				    << verdict(outcome) << last_lines(guest_output.str(), 15) << "\n(console: " << (boot_dir / "console.log").string()
+				    << ")\n";
+				return status == kExitGuestCrashed ? kExitGuestCrashed : kExitBootFailed;
+			}
+		}
+	}
+	return 0;
+}
+
+} // namespace e4mext::runner

@@ -1,0 +1,33 @@
+// The bench on kernels under test: one throwaway VM per kernel per round, the kernels alternating
+// (round 1: A B, round 2: A B, ...), so a shared machine's drift falls on every kernel alike. In
+// each VM the same e4mext, fio and engine (the host's, read-only over virtiofs) run one round of
+// the cases on the VM's emulated NVMe disk (`e4mext bench --guest-disk`); the runs land on the
+// host under <out>/<kernel>/runs/, one result set per kernel, with the VM's metadata.
+#pragma once
+
+#include "kernel_spec.h"
+#include "vm_run.h"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace e4mext::runner {
+
+struct KernelBenchPlan {
+	std::vector<Kernel> kernels;
+	std::vector<std::string> labels;      // one per kernel: its results directory under out_dir
+	AcceleratorChoice accel;
+	std::string e4mext;                   // this program, as the guest runs it
+	std::vector<std::string> guest_args;  // the bench's case and size options, passed on
+	unsigned rounds = 3;
+	std::string out_dir;
+	VmRequest vm;                         // memory, cpus, disk size, timeouts
+	std::vector<std::string> host_metadata; // bench facts for every kernel's metadata.txt
+};
+
+// Runs every round; returns 0, or the VM's exit status (3 no boot / the bench failed in the guest,
+// 4 a crash or hang: the verdict is printed). Throws Interrupted.
+int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out);
+
+} // namespace e4mext::runner

@@ -535,19 +535,9 @@ int run_on_kernels(const BenchOptions &o)
 	BenchSettings s = settings_for(o, model, "128m");
 	s.engine = engine_path(o);
 
-	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), std::cerr);
 	KernelBenchPlan plan;
-	for (const std::string &spec : o.kernels) {
-		plan.kernels.push_back(resolve_kernel(spec, archive));
-		for (const std::string &note : plan.kernels.back().notes)
-			std::cerr << "bench: " << plan.kernels.back().label << ": " << note << "\n";
-	}
-	std::map<std::string, int> seen;
-	for (const Kernel &k : plan.kernels) {
-		std::string l = std::regex_replace(k.label, std::regex("[^A-Za-z0-9._+-]"), "_");
-		const int n = ++seen[l];
-		plan.labels.push_back(n == 1 ? l : l + "-" + std::to_string(n));
-	}
+	plan.kernels = resolve_kernels(o.kernels, "bench", std::cerr);
+	plan.labels = unique_labels(plan.kernels);
 	std::string kernels_text;
 	for (const std::string &l : plan.labels)
 		kernels_text += (kernels_text.empty() ? "" : "-vs-") + l;
@@ -556,9 +546,7 @@ int run_on_kernels(const BenchOptions &o)
 	if (fs::exists(plan.out_dir))
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
 
-	plan.accel = o.accel == "tcg"   ? AcceleratorChoice{Accelerator::tcg, "--accel tcg"}
-		     : o.accel == "kvm" ? AcceleratorChoice{Accelerator::kvm, "--accel kvm"}
-					: probe_accelerator(plan.kernels.front().image, kBusybox);
+	plan.accel = choose_accelerator(o.accel, plan.kernels.front().image);
 	plan.e4mext = self_executable();
 	plan.guest_args = guest_args(o, s);
 	plan.rounds = o.repeat;

@@ -45,22 +45,28 @@ std::string apt_complaints(const CommandResult &r, size_t max_lines = 4)
 	return out.empty() ? "\n  " + last_lines(r.err.empty() ? r.out : r.err, 3) : out;
 }
 
+// boot/vmlinuz-<release>, or (packages from 7.2 on) [usr/]lib/modules/<release>/vmlinuz.
 std::optional<std::string> find_vmlinuz(const fs::path &dir)
 {
 	std::error_code ec;
 	for (const auto &entry : fs::directory_iterator(dir / "boot", ec))
 		if (entry.path().filename().string().rfind("vmlinuz-", 0) == 0)
 			return entry.path().string();
+	for (const fs::path &modules : {dir / "lib" / "modules", dir / "usr" / "lib" / "modules"})
+		for (const auto &entry : fs::directory_iterator(modules, ec))
+			if (fs::is_regular_file(entry.path() / "vmlinuz", ec))
+				return (entry.path() / "vmlinuz").string();
 	return std::nullopt;
 }
 
-// lib/modules/<release>, or usr/lib/modules/<release> in packages built for merged /usr (trixie on).
+// lib/modules/<release>, or usr/lib/modules/<release> in packages built for merged /usr (trixie on),
+// when it holds modules (kernel/): from 7.2 the directory may hold just the image.
 std::string find_modules_dir(const fs::path &dir)
 {
 	for (const fs::path &modules : {dir / "lib" / "modules", dir / "usr" / "lib" / "modules"}) {
 		std::error_code ec;
 		for (const auto &entry : fs::directory_iterator(modules, ec))
-			if (entry.is_directory())
+			if (entry.is_directory() && fs::is_directory(entry.path() / "kernel", ec))
 				return entry.path().string();
 	}
 	return "";
@@ -271,7 +277,7 @@ CachedKernel KernelArchive::fetch(const KernelPackage &package)
 	}
 	if (!find_vmlinuz(partial)) {
 		fs::remove_all(partial, ec);
-		throw KernelUnavailable(package.package + " holds no boot/vmlinuz-*: not a kernel image package");
+		throw KernelUnavailable(package.package + " holds no boot/vmlinuz-* nor lib/modules/*/vmlinuz: not a kernel image package");
 	}
 	std::ofstream(partial / kPackageNote) << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
 	fs::rename(partial, final_dir, ec);

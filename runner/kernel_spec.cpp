@@ -1,5 +1,8 @@
 #include "kernel_spec.h"
 
+#include <cctype>
+#include <map>
+
 #include "kernel_config.h"
 #include "runner_errors.h"
 
@@ -88,6 +91,33 @@ Kernel resolve_kernel(const std::string &spec, KernelArchive &archive)
 	if (!looks_like_kernel_version(spec))
 		throw UsageError("--kernel " + spec + ": neither a kernel version (6.19.13, 7.3-rc7) nor a file");
 	return from_archive(spec, archive);
+}
+
+std::vector<Kernel> resolve_kernels(const std::vector<std::string> &specs, const std::string &program, std::ostream &err)
+{
+	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), err);
+	std::vector<Kernel> kernels;
+	for (const std::string &spec : specs) {
+		kernels.push_back(resolve_kernel(spec, archive));
+		for (const std::string &note : kernels.back().notes)
+			err << program << ": " << kernels.back().label << ": " << note << "\n";
+	}
+	return kernels;
+}
+
+std::vector<std::string> unique_labels(const std::vector<Kernel> &kernels)
+{
+	std::map<std::string, int> seen;
+	std::vector<std::string> out;
+	for (const Kernel &k : kernels) {
+		std::string label = k.label;
+		for (char &c : label)
+			if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '+' && c != '-')
+				c = '_';
+		const int n = ++seen[label];
+		out.push_back(n == 1 ? label : label + "-" + std::to_string(n));
+	}
+	return out;
 }
 
 } // namespace e4mext::runner

@@ -28,4 +28,12 @@ bool spec_is_path(const std::string &spec);
 // cannot be reached or the download fails.
 Kernel resolve_kernel(const std::string &spec, KernelArchive &archive);
 
+// Every --kernel SPEC, in order, from the machine's cache and Debian's archive; each kernel's notes
+// (config findings) printed to `err` as "<program>: <label>: <note>".
+std::vector<Kernel> resolve_kernels(const std::vector<std::string> &specs, const std::string &program, std::ostream &err);
+
+// Directory names for the kernels' results: their labels (anything but letters, digits and . _ + -
+// made '_'), made unique with -2, -3, ...
+std::vector<std::string> unique_labels(const std::vector<Kernel> &kernels);
+
 } // namespace e4mext::runner

@@ -55,6 +55,7 @@ struct Options {
 	std::string golden;
 	std::string results;
 	unsigned timeout = 1800;
+	std::string accel = "auto";
 	std::string sysrq_crash_in;
 };
 
@@ -227,21 +228,6 @@ int worst(int a, int b)
 	return rank(b) > rank(a) ? b : a;
 }
 
-std::vector<std::string> unique_labels(const std::vector<Kernel> &kernels)
-{
-	std::map<std::string, int> seen;
-	std::vector<std::string> out;
-	for (const Kernel &k : kernels) {
-		std::string label = k.label;
-		for (char &c : label)
-			if (c == '/')
-				c = '_';
-		const int n = ++seen[label];
-		out.push_back(n == 1 ? label : label + "-" + std::to_string(n));
-	}
-	return out;
-}
-
 int run_in_vms(const Options &opt)
 {
 	if (::geteuid() != 0)
@@ -249,19 +235,13 @@ int run_in_vms(const Options &opt)
 	const std::string binary = suite_binary();
 	const std::vector<std::string> expected = expected_cases(binary, opt.only);
 	install_cleanup_handlers("e4mext regression");
-	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), std::cerr);
-	std::vector<Kernel> kernels;
-	for (const std::string &spec : opt.kernels) {
-		kernels.push_back(resolve_kernel(spec, archive));
-		for (const std::string &note : kernels.back().notes)
-			std::cerr << "e4mext regression: " << kernels.back().label << ": " << note << "\n";
-	}
+	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext regression", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
 	const fs::path results_root = fs::absolute(opt.results.empty()
 		? fs::path(std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
 			  ("e4mext-regression." + now_stamp() + "." + std::to_string(::getpid()))
 		: fs::path(opt.results)).lexically_normal();
-	const AcceleratorChoice accel = probe_accelerator(kernels.front().image, kBusybox);
+	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image);
 	const std::string qemu = qemu_version();
 
 	int status = 0;
@@ -307,6 +287,9 @@ Subcommand add_regression_command(CLI::App &parent)
 			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt");
 	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
 		->capture_default_str();
+	app->add_option("--accel", opt->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
+		->capture_default_str()
+		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
 	app->add_option("--sysrq-crash-in", opt->sysrq_crash_in,
 			"test only: the guest's suite panics its kernel through sysrq when this case starts (only with --kernel)");
 	return {app, [opt] { return run(*opt); }};

@@ -71,22 +71,6 @@ std::string command_line(const std::vector<std::string> &words)
 	return line;
 }
 
-// Directory names for the kernels' results: their labels, made unique.
-std::vector<std::string> unique_labels(const std::vector<Kernel> &kernels)
-{
-	std::map<std::string, int> seen;
-	std::vector<std::string> out;
-	for (const Kernel &k : kernels) {
-		std::string label = k.label;
-		for (char &c : label)
-			if (c == '/')
-				c = '_';
-		const int n = ++seen[label];
-		out.push_back(n == 1 ? label : label + "-" + std::to_string(n));
-	}
-	return out;
-}
-
 int run(const RunOptions &opt)
 {
 	VmRequest base;
@@ -112,23 +96,11 @@ int run(const RunOptions &opt)
 		throw KernelUnavailable("e4mext-vm run needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 
 	install_cleanup_handlers("e4mext-vm");
-	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), std::cerr);
-	std::vector<Kernel> kernels;
-	for (const std::string &spec : opt.kernels) {
-		kernels.push_back(resolve_kernel(spec, archive));
-		for (const std::string &note : kernels.back().notes)
-			std::cerr << "e4mext-vm: " << kernels.back().label << ": " << note << "\n";
-	}
+	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext-vm", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
 	const std::string results_root = fs::absolute(opt.results.empty() ? default_results_dir() : opt.results).lexically_normal().string();
 
-	AcceleratorChoice accel;
-	if (opt.accel == "tcg")
-		accel = {Accelerator::tcg, "--accel tcg"};
-	else if (opt.accel == "kvm")
-		accel = {Accelerator::kvm, "--accel kvm"};
-	else
-		accel = probe_accelerator(kernels.front().image, base.busybox);
+	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image, base.busybox);
 	const std::string qemu = qemu_version();
 
 	int first_failure = 0;

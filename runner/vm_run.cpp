@@ -303,4 +303,13 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	return o;
 }
 
+AcceleratorChoice choose_accelerator(const std::string &option, const std::string &kernel_image, const std::string &busybox)
+{
+	if (option == "tcg")
+		return {Accelerator::tcg, "--accel tcg"};
+	if (option == "kvm")
+		return {Accelerator::kvm, "--accel kvm"};
+	return probe_accelerator(kernel_image, busybox);
+}
+
 } // namespace e4mext::runner

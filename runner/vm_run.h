@@ -40,6 +40,9 @@ struct AcceleratorChoice {
 // gets there, TCG otherwise, with the reason.
 AcceleratorChoice probe_accelerator(const std::string &kernel_image, const std::string &busybox);
 
+// --accel auto|kvm|tcg: the one given, or (auto) the probe's answer for `kernel_image`.
+AcceleratorChoice choose_accelerator(const std::string &option, const std::string &kernel_image, const std::string &busybox = kBusybox);
+
 enum class VmEnd {
 	finished,    // the command ran to its end and /init powered off
 	boot_failed, // no line from /init in time, qemu failed, or /init could not set the guest up

@@ -11,7 +11,7 @@
 #define JOB_FUZZ_FIO "fio"
 #endif
 #ifndef JOB_FUZZ_LOOPFS
-#define JOB_FUZZ_LOOPFS "scripts/loopfs"
+#define JOB_FUZZ_LOOPFS "tests/loopfs"
 #endif
 
 namespace jobfuzz {
@@ -34,7 +34,7 @@ const char kUsage[] =
 	"  --replay FILE|DIR... run saved cases (a directory: its *.fio) with the same checks\n"
 	"  --engine PATH        libe4mext.so (default: " JOB_FUZZ_ENGINE ")\n"
 	"  --fio PATH           fio (default: " JOB_FUZZ_FIO ")\n"
-	"  --loopfs PATH        scripts/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
+	"  --loopfs PATH        tests/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
 	"Exit status: 0 no failure, 1 a case failed, 2 bad usage, 77 not run (no root, no fio).\n";
 
 namespace {

@@ -31,7 +31,7 @@ struct Options {
 	bool list = false;
 	bool update_golden = false;
 	std::vector<std::string> only;
-	std::string loopfs = E4MEXT_SOURCE_ROOT "/scripts/loopfs";
+	std::string loopfs = E4MEXT_SOURCE_ROOT "/tests/loopfs";
 	std::string golden_dir = E4MEXT_SOURCE_ROOT "/tests/regression";
 	std::string golden;         // a file to compare with instead of golden-<behaviour>.txt
 	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
@@ -44,7 +44,7 @@ const char kUsage[] =
 	"  --only S         run only the cases whose id contains S (repeatable); skips the golden comparison\n"
 	"  --list           print the cases and exit\n"
 	"  --update-golden  write golden-<behaviour>.txt from this run instead of comparing with it\n"
-	"  --loopfs PATH    scripts/loopfs (default: " E4MEXT_SOURCE_ROOT "/scripts/loopfs)\n"
+	"  --loopfs PATH    tests/loopfs (default: " E4MEXT_SOURCE_ROOT "/tests/loopfs)\n"
 	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: " E4MEXT_SOURCE_ROOT "/tests/regression)\n"
 	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
 	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
@@ -233,7 +233,7 @@ int run(const Options &opt)
 	}
 	DiskPool disks = DiskPool::from_environment();
 	if (disks.empty() && ::access(opt.loopfs.c_str(), X_OK) != 0) {
-		std::cerr << "move-ext-regression: " << opt.loopfs << " is not executable: pass --loopfs PATH to scripts/loopfs\n";
+		std::cerr << "move-ext-regression: " << opt.loopfs << " is not executable: pass --loopfs PATH to tests/loopfs\n";
 		return 2;
 	}
 

@@ -149,7 +149,11 @@ std::string set_line(const ResultSet& set)
 {
     auto kernel = set.kernel();
     kernel = kernel.substr(0, kernel.find(" (")); // the release, without the build's "(#1 SMP ...)"
-    return set.label + ": kernel " + kernel + ", " + set.fio_version() + ", e4mext " + set.e4mext_version();
+    const auto accelerator = set.metadata_value("accelerator"); // a VM's: emulated figures say so
+    const std::string vm = accelerator.rfind("tcg", 0) == 0   ? " in a VM under TCG (emulated)"
+                           : accelerator.rfind("kvm", 0) == 0 ? " in a VM under KVM"
+                                                              : "";
+    return set.label + ": kernel " + kernel + vm + ", " + set.fio_version() + ", e4mext " + set.e4mext_version();
 }
 
 std::size_t longest_line(const std::string& text)

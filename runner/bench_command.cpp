@@ -525,6 +525,30 @@ std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &
 	return args;
 }
 
+// With two or more kernels: every kernel's block side by side (compare.txt, compare.md), and one
+// chart of them all plus each case's ratio to the first kernel (plot.png, plot-ratio.png, svg).
+void kernel_comparison(const std::string &out_dir, const std::vector<std::string> &labels)
+{
+	std::vector<std::string> runs;
+	std::string label_list;
+	for (const std::string &l : labels) {
+		runs.push_back(out_dir + "/" + l + "/runs");
+		label_list += (label_list.empty() ? "" : ",") + l;
+	}
+	auto with = [&](const char *command, std::vector<std::string> extra) {
+		std::vector<std::string> args = {command};
+		args.insert(args.end(), runs.begin(), runs.end());
+		args.insert(args.end(), {"--labels", label_list});
+		args.insert(args.end(), extra.begin(), extra.end());
+		return args;
+	};
+	report(with("compare", {}), out_dir + "/compare.txt");
+	report(with("compare", {"--format", "markdown"}), out_dir + "/compare.md", false);
+	for (const char *ext : {"png", "svg"})
+		if (report(with("plot", {"-o", out_dir + "/plot." + ext}), "", false) != 0)
+			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
+}
+
 int run_on_kernels(const BenchOptions &o)
 {
 	const auto started = std::chrono::steady_clock::now();
@@ -537,7 +561,12 @@ int run_on_kernels(const BenchOptions &o)
 
 	KernelBenchPlan plan;
 	plan.kernels = resolve_kernels(o.kernels, "bench", std::cerr);
+
+	plan.accel = choose_accelerator(o.accel, plan.kernels.front().image);
+	// Every table, chart and comparison shows these labels: emulated figures say so there.
 	plan.labels = unique_labels(plan.kernels);
+	for (std::string &l : plan.labels)
+		l += "-" + std::string(accelerator_name(plan.accel.accel));
 	std::string kernels_text;
 	for (const std::string &l : plan.labels)
 		kernels_text += (kernels_text.empty() ? "" : "-vs-") + l;
@@ -546,7 +575,7 @@ int run_on_kernels(const BenchOptions &o)
 	if (fs::exists(plan.out_dir))
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
 
-	plan.accel = choose_accelerator(o.accel, plan.kernels.front().image);
+
 	plan.e4mext = self_executable();
 	plan.guest_args = guest_args(o, s);
 	plan.rounds = o.repeat;
@@ -586,21 +615,18 @@ int run_on_kernels(const BenchOptions &o)
 		results.partial("a VM failed (exit " + std::to_string(status) + ")", end_metadata(0, total, started));
 		return status;
 	}
-	results.finish("complete", end_metadata(total, total, started));
-	for (size_t k = 0; k < plan.labels.size(); ++k)
+	const std::vector<std::string> end = end_metadata(total, total, started);
+	results.finish("complete", end);
+	for (size_t k = 0; k < plan.labels.size(); ++k) {
+		std::ofstream meta(plan.out_dir + "/" + plan.labels[k] + "/metadata.txt", std::ios::app);
+		for (const std::string &line : end)
+			meta << line << "\n";
+		meta << "status: complete\n";
+		meta.close();
 		set_outputs(plan.out_dir + "/" + plan.labels[k], plan.labels[k]);
-	if (plan.labels.size() >= 2) {
-		std::vector<std::string> args = {"compare"};
-		std::string labels;
-		for (const std::string &l : plan.labels) {
-			args.push_back(plan.out_dir + "/" + l + "/runs");
-			labels += (labels.empty() ? "" : ",") + l;
-		}
-		args.insert(args.end(), {"--labels", labels});
-		report(args, plan.out_dir + "/compare.txt");
-		args.insert(args.end(), {"--format", "markdown"});
-		report(args, plan.out_dir + "/compare.md", false);
 	}
+	if (plan.labels.size() >= 2)
+		kernel_comparison(plan.out_dir, plan.labels);
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: results: " << plan.out_dir << "; wall time " << format_duration(wall) << "\n";
 	if (o.gate_given && o.gate.empty())
@@ -650,9 +676,9 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--label", o->label, "results/NAME (default <kernel>-<set>-<date>)");
 	app->add_option("--results-root", o->results_root, "where results/NAME goes")->capture_default_str();
 	app->add_option("--compare", o->compare, "also print the comparison of DIR (a results directory) with this run");
-	app->add_option("--gate", o->gate, "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
-		->expected(0, 1)
-		->each([o](const std::string &) { o->gate_given = true; });
+	CLI::Option *gate_option =
+		app->add_option("--gate", o->gate, "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
+			->expected(0, 1);
 	app->add_option("--max-regression", o->max_regression, "allowed drop for --gate, in percent (5% or 5; 0.05 is refused)")->capture_default_str();
 	app->add_option("--gate-metric", o->gate_metric, "the figure --gate compares: iops or bw")->capture_default_str();
 	app->add_option("--build-dir", o->build_dir, "where engine/libe4mext.so is (default: beside this program)");
@@ -661,8 +687,9 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--guest-disk", o->guest_disk)->group("");
 	app->add_option("--guest-results", o->guest_results)->group("");
 	app->add_option("--run-number", o->run_number)->group("");
-	return {app, [o] {
+	return {app, [o, gate_option] {
 			o->command_line = program_arguments();
+			o->gate_given = gate_option->count() > 0;
 			return run_bench(*o);
 		}};
 }

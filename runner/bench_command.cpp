@@ -652,6 +652,8 @@ Subcommand add_bench_command(CLI::App &parent)
 	auto o = std::make_shared<BenchOptions>();
 	CLI::App *app = parent.add_subcommand("bench", "the cover letter's U/M table from real fio runs of libe4mext, here or on kernels in VMs");
 	app->footer(kFooter);
+	// A repeated option: the last one counts, as in fio and the scripts (--kernel collects them all).
+	app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 	app->add_flag("--quick", o->quick, "the cover letter's six cases (U/M x 4k/32k/128k)");
 	app->add_flag("--full", o->full, "the full cross product of jobs/cases.json (long)");
 	app->add_option("--set", o->set, "a set of jobs/cases.json by name (default matrix)");
@@ -666,7 +668,8 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--dir", o->dir, "an existing ext4 directory instead of a loop image (no root needed)");
 	app->add_option("--hosts", o->hosts, "fio servers H[:PORT],... in turn (needs --dir valid on every host and the engine at the same path)");
 	app->add_option("--kernel", o->kernels, "a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
-		->allow_extra_args(false);
+		->allow_extra_args(false)
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	app->add_option("--accel", o->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
 		->capture_default_str()
 		->check(CLI::IsMember({"auto", "kvm", "tcg"}));

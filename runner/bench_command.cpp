@@ -555,8 +555,9 @@ int run_on_kernels(const BenchOptions &o)
 	if (::geteuid() != 0)
 		throw KernelUnavailable("e4mext bench --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 	const CaseModel model = CaseModel::load(o.jobs_dir);
-	// Emulated disks and CPUs are ~60x slower than native ones under TCG: a smaller default file.
-	BenchSettings s = settings_for(o, model, "128m");
+	// Emulated disks and CPUs are ~60x slower than native ones under TCG: a smaller default file,
+	// still large enough that with the series U runs fill the 3 s window.
+	BenchSettings s = settings_for(o, model, "256m");
 	s.engine = engine_path(o);
 
 	KernelBenchPlan plan;
@@ -659,7 +660,7 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--set", o->set, "a set of jobs/cases.json by name (default matrix)");
 	app->add_option("--only", o->only, "only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
 	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
-	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m here, 128m in a VM)");
+	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m here, 256m in a VM)");
 	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")->capture_default_str();
 	app->add_option("--cache", o->cache, "page cache before each run for every case (default: each case's cache factor, cold in quick/matrix)")
 		->check(CLI::IsMember({"cold", "warm"}));

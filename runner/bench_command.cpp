@@ -105,11 +105,6 @@ Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3
 environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
 kept, marked partial).)";
 
-uint64_t size_in_bytes(const std::string &text, const std::string &what)
-{
-	return parse_size(text, what);
-}
-
 std::string now_utc()
 {
 	char stamp[32];
@@ -135,12 +130,6 @@ std::string first_line(const std::string &path, const std::string &prefix = "")
 	return "";
 }
 
-std::string trimmed(std::string s)
-{
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-		s.pop_back();
-	return s;
-}
 
 std::string load_average()
 {
@@ -281,16 +270,16 @@ std::string fio_version()
 	const CommandResult r = run_command({"fio", "--version"}, std::chrono::seconds(30));
 	if (!r.ok())
 		throw KernelUnavailable("fio is not installed (scripts/setup installs it)");
-	return trimmed(r.out);
+	return trim_output(r.out);
 }
 
 std::string git_description()
 {
 	const CommandResult sha = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "rev-parse", "--short=12", "HEAD"}, std::chrono::seconds(30));
-	std::string text = sha.ok() ? trimmed(sha.out) : "unknown";
+	std::string text = sha.ok() ? trim_output(sha.out) : "unknown";
 	const CommandResult dirty = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "status", "--porcelain", "--", "engine", "report", "runner"},
 						std::chrono::seconds(30));
-	if (dirty.ok() && !trimmed(dirty.out).empty())
+	if (dirty.ok() && !trim_output(dirty.out).empty())
 		text += " (engine/, report/ or runner/ modified)";
 	return text;
 }
@@ -298,7 +287,7 @@ std::string git_description()
 std::string others_busy()
 {
 	const CommandResult r = run_command({"pgrep", "-c", "-x", "fio|cc1plus|ld|ninja|qemu-system-x86"}, std::chrono::seconds(30));
-	return (r.out.empty() ? "0" : trimmed(r.out)) + " fio/compiler/qemu processes";
+	return (r.out.empty() ? "0" : trim_output(r.out)) + " fio/compiler/qemu processes";
 }
 
 // Facts every set's metadata holds: what ran, with what, on what machine.
@@ -350,7 +339,7 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 	s.cases = chosen_cases(o, model);
 	s.rounds = o.repeat;
 	s.size = o.size.empty() ? size_default : o.size;
-	s.size_bytes = size_in_bytes(s.size, "--size");
+	s.size_bytes = parse_size(s.size, "--size");
 	if (s.size_bytes < (1u << 20) || s.size_bytes % (1u << 20))
 		throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + s.size + "'");
 	s.runtime = o.runtime;
@@ -436,7 +425,7 @@ int run_local(const BenchOptions &o)
 	if (!o.dir.empty()) {
 		target = make_dir_target(o.dir, s.size_bytes);
 	} else {
-		const uint64_t image = o.image_size.empty() ? default_image_size(s.size_bytes) : size_in_bytes(o.image_size, "--image-size");
+		const uint64_t image = o.image_size.empty() ? default_image_size(s.size_bytes) : parse_size(o.image_size, "--image-size");
 		if (image < 2 * s.size_bytes + s.size_bytes / 2)
 			throw UsageError("an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
 					 " original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");

@@ -19,17 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string trimmed(std::string s)
-{
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-		s.pop_back();
-	return s;
-}
 
 std::string command_output(const std::vector<std::string> &argv)
 {
 	const CommandResult r = run_command(argv, std::chrono::seconds(30));
-	return r.ok() ? trimmed(r.out) : "";
+	return r.ok() ? trim_output(r.out) : "";
 }
 
 uint64_t free_bytes(const std::string &path)

@@ -34,12 +34,6 @@ void run_or_throw(const std::vector<std::string> &argv, const std::string &what)
 					 "): " + last_lines(r.err.empty() ? r.out : r.err, 3));
 }
 
-std::string trimmed(std::string s)
-{
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-		s.pop_back();
-	return s;
-}
 
 } // namespace
 
@@ -106,7 +100,7 @@ bool LoopFilesystem::device_is_ours() const
 	if (device_.empty())
 		return false;
 	const CommandResult r = run_command({"losetup", "-n", "-O", "BACK-FILE", device_}, std::chrono::seconds(30));
-	return r.ok() && trimmed(r.out) == image();
+	return r.ok() && trim_output(r.out) == image();
 }
 
 void LoopFilesystem::mount()
@@ -116,7 +110,7 @@ void LoopFilesystem::mount()
 	const CommandResult r = run_command({"losetup", "--find", "--show", image()}, std::chrono::seconds(60));
 	if (!r.ok())
 		throw std::runtime_error("losetup could not attach " + image() + ": " + last_lines(r.err, 2));
-	device_ = trimmed(r.out);
+	device_ = trim_output(r.out);
 	std::vector<std::string> argv = {"mount", "-t", "ext4"};
 	if (!options_.mount_options.empty())
 		argv.insert(argv.end(), {"-o", options_.mount_options});
@@ -134,7 +128,7 @@ void LoopFilesystem::unmount()
 	if (device_.empty())
 		return;
 	const CommandResult src = run_command({"findmnt", "-n", "-o", "SOURCE", "--mountpoint", mount_point()}, std::chrono::seconds(30));
-	if (src.ok() && trimmed(src.out) == device_ && ::umount(mount_point().c_str()) != 0)
+	if (src.ok() && trim_output(src.out) == device_ && ::umount(mount_point().c_str()) != 0)
 		::umount2(mount_point().c_str(), MNT_DETACH);
 	if (device_is_ours())
 		run_command({"losetup", "-d", device_}, std::chrono::seconds(60));

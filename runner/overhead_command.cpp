@@ -105,12 +105,6 @@ std::optional<report::GateOptions> gate_options(const std::string &text)
 	return options;
 }
 
-std::string trimmed(std::string s)
-{
-	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-		s.pop_back();
-	return s;
-}
 
 std::string header(const OverheadOptions &o)
 {
@@ -119,7 +113,7 @@ std::string header(const OverheadOptions &o)
 	const CommandResult fio = run_command({"fio", "--version"}, std::chrono::seconds(30));
 	std::string line = "overhead: U " + report::format_block_size(o.block_size) + ", " + format_size(o.size) +
 			   " original, fresh " + format_size(o.image_size) + " ext4 per run, " + std::to_string(o.runs) +
-			   " rounds; " + u.release + ", " + trimmed(fio.out);
+			   " rounds; " + u.release + ", " + trim_output(fio.out);
 	if (!o.job_options.empty()) {
 		line += "; job options:";
 		for (const std::string &option : o.job_options)

@@ -258,4 +258,11 @@ std::string last_lines(const std::string &text, size_t count)
 	return text.substr(start);
 }
 
+std::string trim_output(std::string text)
+{
+	while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+		text.pop_back();
+	return text;
+}
+
 } // namespace e4mext::runner

@@ -121,6 +121,9 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string> &argv,
 			  std::chrono::milliseconds timeout = std::chrono::minutes(10), const std::string &cwd = "");
 
+// A command's output without its trailing newlines and spaces ("/dev/loop3\n" -> "/dev/loop3").
+std::string trim_output(std::string text);
+
 // The last `count` lines of text (for error messages quoting a log).
 std::string last_lines(const std::string &text, size_t count);
 

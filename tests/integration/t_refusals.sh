@@ -75,7 +75,7 @@ if chattr +j "$MNT/test" 2>/dev/null; then
 else
   echo "not run: orig-journal-flag: chattr +j is not permitted here (needs CAP_SYS_RESOURCE)"
 fi
-# Issue 13: no job may use a file of the run as donor; refused before anything is written.
+# A donor may be no original of the run: no job may use a file of the run as donor; refused before anything is written.
 fresh
 head -c 8M /dev/urandom >"$MNT/f2"; sync
 sums=$(cd "$MNT" && sha256sum test f2)

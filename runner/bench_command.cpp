@@ -8,6 +8,7 @@
 #include "case_model.h"
 #include "cleanup_registry.h"
 #include "initramfs.h"
+#include "install_layout.h"
 #include "kernel_archive.h"
 #include "kernel_spec.h"
 #include "process.h"
@@ -32,10 +33,6 @@
 #include <regex>
 #include <sstream>
 
-#ifndef E4MEXT_SOURCE_ROOT
-#error "E4MEXT_SOURCE_ROOT must name the checkout (meson sets it)"
-#endif
-
 namespace e4mext::runner {
 
 namespace fs = std::filesystem;
@@ -45,15 +42,6 @@ namespace {
 std::string self_executable()
 {
 	return std::filesystem::read_symlink("/proc/self/exe").string();
-}
-
-// The checkout this program belongs to: the one its build directory sits in (also for a copy of
-// the tree, as a user who cannot enter the original runs it), else the one it was built from.
-std::string checkout()
-{
-	const std::filesystem::path above = std::filesystem::path(self_executable()).parent_path().parent_path();
-	std::error_code ec;
-	return std::filesystem::is_regular_file(above / "jobs" / "cases.json", ec) ? above.string() : E4MEXT_SOURCE_ROOT;
 }
 
 struct BenchOptions {
@@ -70,14 +58,14 @@ struct BenchOptions {
 	std::string dir;
 	std::string hosts;
 	std::string label;
-	std::string results_root = checkout() + "/results";
+	std::string results_root = install_layout().results_root;
 	std::string compare;
 	std::string gate;
 	bool gate_given = false;
 	std::string max_regression = "5%";
 	std::string gate_metric = "iops";
 	std::string build_dir;
-	std::string jobs_dir = checkout() + "/jobs";
+	std::string jobs_dir = install_layout().jobs_dir;
 	std::vector<std::string> kernels;
 	std::string accel = "auto";
 	std::string vm_memory = "2G";
@@ -97,10 +85,11 @@ U fallocated, M written with O_DIRECT, F written 64k at a time between the block
 (many small extents). Where: a loop image of its own (default, root), --dir (an existing ext4
 directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
 kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
-Results: results/<label>/ (with --kernel: one set per kernel in results/<label>/<kernel>/), each run's
-job, fio JSON, engine stats and log in runs/<case>/run-N.*, metadata.txt, table.txt, table.md,
-plot.png, plot.svg; with two or more kernels compare.txt (every kernel's block side by side, the %
-change against the first and its significance).
+Results: results/<label>/ (results/: --results-root; the checkout's, or ./results when installed;
+with --kernel: one set per kernel in results/<label>/<kernel>/), each run's job, fio JSON, engine
+stats and log in runs/<case>/run-N.*, metadata.txt, table.txt, table.md, plot.png, plot.svg; with
+two or more kernels compare.txt (every kernel's block side by side, the % change against the first
+and its significance).
 Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3 a run or the
 environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
 kept, marked partial).)";
@@ -273,17 +262,6 @@ std::string fio_version()
 	return trim_output(r.out);
 }
 
-std::string git_description()
-{
-	const CommandResult sha = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "rev-parse", "--short=12", "HEAD"}, std::chrono::seconds(30));
-	std::string text = sha.ok() ? trim_output(sha.out) : "unknown";
-	const CommandResult dirty = run_command({"git", "-C", E4MEXT_SOURCE_ROOT, "status", "--porcelain", "--", "engine", "report", "runner"},
-						std::chrono::seconds(30));
-	if (dirty.ok() && !trim_output(dirty.out).empty())
-		text += " (engine/, report/ or runner/ modified)";
-	return text;
-}
-
 std::string others_busy()
 {
 	const CommandResult r = run_command({"pgrep", "-c", "-x", "fio|cc1plus|ld|ninja|qemu-system-x86"}, std::chrono::seconds(30));
@@ -304,7 +282,7 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"date: " + now_utc(),
 		"command: " + cmd,
 		"fio: " + fio_version(),
-		"e4mext: " + std::string(E4MEXT_VERSION) + ", git " + git_description(),
+		"e4mext: " + std::string(E4MEXT_VERSION) + ", " + code_revision(install_layout()),
 		"engine: " + engine,
 		"cpu: " + cpu + ", " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " online",
 		"load average at start: " + load_average(),
@@ -326,11 +304,11 @@ std::vector<std::string> end_metadata(unsigned done, unsigned total, std::chrono
 
 std::string engine_path(const BenchOptions &o)
 {
-	const fs::path build = o.build_dir.empty() ? fs::path(self_executable()).parent_path() : fs::path(o.build_dir);
-	const fs::path engine = build / "engine" / "libe4mext.so";
-	if (!fs::is_regular_file(engine))
-		throw UsageError(build.string() + " has no engine/libe4mext.so: build it (ninja -C " + build.string() + ") or give --build-dir");
-	return fs::canonical(engine).string();
+	const InstallLayout layout = o.build_dir.empty() ? install_layout() : build_tree_layout(o.build_dir);
+	if (!fs::is_regular_file(layout.engine))
+		throw UsageError(layout.installed ? layout.engine + " is missing: reinstall e4mext, or give --build-dir of a build"
+						  : layout.root + " has no engine/libe4mext.so: build it (ninja -C " + layout.root + ") or give --build-dir");
+	return fs::canonical(layout.engine).string();
 }
 
 BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const std::string &size_default)
@@ -667,14 +645,14 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
 	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")->capture_default_str();
 	app->add_option("--label", o->label, "results/NAME (default <kernel>-<set>-<date>)");
-	app->add_option("--results-root", o->results_root, "where results/NAME goes")->capture_default_str();
+	app->add_option("--results-root", o->results_root, "where results/NAME goes (default: " + results_root_help(install_layout()) + ")");
 	app->add_option("--compare", o->compare, "also print the comparison of DIR (a results directory) with this run");
 	CLI::Option *gate_option =
 		app->add_option("--gate", o->gate, "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
 			->expected(0, 1);
 	app->add_option("--max-regression", o->max_regression, "allowed drop for --gate, in percent (5% or 5; 0.05 is refused)")->capture_default_str();
 	app->add_option("--gate-metric", o->gate_metric, "the figure --gate compares: iops or bw")->capture_default_str();
-	app->add_option("--build-dir", o->build_dir, "where engine/libe4mext.so is (default: beside this program)");
+	app->add_option("--build-dir", o->build_dir, "use DIR/engine/libe4mext.so, a build's engine (default: " + install_layout().engine + ")");
 	app->add_option("--jobs-dir", o->jobs_dir, "where cases.json and defrag.fio are")->capture_default_str();
 	// Inside an e4mext VM only (the host side of --kernel passes them): not for people.
 	app->add_option("--guest-disk", o->guest_disk)->group("");

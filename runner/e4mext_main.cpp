@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 	}
 	CLI::App app(kDescription, "e4mext");
 	app.require_subcommand(1);
+	app.set_version_flag("--version", "e4mext " E4MEXT_VERSION);
 	app.footer("report commands: table, compare, plot, gate, report (as e4mext-report; see e4mext table --help)");
 	std::vector<Subcommand> commands = {add_bench_command(app), add_stress_command(app), add_overhead_command(app),
 					    add_regression_command(app)};

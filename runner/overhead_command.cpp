@@ -6,6 +6,7 @@
 //   sudo build/e4mext overhead --runs 9
 //   sudo build/e4mext overhead --runs 7 --gate 5 --no-loop --confirm
 #include "cleanup_registry.h"
+#include "install_layout.h"
 #include "overhead_run.h"
 #include "process.h"
 #include "qemu_command.h"
@@ -54,14 +55,6 @@ struct CommandOptions {
 	std::string build_dir;
 };
 
-// The build this program belongs to: the directory build/e4mext is in.
-std::string default_build_dir()
-{
-	std::error_code ec;
-	const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-	return ec ? std::string("build") : self.parent_path().string();
-}
-
 OverheadOptions checked(const CommandOptions &c)
 {
 	OverheadOptions o;
@@ -71,7 +64,7 @@ OverheadOptions checked(const CommandOptions &c)
 	o.image_size = parse_size(c.image_size, "--image-size");
 	o.bare_loop = !c.no_loop;
 	o.job_options = c.job_options;
-	o.build_dir = c.build_dir.empty() ? default_build_dir() : fs::absolute(c.build_dir).lexically_normal().string();
+	o.build_dir = c.build_dir; // empty: this program's own engine and bench-move-loop
 	if (o.block_size % 4096)
 		throw UsageError("--bs " + c.bs + ": give a multiple of 4k (the block size of the ext4 it makes)");
 	if (o.size % o.block_size)
@@ -220,7 +213,7 @@ Subcommand e4mext::runner::add_overhead_command(CLI::App &parent)
 	app->add_option("--job-opt", opt->job_options, "OPT: add a fio option to both engines' job, e.g. gtod_reduce=1 "
 						       "(fio's own per-I/O clock and latency bookkeeping off); repeatable")
 		->allow_extra_args(false);
-	app->add_option("--build-dir", opt->build_dir, "the build holding engine/libe4mext.so and engine/bench-move-loop "
-						       "(default: the directory of this e4mext)");
+	app->add_option("--build-dir", opt->build_dir, "the build holding engine/libe4mext.so and engine/bench-move-loop (default: " +
+						       install_layout().engine + " and " + install_layout().bench_move_loop + ")");
 	return {app, [opt] { return run(*opt); }};
 }

@@ -1,5 +1,6 @@
 #include "overhead_run.h"
 
+#include "install_layout.h"
 #include "process.h"
 #include "runner_errors.h"
 
@@ -27,12 +28,20 @@ namespace {
 
 constexpr auto kRunTimeout = std::chrono::minutes(10);
 
-std::string built_program(const std::string &build_dir, const std::string &path)
+// This program's parts (a build tree's or an install's), or those of the build named by --build-dir.
+InstallLayout layout_for(const OverheadOptions &options)
 {
-	const std::string full = build_dir + "/" + path;
-	if (::access(full.c_str(), R_OK) != 0)
-		throw UsageError(full + " is missing: build it (ninja -C " + build_dir + ", or scripts/setup), or name the build with --build-dir");
-	return full;
+	return options.build_dir.empty() ? install_layout() : build_tree_layout(options.build_dir);
+}
+
+std::string required_program(const InstallLayout &layout, const std::string &path)
+{
+	if (::access(path.c_str(), R_OK) != 0)
+		throw UsageError(
+			path + " is missing: " +
+			(layout.installed ? "reinstall e4mext" : "build it (ninja -C " + layout.root + ", or scripts/setup)") +
+			", or name a build with --build-dir");
+	return path;
 }
 
 void write_text(const std::string &path, const std::string &text)
@@ -87,8 +96,8 @@ std::string overhead_job(const OverheadOptions &options, const std::string &dire
 
 OverheadBench::OverheadBench(OverheadOptions options)
 	: options_(std::move(options)),
-	  engine_(built_program(options_.build_dir, "engine/libe4mext.so")),
-	  loop_program_(built_program(options_.build_dir, "engine/bench-move-loop")),
+	  engine_(required_program(layout_for(options_), layout_for(options_).engine)),
+	  loop_program_(required_program(layout_for(options_), layout_for(options_).bench_move_loop)),
 	  work_("e4mext-overhead"),
 	  fs_(loop_options(options_.image_size))
 {

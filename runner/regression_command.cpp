@@ -9,6 +9,7 @@
 //   sudo build/e4mext regression --kernel 6.12.48 --kernel 6.18.15 --kernel 6.19.13 --results results/kernels
 #include "cleanup_registry.h"
 #include "initramfs.h"
+#include "install_layout.h"
 #include "kernel_archive.h"
 #include "kernel_spec.h"
 #include "process.h"
@@ -59,19 +60,26 @@ struct Options {
 	std::string sysrq_crash_in;
 };
 
-// build/tests/regression/move-ext-regression beside build/e4mext.
+// move-ext-regression: build/tests/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/.
 std::string suite_binary()
 {
-	const fs::path self = fs::read_symlink("/proc/self/exe");
-	const fs::path binary = self.parent_path() / "tests" / "regression" / "move-ext-regression";
-	if (::access(binary.c_str(), X_OK) != 0)
-		throw KernelUnavailable(binary.string() + " is missing: build it (ninja -C " + self.parent_path().string() + ")");
-	return binary.string();
+	const InstallLayout &layout = install_layout();
+	if (::access(layout.regression_suite.c_str(), X_OK) != 0)
+		throw KernelUnavailable(layout.regression_suite + " is missing: " +
+					(layout.installed ? "reinstall e4mext" : "build it (ninja -C " + layout.root + ")"));
+	return layout.regression_suite;
+}
+
+// What the suite needs at run time, from the checkout or the install: the loop-filesystem helper
+// and the golden files.
+std::vector<std::string> suite_data_arguments()
+{
+	return {"--loopfs", install_layout().loopfs, "--golden-dir", install_layout().golden_dir};
 }
 
 std::vector<std::string> suite_arguments(const Options &opt, bool in_vm)
 {
-	std::vector<std::string> args;
+	std::vector<std::string> args = suite_data_arguments();
 	if (in_vm)
 		args.push_back("--dangerous"); // a crash costs only the VM
 	for (const std::string &o : opt.only)
@@ -129,6 +137,7 @@ int run_on_host(const Options &opt)
 	if (!opt.results.empty()) {
 		fs::create_directories(opt.results);
 		saved = std::make_unique<std::ofstream>(fs::path(opt.results) / "output.txt");
+		argv.insert(argv.end(), {"--junit", (fs::path(opt.results) / "junit.xml").string()});
 	}
 	Process suite = Process::spawn(argv, Stream::pipe(), Stream::inherit());
 	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout);
@@ -173,9 +182,12 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	std::string command = shell_quote(binary);
 	for (const std::string &a : suite_arguments(opt, true))
 		command += " " + shell_quote(a);
+	command += " --junit \"$E4MEXT_RESULTS\"/junit.xml"; // the guest's view of this kernel's results directory
 	req.plan.command = command;
 	req.timeout = std::chrono::seconds(opt.timeout);
 	req.results_dir = (results_root / label).string();
+	std::error_code ec;
+	fs::remove(fs::path(req.results_dir) / "junit.xml", ec); // a kernel that does not boot must not show an old run's
 
 	std::cerr << "e4mext regression: " << label << ": booting " << kernel.image << " under " << accelerator_name(accel.accel)
 		  << " (" << accel.reason << ")\n";
@@ -283,8 +295,8 @@ Subcommand add_regression_command(CLI::App &parent)
 		->allow_extra_args(false);
 	app->add_option("--golden", opt->golden, "compare with this file instead of golden-<old|new>.txt of the detected behaviour");
 	app->add_option("--results", opt->results,
-			"with --kernel: DIR/<kernel>/ (metadata, console, output, cases) and DIR/matrix.txt "
-			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt");
+			"with --kernel: DIR/<kernel>/ (metadata, console, output, cases, junit.xml) and DIR/matrix.txt "
+			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt and DIR/junit.xml");
 	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
 		->capture_default_str();
 	app->add_option("--accel", opt->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")

@@ -5,6 +5,7 @@
 //   sudo build/e4mext stress                       # short: 4 s per workload, all faults
 //   sudo build/e4mext stress --long --only shared-donor --only sigkill --keep-logs
 #include "cleanup_registry.h"
+#include "install_layout.h"
 #include "process.h"
 #include "runner_errors.h"
 #include "stress_checks.h"
@@ -60,27 +61,16 @@ void say(const std::string &what)
 	std::cout << "stress: " << what << std::endl;
 }
 
-std::string executable_dir()
+// The directory jobs/stress/ is in (the workloads name their jobs relative to it): the checkout,
+// or PREFIX/share/e4mext when installed.
+std::string find_jobs_parent()
 {
-	std::error_code ec;
-	const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-	return ec ? std::string(".") : exe.parent_path().string();
-}
-
-// The checkout: the build's source root, else the build directory's parent (build/e4mext), else
-// the working directory.
-std::string find_checkout()
-{
-#ifdef E4MEXT_SOURCE_ROOT
-	const fs::path source_root = E4MEXT_SOURCE_ROOT;
-#else
-	const fs::path source_root = executable_dir();
-#endif
-	for (const fs::path &dir : {source_root, fs::path(executable_dir()).parent_path(), fs::current_path()})
-		if (fs::exists(dir / "jobs/stress/aio-dio-verify.fio"))
-			return fs::canonical(dir).string();
-	throw UsageError("jobs/stress/ not found beside " + executable_dir() + " nor in " + fs::current_path().string() +
-			 ": run e4mext stress from the checkout");
+	const fs::path jobs = install_layout().jobs_dir;
+	if (!fs::exists(jobs / "stress" / "aio-dio-verify.fio"))
+		throw UsageError(jobs.string() + "/stress/ has no workloads (aio-dio-verify.fio): " +
+				 (install_layout().installed ? "the install is incomplete, reinstall e4mext"
+							     : "the checkout is incomplete"));
+	return fs::canonical(jobs.parent_path()).string();
 }
 
 unsigned parse_runtime(const StressOptions &o)
@@ -102,9 +92,12 @@ void check_tools()
 
 std::string engine_path(const StressOptions &o)
 {
-	const std::string engine = o.engine.empty() ? executable_dir() + "/engine/libe4mext.so" : o.engine;
+	const std::string engine = o.engine.empty() ? install_layout().engine : o.engine;
 	if (!fs::is_regular_file(engine))
-		throw UsageError("engine " + engine + " not found: build it (scripts/setup, or ninja -C build) or pass --engine PATH");
+		throw UsageError("engine " + engine + " not found: " +
+				 (o.engine.empty() && install_layout().installed ? "reinstall e4mext"
+										 : "build it (scripts/setup, or ninja -C build)") +
+				 " or pass --engine PATH");
 	return fs::canonical(engine).string();
 }
 
@@ -201,7 +194,7 @@ int run_stress(const StressOptions &o)
 		return 77;
 	}
 	check_tools();
-	settings.top = find_checkout();
+	settings.top = find_jobs_parent();
 	settings.engine = engine_path(o);
 
 	install_interrupt_handlers("e4mext stress");
@@ -239,7 +232,7 @@ Subcommand add_stress_command(CLI::App &parent)
 	CLI::Option *long_flag = app->add_flag("--long", o->long_mode, "60 s per workload (the issue's bar)");
 	short_flag->excludes(long_flag);
 	app->add_option("--runtime", o->runtime, "seconds per workload, overriding --short/--long")->type_name("SECONDS");
-	app->add_option("--engine", o->engine, "libe4mext.so to load (default: engine/libe4mext.so beside this program)")->type_name("PATH");
+	app->add_option("--engine", o->engine, "libe4mext.so to load (default: " + install_layout().engine + ")")->type_name("PATH");
 	app->add_option("--only", o->only, "run only this workload or fault (repeatable); --list prints the names")->type_name("NAME")->allow_extra_args(false);
 	app->add_flag("--keep-logs", o->keep_logs, "keep fio's output, JSON and engine statistics even when everything passed");
 	app->add_flag("--list", o->list, "print the names of the workloads and faults, and exit");

@@ -25,6 +25,8 @@ int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, cons
 		return app.exit(e);
 	} catch (const CLI::CallForAllHelp &e) {
 		return app.exit(e);
+	} catch (const CLI::CallForVersion &e) {
+		return app.exit(e);
 	} catch (const CLI::ParseError &e) {
 		std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
 		return kExitBadUsage;

@@ -32,9 +32,12 @@ echo "$out" | grep -qE "^$kernel +new +3 +0 +0 +0 +NOT RUN +finished$" || fail "
 echo "$out" | grep -qx 'cases whose results differ between kernels: 1' || fail "expected one case to differ between the kernels"
 echo "$out" | grep -A2 -x 'range/len-eof-plus-1' | grep -q "ENODATA moved_len=8 .*: $old$" || fail "the differing case does not show $old's ENODATA"
 for k in $old $kernel; do
-	for f in metadata.txt console.log output.txt cases.txt; do
+	for f in metadata.txt console.log output.txt cases.txt junit.xml; do
 		[ -s "$work/results/$k/$f" ] || fail "$k: no $f in the results"
 	done
+	grep -q '<testsuite name="move-ext-regression" tests="[0-9]*" failures="0"' "$work/results/$k/junit.xml" ||
+		fail "$k: junit.xml has no passing testsuite"
+	grep -q 'name="validity/donor-on-tmpfs"' "$work/results/$k/junit.xml" || fail "$k: junit.xml lacks the dangerous case"
 done
 grep -q 'cases whose results differ' "$work/results/matrix.txt" || fail "no matrix.txt"
 check_nothing_left

@@ -86,10 +86,10 @@ U fallocated, M written with O_DIRECT, F written 64k at a time between the block
 directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
 kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
 Results: results/<label>/ (results/: --results-root; the checkout's, or ./results when installed;
-with --kernel: one set per kernel in results/<label>/<kernel>/), each run's job, fio JSON, engine
-stats and log in runs/<case>/run-N.*, metadata.txt, table.txt, table.md, plot.png, plot.svg; with
-two or more kernels compare.txt (every kernel's block side by side, the % change against the first
-and its significance).
+with --kernel: one set per kernel in results/<label>/<kernel>-<accelerator>/, e.g. 6.19.13-tcg),
+each run's job, fio JSON, engine stats and log in runs/<case>/run-N.*, metadata.txt, table.txt,
+table.md, plot.png, plot.svg; with two or more kernels compare.txt (every kernel's block side by
+side, the % change against the first and its significance).
 Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3 a run or the
 environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
 kept, marked partial).)";
@@ -624,7 +624,7 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 	app->add_flag("--quick", o->quick, "the cover letter's six cases (U/M x 4k/32k/128k)");
 	app->add_flag("--full", o->full, "the full cross product of jobs/cases.json (long)");
-	app->add_option("--set", o->set, "a set of jobs/cases.json by name (default matrix)");
+	app->add_option("--set", o->set, "a set of jobs/cases.json by name: quick, matrix (default) or full");
 	app->add_option("--only", o->only, "only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
 	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
 	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m here, 256m in a VM)");

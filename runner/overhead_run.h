@@ -22,7 +22,7 @@ struct OverheadOptions {
 	uint64_t image_size = 2ull << 30;   // the loop filesystem
 	bool bare_loop = true;              // also run bench-move-loop (and measure fio's floor)
 	std::vector<std::string> job_options; // fio options added to both engines' job, e.g. gtod_reduce=1
-	std::string build_dir;              // holds engine/libe4mext.so and engine/bench-move-loop
+	std::string build_dir;              // holds engine/libe4mext.so and engine/bench-move-loop; empty: this program's own (install_layout)
 };
 
 // IOPS per variant, one figure per round, in round order.

@@ -37,7 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char *kDescription =
-	"Runs the kernel regression suite of EXT4_IOC_MOVE_EXT (build/tests/regression/move-ext-regression).\n"
+	"Runs the kernel regression suite of EXT4_IOC_MOVE_EXT (move-ext-regression: build/tests/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/ installed).\n"
 	"Without --kernel: on this machine's kernel, as `meson test --suite regression` does (loop devices;\n"
 	"needs root, else the suite exits 77). With --kernel (repeatable): in one throwaway VM per kernel\n"
 	"(see e4mext vm run), every case including the dangerous ones, its filesystems on the VM's NVMe\n"

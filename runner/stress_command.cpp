@@ -1,4 +1,4 @@
-// `e4mext stress`: defragmentation under stress and faults (issue 6). Runs every workload of
+// `e4mext stress`: defragmentation under stress and faults. Runs every workload of
 // jobs/stress/ and every fault on loop filesystems of its own, checks each one, and prints a
 // verdict per line and `stress: N passed, N failed` last.
 //
@@ -229,7 +229,7 @@ Subcommand add_stress_command(CLI::App &parent)
 	app->footer(kDescription);
 	auto o = std::make_shared<StressOptions>();
 	CLI::Option *short_flag = app->add_flag("--short", o->short_mode, "4 s per workload (the default; what the stress-short test runs)");
-	CLI::Option *long_flag = app->add_flag("--long", o->long_mode, "60 s per workload (the issue's bar)");
+	CLI::Option *long_flag = app->add_flag("--long", o->long_mode, "60 s per workload (the long soak)");
 	short_flag->excludes(long_flag);
 	app->add_option("--runtime", o->runtime, "seconds per workload, overriding --short/--long")->type_name("SECONDS");
 	app->add_option("--engine", o->engine, "libe4mext.so to load (default: " + install_layout().engine + ")")->type_name("PATH");

@@ -28,6 +28,11 @@
 #ifndef E4MEXT_SOURCE_ROOT
 #define E4MEXT_SOURCE_ROOT "."
 #endif
+// Installed (PREFIX/LIBEXECDIR/e4mext/move-ext-regression, loopfs beside it): the golden files'
+// directory relative to the binary's (meson computes it from libexecdir and datadir).
+#ifndef E4MEXT_GOLDEN_FROM_LIBEXEC
+#define E4MEXT_GOLDEN_FROM_LIBEXEC "../../share/e4mext/regression"
+#endif
 
 namespace regress {
 namespace {
@@ -39,8 +44,8 @@ struct Options {
 	bool tap = false;
 	std::string junit; // a JUnit XML file to write, "" none
 	std::vector<std::string> only;
-	std::string loopfs = E4MEXT_SOURCE_ROOT "/tests/loopfs";
-	std::string golden_dir = E4MEXT_SOURCE_ROOT "/tests/regression";
+	std::string loopfs;     // default: installed_or(...) below
+	std::string golden_dir;
 	std::string golden;         // a file to compare with instead of golden-<behaviour>.txt
 	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
 };
@@ -54,15 +59,32 @@ const char kUsage[] =
 	"  --update-golden  write golden-<behaviour>.txt from this run instead of comparing with it\n"
 	"  --tap            print TAP (version 13) instead of the suite's lines: a test point per case, the golden comparison last\n"
 	"  --junit FILE     also write the results as JUnit XML to FILE (rewritten after every case)\n"
-	"  --loopfs PATH    tests/loopfs (default: " E4MEXT_SOURCE_ROOT "/tests/loopfs)\n"
-	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: " E4MEXT_SOURCE_ROOT "/tests/regression)\n"
+	"  --loopfs PATH    the loop-filesystem helper (default: installed, loopfs beside this program; else the\n"
+	"                   checkout's tests/loopfs)\n"
+	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: installed, PREFIX/share/e4mext/regression;\n"
+	"                   else the checkout's tests/regression)\n"
 	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
 	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
 	"With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n";
 
+// An installed suite has loopfs beside it (see meson.build); a built one uses the checkout's files.
+void set_default_paths(Options &o)
+{
+	std::error_code ec;
+	const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+	if (!ec && ::access((self / "loopfs").c_str(), X_OK) == 0) {
+		o.loopfs = (self / "loopfs").string();
+		o.golden_dir = (self / E4MEXT_GOLDEN_FROM_LIBEXEC).lexically_normal().string();
+	} else {
+		o.loopfs = E4MEXT_SOURCE_ROOT "/tests/loopfs";
+		o.golden_dir = E4MEXT_SOURCE_ROOT "/tests/regression";
+	}
+}
+
 Options parse(int argc, char **argv)
 {
 	Options o;
+	set_default_paths(o);
 	for (int i = 1; i < argc; ++i) {
 		const std::string a = argv[i];
 		auto value = [&]() -> std::string {
@@ -97,7 +119,7 @@ Options parse(int argc, char **argv)
 		else if (a == "--sysrq-crash-in")
 			o.sysrq_crash_in = value();
 		else if (a == "-h" || a == "--help") {
-			std::cout << kUsage;
+			std::cout << kUsage << "Defaults here: --loopfs " << o.loopfs << " --golden-dir " << o.golden_dir << "\n";
 			std::exit(0);
 		} else {
 			std::cerr << "move-ext-regression: unknown option '" << a << "'\n" << kUsage;

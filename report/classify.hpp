@@ -19,22 +19,22 @@ namespace e4mext::report {
 enum class ExtentState { unwritten, written, fragmented };
 
 // "U", "M" or "F".
-const char* extents_letter(ExtentState state);
+const char *extents_letter(ExtentState state);
 
 struct CaseKey {
-    ExtentState extents = ExtentState::unwritten;
-    std::uint64_t block_size = 4096;
-    std::string donor_mode = "unwritten";
-    bool inplace = false;
-    std::string access = "seq";   // "seq" or "rand"
-    std::string engine;           // "e4defrag", "libe4mext", or another ioengine's name
-    std::string host;             // client/server hostname, "" for local runs
+	ExtentState extents = ExtentState::unwritten;
+	std::uint64_t block_size = 4096;
+	std::string donor_mode = "unwritten";
+	bool inplace = false;
+	std::string access = "seq"; // "seq" or "rand"
+	std::string engine;         // "e4defrag", "libe4mext", or another ioengine's name
+	std::string host;           // client/server hostname, "" for local runs
 
-    auto operator<=>(const CaseKey&) const = default; // U before M, then block size ascending
+	auto operator<=>(const CaseKey &) const = default; // U before M, then block size ascending
 };
 
 // Throws InputError naming source and the job when an option cannot be understood.
-CaseKey classify(const FioJob& job, const std::string& source);
+CaseKey classify(const FioJob &job, const std::string &source);
 
 // fio's size syntax ("4k", "4096", "4KiB", "1m"); kb_base 1000 makes k/m/g decimal, as in fio.
 // Throws std::invalid_argument.
@@ -53,19 +53,19 @@ std::string format_block_size(std::uint64_t bytes); // 4096 -> "4k", 1048576 -> 
 
 // Which of the extra dimensions differ among a set of cases; those go into the labels.
 struct VaryingDimensions {
-    bool donor_mode = false;
-    bool inplace = false;
-    bool access = false;
-    bool engine = false;
-    bool host = false;
+	bool donor_mode = false;
+	bool inplace = false;
+	bool access = false;
+	bool engine = false;
+	bool host = false;
 };
-VaryingDimensions varying_dimensions(const std::vector<CaseKey>& keys);
+VaryingDimensions varying_dimensions(const std::vector<CaseKey> &keys);
 
 // "U 4k", plus e.g. " donor=written", " inplace", " rand", " libe4mext", " @host" for the
 // dimensions that vary.
-std::string case_label(const CaseKey& key, const VaryingDimensions& varying);
+std::string case_label(const CaseKey &key, const VaryingDimensions &varying);
 
 // case_label without the block size: "U", "M donor=written inplace rand" (a chart's panel).
-std::string group_label(const CaseKey& key, const VaryingDimensions& varying);
+std::string group_label(const CaseKey &key, const VaryingDimensions &varying);
 
 } // namespace e4mext::report

@@ -20,7 +20,7 @@ namespace e4mext::report {
 
 namespace {
 
-constexpr const char* main_help = R"(usage: e4mext-report COMMAND [ARGS]  (e4mext-report COMMAND --help for details)
+constexpr const char *main_help = R"(usage: e4mext-report COMMAND [ARGS]  (e4mext-report COMMAND --help for details)
 
 Tables, comparisons, plots and a CI gate from fio JSON results of ext4 online defragmentation
 (EXT4_IOC_MOVE_EXT via fio's e4defrag engine or libe4mext).
@@ -54,35 +54,34 @@ exit status: 0 ok (gate: pass, inconclusive cases included), 1 the gate found a 
 // list of arguments and options, and the footer.
 class UsageFirstFormatter : public CLI::Formatter {
 public:
-    explicit UsageFirstFormatter(std::string usage) : usage_(std::move(usage)) { column_width(26); }
+	explicit UsageFirstFormatter(std::string usage) : usage_(std::move(usage)) { column_width(26); }
 
-    std::string make_help(const CLI::App* app, std::string, CLI::AppFormatMode mode) const override
-    {
-        return "usage: " + usage_ + "\n\n" + app->get_description() + make_positionals(app) +
-               make_groups(app, mode) + (app->get_footer().empty() ? "" : "\n" + make_footer(app));
-    }
+	std::string make_help(const CLI::App *app, std::string, CLI::AppFormatMode mode) const override
+	{
+		return "usage: " + usage_ + "\n\n" + app->get_description() + make_positionals(app) + make_groups(app, mode) +
+		       (app->get_footer().empty() ? "" : "\n" + make_footer(app));
+	}
 
-    // The value's name only: defaults and exclusions are written in the descriptions.
-    std::string make_option_opts(const CLI::Option* option) const override
-    {
-        return option->get_type_name().empty() ? "" : " " + option->get_type_name();
-    }
+	// The value's name only: defaults and exclusions are written in the descriptions.
+	std::string make_option_opts(const CLI::Option *option) const override
+	{
+		return option->get_type_name().empty() ? "" : " " + option->get_type_name();
+	}
 
 private:
-    std::string usage_;
+	std::string usage_;
 };
 
 struct CommandHelp {
-    const char* name;
-    const char* usage;
-    const char* description;
-    const char* footer = "";
+	const char *name;
+	const char *usage;
+	const char *description;
+	const char *footer = "";
 };
 
 constexpr CommandHelp table_help{
-    "table",
-    R"(e4mext-report table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json])",
-    R"(Prints one block of the cover letter's table per set: "  [NAME]", then one row per case,
+	"table", R"(e4mext-report table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json])",
+	R"(Prints one block of the cover letter's table per set: "  [NAME]", then one row per case,
 "   U 4k:    IOPS=225k,  BW=877MiB/s", U rows before M rows, block sizes ascending, numbers
 formatted exactly as fio formats them. Several runs of one case print their median; markdown,
 csv and json add min, max, stddev, n and, when a side file exists, the engine's extents
@@ -90,10 +89,9 @@ before/after, partial moves and retries. Jobs with an error or without writes ar
 excluded, never averaged in. Several sets print one block each (json: an array of them).
 )"};
 
-constexpr CommandHelp compare_help{
-    "compare",
-    R"(e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json])",
-    R"(Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
+constexpr CommandHelp compare_help{"compare",
+				   R"(e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json])",
+				   R"(Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
 the cover letter's blocks side by side, then for IOPS and for BW each case's median with its
 spread (+-stddev as % of the median), its % change against the first set and a mark:
   *  significant: two-sided Mann-Whitney U test of the runs (exact for up to 20 runs; the test
@@ -107,14 +105,13 @@ markdown adds min-max, n and p; csv has one row per metric, case and set (with t
 the mean, Student's t from Boost.Math, and the Holm level each p had to reach); json has
 everything, runs included.
 )",
-    R"(compare and the gate judge alike (rank test, Holm over the cases); compare asks whether a case
+				   R"(compare and the gate judge alike (rank test, Holm over the cases); compare asks whether a case
 changed either way (two-sided), the gate whether it dropped (one-sided), so at the margin a drop
 can be significant for one and not the other.)"};
 
-constexpr CommandHelp plot_help{
-    "plot",
-    R"(e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."])",
-    R"(Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
+constexpr CommandHelp plot_help{"plot",
+				R"(e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."])",
+				R"(Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
 panel per group of cases that differ only in block size (U, M, "U donor=written", ...), block
 sizes along x, one bar per set (each PATH's sets) with the median written over it and a min-max
 bar; each panel has its own y scale. Panels are 420x340 px, four per row at most, whatever the
@@ -126,11 +123,10 @@ log axis around the 1.0 line (the first set), the ratio and compare's mark writt
 end (* significant, ? n too small; see e4mext-report compare --help).
 )"};
 
-constexpr CommandHelp gate_help{
-    "gate",
-    R"(e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
+constexpr CommandHelp gate_help{"gate",
+				R"(e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
                           [--labels "A,B"] [--markdown-summary FILE] [--verdict-json FILE])",
-    R"(Compares the median of each case of CAND with BASE's (each one set). A case
+				R"(Compares the median of each case of CAND with BASE's (each one set). A case
   regresses     when its median is lower by more than --max-regression AND the drop is
                 significant: one-sided Mann-Whitney U test (CAND lower), its p held to the
                 Holm-Bonferroni level over the cases compared (alpha 0.05 for the whole gate);
@@ -141,370 +137,366 @@ constexpr CommandHelp gate_help{
   is missing    when CAND has no usable run of it: a failure.
 Cases only in CAND are listed as new.
 )",
-    R"(Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
+				R"(Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
 or input (including a case with fewer runs than --min-samples).)"};
 
-constexpr CommandHelp report_help{
-    "report",
-    R"(e4mext-report report PATH... -o DIR [--labels "A,B,..."])",
-    R"(For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
+constexpr CommandHelp report_help{"report", R"(e4mext-report report PATH... -o DIR [--labels "A,B,..."])",
+				  R"(For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
 machine, fio, e4mext version and git sha, date, load and every other metadata.txt line - the
 cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot inline,
 and every run), DIR/report.md (its Markdown twin) and DIR/report-iops.svg, DIR/report-bw.svg
 (the charts the Markdown shows).
 )"};
 
-constexpr const char* paths_help = "fio JSON (or json+) files, or directories searched for *.json";
-constexpr const char* labels_help = "one name per set, in the order found\n"
-                                    "(default: metadata.txt's label, the \"label\" file, else the directory name)";
-constexpr const char* format_help = "text (default), markdown, csv or json";
-constexpr const char* metric_help = "IOPS (default) or bandwidth in MiB/s";
+constexpr const char *paths_help = "fio JSON (or json+) files, or directories searched for *.json";
+constexpr const char *labels_help = "one name per set, in the order found\n"
+				    "(default: metadata.txt's label, the \"label\" file, else the directory name)";
+constexpr const char *format_help = "text (default), markdown, csv or json";
+constexpr const char *metric_help = "IOPS (default) or bandwidth in MiB/s";
 
-void describe_command(CLI::App& app, const CommandHelp& help)
+void describe_command(CLI::App &app, const CommandHelp &help)
 {
-    app.description(help.description);
-    app.footer(help.footer);
-    app.formatter(std::make_shared<UsageFirstFormatter>(help.usage));
-    app.set_help_flag("-h,--help", "print this help and exit");
+	app.description(help.description);
+	app.footer(help.footer);
+	app.formatter(std::make_shared<UsageFirstFormatter>(help.usage));
+	app.set_help_flag("-h,--help", "print this help and exit");
 }
 
 // CLI11's message, but for the one that does not say what was wrong in words a user knows.
-std::string readable(const CLI::ParseError& e)
+std::string readable(const CLI::ParseError &e)
 {
-    std::string message = e.what();
-    const std::string override_text = " was given a disallowed flag override";
-    if (const auto at = message.find(override_text); at != std::string::npos)
-        return "--" + message.substr(0, at) + " is a flag and takes no value";
-    return message;
+	std::string message = e.what();
+	const std::string override_text = " was given a disallowed flag override";
+	if (const auto at = message.find(override_text); at != std::string::npos)
+		return "--" + message.substr(0, at) + " is a flag and takes no value";
+	return message;
 }
 
 // Parses args (the command's name first) into the options bound to app. False when --help was
 // asked for: then the help is printed and nothing else is done. Bad usage throws UsageError.
-bool parse_command(CLI::App& app, const std::vector<std::string>& args, std::ostream& out)
+bool parse_command(CLI::App &app, const std::vector<std::string> &args, std::ostream &out)
 {
-    const auto command = app.get_name();
-    // CLI11 checks values before it looks at --help; asked for, help wins over a bad value.
-    const auto help_asked = [&app, &out] {
-        if (app.get_help_ptr()->count() == 0)
-            return false;
-        out << app.help();
-        return true;
-    };
-    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1); // CLI11 takes them last first
-    try {
-        app.parse(reversed);
-    } catch (const CLI::CallForHelp&) {
-        out << app.help();
-        return false;
-    } catch (const CLI::ParseError& e) {
-        if (help_asked())
-            return false;
-        throw UsageError(command + ": " + readable(e) + " (see e4mext-report " + command + " --help)");
-    } catch (const UsageError& e) { // a value our parsers refused (percentage, count, format, ...)
-        if (help_asked())
-            return false;
-        throw UsageError(command + ": " + e.what());
-    }
-    return true;
+	const auto command = app.get_name();
+	// CLI11 checks values before it looks at --help; asked for, help wins over a bad value.
+	const auto help_asked = [&app, &out] {
+		if (app.get_help_ptr()->count() == 0)
+			return false;
+		out << app.help();
+		return true;
+	};
+	std::vector<std::string> reversed(args.rbegin(), args.rend() - 1); // CLI11 takes them last first
+	try {
+		app.parse(reversed);
+	} catch (const CLI::CallForHelp &) {
+		out << app.help();
+		return false;
+	} catch (const CLI::ParseError &e) {
+		if (help_asked())
+			return false;
+		throw UsageError(command + ": " + readable(e) + " (see e4mext-report " + command + " --help)");
+	} catch (const UsageError &e) { // a value our parsers refused (percentage, count, format, ...)
+		if (help_asked())
+			return false;
+		throw UsageError(command + ": " + e.what());
+	}
+	return true;
 }
 
-std::vector<std::string> split_labels(const std::string& text, std::size_t expected, const std::string& command)
+std::vector<std::string> split_labels(const std::string &text, std::size_t expected, const std::string &command)
 {
-    std::vector<std::string> labels;
-    std::size_t start = 0;
-    while (true) {
-        const auto comma = text.find(',', start);
-        labels.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos)
-            break;
-        start = comma + 1;
-    }
-    if (labels.size() != expected)
-        throw UsageError(command + ": --labels \"" + text + "\" names " + std::to_string(labels.size()) +
-                         " set(s), expected " + std::to_string(expected) + " (comma-separated)");
-    for (const auto& label : labels)
-        if (label.empty())
-            throw UsageError(command + ": --labels \"" + text + "\" has an empty name");
-    return labels;
+	std::vector<std::string> labels;
+	std::size_t start = 0;
+	while (true) {
+		const auto comma = text.find(',', start);
+		labels.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+		if (comma == std::string::npos)
+			break;
+		start = comma + 1;
+	}
+	if (labels.size() != expected)
+		throw UsageError(command + ": --labels \"" + text + "\" names " + std::to_string(labels.size()) +
+				 " set(s), expected " + std::to_string(expected) + " (comma-separated)");
+	for (const auto &label : labels)
+		if (label.empty())
+			throw UsageError(command + ": --labels \"" + text + "\" has an empty name");
+	return labels;
 }
 
-std::string set_names(const std::vector<ResultSet>& sets)
+std::string set_names(const std::vector<ResultSet> &sets)
 {
-    std::string names;
-    for (const auto& set : sets)
-        names += (names.empty() ? "" : ", ") + set.label + " (" + set.root.string() + ")";
-    return names;
+	std::string names;
+	for (const auto &set : sets)
+		names += (names.empty() ? "" : ", ") + set.label + " (" + set.root.string() + ")";
+	return names;
 }
 
 // Every set of the PATHs, named by --labels (one per set) or --label (the only set).
-std::vector<ResultSet> load_sets(const std::vector<std::string>& paths, const std::optional<std::string>& labels,
-                                 const std::optional<std::string>& label, const std::string& command)
+std::vector<ResultSet> load_sets(const std::vector<std::string> &paths, const std::optional<std::string> &labels,
+				 const std::optional<std::string> &label, const std::string &command)
 {
-    auto sets = load_result_sets(paths);
-    if (labels) {
-        const auto names = split_labels(*labels, sets.size(), command);
-        for (std::size_t i = 0; i < sets.size(); ++i)
-            sets[i].label = names[i];
-    }
-    if (label) {
-        if (sets.size() != 1)
-            throw UsageError(command + ": --label names one set, but the PATHs hold " + std::to_string(sets.size()) +
-                             ": " + set_names(sets) + "; use --labels \"A,B,...\"");
-        sets[0].label = *label;
-    }
-    return sets;
+	auto sets = load_result_sets(paths);
+	if (labels) {
+		const auto names = split_labels(*labels, sets.size(), command);
+		for (std::size_t i = 0; i < sets.size(); ++i)
+			sets[i].label = names[i];
+	}
+	if (label) {
+		if (sets.size() != 1)
+			throw UsageError(command + ": --label names one set, but the PATHs hold " + std::to_string(sets.size()) +
+					 ": " + set_names(sets) + "; use --labels \"A,B,...\"");
+		sets[0].label = *label;
+	}
+	return sets;
 }
 
 // BASE or CAND of the gate: exactly one set.
-ResultSet load_one_set(const std::string& path, const std::string& role, const std::string& command)
+ResultSet load_one_set(const std::string &path, const std::string &role, const std::string &command)
 {
-    auto sets = load_result_sets({path});
-    if (sets.size() != 1)
-        throw UsageError(command + ": " + role + " " + path + " holds " + std::to_string(sets.size()) +
-                         " sets: " + set_names(sets) + "; name one of them");
-    return std::move(sets[0]);
+	auto sets = load_result_sets({path});
+	if (sets.size() != 1)
+		throw UsageError(command + ": " + role + " " + path + " holds " + std::to_string(sets.size()) +
+				 " sets: " + set_names(sets) + "; name one of them");
+	return std::move(sets[0]);
 }
 
-std::vector<const ResultSet*> pointers_to(const std::vector<ResultSet>& sets)
+std::vector<const ResultSet *> pointers_to(const std::vector<ResultSet> &sets)
 {
-    std::vector<const ResultSet*> pointers;
-    for (const auto& s : sets)
-        pointers.push_back(&s);
-    return pointers;
+	std::vector<const ResultSet *> pointers;
+	for (const auto &s : sets)
+		pointers.push_back(&s);
+	return pointers;
 }
 
-void require_two_sets(const std::vector<ResultSet>& sets, const std::string& command)
+void require_two_sets(const std::vector<ResultSet> &sets, const std::string &command)
 {
-    if (sets.size() < 2)
-        throw UsageError(command + ": needs two or more sets, the PATHs hold " + std::to_string(sets.size()) + ": " +
-                         set_names(sets) + " (see e4mext-report " + command + " --help)");
+	if (sets.size() < 2)
+		throw UsageError(command + ": needs two or more sets, the PATHs hold " + std::to_string(sets.size()) + ": " +
+				 set_names(sets) + " (see e4mext-report " + command + " --help)");
 }
 
-std::size_t parse_count(const std::string& text, const std::string& option)
+std::size_t parse_count(const std::string &text, const std::string &option)
 {
-    std::size_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0)
-        throw UsageError(option + " " + text + ": expected a whole number >= 1");
-    return value;
+	std::size_t value = 0;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+	if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0)
+		throw UsageError(option + " " + text + ": expected a whole number >= 1");
+	return value;
 }
 
 // The PATH... every command but the gate takes.
-void add_paths(CLI::App& app, std::vector<std::string>& paths)
+void add_paths(CLI::App &app, std::vector<std::string> &paths)
 {
-    app.add_option("PATH", paths, paths_help)->required()->type_name("...");
+	app.add_option("PATH", paths, paths_help)->required()->type_name("...");
 }
 
-CLI::Option* add_labels(CLI::App& app, std::optional<std::string>& labels)
+CLI::Option *add_labels(CLI::App &app, std::optional<std::string> &labels)
 {
-    return app.add_option("--labels", labels, labels_help)->type_name("\"A,B,...\"");
+	return app.add_option("--labels", labels, labels_help)->type_name("\"A,B,...\"");
 }
 
-void add_format(CLI::App& app, OutputFormat& format)
+void add_format(CLI::App &app, OutputFormat &format)
 {
-    app.add_option_function<std::string>(
-           "--format", [&format](const std::string& text) { format = parse_output_format(text); }, format_help)
-        ->type_name("FORMAT");
+	app.add_option_function<std::string>(
+		   "--format", [&format](const std::string &text) { format = parse_output_format(text); }, format_help)
+		->type_name("FORMAT");
 }
 
-void add_metric(CLI::App& app, Metric& metric)
+void add_metric(CLI::App &app, Metric &metric)
 {
-    app.add_option_function<std::string>(
-           "--metric", [&metric](const std::string& text) { metric = parse_metric(text); }, metric_help)
-        ->type_name("iops|bw");
+	app.add_option_function<std::string>(
+		   "--metric", [&metric](const std::string &text) { metric = parse_metric(text); }, metric_help)
+		->type_name("iops|bw");
 }
 
-int run_table(const std::vector<std::string>& args, std::ostream& out)
+int run_table(const std::vector<std::string> &args, std::ostream &out)
 {
-    CLI::App app("", "table");
-    describe_command(app, table_help);
-    std::vector<std::string> paths;
-    std::optional<std::string> label, labels;
-    auto format = OutputFormat::text;
-    add_paths(app, paths);
-    auto* label_option = app.add_option("--label", label, "the name of the one set (an error when PATHs hold several;\n"
-                                                          "not with --labels)")
-                             ->type_name("NAME");
-    add_labels(app, labels)->excludes(label_option);
-    add_format(app, format);
-    if (!parse_command(app, args, out))
-        return exit_ok;
-    const auto sets = load_sets(paths, labels, label, "table");
-    out << render_tables(pointers_to(sets), format);
-    return exit_ok;
+	CLI::App app("", "table");
+	describe_command(app, table_help);
+	std::vector<std::string> paths;
+	std::optional<std::string> label, labels;
+	auto format = OutputFormat::text;
+	add_paths(app, paths);
+	auto *label_option = app.add_option("--label", label,
+					    "the name of the one set (an error when PATHs hold several;\n"
+					    "not with --labels)")
+				     ->type_name("NAME");
+	add_labels(app, labels)->excludes(label_option);
+	add_format(app, format);
+	if (!parse_command(app, args, out))
+		return exit_ok;
+	const auto sets = load_sets(paths, labels, label, "table");
+	out << render_tables(pointers_to(sets), format);
+	return exit_ok;
 }
 
-int run_compare(const std::vector<std::string>& args, std::ostream& out)
+int run_compare(const std::vector<std::string> &args, std::ostream &out)
 {
-    CLI::App app("", "compare");
-    describe_command(app, compare_help);
-    std::vector<std::string> paths;
-    std::optional<std::string> labels;
-    auto format = OutputFormat::text;
-    add_paths(app, paths);
-    add_labels(app, labels);
-    add_format(app, format);
-    if (!parse_command(app, args, out))
-        return exit_ok;
-    const auto sets = load_sets(paths, labels, std::nullopt, "compare");
-    require_two_sets(sets, "compare");
-    out << render_comparison(compare_sets(pointers_to(sets)), format);
-    return exit_ok;
+	CLI::App app("", "compare");
+	describe_command(app, compare_help);
+	std::vector<std::string> paths;
+	std::optional<std::string> labels;
+	auto format = OutputFormat::text;
+	add_paths(app, paths);
+	add_labels(app, labels);
+	add_format(app, format);
+	if (!parse_command(app, args, out))
+		return exit_ok;
+	const auto sets = load_sets(paths, labels, std::nullopt, "compare");
+	require_two_sets(sets, "compare");
+	out << render_comparison(compare_sets(pointers_to(sets)), format);
+	return exit_ok;
 }
 
-int run_plot(const std::vector<std::string>& args, std::ostream& out)
+int run_plot(const std::vector<std::string> &args, std::ostream &out)
 {
-    CLI::App app("", "plot");
-    describe_command(app, plot_help);
-    std::vector<std::string> paths;
-    std::optional<std::string> labels;
-    std::filesystem::path output;
-    auto metric = Metric::iops;
-    bool log_scale = false;
-    add_paths(app, paths);
-    app.add_option_function<std::string>(
-           "-o,--output",
-           [&output](const std::string& text) {
-               plot_format_for(text); // a bad extension is refused before anything is read
-               output = text;
-           },
-           "the image to write (.png or .svg); with two or more sets also\nits ratio chart, OUT-ratio.png or .svg")
-        ->required()
-        ->type_name("OUT");
-    add_metric(app, metric);
-    app.add_flag("--log", log_scale, "logarithmic y axes (the ratio chart's is always)")->disable_flag_override();
-    add_labels(app, labels);
-    if (!parse_command(app, args, out))
-        return exit_ok;
-    const auto sets = load_sets(paths, labels, std::nullopt, "plot");
-    write_plot(plot_data_of(pointers_to(sets), metric), output, log_scale);
-    out << "wrote " << output.string();
-    if (sets.size() >= 2) {
-        const auto ratio_output = ratio_plot_path(output);
-        write_ratio_plot(ratio_plot_data_of(compare_sets(pointers_to(sets)), metric), ratio_output);
-        out << " and " << ratio_output.string();
-    }
-    out << "\n";
-    return exit_ok;
+	CLI::App app("", "plot");
+	describe_command(app, plot_help);
+	std::vector<std::string> paths;
+	std::optional<std::string> labels;
+	std::filesystem::path output;
+	auto metric = Metric::iops;
+	bool log_scale = false;
+	add_paths(app, paths);
+	app.add_option_function<std::string>(
+		   "-o,--output",
+		   [&output](const std::string &text) {
+			   plot_format_for(text); // a bad extension is refused before anything is read
+			   output = text;
+		   },
+		   "the image to write (.png or .svg); with two or more sets also\nits ratio chart, OUT-ratio.png or .svg")
+		->required()
+		->type_name("OUT");
+	add_metric(app, metric);
+	app.add_flag("--log", log_scale, "logarithmic y axes (the ratio chart's is always)")->disable_flag_override();
+	add_labels(app, labels);
+	if (!parse_command(app, args, out))
+		return exit_ok;
+	const auto sets = load_sets(paths, labels, std::nullopt, "plot");
+	write_plot(plot_data_of(pointers_to(sets), metric), output, log_scale);
+	out << "wrote " << output.string();
+	if (sets.size() >= 2) {
+		const auto ratio_output = ratio_plot_path(output);
+		write_ratio_plot(ratio_plot_data_of(compare_sets(pointers_to(sets)), metric), ratio_output);
+		out << " and " << ratio_output.string();
+	}
+	out << "\n";
+	return exit_ok;
 }
 
-void write_file(const std::string& path, const std::string& text, bool append)
+void write_file(const std::string &path, const std::string &text, bool append)
 {
-    std::ofstream file(path, append ? std::ios::app : std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file)
-        throw InputError(path + ": cannot write; check the path and its permissions");
+	std::ofstream file(path, append ? std::ios::app : std::ios::trunc);
+	file << text;
+	file.close();
+	if (!file)
+		throw InputError(path + ": cannot write; check the path and its permissions");
 }
 
-int run_gate_command(const std::vector<std::string>& args, std::ostream& out)
+int run_gate_command(const std::vector<std::string> &args, std::ostream &out)
 {
-    CLI::App app("", "gate");
-    describe_command(app, gate_help);
-    std::string base_path, candidate_path;
-    std::optional<std::string> labels, markdown_summary, verdict_json;
-    GateOptions options;
-    app.add_option("BASE", base_path, "the base set: fio JSON files or a directory of them")->required()->type_name("");
-    app.add_option("CAND", candidate_path, "the candidate set, likewise")->required()->type_name("");
-    app.add_option_function<std::string>(
-           "--max-regression",
-           [&options](const std::string& text) { options.max_regression = parse_percentage(text); },
-           "allowed drop in percent: 5% and 5 both mean five percent; a bare\n"
-           "number below 1 (0.05) is refused as ambiguous (default 5%)")
-        ->type_name("P");
-    add_metric(app, options.metric);
-    app.add_option_function<std::string>(
-           "--min-samples",
-           [&options](const std::string& text) { options.min_samples = parse_count(text, "--min-samples"); },
-           "runs required per case on both sides (default 3)")
-        ->type_name("N");
-    app.add_option("--labels", labels, "names of BASE and CAND")->type_name("\"A,B\"");
-    app.add_option("--markdown-summary", markdown_summary,
-                   "append a Markdown summary to F (e.g. \"$GITHUB_STEP_SUMMARY\")")
-        ->type_name("F");
-    app.add_option("--verdict-json", verdict_json,
-                   "write the verdict as JSON to F (max_regression as given,\nand in percent)")
-        ->type_name("F");
-    if (!parse_command(app, args, out))
-        return exit_ok;
-    auto base = load_one_set(base_path, "BASE", "gate");
-    auto candidate = load_one_set(candidate_path, "CAND", "gate");
-    if (labels) {
-        const auto names = split_labels(*labels, 2, "gate");
-        base.label = names[0];
-        candidate.label = names[1];
-    }
-    const auto verdict = run_gate(base, candidate, options);
-    out << render_gate_text(verdict);
-    if (markdown_summary)
-        write_file(*markdown_summary, render_gate_markdown(verdict), true);
-    if (verdict_json)
-        write_file(*verdict_json, render_gate_json(verdict), false);
-    return verdict.passed() ? exit_ok : exit_regression;
+	CLI::App app("", "gate");
+	describe_command(app, gate_help);
+	std::string base_path, candidate_path;
+	std::optional<std::string> labels, markdown_summary, verdict_json;
+	GateOptions options;
+	app.add_option("BASE", base_path, "the base set: fio JSON files or a directory of them")->required()->type_name("");
+	app.add_option("CAND", candidate_path, "the candidate set, likewise")->required()->type_name("");
+	app.add_option_function<std::string>(
+		   "--max-regression", [&options](const std::string &text) { options.max_regression = parse_percentage(text); },
+		   "allowed drop in percent: 5% and 5 both mean five percent; a bare\n"
+		   "number below 1 (0.05) is refused as ambiguous (default 5%)")
+		->type_name("P");
+	add_metric(app, options.metric);
+	app.add_option_function<std::string>(
+		   "--min-samples",
+		   [&options](const std::string &text) { options.min_samples = parse_count(text, "--min-samples"); },
+		   "runs required per case on both sides (default 3)")
+		->type_name("N");
+	app.add_option("--labels", labels, "names of BASE and CAND")->type_name("\"A,B\"");
+	app.add_option("--markdown-summary", markdown_summary, "append a Markdown summary to F (e.g. \"$GITHUB_STEP_SUMMARY\")")
+		->type_name("F");
+	app.add_option("--verdict-json", verdict_json, "write the verdict as JSON to F (max_regression as given,\nand in percent)")
+		->type_name("F");
+	if (!parse_command(app, args, out))
+		return exit_ok;
+	auto base = load_one_set(base_path, "BASE", "gate");
+	auto candidate = load_one_set(candidate_path, "CAND", "gate");
+	if (labels) {
+		const auto names = split_labels(*labels, 2, "gate");
+		base.label = names[0];
+		candidate.label = names[1];
+	}
+	const auto verdict = run_gate(base, candidate, options);
+	out << render_gate_text(verdict);
+	if (markdown_summary)
+		write_file(*markdown_summary, render_gate_markdown(verdict), true);
+	if (verdict_json)
+		write_file(*verdict_json, render_gate_json(verdict), false);
+	return verdict.passed() ? exit_ok : exit_regression;
 }
 
-int run_report(const std::vector<std::string>& args, std::ostream& out)
+int run_report(const std::vector<std::string> &args, std::ostream &out)
 {
-    CLI::App app("", "report");
-    describe_command(app, report_help);
-    std::vector<std::string> paths;
-    std::optional<std::string> labels;
-    std::string dir;
-    add_paths(app, paths);
-    app.add_option("-o,--output", dir, "the directory to write (created if needed)")->required()->type_name("DIR");
-    add_labels(app, labels);
-    if (!parse_command(app, args, out))
-        return exit_ok;
-    const auto sets = load_sets(paths, labels, std::nullopt, "report");
-    require_two_sets(sets, "report");
-    write_report(pointers_to(sets), dir);
-    out << "wrote " << (std::filesystem::path(dir) / "report.html").string() << " and "
-        << (std::filesystem::path(dir) / "report.md").string() << "\n";
-    return exit_ok;
+	CLI::App app("", "report");
+	describe_command(app, report_help);
+	std::vector<std::string> paths;
+	std::optional<std::string> labels;
+	std::string dir;
+	add_paths(app, paths);
+	app.add_option("-o,--output", dir, "the directory to write (created if needed)")->required()->type_name("DIR");
+	add_labels(app, labels);
+	if (!parse_command(app, args, out))
+		return exit_ok;
+	const auto sets = load_sets(paths, labels, std::nullopt, "report");
+	require_two_sets(sets, "report");
+	write_report(pointers_to(sets), dir);
+	out << "wrote " << (std::filesystem::path(dir) / "report.html").string() << " and "
+	    << (std::filesystem::path(dir) / "report.md").string() << "\n";
+	return exit_ok;
 }
 
 } // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+int run_cli(const std::vector<std::string> &args, std::ostream &out, std::ostream &err)
 {
-    const auto fail = [&](const std::string& message) {
-        err << "e4mext-report: " << one_line(message, 600) << "\n";
-        return exit_error;
-    };
-    try {
-        if (args.empty())
-            throw UsageError("no command given; try e4mext-report --help");
-        const auto& command = args[0];
-        if (command == "--help" || command == "-h" || command == "help") {
-            out << main_help;
-            return exit_ok;
-        }
-        if (command == "--version") {
-            out << "e4mext-report " << E4MEXT_VERSION << "\n";
-            return exit_ok;
-        }
-        if (command == "table")
-            return run_table(args, out);
-        if (command == "compare")
-            return run_compare(args, out);
-        if (command == "plot")
-            return run_plot(args, out);
-        if (command == "gate")
-            return run_gate_command(args, out);
-        if (command == "report")
-            return run_report(args, out);
-        throw UsageError("unknown command '" + command + "'; commands: table, compare, plot, gate, report (see --help)");
-    } catch (const UsageError& e) {
-        return fail(e.what());
-    } catch (const InputError& e) {
-        return fail(e.what());
-    } catch (const PlotError& e) {
-        return fail(e.what());
-    } catch (const std::bad_alloc&) {
-        return fail("out of memory");
-    } catch (const std::exception& e) {
-        return fail(std::string("unexpected error: ") + e.what());
-    }
+	const auto fail = [&](const std::string &message) {
+		err << "e4mext-report: " << one_line(message, 600) << "\n";
+		return exit_error;
+	};
+	try {
+		if (args.empty())
+			throw UsageError("no command given; try e4mext-report --help");
+		const auto &command = args[0];
+		if (command == "--help" || command == "-h" || command == "help") {
+			out << main_help;
+			return exit_ok;
+		}
+		if (command == "--version") {
+			out << "e4mext-report " << E4MEXT_VERSION << "\n";
+			return exit_ok;
+		}
+		if (command == "table")
+			return run_table(args, out);
+		if (command == "compare")
+			return run_compare(args, out);
+		if (command == "plot")
+			return run_plot(args, out);
+		if (command == "gate")
+			return run_gate_command(args, out);
+		if (command == "report")
+			return run_report(args, out);
+		throw UsageError("unknown command '" + command + "'; commands: table, compare, plot, gate, report (see --help)");
+	} catch (const UsageError &e) {
+		return fail(e.what());
+	} catch (const InputError &e) {
+		return fail(e.what());
+	} catch (const PlotError &e) {
+		return fail(e.what());
+	} catch (const std::bad_alloc &) {
+		return fail("out of memory");
+	} catch (const std::exception &e) {
+		return fail(std::string("unexpected error: ") + e.what());
+	}
 }
 
 } // namespace e4mext::report

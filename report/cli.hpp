@@ -14,6 +14,6 @@ inline constexpr int exit_regression = 1;
 inline constexpr int exit_error = 2;
 
 // args: the arguments after the program name.
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_cli(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 
 } // namespace e4mext::report

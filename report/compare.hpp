@@ -20,51 +20,51 @@ namespace e4mext::report {
 
 // One set's figures of one case, judged against the first set's.
 struct CaseCell {
-    std::optional<CaseResult> result;    // none when the set lacks the case
-    std::optional<double> iops_change;   // (median - first median) / first median; none for the
-    std::optional<double> bw_change;     // first set, a missing case or a first median of 0
-    RankTest iops_test;                  // against the first set's runs, two-sided; its significance
-    RankTest bw_test;                    // is after Holm (see judge_with_holm)
-    double iops_level = 0;               // the p the test had to reach (Holm)
-    double bw_level = 0;
+	std::optional<CaseResult> result;  // none when the set lacks the case
+	std::optional<double> iops_change; // (median - first median) / first median; none for the
+	std::optional<double> bw_change;   // first set, a missing case or a first median of 0
+	RankTest iops_test;                // against the first set's runs, two-sided; its significance
+	RankTest bw_test;                  // is after Holm (see judge_with_holm)
+	double iops_level = 0;             // the p the test had to reach (Holm)
+	double bw_level = 0;
 
-    std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
-    const RankTest& test(Metric metric) const { return metric == Metric::iops ? iops_test : bw_test; }
-    double level(Metric metric) const { return metric == Metric::iops ? iops_level : bw_level; }
+	std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
+	const RankTest &test(Metric metric) const { return metric == Metric::iops ? iops_test : bw_test; }
+	double level(Metric metric) const { return metric == Metric::iops ? iops_level : bw_level; }
 };
 
 struct CaseRow {
-    CaseKey key;
-    std::vector<CaseCell> cells; // one per set, in the sets' order
+	CaseKey key;
+	std::vector<CaseCell> cells; // one per set, in the sets' order
 
-    bool in_every_set() const;
+	bool in_every_set() const;
 };
 
 // Geometric mean of the medians over the cases every set has, per set.
 struct GeometricMeans {
-    std::size_t cases = 0;
-    std::vector<double> iops; // one per set
-    std::vector<double> bw;
+	std::size_t cases = 0;
+	std::vector<double> iops; // one per set
+	std::vector<double> bw;
 
-    const std::vector<double>& of(Metric metric) const { return metric == Metric::iops ? iops : bw; }
+	const std::vector<double> &of(Metric metric) const { return metric == Metric::iops ? iops : bw; }
 };
 
 struct Comparison {
-    std::vector<const ResultSet*> sets;            // the first one is the base of every change
-    std::vector<std::vector<CaseResult>> set_cases; // each set's cases, table order
-    std::vector<CaseRow> cases;                    // the union of every set's cases, table order
-    VaryingDimensions varying;                     // over every set, so labels match
-    GeometricMeans geomean;
+	std::vector<const ResultSet *> sets;            // the first one is the base of every change
+	std::vector<std::vector<CaseResult>> set_cases; // each set's cases, table order
+	std::vector<CaseRow> cases;                     // the union of every set's cases, table order
+	VaryingDimensions varying;                      // over every set, so labels match
+	GeometricMeans geomean;
 };
 
 // Two or more sets. Throws UsageError for fewer.
-Comparison compare_sets(const std::vector<const ResultSet*>& sets);
+Comparison compare_sets(const std::vector<const ResultSet *> &sets);
 
 // Holm over one family of tests, as the gate decides: each test's significance becomes
 // "significant" when its p reaches its Holm level, "n too small" when its runs could not reach
 // that level at all, else "not significant". levels[i] receives the level test i had to reach;
 // where the step-down stopped before it, the strictest level (alpha / number of tests).
-void judge_with_holm(const std::vector<RankTest*>& tests, std::vector<double>& levels);
+void judge_with_holm(const std::vector<RankTest *> &tests, std::vector<double> &levels);
 
 std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
 
@@ -73,7 +73,7 @@ std::string significance_mark(Significance significance);
 
 // text (the cover letter's blocks side by side, then per metric a table of medians, spread,
 // change and mark), markdown, csv or json.
-std::string render_comparison(const Comparison& comparison, OutputFormat format);
+std::string render_comparison(const Comparison &comparison, OutputFormat format);
 
 // The legend of the marks, the test and its correction, one line.
 std::string significance_legend();

@@ -22,347 +22,347 @@ constexpr int max_nesting = 256;
 
 bool is_word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 bool bare_token_at(std::string_view text, std::size_t at, std::string_view token)
 {
-    return text.substr(at, token.size()) == token &&
-           (at + token.size() == text.size() || !is_word_char(text[at + token.size()]));
+	return text.substr(at, token.size()) == token &&
+	       (at + token.size() == text.size() || !is_word_char(text[at + token.size()]));
 }
 
 // Copies one top-level JSON object starting at text[start] == '{' into doc, replacing fio's bare
 // nan/inf (printed by %f) with null. Returns the index after the closing brace.
-std::size_t copy_json_object(std::string_view text, std::size_t start, std::size_t start_line,
-                             const std::string& source, std::string& doc)
+std::size_t copy_json_object(std::string_view text, std::size_t start, std::size_t start_line, const std::string &source,
+			     std::string &doc)
 {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (std::size_t i = start; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            doc += c;
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        switch (c) {
-        case '"':
-            in_string = true;
-            doc += c;
-            break;
-        case '{':
-        case '[':
-            if (++depth > max_nesting)
-                throw InputError(source + ": JSON nested deeper than " + std::to_string(max_nesting) +
-                                 " levels in the document starting at line " + std::to_string(start_line) +
-                                 "; fio never writes that: is this fio output?");
-            doc += c;
-            break;
-        case '}':
-        case ']':
-            doc += c;
-            if (--depth == 0)
-                return i + 1;
-            break;
-        case 'n':
-        case 'i': {
-            const bool nan = c == 'n' && bare_token_at(text, i, "nan");
-            const bool inf = c == 'i' && (bare_token_at(text, i, "inf") || bare_token_at(text, i, "infinity"));
-            if (nan || inf) {
-                if (!doc.empty() && doc.back() == '-')
-                    doc.pop_back();
-                doc += "null";
-                i += bare_token_at(text, i, "infinity") ? 7 : 2;
-            } else {
-                doc += c;
-            }
-            break;
-        }
-        default:
-            doc += c;
-        }
-    }
-    throw InputError(source + ": the JSON document starting at line " + std::to_string(start_line) +
-                     " is truncated (the file ends inside it): was fio interrupted?");
+	int depth = 0;
+	bool in_string = false;
+	bool escaped = false;
+	for (std::size_t i = start; i < text.size(); ++i) {
+		const char c = text[i];
+		if (in_string) {
+			doc += c;
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = true;
+			doc += c;
+			break;
+		case '{':
+		case '[':
+			if (++depth > max_nesting)
+				throw InputError(source + ": JSON nested deeper than " + std::to_string(max_nesting) +
+						 " levels in the document starting at line " + std::to_string(start_line) +
+						 "; fio never writes that: is this fio output?");
+			doc += c;
+			break;
+		case '}':
+		case ']':
+			doc += c;
+			if (--depth == 0)
+				return i + 1;
+			break;
+		case 'n':
+		case 'i': {
+			const bool nan = c == 'n' && bare_token_at(text, i, "nan");
+			const bool inf = c == 'i' && (bare_token_at(text, i, "inf") || bare_token_at(text, i, "infinity"));
+			if (nan || inf) {
+				if (!doc.empty() && doc.back() == '-')
+					doc.pop_back();
+				doc += "null";
+				i += bare_token_at(text, i, "infinity") ? 7 : 2;
+			} else {
+				doc += c;
+			}
+			break;
+		}
+		default: doc += c;
+		}
+	}
+	throw InputError(source + ": the JSON document starting at line " + std::to_string(start_line) +
+			 " is truncated (the file ends inside it): was fio interrupted?");
 }
 
 bool looks_binary(std::string_view text)
 {
-    const auto control = std::count_if(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte == 0 || (byte < 0x20 && c != '\n' && c != '\r' && c != '\t');
-    });
-    return control > 0;
+	const auto control = std::count_if(text.begin(), text.end(), [](char c) {
+		const auto byte = static_cast<unsigned char>(c);
+		return byte == 0 || (byte < 0x20 && c != '\n' && c != '\r' && c != '\t');
+	});
+	return control > 0;
 }
 
-json parse_document(const std::string& doc, const std::string& source, std::size_t start_line)
+json parse_document(const std::string &doc, const std::string &source, std::size_t start_line)
 {
-    try {
-        return json::parse(doc);
-    } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 1E4444
-        std::string reason = e.what();
-        if (const auto end = reason.find("] "); end != std::string::npos)
-            reason.erase(0, end + 2);
-        throw InputError(source + ": invalid JSON in the document starting at line " +
-                         std::to_string(start_line) + ": " + one_line(reason, 160));
-    }
+	try {
+		return json::parse(doc);
+	} catch (const json::exception &e) { // parse_error, and out_of_range for numbers like 1E4444
+		std::string reason = e.what();
+		if (const auto end = reason.find("] "); end != std::string::npos)
+			reason.erase(0, end + 2);
+		throw InputError(source + ": invalid JSON in the document starting at line " + std::to_string(start_line) + ": " +
+				 one_line(reason, 160));
+	}
 }
 
-bool is_fio_document(const json& doc)
+bool is_fio_document(const json &doc)
 {
-    if (!doc.is_object())
-        return false;
-    const auto jobs = doc.find("jobs");
-    const auto clients = doc.find("client_stats");
-    return (jobs != doc.end() && jobs->is_array()) || (clients != doc.end() && clients->is_array());
+	if (!doc.is_object())
+		return false;
+	const auto jobs = doc.find("jobs");
+	const auto clients = doc.find("client_stats");
+	return (jobs != doc.end() && jobs->is_array()) || (clients != doc.end() && clients->is_array());
 }
 
-void read_options_object(const json& object, const std::string& where, const std::string& path,
-                         FioOptions& options)
+void read_options_object(const json &object, const std::string &where, const std::string &path, FioOptions &options)
 {
-    for (const auto& [key, value] : object.items()) {
-        if (!value.is_string())
-            throw InputError(where + ": " + path + "." + key + ": expected a string (fio prints every option as one), found " +
-                             describe_json_type(value));
-        options[key] = value.get<std::string>();
-    }
+	for (const auto &[key, value] : object.items()) {
+		if (!value.is_string())
+			throw InputError(where + ": " + path + "." + key +
+					 ": expected a string (fio prints every option as one), found " +
+					 describe_json_type(value));
+		options[key] = value.get<std::string>();
+	}
 }
 
-FioOptions read_global_options(const json& doc, const std::string& source)
+FioOptions read_global_options(const json &doc, const std::string &source)
 {
-    FioOptions options;
-    const auto it = doc.find("global options");
-    if (it == doc.end())
-        return options;
-    const std::string path = "\"global options\"";
-    if (it->is_object()) {
-        read_options_object(*it, source, path, options);
-    } else if (it->is_array()) {
-        // fio 3.39+ with several clients: one object per client job file; merged in order.
-        for (std::size_t i = 0; i < it->size(); ++i) {
-            const auto& element = (*it)[i];
-            const auto element_path = path + "[" + std::to_string(i) + "]";
-            if (!element.is_object())
-                throw InputError(source + ": " + element_path + ": expected an object, found " +
-                                 describe_json_type(element));
-            read_options_object(element, source, element_path, options);
-        }
-    } else {
-        throw InputError(source + ": " + path + ": expected an object or an array, found " + describe_json_type(*it));
-    }
-    return options;
+	FioOptions options;
+	const auto it = doc.find("global options");
+	if (it == doc.end())
+		return options;
+	const std::string path = "\"global options\"";
+	if (it->is_object()) {
+		read_options_object(*it, source, path, options);
+	} else if (it->is_array()) {
+		// fio 3.39+ with several clients: one object per client job file; merged in order.
+		for (std::size_t i = 0; i < it->size(); ++i) {
+			const auto &element = (*it)[i];
+			const auto element_path = path + "[" + std::to_string(i) + "]";
+			if (!element.is_object())
+				throw InputError(source + ": " + element_path + ": expected an object, found " +
+						 describe_json_type(element));
+			read_options_object(element, source, element_path, options);
+		}
+	} else {
+		throw InputError(source + ": " + path + ": expected an object or an array, found " + describe_json_type(*it));
+	}
+	return options;
 }
 
 struct JobEntry {
-    FioJob job;
-    std::string hostname;
-    std::optional<std::int64_t> port;
-    bool aggregate = false; // client/server "All clients"
+	FioJob job;
+	std::string hostname;
+	std::optional<std::int64_t> port;
+	bool aggregate = false; // client/server "All clients"
 };
 
-JobEntry read_job_entry(const json& entry, const std::string& source, const std::string& path,
-                        const FioOptions& global_options)
+JobEntry read_job_entry(const json &entry, const std::string &source, const std::string &path, const FioOptions &global_options)
 {
-    const JsonFields fields(entry, source, path);
-    JobEntry result;
-    auto& job = result.job;
-    job.jobname = fields.string("jobname");
-    if (const auto error = fields.optional_integer("error")) {
-        if (*error < INT32_MIN || *error > INT32_MAX)
-            fields.fail("error", "out of range for an errno: " + std::to_string(*error));
-        job.error = static_cast<int>(*error);
-    }
-    job.options = global_options;
-    if (const auto* job_options = fields.optional_object("job options"))
-        read_options_object(*job_options, source, fields.field_path("job options"), job.options);
+	const JsonFields fields(entry, source, path);
+	JobEntry result;
+	auto &job = result.job;
+	job.jobname = fields.string("jobname");
+	if (const auto error = fields.optional_integer("error")) {
+		if (*error < INT32_MIN || *error > INT32_MAX)
+			fields.fail("error", "out of range for an errno: " + std::to_string(*error));
+		job.error = static_cast<int>(*error);
+	}
+	job.options = global_options;
+	if (const auto *job_options = fields.optional_object("job options"))
+		read_options_object(*job_options, source, fields.field_path("job options"), job.options);
 
-    const JsonFields write(fields.object("write"), source, fields.field_path("write"));
-    job.write.io_bytes = write.unsigned_integer("io_bytes");
-    job.write.total_ios = write.unsigned_integer("total_ios");
-    job.write.runtime_ms = write.unsigned_integer("runtime");
-    if (const auto* read = fields.optional_object("read"))
-        job.read_io_bytes = JsonFields(*read, source, fields.field_path("read")).unsigned_integer("io_bytes");
-    if (const auto total_err = fields.optional_integer("total_err"))
-        job.total_err = static_cast<std::uint64_t>(std::max<std::int64_t>(*total_err, 0));
+	const JsonFields write(fields.object("write"), source, fields.field_path("write"));
+	job.write.io_bytes = write.unsigned_integer("io_bytes");
+	job.write.total_ios = write.unsigned_integer("total_ios");
+	job.write.runtime_ms = write.unsigned_integer("runtime");
+	if (const auto *read = fields.optional_object("read"))
+		job.read_io_bytes = JsonFields(*read, source, fields.field_path("read")).unsigned_integer("io_bytes");
+	if (const auto total_err = fields.optional_integer("total_err"))
+		job.total_err = static_cast<std::uint64_t>(std::max<std::int64_t>(*total_err, 0));
 
-    if (const auto hostname = fields.optional_string("hostname"))
-        result.hostname = *hostname;
-    result.port = fields.optional_integer("port");
-    return result;
+	if (const auto hostname = fields.optional_string("hostname"))
+		result.hostname = *hostname;
+	result.port = fields.optional_integer("port");
+	return result;
 }
 
 // fio's "All clients" entry carries no job options: it gets the options every client entry shares.
-FioOptions shared_options(const std::vector<JobEntry>& entries)
+FioOptions shared_options(const std::vector<JobEntry> &entries)
 {
-    std::optional<FioOptions> shared;
-    for (const auto& entry : entries) {
-        if (entry.aggregate)
-            continue;
-        if (!shared) {
-            shared = entry.job.options;
-            continue;
-        }
-        std::erase_if(*shared, [&](const auto& option) {
-            const auto it = entry.job.options.find(option.first);
-            return it == entry.job.options.end() || it->second != option.second;
-        });
-    }
-    return shared.value_or(FioOptions{});
+	std::optional<FioOptions> shared;
+	for (const auto &entry : entries) {
+		if (entry.aggregate)
+			continue;
+		if (!shared) {
+			shared = entry.job.options;
+			continue;
+		}
+		std::erase_if(*shared, [&](const auto &option) {
+			const auto it = entry.job.options.find(option.first);
+			return it == entry.job.options.end() || it->second != option.second;
+		});
+	}
+	return shared.value_or(FioOptions{});
 }
 
-void assign_hosts(std::vector<JobEntry>& entries)
+void assign_hosts(std::vector<JobEntry> &entries)
 {
-    std::map<std::string, std::set<std::int64_t>> ports_by_host;
-    for (const auto& entry : entries)
-        if (!entry.aggregate && entry.port)
-            ports_by_host[entry.hostname].insert(*entry.port);
-    const auto shared = shared_options(entries);
-    for (auto& entry : entries) {
-        if (entry.aggregate) {
-            entry.job.host = "All clients";
-            for (const auto& [key, value] : shared)
-                entry.job.options.try_emplace(key, value);
-            continue;
-        }
-        entry.job.host = entry.hostname.empty() ? "unnamed client" : entry.hostname;
-        if (entry.port && ports_by_host[entry.hostname].size() > 1)
-            entry.job.host += ":" + std::to_string(*entry.port);
-    }
+	std::map<std::string, std::set<std::int64_t>> ports_by_host;
+	for (const auto &entry : entries)
+		if (!entry.aggregate && entry.port)
+			ports_by_host[entry.hostname].insert(*entry.port);
+	const auto shared = shared_options(entries);
+	for (auto &entry : entries) {
+		if (entry.aggregate) {
+			entry.job.host = "All clients";
+			for (const auto &[key, value] : shared)
+				entry.job.options.try_emplace(key, value);
+			continue;
+		}
+		entry.job.host = entry.hostname.empty() ? "unnamed client" : entry.hostname;
+		if (entry.port && ports_by_host[entry.hostname].size() > 1)
+			entry.job.host += ":" + std::to_string(*entry.port);
+	}
 }
 
 // Clones of one job (numjobs without group_reporting) are summed the way fio's group_reporting
 // sums them: io_bytes and total_ios added, runtime the longest, the first error kept.
-std::vector<FioJob> merge_clones(std::vector<JobEntry>& entries)
+std::vector<FioJob> merge_clones(std::vector<JobEntry> &entries)
 {
-    std::vector<FioJob> jobs;
-    for (auto& entry : entries) {
-        auto same_job = [&](const FioJob& job) {
-            return job.host == entry.job.host && job.jobname == entry.job.jobname && job.options == entry.job.options;
-        };
-        const auto it = std::find_if(jobs.begin(), jobs.end(), same_job);
-        if (it == jobs.end()) {
-            jobs.push_back(std::move(entry.job));
-            continue;
-        }
-        it->write.io_bytes += entry.job.write.io_bytes;
-        it->write.total_ios += entry.job.write.total_ios;
-        it->write.runtime_ms = std::max(it->write.runtime_ms, entry.job.write.runtime_ms);
-        it->read_io_bytes += entry.job.read_io_bytes;
-        it->total_err += entry.job.total_err;
-        if (it->error == 0)
-            it->error = entry.job.error;
-        ++it->clones;
-    }
-    return jobs;
+	std::vector<FioJob> jobs;
+	for (auto &entry : entries) {
+		auto same_job = [&](const FioJob &job) {
+			return job.host == entry.job.host && job.jobname == entry.job.jobname && job.options == entry.job.options;
+		};
+		const auto it = std::find_if(jobs.begin(), jobs.end(), same_job);
+		if (it == jobs.end()) {
+			jobs.push_back(std::move(entry.job));
+			continue;
+		}
+		it->write.io_bytes += entry.job.write.io_bytes;
+		it->write.total_ios += entry.job.write.total_ios;
+		it->write.runtime_ms = std::max(it->write.runtime_ms, entry.job.write.runtime_ms);
+		it->read_io_bytes += entry.job.read_io_bytes;
+		it->total_err += entry.job.total_err;
+		if (it->error == 0)
+			it->error = entry.job.error;
+		++it->clones;
+	}
+	return jobs;
 }
 
-FioRun read_fio_document(const json& doc, const std::string& source)
+FioRun read_fio_document(const json &doc, const std::string &source)
 {
-    FioRun run;
-    run.source = source;
-    const JsonFields top(doc, source, "");
-    run.fio_version = top.optional_string("fio version").value_or("");
-    run.timestamp = top.optional_integer("timestamp").value_or(0);
-    const auto global_options = read_global_options(doc, source);
+	FioRun run;
+	run.source = source;
+	const JsonFields top(doc, source, "");
+	run.fio_version = top.optional_string("fio version").value_or("");
+	run.timestamp = top.optional_integer("timestamp").value_or(0);
+	const auto global_options = read_global_options(doc, source);
 
-    const bool client_server = doc.contains("client_stats") && doc["client_stats"].is_array();
-    const char* list_name = client_server ? "client_stats" : "jobs";
-    const auto& list = doc[list_name];
-    if (list.empty())
-        throw InputError(source + ": \"" + list_name + "\" is empty: fio ran no job (check the job file)");
+	const bool client_server = doc.contains("client_stats") && doc["client_stats"].is_array();
+	const char *list_name = client_server ? "client_stats" : "jobs";
+	const auto &list = doc[list_name];
+	if (list.empty())
+		throw InputError(source + ": \"" + list_name + "\" is empty: fio ran no job (check the job file)");
 
-    std::vector<JobEntry> entries;
-    entries.reserve(list.size());
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        auto entry = read_job_entry(list[i], source, std::string(list_name) + "[" + std::to_string(i) + "]",
-                                    global_options);
-        entry.aggregate = client_server && entry.job.jobname == "All clients";
-        entries.push_back(std::move(entry));
-    }
-    if (client_server)
-        assign_hosts(entries);
-    run.jobs = merge_clones(entries);
-    return run;
+	std::vector<JobEntry> entries;
+	entries.reserve(list.size());
+	for (std::size_t i = 0; i < list.size(); ++i) {
+		auto entry =
+			read_job_entry(list[i], source, std::string(list_name) + "[" + std::to_string(i) + "]", global_options);
+		entry.aggregate = client_server && entry.job.jobname == "All clients";
+		entries.push_back(std::move(entry));
+	}
+	if (client_server)
+		assign_hosts(entries);
+	run.jobs = merge_clones(entries);
+	return run;
 }
 
 } // namespace
 
-std::vector<JsonDocument> extract_json_documents(std::string_view text, const std::string& source)
+std::vector<JsonDocument> extract_json_documents(std::string_view text, const std::string &source)
 {
-    std::vector<JsonDocument> documents;
-    std::size_t pos = 0;
-    std::size_t line = 1;
-    while (pos < text.size()) {
-        std::size_t first = pos;
-        while (first < text.size() && (text[first] == ' ' || text[first] == '\t' || text[first] == '\r'))
-            ++first;
-        if (first < text.size() && text[first] == '{') {
-            JsonDocument doc;
-            doc.first_line = line;
-            const std::size_t end = copy_json_object(text, first, line, source, doc.text);
-            line += static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(first),
-                                                        text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
-            documents.push_back(std::move(doc));
-            pos = end;
-            continue;
-        }
-        const auto newline = text.find('\n', first);
-        if (newline == std::string_view::npos)
-            break;
-        pos = newline + 1;
-        ++line;
-    }
-    return documents;
+	std::vector<JsonDocument> documents;
+	std::size_t pos = 0;
+	std::size_t line = 1;
+	while (pos < text.size()) {
+		std::size_t first = pos;
+		while (first < text.size() && (text[first] == ' ' || text[first] == '\t' || text[first] == '\r'))
+			++first;
+		if (first < text.size() && text[first] == '{') {
+			JsonDocument doc;
+			doc.first_line = line;
+			const std::size_t end = copy_json_object(text, first, line, source, doc.text);
+			line += static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(first),
+								    text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
+			documents.push_back(std::move(doc));
+			pos = end;
+			continue;
+		}
+		const auto newline = text.find('\n', first);
+		if (newline == std::string_view::npos)
+			break;
+		pos = newline + 1;
+		++line;
+	}
+	return documents;
 }
 
-FioRun parse_fio_output(std::string_view text, const std::string& source)
+FioRun parse_fio_output(std::string_view text, const std::string &source)
 {
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
-        throw InputError(source + ": empty file; expected the output of fio --output-format=json (was the run cut short?)");
-    const auto documents = extract_json_documents(text, source);
-    if (documents.empty()) {
-        if (const auto first = text.find_first_not_of(" \t\r\n"); text[first] == '[')
-            throw InputError(source + ": a JSON array, not fio output; expected the output of fio --output-format=json");
-        if (looks_binary(text))
-            throw InputError(source + ": binary data, not fio JSON output; expected the output of fio --output-format=json");
-        throw InputError(source + ": no JSON document found; expected the output of fio --output-format=json (or json+)");
-    }
-    std::optional<json> last_fio_document;
-    for (const auto& doc : documents) {
-        auto parsed = parse_document(doc.text, source, doc.first_line);
-        if (is_fio_document(parsed))
-            last_fio_document = std::move(parsed);
-    }
-    if (!last_fio_document)
-        throw InputError(source + ": valid JSON but not fio output (no \"jobs\" or \"client_stats\" array); "
-                                  "expected the output of fio --output-format=json");
-    return read_fio_document(*last_fio_document, source);
+	if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+		throw InputError(source + ": empty file; expected the output of fio --output-format=json (was the run cut short?)");
+	const auto documents = extract_json_documents(text, source);
+	if (documents.empty()) {
+		if (const auto first = text.find_first_not_of(" \t\r\n"); text[first] == '[')
+			throw InputError(source +
+					 ": a JSON array, not fio output; expected the output of fio --output-format=json");
+		if (looks_binary(text))
+			throw InputError(source +
+					 ": binary data, not fio JSON output; expected the output of fio --output-format=json");
+		throw InputError(source + ": no JSON document found; expected the output of fio --output-format=json (or json+)");
+	}
+	std::optional<json> last_fio_document;
+	for (const auto &doc : documents) {
+		auto parsed = parse_document(doc.text, source, doc.first_line);
+		if (is_fio_document(parsed))
+			last_fio_document = std::move(parsed);
+	}
+	if (!last_fio_document)
+		throw InputError(source + ": valid JSON but not fio output (no \"jobs\" or \"client_stats\" array); "
+					  "expected the output of fio --output-format=json");
+	return read_fio_document(*last_fio_document, source);
 }
 
-std::string read_file_text(const std::filesystem::path& path)
+std::string read_file_text(const std::filesystem::path &path)
 {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw InputError(path.string() + ": is a directory, expected a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw InputError(path.string() + ": cannot open: " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-        throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
-    return std::move(text).str();
+	std::error_code ec;
+	if (std::filesystem::is_directory(path, ec))
+		throw InputError(path.string() + ": is a directory, expected a file");
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		throw InputError(path.string() + ": cannot open: " + std::strerror(errno));
+	std::ostringstream text;
+	text << in.rdbuf();
+	if (in.bad())
+		throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
+	return std::move(text).str();
 }
 
-FioRun load_fio_file(const std::filesystem::path& path)
+FioRun load_fio_file(const std::filesystem::path &path)
 {
-    return parse_fio_output(read_file_text(path), path.string());
+	return parse_fio_output(read_file_text(path), path.string());
 }
 
 } // namespace e4mext::report

@@ -14,21 +14,21 @@
 namespace e4mext::report {
 
 struct JsonDocument {
-    std::string text;
-    std::size_t first_line = 1; // where it starts in the file, for messages
+	std::string text;
+	std::size_t first_line = 1; // where it starts in the file, for messages
 };
 
 // The JSON documents (top-level objects starting on their own line) in text, with bare nan/inf
 // tokens turned into null so that a JSON parser accepts them. Throws InputError.
-std::vector<JsonDocument> extract_json_documents(std::string_view text, const std::string& source);
+std::vector<JsonDocument> extract_json_documents(std::string_view text, const std::string &source);
 
 // Parses the text of one fio output file; source names it in messages. Throws InputError.
-FioRun parse_fio_output(std::string_view text, const std::string& source);
+FioRun parse_fio_output(std::string_view text, const std::string &source);
 
 // Reads and parses one file. Throws InputError (unreadable, empty, malformed, not fio's).
-FioRun load_fio_file(const std::filesystem::path& path);
+FioRun load_fio_file(const std::filesystem::path &path);
 
 // Reads a whole file; throws InputError with the system's reason when it cannot.
-std::string read_file_text(const std::filesystem::path& path);
+std::string read_file_text(const std::filesystem::path &path);
 
 } // namespace e4mext::report

@@ -12,27 +12,27 @@ namespace e4mext::report {
 using FioOptions = std::map<std::string, std::string>;
 
 struct WriteTotals {
-    std::uint64_t io_bytes = 0;
-    std::uint64_t total_ios = 0;
-    std::uint64_t runtime_ms = 0;
+	std::uint64_t io_bytes = 0;
+	std::uint64_t total_ios = 0;
+	std::uint64_t runtime_ms = 0;
 };
 
 struct FioJob {
-    std::string jobname;
-    std::string host;      // client/server: the client's hostname (or "All clients"); "" for local runs
-    int error = 0;         // fio's per-job error (an errno); clones: the first non-zero one
-    int clones = 1;        // entries summed into this one (numjobs without group_reporting)
-    FioOptions options;    // "global options" overlaid with "job options"
-    WriteTotals write;     // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
-    std::uint64_t read_io_bytes = 0; // the read direction's bytes (verifiers read back); clones summed
-    std::uint64_t total_err = 0;     // errors continue_on_error= let pass (fio prints it only then); clones summed
+	std::string jobname;
+	std::string host;                // client/server: the client's hostname (or "All clients"); "" for local runs
+	int error = 0;                   // fio's per-job error (an errno); clones: the first non-zero one
+	int clones = 1;                  // entries summed into this one (numjobs without group_reporting)
+	FioOptions options;              // "global options" overlaid with "job options"
+	WriteTotals write;               // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
+	std::uint64_t read_io_bytes = 0; // the read direction's bytes (verifiers read back); clones summed
+	std::uint64_t total_err = 0;     // errors continue_on_error= let pass (fio prints it only then); clones summed
 };
 
 struct FioRun {
-    std::string source;    // the file it came from, for messages
-    std::string fio_version;
-    std::int64_t timestamp = 0;
-    std::vector<FioJob> jobs;
+	std::string source; // the file it came from, for messages
+	std::string fio_version;
+	std::int64_t timestamp = 0;
+	std::vector<FioJob> jobs;
 };
 
 } // namespace e4mext::report

@@ -10,8 +10,8 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace e4mext::report {
@@ -22,281 +22,281 @@ namespace {
 
 std::string utc_time(std::int64_t timestamp)
 {
-    if (timestamp <= 0)
-        return "-";
-    const std::time_t t = static_cast<std::time_t>(timestamp);
-    std::tm tm{};
-    if (::gmtime_r(&t, &tm) == nullptr)
-        return "-";
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return text;
+	if (timestamp <= 0)
+		return "-";
+	const std::time_t t = static_cast<std::time_t>(timestamp);
+	std::tm tm{};
+	if (::gmtime_r(&t, &tm) == nullptr)
+		return "-";
+	char text[32];
+	std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return text;
 }
 
-std::string options_text(const FioOptions& options)
+std::string options_text(const FioOptions &options)
 {
-    std::string out;
-    for (const auto& [key, value] : options)
-        out += (out.empty() ? "" : " ") + key + (value.empty() ? "" : "=" + value);
-    return out;
+	std::string out;
+	for (const auto &[key, value] : options)
+		out += (out.empty() ? "" : " ") + key + (value.empty() ? "" : "=" + value);
+	return out;
 }
 
 struct RunRow {
-    std::string set, source, fio_version, time, jobname, case_label, status, options;
+	std::string set, source, fio_version, time, jobname, case_label, status, options;
 };
 
-std::vector<RunRow> run_rows(const Comparison& cmp)
+std::vector<RunRow> run_rows(const Comparison &cmp)
 {
-    std::vector<RunRow> rows;
-    for (const auto* set : cmp.sets)
-        for (const auto& m : set->measurements)
-            rows.push_back({set->label, m.source, m.fio_version, utc_time(m.timestamp), m.jobname,
-                            case_label(m.key, cmp.varying), describe_status(m), options_text(m.options)});
-    return rows;
+	std::vector<RunRow> rows;
+	for (const auto *set : cmp.sets)
+		for (const auto &m : set->measurements)
+			rows.push_back({set->label, m.source, m.fio_version, utc_time(m.timestamp), m.jobname,
+					case_label(m.key, cmp.varying), describe_status(m), options_text(m.options)});
+	return rows;
 }
 
-std::string first_run_time(const ResultSet& set)
+std::string first_run_time(const ResultSet &set)
 {
-    std::int64_t earliest = 0;
-    for (const auto& m : set.measurements)
-        if (m.timestamp > 0 && (earliest == 0 || m.timestamp < earliest))
-            earliest = m.timestamp;
-    return earliest ? utc_time(earliest) + " (first fio run)" : "not recorded";
+	std::int64_t earliest = 0;
+	for (const auto &m : set.measurements)
+		if (m.timestamp > 0 && (earliest == 0 || m.timestamp < earliest))
+			earliest = m.timestamp;
+	return earliest ? utc_time(earliest) + " (first fio run)" : "not recorded";
 }
 
 std::string or_not_recorded(std::string value)
 {
-    return value.empty() ? "not recorded" : value;
+	return value.empty() ? "not recorded" : value;
 }
 
-std::string machine_of(const ResultSet& set)
+std::string machine_of(const ResultSet &set)
 {
-    const auto cpu = set.metadata_value("cpu");
-    const auto memory = set.metadata_value("memory");
-    if (cpu.empty() && memory.empty())
-        return "not recorded";
-    return or_not_recorded(cpu) + ", memory " + or_not_recorded(memory);
+	const auto cpu = set.metadata_value("cpu");
+	const auto memory = set.metadata_value("memory");
+	if (cpu.empty() && memory.empty())
+		return "not recorded";
+	return or_not_recorded(cpu) + ", memory " + or_not_recorded(memory);
 }
 
-std::string load_of(const ResultSet& set)
+std::string load_of(const ResultSet &set)
 {
-    const auto start = set.metadata_value("load average at start");
-    const auto end = set.metadata_value("load average at end");
-    if (start.empty() && end.empty())
-        return "not recorded";
-    return "start " + or_not_recorded(start) + "; end " + or_not_recorded(end);
+	const auto start = set.metadata_value("load average at start");
+	const auto end = set.metadata_value("load average at end");
+	if (start.empty() && end.empty())
+		return "not recorded";
+	return "start " + or_not_recorded(start) + "; end " + or_not_recorded(end);
 }
 
-std::string html_table_row(const std::string& cell_tag, const std::vector<std::string>& cells)
+std::string html_table_row(const std::string &cell_tag, const std::vector<std::string> &cells)
 {
-    std::string row = "<tr>";
-    for (const auto& cell : cells)
-        row += "<" + cell_tag + ">" + html_escaped(cell) + "</" + cell_tag + ">";
-    return row + "</tr>\n";
+	std::string row = "<tr>";
+	for (const auto &cell : cells)
+		row += "<" + cell_tag + ">" + html_escaped(cell) + "</" + cell_tag + ">";
+	return row + "</tr>\n";
 }
 
-std::string html_comparison_table(const Comparison& cmp, Metric metric)
+std::string html_comparison_table(const Comparison &cmp, Metric metric)
 {
-    std::ostringstream out;
-    std::vector<std::string> header{"case"};
-    for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
-        header.push_back(cmp.sets[s]->label);
-        if (s > 0)
-            header.push_back("change vs " + cmp.sets[0]->label);
-    }
-    out << "<table class=\"cmp\">\n<caption>" << metric_name(metric)
-        << ": median, stddev as % of the median, min-max and runs; change against the first set</caption>\n"
-        << html_table_row("th", header);
-    for (const auto& row : cmp.cases) {
-        std::vector<std::string> cells{case_label(row.key, cmp.varying)};
-        for (std::size_t s = 0; s < row.cells.size(); ++s) {
-            const auto& cell = row.cells[s];
-            if (!cell.result) {
-                cells.push_back("-");
-            } else {
-                const auto& summary = cell.result->summary(metric);
-                std::array<char, 32> spread{};
-                std::snprintf(spread.data(), spread.size(), "+-%.1f%%", relative_stddev_percent(summary));
-                cells.push_back(format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " +
-                                spread.data() + " (" + format_figure(metric, summary.min) + "-" +
-                                format_figure(metric, summary.max) + ", n=" + std::to_string(summary.n) + ")");
-            }
-            if (s == 0)
-                continue;
-            const auto change = cell.change(metric);
-            cells.push_back(change ? format_change(*change) + significance_mark(cell.test(metric).significance) + " (" +
-                                         format_p_value(cell.test(metric).p_value) + ")"
-                                   : "-");
-        }
-        out << html_table_row("td", cells);
-    }
-    if (cmp.geomean.cases > 0) {
-        const auto& means = cmp.geomean.of(metric);
-        std::vector<std::string> cells{"geomean (" + std::to_string(cmp.geomean.cases) + " cases)"};
-        for (std::size_t s = 0; s < means.size(); ++s) {
-            cells.push_back(format_figure(metric, means[s]));
-            if (s > 0)
-                cells.push_back(means[0] > 0 ? format_change((means[s] - means[0]) / means[0]) : "-");
-        }
-        out << html_table_row("td", cells);
-    }
-    out << "</table>\n";
-    return out.str();
+	std::ostringstream out;
+	std::vector<std::string> header{"case"};
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
+		header.push_back(cmp.sets[s]->label);
+		if (s > 0)
+			header.push_back("change vs " + cmp.sets[0]->label);
+	}
+	out << "<table class=\"cmp\">\n<caption>" << metric_name(metric)
+	    << ": median, stddev as % of the median, min-max and runs; change against the first set</caption>\n"
+	    << html_table_row("th", header);
+	for (const auto &row : cmp.cases) {
+		std::vector<std::string> cells{case_label(row.key, cmp.varying)};
+		for (std::size_t s = 0; s < row.cells.size(); ++s) {
+			const auto &cell = row.cells[s];
+			if (!cell.result) {
+				cells.push_back("-");
+			} else {
+				const auto &summary = cell.result->summary(metric);
+				std::array<char, 32> spread{};
+				std::snprintf(spread.data(), spread.size(), "+-%.1f%%", relative_stddev_percent(summary));
+				cells.push_back(format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " +
+						spread.data() + " (" + format_figure(metric, summary.min) + "-" +
+						format_figure(metric, summary.max) + ", n=" + std::to_string(summary.n) + ")");
+			}
+			if (s == 0)
+				continue;
+			const auto change = cell.change(metric);
+			cells.push_back(change ? format_change(*change) + significance_mark(cell.test(metric).significance) + " (" +
+							 format_p_value(cell.test(metric).p_value) + ")"
+					       : "-");
+		}
+		out << html_table_row("td", cells);
+	}
+	if (cmp.geomean.cases > 0) {
+		const auto &means = cmp.geomean.of(metric);
+		std::vector<std::string> cells{"geomean (" + std::to_string(cmp.geomean.cases) + " cases)"};
+		for (std::size_t s = 0; s < means.size(); ++s) {
+			cells.push_back(format_figure(metric, means[s]));
+			if (s > 0)
+				cells.push_back(means[0] > 0 ? format_change((means[s] - means[0]) / means[0]) : "-");
+		}
+		out << html_table_row("td", cells);
+	}
+	out << "</table>\n";
+	return out.str();
 }
 
-void write_text_file(const fs::path& path, const std::string& text)
+void write_text_file(const fs::path &path, const std::string &text)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out)
-        throw InputError(path.string() + ": cannot write; check the directory's permissions and free space");
+	std::ofstream out(path, std::ios::binary | std::ios::trunc);
+	out << text;
+	out.close();
+	if (!out)
+		throw InputError(path.string() + ": cannot write; check the directory's permissions and free space");
 }
 
 } // namespace
 
 std::string html_escaped(std::string_view text)
 {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
+	std::string out;
+	for (char c : text) {
+		switch (c) {
+		case '&': out += "&amp;"; break;
+		case '<': out += "&lt;"; break;
+		case '>': out += "&gt;"; break;
+		case '"': out += "&quot;"; break;
+		case '\'': out += "&#39;"; break;
+		default: out += c;
+		}
+	}
+	return out;
 }
 
-std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet*>& sets)
+std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet *> &sets)
 {
-    std::vector<MetadataRow> rows{{"kernel", {}}, {"machine", {}}, {"fio", {}},  {"e4mext", {}},
-                                  {"date", {}},   {"load average", {}}, {"path", {}}};
-    for (const auto* set : sets) {
-        rows[0].values.push_back(set->kernel());
-        rows[1].values.push_back(machine_of(*set));
-        rows[2].values.push_back(set->fio_version());
-        rows[3].values.push_back(set->e4mext_version());
-        const auto date = set->metadata_value("date");
-        rows[4].values.push_back(date.empty() ? first_run_time(*set) : date);
-        rows[5].values.push_back(load_of(*set));
-        rows[6].values.push_back(set->root.empty() ? "-" : set->root.string());
-    }
-    const std::set<std::string> shown{"label", "kernel", "cpu", "memory", "fio", "e4mext", "date",
-                                      "load average at start", "load average at end"};
-    std::vector<std::string> other_keys;
-    for (const auto* set : sets)
-        for (const auto& [key, value] : set->metadata)
-            if (!shown.contains(key) && std::find(other_keys.begin(), other_keys.end(), key) == other_keys.end())
-                other_keys.push_back(key);
-    for (const auto& key : other_keys) {
-        MetadataRow row{key, {}};
-        for (const auto* set : sets)
-            row.values.push_back(or_not_recorded(set->metadata_value(key)));
-        rows.push_back(std::move(row));
-    }
-    return rows;
+	std::vector<MetadataRow> rows{{"kernel", {}}, {"machine", {}},      {"fio", {}}, {"e4mext", {}},
+				      {"date", {}},   {"load average", {}}, {"path", {}}};
+	for (const auto *set : sets) {
+		rows[0].values.push_back(set->kernel());
+		rows[1].values.push_back(machine_of(*set));
+		rows[2].values.push_back(set->fio_version());
+		rows[3].values.push_back(set->e4mext_version());
+		const auto date = set->metadata_value("date");
+		rows[4].values.push_back(date.empty() ? first_run_time(*set) : date);
+		rows[5].values.push_back(load_of(*set));
+		rows[6].values.push_back(set->root.empty() ? "-" : set->root.string());
+	}
+	const std::set<std::string> shown{
+		"label", "kernel", "cpu", "memory", "fio", "e4mext", "date", "load average at start", "load average at end"};
+	std::vector<std::string> other_keys;
+	for (const auto *set : sets)
+		for (const auto &[key, value] : set->metadata)
+			if (!shown.contains(key) && std::find(other_keys.begin(), other_keys.end(), key) == other_keys.end())
+				other_keys.push_back(key);
+	for (const auto &key : other_keys) {
+		MetadataRow row{key, {}};
+		for (const auto *set : sets)
+			row.values.push_back(or_not_recorded(set->metadata_value(key)));
+		rows.push_back(std::move(row));
+	}
+	return rows;
 }
 
-std::string render_html_report(const Comparison& cmp, const ReportCharts& charts)
+std::string render_html_report(const Comparison &cmp, const ReportCharts &charts)
 {
-    std::string title = "e4mext:";
-    for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-        title += (s ? " vs " : " ") + cmp.sets[s]->label;
-    std::ostringstream out;
-    out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escaped(title)
-        << "</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:1700px}\n"
-           "table{border-collapse:collapse;margin:1em 0}\ncaption{text-align:left;font-weight:bold;padding:.3em 0}\n"
-           "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}\n"
-           "th:first-child,td:first-child{text-align:left}\npre{background:#f4f4f4;padding:1em;overflow-x:auto}\n"
-           ".meta td,.runs td{text-align:left;font-size:90%}\nsvg{max-width:100%;height:auto}\n</style>\n</head>\n"
-           "<body>\n";
-    out << "<h1>" << html_escaped(title) << "</h1>\n";
-    out << "<h2>Sets</h2>\n<table class=\"meta\" id=\"sets\">\n";
-    std::vector<std::string> header{""};
-    for (const auto* set : cmp.sets)
-        header.push_back(set->label);
-    out << html_table_row("th", header);
-    for (const auto& row : metadata_table(cmp.sets)) {
-        std::vector<std::string> cells{row.name};
-        cells.insert(cells.end(), row.values.begin(), row.values.end());
-        out << html_table_row("td", cells);
-    }
-    out << "</table>\n";
-    out << "<h2>As the cover letter prints it</h2>\n<pre>" << html_escaped(render_comparison(cmp, OutputFormat::text))
-        << "</pre>\n";
-    out << "<h2>Comparison</h2>\n" << html_comparison_table(cmp, Metric::iops)
-        << html_comparison_table(cmp, Metric::bw) << "<p>" << html_escaped(significance_legend()) << "</p>\n";
-    out << "<h2>Charts</h2>\n" << charts.iops_svg << "\n" << charts.bw_svg << "\n";
-    out << "<h2>Runs</h2>\n<table class=\"runs\">\n"
-        << html_table_row("th", {"set", "file", "fio", "time", "job", "case", "status", "options"});
-    for (const auto& row : run_rows(cmp))
-        out << html_table_row("td", {row.set, row.source, row.fio_version, row.time, row.jobname, row.case_label,
-                                     row.status, row.options});
-    out << "</table>\n<p id=\"generated\">Generated by e4mext-report " << E4MEXT_VERSION << ".</p>\n</body>\n</html>\n";
-    return out.str();
+	std::string title = "e4mext:";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		title += (s ? " vs " : " ") + cmp.sets[s]->label;
+	std::ostringstream out;
+	out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escaped(title)
+	    << "</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:1700px}\n"
+	       "table{border-collapse:collapse;margin:1em 0}\ncaption{text-align:left;font-weight:bold;padding:.3em 0}\n"
+	       "th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right}\n"
+	       "th:first-child,td:first-child{text-align:left}\npre{background:#f4f4f4;padding:1em;overflow-x:auto}\n"
+	       ".meta td,.runs td{text-align:left;font-size:90%}\nsvg{max-width:100%;height:auto}\n</style>\n</head>\n"
+	       "<body>\n";
+	out << "<h1>" << html_escaped(title) << "</h1>\n";
+	out << "<h2>Sets</h2>\n<table class=\"meta\" id=\"sets\">\n";
+	std::vector<std::string> header{""};
+	for (const auto *set : cmp.sets)
+		header.push_back(set->label);
+	out << html_table_row("th", header);
+	for (const auto &row : metadata_table(cmp.sets)) {
+		std::vector<std::string> cells{row.name};
+		cells.insert(cells.end(), row.values.begin(), row.values.end());
+		out << html_table_row("td", cells);
+	}
+	out << "</table>\n";
+	out << "<h2>As the cover letter prints it</h2>\n<pre>" << html_escaped(render_comparison(cmp, OutputFormat::text))
+	    << "</pre>\n";
+	out << "<h2>Comparison</h2>\n"
+	    << html_comparison_table(cmp, Metric::iops) << html_comparison_table(cmp, Metric::bw) << "<p>"
+	    << html_escaped(significance_legend()) << "</p>\n";
+	out << "<h2>Charts</h2>\n" << charts.iops_svg << "\n" << charts.bw_svg << "\n";
+	out << "<h2>Runs</h2>\n<table class=\"runs\">\n"
+	    << html_table_row("th", {"set", "file", "fio", "time", "job", "case", "status", "options"});
+	for (const auto &row : run_rows(cmp))
+		out << html_table_row("td", {row.set, row.source, row.fio_version, row.time, row.jobname, row.case_label,
+					     row.status, row.options});
+	out << "</table>\n<p id=\"generated\">Generated by e4mext-report " << E4MEXT_VERSION << ".</p>\n</body>\n</html>\n";
+	return out.str();
 }
 
-std::string render_markdown_report(const Comparison& cmp, const std::string& iops_chart, const std::string& bw_chart)
+std::string render_markdown_report(const Comparison &cmp, const std::string &iops_chart, const std::string &bw_chart)
 {
-    std::ostringstream out;
-    out << "# e4mext:";
-    for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-        out << (s ? " vs " : " ") << markdown_cell(cmp.sets[s]->label);
-    out << "\n\n## Sets\n\n|  |";
-    for (const auto* set : cmp.sets)
-        out << " " << markdown_cell(set->label) << " |";
-    out << "\n|---|";
-    for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-        out << "---|";
-    out << "\n";
-    for (const auto& row : metadata_table(cmp.sets)) {
-        out << "| " << markdown_cell(row.name) << " |";
-        for (const auto& value : row.values)
-            out << " " << markdown_cell(value) << " |";
-        out << "\n";
-    }
-    out << "\n```\n" << render_comparison(cmp, OutputFormat::text) << "```\n\n";
-    out << "![IOPS per case](" << iops_chart << ")\n\n![Bandwidth per case](" << bw_chart << ")\n\n## Comparison\n\n"
-        << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
-    out << "| set | file | fio | time | job | case | status | options |\n|---|---|---|---|---|---|---|---|\n";
-    for (const auto& row : run_rows(cmp))
-        out << "| " << markdown_cell(row.set) << " | " << markdown_cell(row.source) << " | "
-            << markdown_cell(row.fio_version) << " | " << row.time << " | " << markdown_cell(row.jobname) << " | "
-            << markdown_cell(row.case_label) << " | " << markdown_cell(row.status) << " | "
-            << markdown_cell(row.options) << " |\n";
-    return out.str();
+	std::ostringstream out;
+	out << "# e4mext:";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		out << (s ? " vs " : " ") << markdown_cell(cmp.sets[s]->label);
+	out << "\n\n## Sets\n\n|  |";
+	for (const auto *set : cmp.sets)
+		out << " " << markdown_cell(set->label) << " |";
+	out << "\n|---|";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		out << "---|";
+	out << "\n";
+	for (const auto &row : metadata_table(cmp.sets)) {
+		out << "| " << markdown_cell(row.name) << " |";
+		for (const auto &value : row.values)
+			out << " " << markdown_cell(value) << " |";
+		out << "\n";
+	}
+	out << "\n```\n" << render_comparison(cmp, OutputFormat::text) << "```\n\n";
+	out << "![IOPS per case](" << iops_chart << ")\n\n![Bandwidth per case](" << bw_chart << ")\n\n## Comparison\n\n"
+	    << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
+	out << "| set | file | fio | time | job | case | status | options |\n|---|---|---|---|---|---|---|---|\n";
+	for (const auto &row : run_rows(cmp))
+		out << "| " << markdown_cell(row.set) << " | " << markdown_cell(row.source) << " | "
+		    << markdown_cell(row.fio_version) << " | " << row.time << " | " << markdown_cell(row.jobname) << " | "
+		    << markdown_cell(row.case_label) << " | " << markdown_cell(row.status) << " | " << markdown_cell(row.options)
+		    << " |\n";
+	return out.str();
 }
 
 namespace {
 
-std::string inline_svg(const fs::path& chart)
+std::string inline_svg(const fs::path &chart)
 {
-    auto svg = read_file_text(chart);
-    if (const auto start = svg.find("<svg"); start != std::string::npos)
-        svg.erase(0, start);
-    return svg;
+	auto svg = read_file_text(chart);
+	if (const auto start = svg.find("<svg"); start != std::string::npos)
+		svg.erase(0, start);
+	return svg;
 }
 
 } // namespace
 
-void write_report(const std::vector<const ResultSet*>& sets, const fs::path& dir)
+void write_report(const std::vector<const ResultSet *> &sets, const fs::path &dir)
 {
-    const auto comparison = compare_sets(sets);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir))
-        throw InputError(dir.string() + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
-    const auto iops_chart = dir / "report-iops.svg";
-    const auto bw_chart = dir / "report-bw.svg";
-    write_plot(plot_data_of(sets, Metric::iops), iops_chart, false);
-    write_plot(plot_data_of(sets, Metric::bw), bw_chart, false);
-    write_text_file(dir / "report.html",
-                    render_html_report(comparison, {inline_svg(iops_chart), inline_svg(bw_chart)}));
-    write_text_file(dir / "report.md", render_markdown_report(comparison, "report-iops.svg", "report-bw.svg"));
+	const auto comparison = compare_sets(sets);
+	std::error_code ec;
+	fs::create_directories(dir, ec);
+	if (ec || !fs::is_directory(dir))
+		throw InputError(dir.string() + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
+	const auto iops_chart = dir / "report-iops.svg";
+	const auto bw_chart = dir / "report-bw.svg";
+	write_plot(plot_data_of(sets, Metric::iops), iops_chart, false);
+	write_plot(plot_data_of(sets, Metric::bw), bw_chart, false);
+	write_text_file(dir / "report.html", render_html_report(comparison, {inline_svg(iops_chart), inline_svg(bw_chart)}));
+	write_text_file(dir / "report.md", render_markdown_report(comparison, "report-iops.svg", "report-bw.svg"));
 }
 
 } // namespace e4mext::report

@@ -23,21 +23,20 @@ std::string html_escaped(std::string_view text);
 // date, load), then every other metadata.txt key in the order first seen; "not recorded" where a
 // set lacks one.
 struct MetadataRow {
-    std::string name;
-    std::vector<std::string> values; // one per set
+	std::string name;
+	std::vector<std::string> values; // one per set
 };
-std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet*>& sets);
+std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet *> &sets);
 
 struct ReportCharts {
-    std::string iops_svg; // inline <svg> elements
-    std::string bw_svg;
+	std::string iops_svg; // inline <svg> elements
+	std::string bw_svg;
 };
 
-std::string render_html_report(const Comparison& comparison, const ReportCharts& charts);
-std::string render_markdown_report(const Comparison& comparison, const std::string& iops_chart,
-                                   const std::string& bw_chart);
+std::string render_html_report(const Comparison &comparison, const ReportCharts &charts);
+std::string render_markdown_report(const Comparison &comparison, const std::string &iops_chart, const std::string &bw_chart);
 
 // Two or more sets. Throws UsageError/InputError/PlotError; creates dir if needed.
-void write_report(const std::vector<const ResultSet*>& sets, const std::filesystem::path& dir);
+void write_report(const std::vector<const ResultSet *> &sets, const std::filesystem::path &dir);
 
 } // namespace e4mext::report

@@ -9,12 +9,12 @@ namespace e4mext::report {
 
 class InputError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+	using std::runtime_error::runtime_error;
 };
 
 class UsageError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+	using std::runtime_error::runtime_error;
 };
 
 } // namespace e4mext::report

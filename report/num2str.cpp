@@ -9,75 +9,75 @@ namespace {
 
 int decimal_digits(std::uint64_t n)
 {
-    int digits = 1;
-    while (n >= 10) {
-        n /= 10;
-        ++digits;
-    }
-    return digits;
+	int digits = 1;
+	while (n >= 10) {
+		n /= 10;
+		++digits;
+	}
+	return digits;
 }
 
 } // namespace
 
 std::string num2str(std::uint64_t num, int maxlen, bool pow2, Num2strUnit unit)
 {
-    static constexpr std::array<const char*, 7> decimal_prefixes{"", "k", "M", "G", "T", "P", "E"};
-    static constexpr std::array<const char*, 7> binary_prefixes{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-    const auto& prefixes = pow2 ? binary_prefixes : decimal_prefixes;
-    const char* unit_text = unit == Num2strUnit::bytes_per_second ? "B/s" : "";
-    const std::uint64_t step = pow2 ? 1024 : 1000;
+	static constexpr std::array<const char *, 7> decimal_prefixes{"", "k", "M", "G", "T", "P", "E"};
+	static constexpr std::array<const char *, 7> binary_prefixes{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+	const auto &prefixes = pow2 ? binary_prefixes : decimal_prefixes;
+	const char *unit_text = unit == Num2strUnit::bytes_per_second ? "B/s" : "";
+	const std::uint64_t step = pow2 ? 1024 : 1000;
 
-    std::size_t prefix = 0;
-    bool divided = false;
-    std::uint64_t remainder = 0;
-    while (prefix < prefixes.size()) {
-        if (decimal_digits(num) <= maxlen)
-            break;
-        remainder = num % step;
-        num /= step;
-        divided = true;
-        ++prefix;
-    }
-    if (prefix >= prefixes.size())
-        prefix = 0; // fio's fallback; unreachable for 64-bit numbers and maxlen >= 2
+	std::size_t prefix = 0;
+	bool divided = false;
+	std::uint64_t remainder = 0;
+	while (prefix < prefixes.size()) {
+		if (decimal_digits(num) <= maxlen)
+			break;
+		remainder = num % step;
+		num /= step;
+		divided = true;
+		++prefix;
+	}
+	if (prefix >= prefixes.size())
+		prefix = 0; // fio's fallback; unreachable for 64-bit numbers and maxlen >= 2
 
-    auto plain = [&] { return std::to_string(num) + prefixes[prefix] + unit_text; };
-    if (!divided)
-        return plain();
+	auto plain = [&] { return std::to_string(num) + prefixes[prefix] + unit_text; };
+	if (!divided)
+		return plain();
 
-    const int room = maxlen - decimal_digits(num);
-    if (room <= 1) {
-        if (remainder >= step / 2)
-            ++num;
-        return plain();
-    }
+	const int room = maxlen - decimal_digits(num);
+	if (room <= 1) {
+		if (remainder >= step / 2)
+			++num;
+		return plain();
+	}
 
-    std::array<char, 32> fraction{};
-    std::snprintf(fraction.data(), fraction.size(), "%.*f", room - 1,
-                  static_cast<double>(remainder) / static_cast<double>(step));
-    if (fraction[0] == '1')
-        ++num; // rounded up to 1.0...: carry into the integer part and keep the zeros
-    return std::to_string(num) + "." + (fraction.data() + 2) + prefixes[prefix] + unit_text;
+	std::array<char, 32> fraction{};
+	std::snprintf(fraction.data(), fraction.size(), "%.*f", room - 1,
+		      static_cast<double>(remainder) / static_cast<double>(step));
+	if (fraction[0] == '1')
+		++num; // rounded up to 1.0...: carry into the integer part and keep the zeros
+	return std::to_string(num) + "." + (fraction.data() + 2) + prefixes[prefix] + unit_text;
 }
 
 std::uint64_t fio_iops(std::uint64_t total_ios, std::uint64_t runtime_ms)
 {
-    return runtime_ms == 0 ? 0 : (1000 * total_ios) / runtime_ms;
+	return runtime_ms == 0 ? 0 : (1000 * total_ios) / runtime_ms;
 }
 
 std::uint64_t fio_bw_bytes(std::uint64_t io_bytes, std::uint64_t runtime_ms)
 {
-    return runtime_ms == 0 ? 0 : (1000 * io_bytes) / runtime_ms;
+	return runtime_ms == 0 ? 0 : (1000 * io_bytes) / runtime_ms;
 }
 
 std::string format_iops(std::uint64_t iops)
 {
-    return num2str(iops, 4, false, Num2strUnit::none);
+	return num2str(iops, 4, false, Num2strUnit::none);
 }
 
 std::string format_bw(std::uint64_t bytes_per_second)
 {
-    return num2str(bytes_per_second, 4, true, Num2strUnit::bytes_per_second);
+	return num2str(bytes_per_second, 4, true, Num2strUnit::bytes_per_second);
 }
 
 } // namespace e4mext::report

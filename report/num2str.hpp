@@ -20,7 +20,7 @@ std::uint64_t fio_iops(std::uint64_t total_ios, std::uint64_t runtime_ms);
 std::uint64_t fio_bw_bytes(std::uint64_t io_bytes, std::uint64_t runtime_ms);
 
 // The strings of fio's "IOPS=%s, BW=%s" with the default 4 significant figures.
-std::string format_iops(std::uint64_t iops);          // decimal prefixes: 225k
+std::string format_iops(std::uint64_t iops);           // decimal prefixes: 225k
 std::string format_bw(std::uint64_t bytes_per_second); // binary prefixes: 877MiB/s
 
 } // namespace e4mext::report

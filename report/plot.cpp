@@ -10,14 +10,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 namespace e4mext::report {
 
@@ -28,78 +28,78 @@ namespace {
 // gnuplot double-quoted string: backslash and double quote escaped.
 std::string gnuplot_quoted(std::string_view text)
 {
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += (c == '\n' || c == '\r') ? ' ' : c;
-    }
-    return out + "\"";
+	std::string out = "\"";
+	for (char c : text) {
+		if (c == '"' || c == '\\')
+			out += '\\';
+		out += (c == '\n' || c == '\r') ? ' ' : c;
+	}
+	return out + "\"";
 }
 
 // gnuplot double-quoted string keeping line breaks (as \n, which gnuplot turns into new lines).
 std::string gnuplot_quoted_lines(std::string_view text)
 {
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c == '\r' ? ' ' : c;
-    }
-    return out + "\"";
+	std::string out = "\"";
+	for (char c : text) {
+		if (c == '\n') {
+			out += "\\n";
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			out += '\\';
+		out += c == '\r' ? ' ' : c;
+	}
+	return out + "\"";
 }
 
 // Shell single-quoted word.
 std::string shell_quoted(std::string_view text)
 {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
+	std::string out = "'";
+	for (char c : text) {
+		if (c == '\'')
+			out += "'\\''";
+		else
+			out += c;
+	}
+	return out + "'";
 }
 
 class TemporaryDirectory {
 public:
-    TemporaryDirectory()
-    {
-        std::string pattern = (fs::temp_directory_path() / "e4mext-plot-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw PlotError("plot: cannot create a temporary directory in " + fs::temp_directory_path().string());
-        path_ = pattern;
-    }
-    ~TemporaryDirectory()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TemporaryDirectory(const TemporaryDirectory&) = delete;
-    TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-    const fs::path& path() const { return path_; }
+	TemporaryDirectory()
+	{
+		std::string pattern = (fs::temp_directory_path() / "e4mext-plot-XXXXXX").string();
+		if (::mkdtemp(pattern.data()) == nullptr)
+			throw PlotError("plot: cannot create a temporary directory in " + fs::temp_directory_path().string());
+		path_ = pattern;
+	}
+	~TemporaryDirectory()
+	{
+		std::error_code ec;
+		fs::remove_all(path_, ec);
+	}
+	TemporaryDirectory(const TemporaryDirectory &) = delete;
+	TemporaryDirectory &operator=(const TemporaryDirectory &) = delete;
+	const fs::path &path() const { return path_; }
 
 private:
-    fs::path path_;
+	fs::path path_;
 };
 
-std::string first_error_line(const std::string& text)
+std::string first_error_line(const std::string &text)
 {
-    std::istringstream lines(text);
-    std::string line, last;
-    while (std::getline(lines, line)) {
-        if (line.find_first_not_of(" \t^") == std::string::npos)
-            continue;
-        last = line;
-        if (line.find("rror") != std::string::npos || line.find("not found") != std::string::npos)
-            return line;
-    }
-    return last;
+	std::istringstream lines(text);
+	std::string line, last;
+	while (std::getline(lines, line)) {
+		if (line.find_first_not_of(" \t^") == std::string::npos)
+			continue;
+		last = line;
+		if (line.find("rror") != std::string::npos || line.find("not found") != std::string::npos)
+			return line;
+	}
+	return last;
 }
 
 constexpr std::size_t panel_width = 420;
@@ -110,122 +110,123 @@ constexpr std::size_t title_char_width = 7; // sans 10 at most, for fitting the 
 
 // Panels in reading order: U before M; within each, the baseline settings first (unwritten donor,
 // copy, sequential), then the variations.
-auto panel_order(const CaseKey& key)
+auto panel_order(const CaseKey &key)
 {
-    return std::tuple(key.extents, key.donor_mode != "unwritten", key.inplace, key.access != "seq", key.donor_mode,
-                      key.access, key.engine, key.host);
+	return std::tuple(key.extents, key.donor_mode != "unwritten", key.inplace, key.access != "seq", key.donor_mode, key.access,
+			  key.engine, key.host);
 }
 
 CaseKey group_of(CaseKey key)
 {
-    key.block_size = 0;
-    return key;
+	key.block_size = 0;
+	return key;
 }
 
 std::size_t panels_per_row(std::size_t panels)
 {
-    return std::max<std::size_t>(2, std::min(most_panels_per_row, panels));
+	return std::max<std::size_t>(2, std::min(most_panels_per_row, panels));
 }
 
-std::size_t title_lines(const PlotData& data)
+std::size_t title_lines(const PlotData &data)
 {
-    return 1 + static_cast<std::size_t>(std::count(data.title.begin(), data.title.end(), '\n'));
+	return 1 + static_cast<std::size_t>(std::count(data.title.begin(), data.title.end(), '\n'));
 }
 
 std::string data_block_name(std::size_t panel, std::size_t set)
 {
-    return "$p" + std::to_string(panel) + "s" + std::to_string(set);
+	return "$p" + std::to_string(panel) + "s" + std::to_string(set);
 }
 
 std::string number_text(double value)
 {
-    std::ostringstream out;
-    out.precision(10);
-    out << value;
-    return out.str();
+	std::ostringstream out;
+	out.precision(10);
+	out << value;
+	return out.str();
 }
 
-std::string set_line(const ResultSet& set)
+std::string set_line(const ResultSet &set)
 {
-    auto kernel = set.kernel();
-    kernel = kernel.substr(0, kernel.find(" (")); // the release, without the build's "(#1 SMP ...)"
-    const auto accelerator = set.metadata_value("accelerator"); // a VM's: emulated figures say so
-    const std::string vm = accelerator.rfind("tcg", 0) == 0   ? " in a VM under TCG (emulated)"
-                           : accelerator.rfind("kvm", 0) == 0 ? " in a VM under KVM"
-                                                              : "";
-    return set.label + ": kernel " + kernel + vm + ", " + set.fio_version() + ", e4mext " + set.e4mext_version();
+	auto kernel = set.kernel();
+	kernel = kernel.substr(0, kernel.find(" ("));               // the release, without the build's "(#1 SMP ...)"
+	const auto accelerator = set.metadata_value("accelerator"); // a VM's: emulated figures say so
+	const std::string vm = accelerator.rfind("tcg", 0) == 0   ? " in a VM under TCG (emulated)"
+			       : accelerator.rfind("kvm", 0) == 0 ? " in a VM under KVM"
+								  : "";
+	return set.label + ": kernel " + kernel + vm + ", " + set.fio_version() + ", e4mext " + set.e4mext_version();
 }
 
-std::size_t longest_line(const std::string& text)
+std::size_t longest_line(const std::string &text)
 {
-    std::size_t longest = 0;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto end = std::min(text.find('\n', start), text.size());
-        longest = std::max(longest, end - start);
-        start = end + 1;
-    }
-    return longest;
+	std::size_t longest = 0;
+	std::size_t start = 0;
+	while (start <= text.size()) {
+		const auto end = std::min(text.find('\n', start), text.size());
+		longest = std::max(longest, end - start);
+		start = end + 1;
+	}
+	return longest;
 }
 
 // The value over a bar: IOPS as fio prints it ("175k"), MiB/s with 3 significant figures ("874").
 std::string bar_text(Metric metric, double value)
 {
-    if (metric == Metric::iops)
-        return format_figure(metric, value);
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%.3g", value);
-    return text.data();
+	if (metric == Metric::iops)
+		return format_figure(metric, value);
+	std::array<char, 32> text{};
+	std::snprintf(text.data(), text.size(), "%.3g", value);
+	return text.data();
 }
 
-void write_data_blocks(std::ostringstream& script, const PlotData& data)
+void write_data_blocks(std::ostringstream &script, const PlotData &data)
 {
-    const auto sets = data.set_labels.size();
-    const double slot = 0.8 / static_cast<double>(sets);
-    for (std::size_t p = 0; p < data.panels.size(); ++p) {
-        for (std::size_t s = 0; s < sets; ++s) {
-            script << data_block_name(p, s) << " << EOD\n";
-            const auto& bars = data.panels[p].bars[s];
-            for (std::size_t x = 0; x < bars.size(); ++x) {
-                if (!bars[x].present)
-                    continue;
-                const double position = static_cast<double>(x) + (static_cast<double>(s) - (sets - 1) / 2.0) * slot;
-                script << number_text(position) << " " << number_text(bars[x].median) << " " << number_text(bars[x].min)
-                       << " " << number_text(bars[x].max) << " " << gnuplot_quoted(bars[x].text) << "\n";
-            }
-            script << "EOD\n";
-        }
-    }
+	const auto sets = data.set_labels.size();
+	const double slot = 0.8 / static_cast<double>(sets);
+	for (std::size_t p = 0; p < data.panels.size(); ++p) {
+		for (std::size_t s = 0; s < sets; ++s) {
+			script << data_block_name(p, s) << " << EOD\n";
+			const auto &bars = data.panels[p].bars[s];
+			for (std::size_t x = 0; x < bars.size(); ++x) {
+				if (!bars[x].present)
+					continue;
+				const double position = static_cast<double>(x) + (static_cast<double>(s) - (sets - 1) / 2.0) * slot;
+				script << number_text(position) << " " << number_text(bars[x].median) << " "
+				       << number_text(bars[x].min) << " " << number_text(bars[x].max) << " "
+				       << gnuplot_quoted(bars[x].text) << "\n";
+			}
+			script << "EOD\n";
+		}
+	}
 }
 
-void write_panel(std::ostringstream& script, const PlotData& data, std::size_t p, bool log_scale)
+void write_panel(std::ostringstream &script, const PlotData &data, std::size_t p, bool log_scale)
 {
-    const auto& panel = data.panels[p];
-    const auto sets = data.set_labels.size();
-    const bool crowded = sets * panel.x_labels.size() > 6;
-    script << "set title " << gnuplot_quoted(panel.title) << "\n";
-    script << "set xtics (";
-    for (std::size_t x = 0; x < panel.x_labels.size(); ++x)
-        script << (x ? ", " : "") << gnuplot_quoted(panel.x_labels[x]) << " " << x;
-    script << ")\n";
-    script << "set xrange [-0.5:" << panel.x_labels.size() << "-0.5]\n";
-    script << (log_scale ? "set logscale y\nset yrange [*:*]\n" : "unset logscale y\nset yrange [0:*]\n");
-    script << "set offsets 0, 0, graph 0.15, 0\n"; // room for the values over the bars
-    script << "set boxwidth " << number_text(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
-    script << (p == 0 ? "set key top right vertical font ',8'\n" : "unset key\n");
-    script << "plot ";
-    for (std::size_t s = 0; s < sets; ++s) {
-        const auto block = data_block_name(p, s);
-        script << (s ? ", " : "") << block << " using 1:2 with boxes lc " << s + 1 << " notitle, " << block
-               << " using 1:3:(0):($4-$3) with vectors nohead lw 1.5 lc rgb '#222222' notitle, " << block
-               << " using 1:4:5 with labels " << (crowded ? "rotate by 90 left offset 0,0.3" : "offset 0,0.7")
-               << " font ',8' notitle";
-    }
-    // The key names every set, also those without a case in this panel (gnuplot leaves out the
-    // titles of empty data).
-    for (std::size_t s = 0; s < sets && p == 0; ++s)
-        script << ", keyentry with boxes lc " << s + 1 << " title " << gnuplot_quoted(data.set_labels[s]);
-    script << "\n";
+	const auto &panel = data.panels[p];
+	const auto sets = data.set_labels.size();
+	const bool crowded = sets * panel.x_labels.size() > 6;
+	script << "set title " << gnuplot_quoted(panel.title) << "\n";
+	script << "set xtics (";
+	for (std::size_t x = 0; x < panel.x_labels.size(); ++x)
+		script << (x ? ", " : "") << gnuplot_quoted(panel.x_labels[x]) << " " << x;
+	script << ")\n";
+	script << "set xrange [-0.5:" << panel.x_labels.size() << "-0.5]\n";
+	script << (log_scale ? "set logscale y\nset yrange [*:*]\n" : "unset logscale y\nset yrange [0:*]\n");
+	script << "set offsets 0, 0, graph 0.15, 0\n"; // room for the values over the bars
+	script << "set boxwidth " << number_text(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
+	script << (p == 0 ? "set key top right vertical font ',8'\n" : "unset key\n");
+	script << "plot ";
+	for (std::size_t s = 0; s < sets; ++s) {
+		const auto block = data_block_name(p, s);
+		script << (s ? ", " : "") << block << " using 1:2 with boxes lc " << s + 1 << " notitle, " << block
+		       << " using 1:3:(0):($4-$3) with vectors nohead lw 1.5 lc rgb '#222222' notitle, " << block
+		       << " using 1:4:5 with labels " << (crowded ? "rotate by 90 left offset 0,0.3" : "offset 0,0.7")
+		       << " font ',8' notitle";
+	}
+	// The key names every set, also those without a case in this panel (gnuplot leaves out the
+	// titles of empty data).
+	for (std::size_t s = 0; s < sets && p == 0; ++s)
+		script << ", keyentry with boxes lc " << s + 1 << " title " << gnuplot_quoted(data.set_labels[s]);
+	script << "\n";
 }
 
 constexpr std::size_t ratio_bar_area_width = 720;
@@ -233,394 +234,397 @@ constexpr std::size_t ratio_label_char_width = 7; // sans 9, for the case labels
 constexpr std::size_t ratio_bottom_margin = 80;   // x tics, the axis label and the key
 
 // A row is tall enough for its bars (one per compared set) and its value labels.
-std::size_t ratio_row_height(const RatioPlotData& data)
+std::size_t ratio_row_height(const RatioPlotData &data)
 {
-    return std::max<std::size_t>(22, 15 * data.set_labels.size() + 8);
+	return std::max<std::size_t>(22, 15 * data.set_labels.size() + 8);
 }
 
-std::size_t ratio_title_lines(const RatioPlotData& data)
+std::size_t ratio_title_lines(const RatioPlotData &data)
 {
-    return 1 + static_cast<std::size_t>(std::count(data.title.begin(), data.title.end(), '\n'));
+	return 1 + static_cast<std::size_t>(std::count(data.title.begin(), data.title.end(), '\n'));
 }
 
-std::size_t ratio_label_column(const RatioPlotData& data)
+std::size_t ratio_label_column(const RatioPlotData &data)
 {
-    std::size_t longest = 0;
-    for (const auto& row : data.rows)
-        longest = std::max(longest, row.label.size());
-    return longest * ratio_label_char_width + 24;
+	std::size_t longest = 0;
+	for (const auto &row : data.rows)
+		longest = std::max(longest, row.label.size());
+	return longest * ratio_label_char_width + 24;
 }
 
 // "0.90", "1.25", "17.1", "250": two decimals where ratios near 1 need them.
 std::string ratio_text(double ratio)
 {
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), ratio < 10 ? "%.2f" : ratio < 100 ? "%.1f" : "%.0f", ratio);
-    return text.data();
+	std::array<char, 32> text{};
+	std::snprintf(text.data(), text.size(), ratio < 10 ? "%.2f" : ratio < 100 ? "%.1f" : "%.0f", ratio);
+	return text.data();
 }
 
 struct RatioRange {
-    double low = 1;
-    double high = 1;
+	double low = 1;
+	double high = 1;
 };
 
 // From the smallest to the largest ratio and 1.0, widened so that the values written past the
 // bars' ends stay inside.
-RatioRange ratio_range(const RatioPlotData& data)
+RatioRange ratio_range(const RatioPlotData &data)
 {
-    RatioRange range;
-    for (const auto& row : data.rows)
-        for (const auto& bar : row.bars)
-            if (bar.present) {
-                range.low = std::min(range.low, bar.ratio);
-                range.high = std::max(range.high, bar.ratio);
-            }
-    const double span = std::max(std::log(range.high / range.low), std::log(1.2));
-    const double pad = 0.12 * span + std::log(1.02);
-    return {range.low / std::exp(pad), range.high * std::exp(pad)};
+	RatioRange range;
+	for (const auto &row : data.rows)
+		for (const auto &bar : row.bars)
+			if (bar.present) {
+				range.low = std::min(range.low, bar.ratio);
+				range.high = std::max(range.high, bar.ratio);
+			}
+	const double span = std::max(std::log(range.high / range.low), std::log(1.2));
+	const double pad = 0.12 * span + std::log(1.02);
+	return {range.low / std::exp(pad), range.high * std::exp(pad)};
 }
 
 // Tics a reader knows (0.5, 0.8, 1, 1.25, 2, ...): the coarse ones first, finer ones where they
 // stay apart by the width of their text.
-std::vector<double> ratio_tics(const RatioRange& range)
+std::vector<double> ratio_tics(const RatioRange &range)
 {
-    const double closest = std::log(range.high / range.low) * 40.0 / static_cast<double>(ratio_bar_area_width);
-    const auto apart = [&](const std::vector<double>& tics, double t) {
-        return std::all_of(tics.begin(), tics.end(), [&](double u) { return std::fabs(std::log(t / u)) >= closest; });
-    };
-    const std::vector<std::vector<double>> tiers{
-        {0.001, 0.01, 0.1, 1, 10, 100, 1000},
-        {0.002, 0.005, 0.02, 0.05, 0.2, 0.5, 2, 5, 20, 50, 200, 500},
-        {0.8, 1.25, 1.5, 0.67},
-        {0.9, 1.1},
-        {0.95, 1.05},
-    };
-    std::vector<double> tics;
-    for (const auto& tier : tiers) {
-        std::vector<double> more = tics;
-        for (const double t : tier)
-            if (t >= range.low && t <= range.high && apart(more, t))
-                more.push_back(t);
-        if (more.size() > 12)
-            break;
-        tics = std::move(more);
-    }
-    std::sort(tics.begin(), tics.end());
-    return tics;
+	const double closest = std::log(range.high / range.low) * 40.0 / static_cast<double>(ratio_bar_area_width);
+	const auto apart = [&](const std::vector<double> &tics, double t) {
+		return std::all_of(tics.begin(), tics.end(), [&](double u) { return std::fabs(std::log(t / u)) >= closest; });
+	};
+	const std::vector<std::vector<double>> tiers{
+		{0.001, 0.01, 0.1, 1, 10, 100, 1000},
+		{0.002, 0.005, 0.02, 0.05, 0.2, 0.5, 2, 5, 20, 50, 200, 500},
+		{0.8, 1.25, 1.5, 0.67},
+		{0.9, 1.1},
+		{0.95, 1.05},
+	};
+	std::vector<double> tics;
+	for (const auto &tier : tiers) {
+		std::vector<double> more = tics;
+		for (const double t : tier)
+			if (t >= range.low && t <= range.high && apart(more, t))
+				more.push_back(t);
+		if (more.size() > 12)
+			break;
+		tics = std::move(more);
+	}
+	std::sort(tics.begin(), tics.end());
+	return tics;
 }
 
 std::string ratio_block_name(std::size_t set)
 {
-    return "$r" + std::to_string(set);
+	return "$r" + std::to_string(set);
 }
 
 // One block per compared set: ratio, y, x from, x to, y from, y to, text; and one of the cases
 // a set lacks, written at 1.0.
-void write_ratio_blocks(std::ostringstream& script, const RatioPlotData& data)
+void write_ratio_blocks(std::ostringstream &script, const RatioPlotData &data)
 {
-    const auto sets = data.set_labels.size();
-    const double slot = 0.8 / static_cast<double>(sets);
-    const auto y_of = [&](std::size_t row, std::size_t set) {
-        return static_cast<double>(data.rows.size() - 1 - row) + (static_cast<double>(sets - 1) / 2.0 - static_cast<double>(set)) * slot;
-    };
-    for (std::size_t s = 0; s < sets; ++s) {
-        script << ratio_block_name(s) << " << EOD\n";
-        for (std::size_t r = 0; r < data.rows.size(); ++r) {
-            const auto& bar = data.rows[r].bars[s];
-            if (!bar.present)
-                continue;
-            const double y = y_of(r, s);
-            script << number_text(bar.ratio) << " " << number_text(y) << " " << number_text(std::min(1.0, bar.ratio))
-                   << " " << number_text(std::max(1.0, bar.ratio)) << " " << number_text(y - slot * 0.42) << " "
-                   << number_text(y + slot * 0.42) << " " << gnuplot_quoted(bar.text) << "\n";
-        }
-        script << "EOD\n";
-    }
-    script << "$missing << EOD\n";
-    for (std::size_t r = 0; r < data.rows.size(); ++r)
-        for (std::size_t s = 0; s < sets; ++s)
-            if (!data.rows[r].bars[s].present)
-                script << "1 " << number_text(y_of(r, s)) << " \"not in both sets\"\n";
-    script << "EOD\n";
+	const auto sets = data.set_labels.size();
+	const double slot = 0.8 / static_cast<double>(sets);
+	const auto y_of = [&](std::size_t row, std::size_t set) {
+		return static_cast<double>(data.rows.size() - 1 - row) +
+		       (static_cast<double>(sets - 1) / 2.0 - static_cast<double>(set)) * slot;
+	};
+	for (std::size_t s = 0; s < sets; ++s) {
+		script << ratio_block_name(s) << " << EOD\n";
+		for (std::size_t r = 0; r < data.rows.size(); ++r) {
+			const auto &bar = data.rows[r].bars[s];
+			if (!bar.present)
+				continue;
+			const double y = y_of(r, s);
+			script << number_text(bar.ratio) << " " << number_text(y) << " " << number_text(std::min(1.0, bar.ratio))
+			       << " " << number_text(std::max(1.0, bar.ratio)) << " " << number_text(y - slot * 0.42) << " "
+			       << number_text(y + slot * 0.42) << " " << gnuplot_quoted(bar.text) << "\n";
+		}
+		script << "EOD\n";
+	}
+	script << "$missing << EOD\n";
+	for (std::size_t r = 0; r < data.rows.size(); ++r)
+		for (std::size_t s = 0; s < sets; ++s)
+			if (!data.rows[r].bars[s].present)
+				script << "1 " << number_text(y_of(r, s)) << " \"not in both sets\"\n";
+	script << "EOD\n";
 }
 
 // Every other row shaded, so that a bar is easy to follow to its case's label.
-void write_ratio_rows(std::ostringstream& script, const RatioPlotData& data)
+void write_ratio_rows(std::ostringstream &script, const RatioPlotData &data)
 {
-    script << "set ytics (";
-    for (std::size_t r = 0; r < data.rows.size(); ++r)
-        script << (r ? ", " : "") << gnuplot_quoted(data.rows[r].label) << " " << data.rows.size() - 1 - r;
-    script << ") scale 0\n";
-    for (std::size_t r = 0; r < data.rows.size(); r += 2) {
-        const auto y = static_cast<double>(data.rows.size() - 1 - r);
-        script << "set object " << r + 1 << " rect from graph 0, first " << number_text(y - 0.5) << " to graph 1, first "
-               << number_text(y + 0.5) << " fc rgb '#f0f0f0' fillstyle solid 1.0 noborder behind\n";
-    }
+	script << "set ytics (";
+	for (std::size_t r = 0; r < data.rows.size(); ++r)
+		script << (r ? ", " : "") << gnuplot_quoted(data.rows[r].label) << " " << data.rows.size() - 1 - r;
+	script << ") scale 0\n";
+	for (std::size_t r = 0; r < data.rows.size(); r += 2) {
+		const auto y = static_cast<double>(data.rows.size() - 1 - r);
+		script << "set object " << r + 1 << " rect from graph 0, first " << number_text(y - 0.5) << " to graph 1, first "
+		       << number_text(y + 0.5) << " fc rgb '#f0f0f0' fillstyle solid 1.0 noborder behind\n";
+	}
 }
 
 // Runs gnuplot on the script, which writes output; a failure, or no output, is a PlotError.
-void run_gnuplot(const std::string& script, const fs::path& output)
+void run_gnuplot(const std::string &script, const fs::path &output)
 {
-    if (output.string().find_first_of("\n\r") != std::string::npos)
-        throw UsageError("-o: the output path contains a line break");
-    std::error_code ec;
-    fs::remove(output, ec); // a stale file must not pass for a new one
-    if (ec && ec != std::errc::no_such_file_or_directory)
-        throw PlotError(output.string() + ": cannot replace: " + ec.message());
+	if (output.string().find_first_of("\n\r") != std::string::npos)
+		throw UsageError("-o: the output path contains a line break");
+	std::error_code ec;
+	fs::remove(output, ec); // a stale file must not pass for a new one
+	if (ec && ec != std::errc::no_such_file_or_directory)
+		throw PlotError(output.string() + ": cannot replace: " + ec.message());
 
-    const TemporaryDirectory work;
-    const auto errors = work.path() / "gnuplot.stderr";
-    const auto status = work.path() / "gnuplot.status";
-    const char* configured = std::getenv("E4MEXT_GNUPLOT");
-    const std::string program = configured && *configured ? configured : "gnuplot";
-    const std::string command = "{ " + shell_quoted(program) + "; echo $? >" + shell_quoted(status.string()) + "; } 2>" +
-                                shell_quoted(errors.string());
-    // gnuplot that dies early must not kill us with SIGPIPE: writes then fail, the status tells.
-    struct IgnoreSigpipe {
-        void (*previous)(int) = std::signal(SIGPIPE, SIG_IGN);
-        ~IgnoreSigpipe() { std::signal(SIGPIPE, previous); }
-    } ignore_sigpipe;
-    try {
-        Gnuplot gp(command);
-        gp << script << "exit\n";
-        gp.flush();
-    } catch (const std::exception& e) { // gnuplot-iostream waits for gnuplot when gp goes
-        throw PlotError("plot: cannot run " + program + ": " + e.what());
-    }
+	const TemporaryDirectory work;
+	const auto errors = work.path() / "gnuplot.stderr";
+	const auto status = work.path() / "gnuplot.status";
+	const char *configured = std::getenv("E4MEXT_GNUPLOT");
+	const std::string program = configured && *configured ? configured : "gnuplot";
+	const std::string command = "{ " + shell_quoted(program) + "; echo $? >" + shell_quoted(status.string()) + "; } 2>" +
+				    shell_quoted(errors.string());
+	// gnuplot that dies early must not kill us with SIGPIPE: writes then fail, the status tells.
+	struct IgnoreSigpipe {
+		void (*previous)(int) = std::signal(SIGPIPE, SIG_IGN);
+		~IgnoreSigpipe() { std::signal(SIGPIPE, previous); }
+	} ignore_sigpipe;
+	try {
+		Gnuplot gp(command);
+		gp << script << "exit\n";
+		gp.flush();
+	} catch (const std::exception &e) { // gnuplot-iostream waits for gnuplot when gp goes
+		throw PlotError("plot: cannot run " + program + ": " + e.what());
+	}
 
-    std::string exit_code = "unknown";
-    try {
-        exit_code = read_file_text(status);
-        exit_code.erase(exit_code.find_last_not_of(" \n") + 1);
-    } catch (const InputError&) {
-    }
-    std::string stderr_text;
-    try {
-        stderr_text = read_file_text(errors);
-    } catch (const InputError&) {
-    }
-    if (exit_code != "0")
-        throw PlotError("plot: " + program + " failed (exit status " + exit_code + ")" +
-                        (stderr_text.empty() ? "" : ": " + first_error_line(stderr_text)) + "; " + output.string() +
-                        " not written");
-    if (!fs::exists(output, ec) || fs::file_size(output, ec) == 0)
-        throw PlotError("plot: " + program + " exited 0 but " + output.string() + " is missing or empty" +
-                        (stderr_text.empty() ? "" : ": " + first_error_line(stderr_text)));
+	std::string exit_code = "unknown";
+	try {
+		exit_code = read_file_text(status);
+		exit_code.erase(exit_code.find_last_not_of(" \n") + 1);
+	} catch (const InputError &) {
+	}
+	std::string stderr_text;
+	try {
+		stderr_text = read_file_text(errors);
+	} catch (const InputError &) {
+	}
+	if (exit_code != "0")
+		throw PlotError("plot: " + program + " failed (exit status " + exit_code + ")" +
+				(stderr_text.empty() ? "" : ": " + first_error_line(stderr_text)) + "; " + output.string() +
+				" not written");
+	if (!fs::exists(output, ec) || fs::file_size(output, ec) == 0)
+		throw PlotError("plot: " + program + " exited 0 but " + output.string() + " is missing or empty" +
+				(stderr_text.empty() ? "" : ": " + first_error_line(stderr_text)));
 }
 
 } // namespace
 
-PlotData plot_data_of(const std::vector<const ResultSet*>& sets, Metric metric)
+PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 {
-    std::vector<std::vector<CaseResult>> cases;
-    std::vector<CaseKey> keys;
-    for (const auto* set : sets) {
-        cases.push_back(set->cases());
-        for (const auto& c : cases.back())
-            keys.push_back(c.key);
-    }
-    const auto varying = varying_dimensions(keys);
-    const auto by_panel_order = [](const CaseKey& a, const CaseKey& b) { return panel_order(a) < panel_order(b); };
-    std::map<CaseKey, std::set<std::uint64_t>, decltype(by_panel_order)> groups(by_panel_order);
-    for (const auto& key : keys)
-        groups[group_of(key)].insert(key.block_size);
+	std::vector<std::vector<CaseResult>> cases;
+	std::vector<CaseKey> keys;
+	for (const auto *set : sets) {
+		cases.push_back(set->cases());
+		for (const auto &c : cases.back())
+			keys.push_back(c.key);
+	}
+	const auto varying = varying_dimensions(keys);
+	const auto by_panel_order = [](const CaseKey &a, const CaseKey &b) { return panel_order(a) < panel_order(b); };
+	std::map<CaseKey, std::set<std::uint64_t>, decltype(by_panel_order)> groups(by_panel_order);
+	for (const auto &key : keys)
+		groups[group_of(key)].insert(key.block_size);
 
-    const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
-    PlotData data;
-    data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth, MiB/s,") +
-                 " per case (median of the runs, bar: min-max)";
-    for (const auto* set : sets) {
-        data.set_labels.push_back(set->label);
-        data.title += "\n" + set_line(*set);
-    }
-    for (const auto& [group, sizes] : groups) {
-        PlotPanel panel;
-        panel.title = group_label(group, varying);
-        for (const auto size : sizes)
-            panel.x_labels.push_back(format_block_size(size));
-        for (std::size_t s = 0; s < sets.size(); ++s) {
-            std::vector<PlotBar> bars(sizes.size());
-            for (const auto& c : cases[s]) {
-                if (group_of(c.key) != group)
-                    continue;
-                const auto x = static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(c.key.block_size)));
-                const auto& summary = c.summary(metric);
-                const double median = static_cast<double>(c.median(metric)) / scale;
-                bars[x] = {true, median, summary.min / scale, summary.max / scale, bar_text(metric, median)};
-            }
-            panel.bars.push_back(std::move(bars));
-        }
-        data.panels.push_back(std::move(panel));
-    }
-    return data;
+	const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
+	PlotData data;
+	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth, MiB/s,") +
+		     " per case (median of the runs, bar: min-max)";
+	for (const auto *set : sets) {
+		data.set_labels.push_back(set->label);
+		data.title += "\n" + set_line(*set);
+	}
+	for (const auto &[group, sizes] : groups) {
+		PlotPanel panel;
+		panel.title = group_label(group, varying);
+		for (const auto size : sizes)
+			panel.x_labels.push_back(format_block_size(size));
+		for (std::size_t s = 0; s < sets.size(); ++s) {
+			std::vector<PlotBar> bars(sizes.size());
+			for (const auto &c : cases[s]) {
+				if (group_of(c.key) != group)
+					continue;
+				const auto x = static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(c.key.block_size)));
+				const auto &summary = c.summary(metric);
+				const double median = static_cast<double>(c.median(metric)) / scale;
+				bars[x] = {true, median, summary.min / scale, summary.max / scale, bar_text(metric, median)};
+			}
+			panel.bars.push_back(std::move(bars));
+		}
+		data.panels.push_back(std::move(panel));
+	}
+	return data;
 }
 
-PlotFormat plot_format_for(const fs::path& output)
+PlotFormat plot_format_for(const fs::path &output)
 {
-    const auto extension = output.extension().string();
-    if (extension == ".png")
-        return PlotFormat::png;
-    if (extension == ".svg")
-        return PlotFormat::svg;
-    throw UsageError("-o " + output.string() + ": the output must end in .png or .svg");
+	const auto extension = output.extension().string();
+	if (extension == ".png")
+		return PlotFormat::png;
+	if (extension == ".svg")
+		return PlotFormat::svg;
+	throw UsageError("-o " + output.string() + ": the output must end in .png or .svg");
 }
 
-PlotSize plot_size(const PlotData& data)
+PlotSize plot_size(const PlotData &data)
 {
-    const auto columns = panels_per_row(data.panels.size());
-    const auto rows = (data.panels.size() + columns - 1) / columns;
-    const auto title_width = longest_line(data.title) * title_char_width + 40;
-    return {std::max(columns * panel_width, title_width), std::max<std::size_t>(rows, 1) * panel_height + title_lines(data) * title_line_height + 30};
+	const auto columns = panels_per_row(data.panels.size());
+	const auto rows = (data.panels.size() + columns - 1) / columns;
+	const auto title_width = longest_line(data.title) * title_char_width + 40;
+	return {std::max(columns * panel_width, title_width),
+		std::max<std::size_t>(rows, 1) * panel_height + title_lines(data) * title_line_height + 30};
 }
 
-std::string gnuplot_script(const PlotData& data, const fs::path& output, PlotFormat format, bool log_scale)
+std::string gnuplot_script(const PlotData &data, const fs::path &output, PlotFormat format, bool log_scale)
 {
-    const auto size = plot_size(data);
-    const auto columns = panels_per_row(data.panels.size());
-    const auto rows = (data.panels.size() + columns - 1) / columns;
-    std::ostringstream script;
-    script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,9' size "
-                                         : "set terminal svg noenhanced font 'sans,9' size ")
-           << size.width << "," << size.height << "\n";
-    script << "set output " << gnuplot_quoted(output.string()) << "\n";
-    write_data_blocks(script, data);
-    script << "set style fill solid 0.85 border -1\n"
-              "set grid ytics\n"
-              "set xtics nomirror norotate\n"
-              "set ytics nomirror\n"
-              "set format y '%.1s%c'\n"
-              "set errorbars small\n"
-              "unset ylabel\n";
-    const double title_share = static_cast<double>(title_lines(data) * title_line_height + 40) /
-                               static_cast<double>(size.height);
-    auto title = data.title;
-    if (log_scale)
-        title.insert(std::min(title.find('\n'), title.size()), ", log scale");
-    script << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted_lines(title)
-           << " font ',10' margins " << number_text(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, " << number_text(1 - title_share) << " spacing " << number_text(60.0 / static_cast<double>(size.width)) << ", "
-           << number_text(70.0 / static_cast<double>(size.height)) << "\n";
-    for (std::size_t p = 0; p < data.panels.size(); ++p)
-        write_panel(script, data, p, log_scale);
-    script << "unset multiplot\nset output\n";
-    return script.str();
+	const auto size = plot_size(data);
+	const auto columns = panels_per_row(data.panels.size());
+	const auto rows = (data.panels.size() + columns - 1) / columns;
+	std::ostringstream script;
+	script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,9' size "
+					     : "set terminal svg noenhanced font 'sans,9' size ")
+	       << size.width << "," << size.height << "\n";
+	script << "set output " << gnuplot_quoted(output.string()) << "\n";
+	write_data_blocks(script, data);
+	script << "set style fill solid 0.85 border -1\n"
+		  "set grid ytics\n"
+		  "set xtics nomirror norotate\n"
+		  "set ytics nomirror\n"
+		  "set format y '%.1s%c'\n"
+		  "set errorbars small\n"
+		  "unset ylabel\n";
+	const double title_share =
+		static_cast<double>(title_lines(data) * title_line_height + 40) / static_cast<double>(size.height);
+	auto title = data.title;
+	if (log_scale)
+		title.insert(std::min(title.find('\n'), title.size()), ", log scale");
+	script << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted_lines(title)
+	       << " font ',10' margins " << number_text(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, "
+	       << number_text(1 - title_share) << " spacing " << number_text(60.0 / static_cast<double>(size.width)) << ", "
+	       << number_text(70.0 / static_cast<double>(size.height)) << "\n";
+	for (std::size_t p = 0; p < data.panels.size(); ++p)
+		write_panel(script, data, p, log_scale);
+	script << "unset multiplot\nset output\n";
+	return script.str();
 }
 
-void write_plot(const PlotData& data, const fs::path& output, bool log_scale)
+void write_plot(const PlotData &data, const fs::path &output, bool log_scale)
 {
-    const auto format = plot_format_for(output);
-    if (data.panels.empty())
-        throw InputError("plot: no usable results to draw (every job failed or wrote nothing)");
-    run_gnuplot(gnuplot_script(data, output, format, log_scale), output);
+	const auto format = plot_format_for(output);
+	if (data.panels.empty())
+		throw InputError("plot: no usable results to draw (every job failed or wrote nothing)");
+	run_gnuplot(gnuplot_script(data, output, format, log_scale), output);
 }
 
-RatioPlotData ratio_plot_data_of(const Comparison& comparison, Metric metric)
+RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 {
-    const auto& sets = comparison.sets;
-    const auto& base = sets.at(0)->label;
-    RatioPlotData data;
-    data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") + " of each case against " +
-                 base + " (median / " + base + "'s median, log scale; 1.0: no change)\n" +
-                 "after the ratio: * significant, ? too few runs to tell (rank test with Holm, as in compare)";
-    for (const auto* set : sets)
-        data.title += "\n" + set_line(*set);
-    data.base_label = base;
-    for (std::size_t s = 1; s < sets.size(); ++s)
-        data.set_labels.push_back(sets[s]->label);
-    for (const auto& row : comparison.cases) {
-        RatioRow ratio_row{case_label(row.key, comparison.varying), {}};
-        for (std::size_t s = 1; s < row.cells.size(); ++s) {
-            const auto& cell = row.cells[s];
-            const auto change = cell.change(metric);
-            RatioBar bar;
-            if (change && 1 + *change > 0) {
-                bar = {true, 1 + *change, ratio_text(1 + *change) + significance_mark(cell.test(metric).significance)};
-            }
-            ratio_row.bars.push_back(std::move(bar));
-        }
-        data.rows.push_back(std::move(ratio_row));
-    }
-    if (comparison.geomean.cases > 0) {
-        const auto& means = comparison.geomean.of(metric);
-        RatioRow geomean{"geomean (" + std::to_string(comparison.geomean.cases) + " cases)", {}};
-        for (std::size_t s = 1; s < means.size(); ++s) {
-            RatioBar bar;
-            if (means[0] > 0 && means[s] > 0)
-                bar = {true, means[s] / means[0], ratio_text(means[s] / means[0])};
-            geomean.bars.push_back(std::move(bar));
-        }
-        data.rows.push_back(std::move(geomean));
-    }
-    return data;
+	const auto &sets = comparison.sets;
+	const auto &base = sets.at(0)->label;
+	RatioPlotData data;
+	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") + " of each case against " + base +
+		     " (median / " + base + "'s median, log scale; 1.0: no change)\n" +
+		     "after the ratio: * significant, ? too few runs to tell (rank test with Holm, as in compare)";
+	for (const auto *set : sets)
+		data.title += "\n" + set_line(*set);
+	data.base_label = base;
+	for (std::size_t s = 1; s < sets.size(); ++s)
+		data.set_labels.push_back(sets[s]->label);
+	for (const auto &row : comparison.cases) {
+		RatioRow ratio_row{case_label(row.key, comparison.varying), {}};
+		for (std::size_t s = 1; s < row.cells.size(); ++s) {
+			const auto &cell = row.cells[s];
+			const auto change = cell.change(metric);
+			RatioBar bar;
+			if (change && 1 + *change > 0) {
+				bar = {true, 1 + *change,
+				       ratio_text(1 + *change) + significance_mark(cell.test(metric).significance)};
+			}
+			ratio_row.bars.push_back(std::move(bar));
+		}
+		data.rows.push_back(std::move(ratio_row));
+	}
+	if (comparison.geomean.cases > 0) {
+		const auto &means = comparison.geomean.of(metric);
+		RatioRow geomean{"geomean (" + std::to_string(comparison.geomean.cases) + " cases)", {}};
+		for (std::size_t s = 1; s < means.size(); ++s) {
+			RatioBar bar;
+			if (means[0] > 0 && means[s] > 0)
+				bar = {true, means[s] / means[0], ratio_text(means[s] / means[0])};
+			geomean.bars.push_back(std::move(bar));
+		}
+		data.rows.push_back(std::move(geomean));
+	}
+	return data;
 }
 
-fs::path ratio_plot_path(const fs::path& output)
+fs::path ratio_plot_path(const fs::path &output)
 {
-    return output.parent_path() / (output.stem().string() + "-ratio" + output.extension().string());
+	return output.parent_path() / (output.stem().string() + "-ratio" + output.extension().string());
 }
 
-PlotSize ratio_plot_size(const RatioPlotData& data)
+PlotSize ratio_plot_size(const RatioPlotData &data)
 {
-    const auto title_width = longest_line(data.title) * title_char_width + 40;
-    const auto width = std::max(ratio_label_column(data) + ratio_bar_area_width + 30, title_width);
-    return {width, data.rows.size() * ratio_row_height(data) + ratio_title_lines(data) * title_line_height + 40 +
-                       ratio_bottom_margin};
+	const auto title_width = longest_line(data.title) * title_char_width + 40;
+	const auto width = std::max(ratio_label_column(data) + ratio_bar_area_width + 30, title_width);
+	return {width,
+		data.rows.size() * ratio_row_height(data) + ratio_title_lines(data) * title_line_height + 40 + ratio_bottom_margin};
 }
 
-std::string ratio_gnuplot_script(const RatioPlotData& data, const fs::path& output, PlotFormat format)
+std::string ratio_gnuplot_script(const RatioPlotData &data, const fs::path &output, PlotFormat format)
 {
-    const auto size = ratio_plot_size(data);
-    const auto width = static_cast<double>(size.width);
-    const auto height = static_cast<double>(size.height);
-    const auto range = ratio_range(data);
-    std::ostringstream script;
-    script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,9' size "
-                                         : "set terminal svg noenhanced font 'sans,9' size ")
-           << size.width << "," << size.height << "\n";
-    script << "set output " << gnuplot_quoted(output.string()) << "\n";
-    write_ratio_blocks(script, data);
-    const double top = 1 - static_cast<double>(ratio_title_lines(data) * title_line_height + 30) / height;
-    // The title is centred on the image, not on the plot beside the case labels.
-    script << "set label 1 " << gnuplot_quoted_lines(data.title) << " at screen 0.5, screen "
-           << number_text(1 - 16 / height) << " center font ',10'\n"
-           << "set lmargin at screen " << number_text(static_cast<double>(ratio_label_column(data)) / width) << "\n"
-           << "set rmargin at screen " << number_text(1 - 30 / width) << "\n"
-           << "set tmargin at screen " << number_text(top) << "\n"
-           << "set bmargin at screen " << number_text(ratio_bottom_margin / height) << "\n"
-           << "set logscale x\n"
-           << "set xrange [" << number_text(range.low) << ":" << number_text(range.high) << "]\n"
-           << "set yrange [-0.5:" << number_text(static_cast<double>(data.rows.size()) - 0.5) << "]\n"
-           << "set xtics (";
-    const auto tics = ratio_tics(range);
-    for (std::size_t t = 0; t < tics.size(); ++t)
-        script << (t ? ", " : "") << gnuplot_quoted(number_text(tics[t])) << " " << number_text(tics[t]);
-    script << ") nomirror\n"
-           << "set grid xtics front lc rgb '#bbbbbb'\n"
-           << "set xlabel " << gnuplot_quoted("median / " + data.base_label + "'s median (log scale)")
-           << "\n";
-    write_ratio_rows(script, data);
-    script << "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#222222' front\n"
-              "set style fill solid 0.85 border -1\n"
-              "set key at screen 0.5, screen "
-           << number_text(22 / height) << " center horizontal font ',9'\n";
-    script << "plot ";
-    for (std::size_t s = 0; s < data.set_labels.size(); ++s) {
-        const auto block = ratio_block_name(s);
-        script << (s ? ", " : "") << block << " using 1:2:3:4:5:6 with boxxyerror lc " << s + 2 << " notitle, "
-               << "keyentry with boxes lc " << s + 2 << " title " << gnuplot_quoted(data.set_labels[s]) << ", " << block
-               << " using ($1 >= 1 ? $1 : NaN):2:7 with labels left offset char 0.5,0 font ',8' notitle, " << block
-               << " using ($1 < 1 ? $1 : NaN):2:7 with labels right offset char -0.5,0 font ',8' notitle";
-    }
-    script << ", $missing using 1:2:3 with labels left offset char 0.5,0 font ',8' tc rgb '#777777' notitle\n";
-    script << "set output\n";
-    return script.str();
+	const auto size = ratio_plot_size(data);
+	const auto width = static_cast<double>(size.width);
+	const auto height = static_cast<double>(size.height);
+	const auto range = ratio_range(data);
+	std::ostringstream script;
+	script << (format == PlotFormat::png ? "set terminal pngcairo noenhanced font 'sans,9' size "
+					     : "set terminal svg noenhanced font 'sans,9' size ")
+	       << size.width << "," << size.height << "\n";
+	script << "set output " << gnuplot_quoted(output.string()) << "\n";
+	write_ratio_blocks(script, data);
+	const double top = 1 - static_cast<double>(ratio_title_lines(data) * title_line_height + 30) / height;
+	// The title is centred on the image, not on the plot beside the case labels.
+	script << "set label 1 " << gnuplot_quoted_lines(data.title) << " at screen 0.5, screen " << number_text(1 - 16 / height)
+	       << " center font ',10'\n"
+	       << "set lmargin at screen " << number_text(static_cast<double>(ratio_label_column(data)) / width) << "\n"
+	       << "set rmargin at screen " << number_text(1 - 30 / width) << "\n"
+	       << "set tmargin at screen " << number_text(top) << "\n"
+	       << "set bmargin at screen " << number_text(ratio_bottom_margin / height) << "\n"
+	       << "set logscale x\n"
+	       << "set xrange [" << number_text(range.low) << ":" << number_text(range.high) << "]\n"
+	       << "set yrange [-0.5:" << number_text(static_cast<double>(data.rows.size()) - 0.5) << "]\n"
+	       << "set xtics (";
+	const auto tics = ratio_tics(range);
+	for (std::size_t t = 0; t < tics.size(); ++t)
+		script << (t ? ", " : "") << gnuplot_quoted(number_text(tics[t])) << " " << number_text(tics[t]);
+	script << ") nomirror\n"
+	       << "set grid xtics front lc rgb '#bbbbbb'\n"
+	       << "set xlabel " << gnuplot_quoted("median / " + data.base_label + "'s median (log scale)") << "\n";
+	write_ratio_rows(script, data);
+	script << "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#222222' front\n"
+		  "set style fill solid 0.85 border -1\n"
+		  "set key at screen 0.5, screen "
+	       << number_text(22 / height) << " center horizontal font ',9'\n";
+	script << "plot ";
+	for (std::size_t s = 0; s < data.set_labels.size(); ++s) {
+		const auto block = ratio_block_name(s);
+		script << (s ? ", " : "") << block << " using 1:2:3:4:5:6 with boxxyerror lc " << s + 2 << " notitle, "
+		       << "keyentry with boxes lc " << s + 2 << " title " << gnuplot_quoted(data.set_labels[s]) << ", " << block
+		       << " using ($1 >= 1 ? $1 : NaN):2:7 with labels left offset char 0.5,0 font ',8' notitle, " << block
+		       << " using ($1 < 1 ? $1 : NaN):2:7 with labels right offset char -0.5,0 font ',8' notitle";
+	}
+	script << ", $missing using 1:2:3 with labels left offset char 0.5,0 font ',8' tc rgb '#777777' notitle\n";
+	script << "set output\n";
+	return script.str();
 }
 
-void write_ratio_plot(const RatioPlotData& data, const fs::path& output)
+void write_ratio_plot(const RatioPlotData &data, const fs::path &output)
 {
-    const auto format = plot_format_for(output);
-    if (data.rows.empty() || data.set_labels.empty())
-        throw InputError("plot: no cases to draw a ratio chart of (it needs two or more sets)");
-    run_gnuplot(ratio_gnuplot_script(data, output, format), output);
+	const auto format = plot_format_for(output);
+	if (data.rows.empty() || data.set_labels.empty())
+		throw InputError("plot: no cases to draw a ratio chart of (it needs two or more sets)");
+	run_gnuplot(ratio_gnuplot_script(data, output, format), output);
 }
 
 } // namespace e4mext::report

@@ -24,77 +24,77 @@ namespace e4mext::report {
 
 class PlotError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+	using std::runtime_error::runtime_error;
 };
 
 enum class PlotFormat { png, svg };
 
 struct PlotBar {
-    bool present = false; // the set has this case
-    double median = 0;
-    double min = 0;
-    double max = 0;
-    std::string text;     // the median: IOPS as fio prints it, MiB/s to 3 significant figures
+	bool present = false; // the set has this case
+	double median = 0;
+	double min = 0;
+	double max = 0;
+	std::string text; // the median: IOPS as fio prints it, MiB/s to 3 significant figures
 };
 
 struct PlotPanel {
-    std::string title;                      // group_label: "U", "M donor=written"
-    std::vector<std::string> x_labels;      // block sizes: "4k", "32k"
-    std::vector<std::vector<PlotBar>> bars; // [set][x]
+	std::string title;                      // group_label: "U", "M donor=written"
+	std::vector<std::string> x_labels;      // block sizes: "4k", "32k"
+	std::vector<std::vector<PlotBar>> bars; // [set][x]
 };
 
 struct PlotData {
-    std::string title;                   // metric, then one line per set: label, kernel, fio, e4mext
-    std::vector<std::string> set_labels;
-    std::vector<PlotPanel> panels;       // unwritten donor, copy, seq first within U and M
+	std::string title; // metric, then one line per set: label, kernel, fio, e4mext
+	std::vector<std::string> set_labels;
+	std::vector<PlotPanel> panels; // unwritten donor, copy, seq first within U and M
 };
 
 // IOPS, or BW in MiB/s.
-PlotData plot_data_of(const std::vector<const ResultSet*>& sets, Metric metric);
+PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric);
 
 // Format from the extension (.png or .svg); throws UsageError otherwise.
-PlotFormat plot_format_for(const std::filesystem::path& output);
+PlotFormat plot_format_for(const std::filesystem::path &output);
 
 struct PlotSize {
-    std::size_t width = 0;
-    std::size_t height = 0;
+	std::size_t width = 0;
+	std::size_t height = 0;
 };
-PlotSize plot_size(const PlotData& data);
+PlotSize plot_size(const PlotData &data);
 
 // The whole gnuplot script, data included; exposed for tests.
-std::string gnuplot_script(const PlotData& data, const std::filesystem::path& output, PlotFormat format, bool log_scale);
+std::string gnuplot_script(const PlotData &data, const std::filesystem::path &output, PlotFormat format, bool log_scale);
 
 // Draws; throws PlotError with gnuplot's first error line when it fails.
-void write_plot(const PlotData& data, const std::filesystem::path& output, bool log_scale);
+void write_plot(const PlotData &data, const std::filesystem::path &output, bool log_scale);
 
 struct RatioBar {
-    bool present = false; // both this set and the first have the case (and a median above 0)
-    double ratio = 0;     // median / the first set's median
-    std::string text;     // "0.90*": the ratio and compare's mark
+	bool present = false; // both this set and the first have the case (and a median above 0)
+	double ratio = 0;     // median / the first set's median
+	std::string text;     // "0.90*": the ratio and compare's mark
 };
 
 struct RatioRow {
-    std::string label;          // the case, or "geomean (N cases)"
-    std::vector<RatioBar> bars; // one per set after the first
+	std::string label;          // the case, or "geomean (N cases)"
+	std::vector<RatioBar> bars; // one per set after the first
 };
 
 struct RatioPlotData {
-    std::string title;                   // metric and base, the marks, one line per set
-    std::string base_label;              // the first set: every ratio's denominator
-    std::vector<std::string> set_labels; // the sets after the first
-    std::vector<RatioRow> rows;          // cases in table order, then the geomean
+	std::string title;                   // metric and base, the marks, one line per set
+	std::string base_label;              // the first set: every ratio's denominator
+	std::vector<std::string> set_labels; // the sets after the first
+	std::vector<RatioRow> rows;          // cases in table order, then the geomean
 };
 
 // IOPS or BW ratios of every set after the first against the first.
-RatioPlotData ratio_plot_data_of(const Comparison& comparison, Metric metric);
+RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric);
 
 // Where the ratio chart of OUT goes: x.png -> x-ratio.png, x.svg -> x-ratio.svg.
-std::filesystem::path ratio_plot_path(const std::filesystem::path& output);
+std::filesystem::path ratio_plot_path(const std::filesystem::path &output);
 
-PlotSize ratio_plot_size(const RatioPlotData& data);
-std::string ratio_gnuplot_script(const RatioPlotData& data, const std::filesystem::path& output, PlotFormat format);
+PlotSize ratio_plot_size(const RatioPlotData &data);
+std::string ratio_gnuplot_script(const RatioPlotData &data, const std::filesystem::path &output, PlotFormat format);
 
 // Draws the ratio chart; errors as write_plot.
-void write_ratio_plot(const RatioPlotData& data, const std::filesystem::path& output);
+void write_ratio_plot(const RatioPlotData &data, const std::filesystem::path &output);
 
 } // namespace e4mext::report

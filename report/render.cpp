@@ -15,302 +15,301 @@ namespace {
 
 std::string pad_right(std::string text, std::size_t width)
 {
-    if (text.size() < width)
-        text.append(width - text.size(), ' ');
-    return text;
+	if (text.size() < width)
+		text.append(width - text.size(), ' ');
+	return text;
 }
 
 std::uint64_t as_figure(double value)
 {
-    return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
+	return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
 }
 
 std::string number(double value)
 {
-    std::ostringstream out;
-    out.precision(15);
-    out << value;
-    return out.str();
+	std::ostringstream out;
+	out.precision(15);
+	out << value;
+	return out.str();
 }
 
-const char* extents_name(ExtentState state)
+const char *extents_name(ExtentState state)
 {
-    switch (state) {
-    case ExtentState::written: return "written";
-    case ExtentState::fragmented: return "fragmented";
-    default: return "unwritten";
-    }
+	switch (state) {
+	case ExtentState::written: return "written";
+	case ExtentState::fragmented: return "fragmented";
+	default: return "unwritten";
+	}
 }
 
-nlohmann::ordered_json summary_json(const Summary& s, const std::string& text)
+nlohmann::ordered_json summary_json(const Summary &s, const std::string &text)
 {
-    nlohmann::ordered_json out;
-    out["median"] = s.median;
-    out["min"] = s.min;
-    out["max"] = s.max;
-    out["stddev"] = s.stddev;
-    out["n"] = s.n;
-    if (!text.empty())
-        out["text"] = text;
-    return out;
+	nlohmann::ordered_json out;
+	out["median"] = s.median;
+	out["min"] = s.min;
+	out["max"] = s.max;
+	out["stddev"] = s.stddev;
+	out["n"] = s.n;
+	if (!text.empty())
+		out["text"] = text;
+	return out;
 }
 
-bool any_engine_stats(const std::vector<CaseResult>& cases)
+bool any_engine_stats(const std::vector<CaseResult> &cases)
 {
-    for (const auto& c : cases)
-        if (c.engine)
-            return true;
-    return false;
+	for (const auto &c : cases)
+		if (c.engine)
+			return true;
+	return false;
 }
 
-std::string render_markdown(const ResultSet& set, const std::vector<CaseResult>& cases, const VaryingDimensions& varying)
+std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
-    const bool engine = any_engine_stats(cases);
-    std::ostringstream out;
-    out << "### " << markdown_cell(set.label) << "\n\n";
-    out << "| case | IOPS | BW | n | IOPS min | IOPS max | IOPS stddev | BW min | BW max | BW stddev |";
-    if (engine)
-        out << " extents before | extents after | partial moves | retries |";
-    out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
-    if (engine)
-        out << "---:|---:|---:|---:|";
-    out << "\n";
-    for (const auto& c : cases) {
-        out << "| " << markdown_cell(case_label(c.key, varying)) << " | " << format_iops(c.median_iops()) << " | "
-            << format_bw(c.median_bw()) << " | " << c.iops.n << " | " << format_iops(as_figure(c.iops.min)) << " | "
-            << format_iops(as_figure(c.iops.max)) << " | " << format_iops(as_figure(c.iops.stddev)) << " | "
-            << format_bw(as_figure(c.bw.min)) << " | " << format_bw(as_figure(c.bw.max)) << " | "
-            << format_bw(as_figure(c.bw.stddev)) << " |";
-        if (engine) {
-            if (c.engine)
-                out << " " << number(c.engine->extents_before.median) << " | " << number(c.engine->extents_after.median)
-                    << " | " << number(c.engine->partial_moves.median) << " | " << number(c.engine->retries.median) << " |";
-            else
-                out << " - | - | - | - |";
-        }
-        out << "\n";
-    }
-    const auto excluded = set.excluded();
-    if (!excluded.empty()) {
-        out << "\nNot counted:\n\n";
-        for (const auto* m : excluded)
-            out << "- " << markdown_cell(case_label(m->key, varying)) << ": " << markdown_cell(m->source) << " job '"
-                << markdown_cell(m->jobname) << "': " << describe_status(*m) << "\n";
-    }
-    return out.str();
+	const bool engine = any_engine_stats(cases);
+	std::ostringstream out;
+	out << "### " << markdown_cell(set.label) << "\n\n";
+	out << "| case | IOPS | BW | n | IOPS min | IOPS max | IOPS stddev | BW min | BW max | BW stddev |";
+	if (engine)
+		out << " extents before | extents after | partial moves | retries |";
+	out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+	if (engine)
+		out << "---:|---:|---:|---:|";
+	out << "\n";
+	for (const auto &c : cases) {
+		out << "| " << markdown_cell(case_label(c.key, varying)) << " | " << format_iops(c.median_iops()) << " | "
+		    << format_bw(c.median_bw()) << " | " << c.iops.n << " | " << format_iops(as_figure(c.iops.min)) << " | "
+		    << format_iops(as_figure(c.iops.max)) << " | " << format_iops(as_figure(c.iops.stddev)) << " | "
+		    << format_bw(as_figure(c.bw.min)) << " | " << format_bw(as_figure(c.bw.max)) << " | "
+		    << format_bw(as_figure(c.bw.stddev)) << " |";
+		if (engine) {
+			if (c.engine)
+				out << " " << number(c.engine->extents_before.median) << " | "
+				    << number(c.engine->extents_after.median) << " | " << number(c.engine->partial_moves.median)
+				    << " | " << number(c.engine->retries.median) << " |";
+			else
+				out << " - | - | - | - |";
+		}
+		out << "\n";
+	}
+	const auto excluded = set.excluded();
+	if (!excluded.empty()) {
+		out << "\nNot counted:\n\n";
+		for (const auto *m : excluded)
+			out << "- " << markdown_cell(case_label(m->key, varying)) << ": " << markdown_cell(m->source) << " job '"
+			    << markdown_cell(m->jobname) << "': " << describe_status(*m) << "\n";
+	}
+	return out.str();
 }
 
-std::string render_csv(const ResultSet& set, const std::vector<CaseResult>& cases, const VaryingDimensions& varying)
+std::string render_csv(const ResultSet &set, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
-    std::ostringstream out;
-    out << "set,case,extents,block_size,donor_mode,inplace,access,engine,host,n,"
-           "iops_median,iops_min,iops_max,iops_stddev,bw_bytes_median,bw_bytes_min,bw_bytes_max,bw_bytes_stddev,"
-           "iops_text,bw_text,extents_before,extents_after,partial_moves,retries,status,source\n";
-    auto key_fields = [&](const CaseKey& key) {
-        std::ostringstream k;
-        k << csv_field(set.label) << "," << csv_field(case_label(key, varying)) << "," << extents_name(key.extents) << ","
-          << key.block_size << "," << key.donor_mode << "," << (key.inplace ? 1 : 0) << "," << key.access << ","
-          << csv_field(key.engine) << "," << csv_field(key.host);
-        return k.str();
-    };
-    for (const auto& c : cases) {
-        out << key_fields(c.key) << "," << c.iops.n << "," << number(c.iops.median) << "," << number(c.iops.min) << ","
-            << number(c.iops.max) << "," << number(c.iops.stddev) << "," << number(c.bw.median) << ","
-            << number(c.bw.min) << "," << number(c.bw.max) << "," << number(c.bw.stddev) << ","
-            << format_iops(c.median_iops()) << "," << csv_field(format_bw(c.median_bw())) << ",";
-        if (c.engine)
-            out << number(c.engine->extents_before.median) << "," << number(c.engine->extents_after.median) << ","
-                << number(c.engine->partial_moves.median) << "," << number(c.engine->retries.median);
-        else
-            out << ",,,";
-        out << ",ok,\n";
-    }
-    for (const auto* m : set.excluded())
-        out << key_fields(m->key) << ",0,,,,,,,,,,,,,,," << csv_field(describe_status(*m)) << "," << csv_field(m->source)
-            << "\n";
-    return out.str();
+	std::ostringstream out;
+	out << "set,case,extents,block_size,donor_mode,inplace,access,engine,host,n,"
+	       "iops_median,iops_min,iops_max,iops_stddev,bw_bytes_median,bw_bytes_min,bw_bytes_max,bw_bytes_stddev,"
+	       "iops_text,bw_text,extents_before,extents_after,partial_moves,retries,status,source\n";
+	auto key_fields = [&](const CaseKey &key) {
+		std::ostringstream k;
+		k << csv_field(set.label) << "," << csv_field(case_label(key, varying)) << "," << extents_name(key.extents) << ","
+		  << key.block_size << "," << key.donor_mode << "," << (key.inplace ? 1 : 0) << "," << key.access << ","
+		  << csv_field(key.engine) << "," << csv_field(key.host);
+		return k.str();
+	};
+	for (const auto &c : cases) {
+		out << key_fields(c.key) << "," << c.iops.n << "," << number(c.iops.median) << "," << number(c.iops.min) << ","
+		    << number(c.iops.max) << "," << number(c.iops.stddev) << "," << number(c.bw.median) << "," << number(c.bw.min)
+		    << "," << number(c.bw.max) << "," << number(c.bw.stddev) << "," << format_iops(c.median_iops()) << ","
+		    << csv_field(format_bw(c.median_bw())) << ",";
+		if (c.engine)
+			out << number(c.engine->extents_before.median) << "," << number(c.engine->extents_after.median) << ","
+			    << number(c.engine->partial_moves.median) << "," << number(c.engine->retries.median);
+		else
+			out << ",,,";
+		out << ",ok,\n";
+	}
+	for (const auto *m : set.excluded())
+		out << key_fields(m->key) << ",0,,,,,,,,,,,,,,," << csv_field(describe_status(*m)) << "," << csv_field(m->source)
+		    << "\n";
+	return out.str();
 }
 
-std::string render_json(const ResultSet& set, const std::vector<CaseResult>& cases, const VaryingDimensions& varying)
+std::string render_json(const ResultSet &set, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
-    nlohmann::ordered_json out;
-    out["set"] = set.label;
-    out["cases"] = nlohmann::ordered_json::array();
-    for (const auto& c : cases) {
-        nlohmann::ordered_json row;
-        row["case"] = case_label(c.key, varying);
-        row["extents"] = extents_name(c.key.extents);
-        row["block_size"] = c.key.block_size;
-        row["donor_mode"] = c.key.donor_mode;
-        row["inplace"] = c.key.inplace;
-        row["access"] = c.key.access;
-        row["engine"] = c.key.engine;
-        row["host"] = c.key.host;
-        row["iops"] = summary_json(c.iops, format_iops(c.median_iops()));
-        row["bw_bytes"] = summary_json(c.bw, format_bw(c.median_bw()));
-        if (c.engine) {
-            nlohmann::ordered_json engine;
-            engine["extents_before"] = summary_json(c.engine->extents_before, "");
-            engine["extents_after"] = summary_json(c.engine->extents_after, "");
-            engine["partial_moves"] = summary_json(c.engine->partial_moves, "");
-            engine["retries"] = summary_json(c.engine->retries, "");
-            engine["verify_failed"] = c.engine->verify_failed;
-            row["engine_stats"] = std::move(engine);
-        }
-        row["sources"] = nlohmann::ordered_json::array();
-        for (const auto* run : c.runs)
-            row["sources"].push_back(run->source);
-        out["cases"].push_back(std::move(row));
-    }
-    out["excluded"] = nlohmann::ordered_json::array();
-    for (const auto* m : set.excluded()) {
-        nlohmann::ordered_json row;
-        row["case"] = case_label(m->key, varying);
-        row["source"] = m->source;
-        row["jobname"] = m->jobname;
-        row["reason"] = describe_status(*m);
-        out["excluded"].push_back(std::move(row));
-    }
-    return out.dump(2) + "\n";
+	nlohmann::ordered_json out;
+	out["set"] = set.label;
+	out["cases"] = nlohmann::ordered_json::array();
+	for (const auto &c : cases) {
+		nlohmann::ordered_json row;
+		row["case"] = case_label(c.key, varying);
+		row["extents"] = extents_name(c.key.extents);
+		row["block_size"] = c.key.block_size;
+		row["donor_mode"] = c.key.donor_mode;
+		row["inplace"] = c.key.inplace;
+		row["access"] = c.key.access;
+		row["engine"] = c.key.engine;
+		row["host"] = c.key.host;
+		row["iops"] = summary_json(c.iops, format_iops(c.median_iops()));
+		row["bw_bytes"] = summary_json(c.bw, format_bw(c.median_bw()));
+		if (c.engine) {
+			nlohmann::ordered_json engine;
+			engine["extents_before"] = summary_json(c.engine->extents_before, "");
+			engine["extents_after"] = summary_json(c.engine->extents_after, "");
+			engine["partial_moves"] = summary_json(c.engine->partial_moves, "");
+			engine["retries"] = summary_json(c.engine->retries, "");
+			engine["verify_failed"] = c.engine->verify_failed;
+			row["engine_stats"] = std::move(engine);
+		}
+		row["sources"] = nlohmann::ordered_json::array();
+		for (const auto *run : c.runs)
+			row["sources"].push_back(run->source);
+		out["cases"].push_back(std::move(row));
+	}
+	out["excluded"] = nlohmann::ordered_json::array();
+	for (const auto *m : set.excluded()) {
+		nlohmann::ordered_json row;
+		row["case"] = case_label(m->key, varying);
+		row["source"] = m->source;
+		row["jobname"] = m->jobname;
+		row["reason"] = describe_status(*m);
+		out["excluded"].push_back(std::move(row));
+	}
+	return out.dump(2) + "\n";
 }
 
 } // namespace
 
 OutputFormat parse_output_format(std::string_view name)
 {
-    if (name == "text")
-        return OutputFormat::text;
-    if (name == "markdown")
-        return OutputFormat::markdown;
-    if (name == "csv")
-        return OutputFormat::csv;
-    if (name == "json")
-        return OutputFormat::json;
-    throw UsageError("--format " + std::string(name) + ": unknown format; use text, markdown, csv or json");
+	if (name == "text")
+		return OutputFormat::text;
+	if (name == "markdown")
+		return OutputFormat::markdown;
+	if (name == "csv")
+		return OutputFormat::csv;
+	if (name == "json")
+		return OutputFormat::json;
+	throw UsageError("--format " + std::string(name) + ": unknown format; use text, markdown, csv or json");
 }
 
-std::size_t label_column_width(const std::vector<std::string>& labels)
+std::size_t label_column_width(const std::vector<std::string> &labels)
 {
-    std::size_t width = 9;
-    for (const auto& label : labels)
-        width = std::max(width, label.size() + 2); // "LABEL:" and a space
-    return width;
+	std::size_t width = 9;
+	for (const auto &label : labels)
+		width = std::max(width, label.size() + 2); // "LABEL:" and a space
+	return width;
 }
 
-std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes,
-                            std::size_t label_width)
+std::string format_case_row(const std::string &label, std::uint64_t iops, std::uint64_t bw_bytes, std::size_t label_width)
 {
-    std::string row = "   ";
-    row += pad_right(label + ":", label_width);
-    row += pad_right("IOPS=" + format_iops(iops) + ",", 12);
-    row += "BW=";
-    row += format_bw(bw_bytes);
-    row += "\n";
-    return row;
+	std::string row = "   ";
+	row += pad_right(label + ":", label_width);
+	row += pad_right("IOPS=" + format_iops(iops) + ",", 12);
+	row += "BW=";
+	row += format_bw(bw_bytes);
+	row += "\n";
+	return row;
 }
 
-std::string render_text_block(const std::string& name, const std::vector<CaseResult>& cases,
-                              const VaryingDimensions& varying)
+std::string render_text_block(const std::string &name, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
-    std::string out = "  [" + name + "]\n";
-    std::vector<std::string> labels;
-    for (const auto& c : cases)
-        labels.push_back(case_label(c.key, varying));
-    const auto width = label_column_width(labels);
-    for (std::size_t i = 0; i < cases.size(); ++i)
-        out += format_case_row(labels[i], cases[i].median_iops(), cases[i].median_bw(), width);
-    return out;
+	std::string out = "  [" + name + "]\n";
+	std::vector<std::string> labels;
+	for (const auto &c : cases)
+		labels.push_back(case_label(c.key, varying));
+	const auto width = label_column_width(labels);
+	for (std::size_t i = 0; i < cases.size(); ++i)
+		out += format_case_row(labels[i], cases[i].median_iops(), cases[i].median_bw(), width);
+	return out;
 }
 
-std::string render_exclusions(const ResultSet& set, const VaryingDimensions& varying)
+std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying)
 {
-    std::string out;
-    for (const auto* m : set.excluded())
-        out += "   excluded: " + case_label(m->key, varying) + " (" + m->source + ", job '" + m->jobname +
-               "'): " + describe_status(*m) + "\n";
-    return out;
+	std::string out;
+	for (const auto *m : set.excluded())
+		out += "   excluded: " + case_label(m->key, varying) + " (" + m->source + ", job '" + m->jobname +
+		       "'): " + describe_status(*m) + "\n";
+	return out;
 }
 
-std::string render_table(const ResultSet& set, OutputFormat format)
+std::string render_table(const ResultSet &set, OutputFormat format)
 {
-    const auto cases = set.cases();
-    auto keys = keys_of(cases);
-    for (const auto* m : set.excluded())
-        keys.push_back(m->key);
-    const auto varying = varying_dimensions(keys);
-    switch (format) {
-    case OutputFormat::text: return render_text_block(set.label, cases, varying) + render_exclusions(set, varying);
-    case OutputFormat::markdown: return render_markdown(set, cases, varying);
-    case OutputFormat::csv: return render_csv(set, cases, varying);
-    case OutputFormat::json: break;
-    }
-    return render_json(set, cases, varying);
+	const auto cases = set.cases();
+	auto keys = keys_of(cases);
+	for (const auto *m : set.excluded())
+		keys.push_back(m->key);
+	const auto varying = varying_dimensions(keys);
+	switch (format) {
+	case OutputFormat::text: return render_text_block(set.label, cases, varying) + render_exclusions(set, varying);
+	case OutputFormat::markdown: return render_markdown(set, cases, varying);
+	case OutputFormat::csv: return render_csv(set, cases, varying);
+	case OutputFormat::json: break;
+	}
+	return render_json(set, cases, varying);
 }
 
 std::string format_figure(Metric metric, double value)
 {
-    const auto n = as_figure(value);
-    return metric == Metric::iops ? format_iops(n) : format_bw(n);
+	const auto n = as_figure(value);
+	return metric == Metric::iops ? format_iops(n) : format_bw(n);
 }
 
-const char* metric_name(Metric metric)
+const char *metric_name(Metric metric)
 {
-    return metric == Metric::iops ? "IOPS" : "BW";
+	return metric == Metric::iops ? "IOPS" : "BW";
 }
 
 Metric parse_metric(std::string_view text)
 {
-    if (text == "iops")
-        return Metric::iops;
-    if (text == "bw")
-        return Metric::bw;
-    throw UsageError("--metric " + std::string(text) + ": expected iops or bw");
+	if (text == "iops")
+		return Metric::iops;
+	if (text == "bw")
+		return Metric::bw;
+	throw UsageError("--metric " + std::string(text) + ": expected iops or bw");
 }
 
-std::string render_tables(const std::vector<const ResultSet*>& sets, OutputFormat format)
+std::string render_tables(const std::vector<const ResultSet *> &sets, OutputFormat format)
 {
-    if (sets.size() == 1)
-        return render_table(*sets[0], format);
-    std::string out;
-    if (format == OutputFormat::json) {
-        auto array = nlohmann::ordered_json::array();
-        for (const auto* set : sets)
-            array.push_back(nlohmann::ordered_json::parse(render_table(*set, format)));
-        return array.dump(2) + "\n";
-    }
-    for (std::size_t i = 0; i < sets.size(); ++i) {
-        auto table = render_table(*sets[i], format);
-        if (format == OutputFormat::csv && i > 0)
-            table.erase(0, table.find('\n') + 1);
-        else if (i > 0)
-            out += "\n";
-        out += table;
-    }
-    return out;
+	if (sets.size() == 1)
+		return render_table(*sets[0], format);
+	std::string out;
+	if (format == OutputFormat::json) {
+		auto array = nlohmann::ordered_json::array();
+		for (const auto *set : sets)
+			array.push_back(nlohmann::ordered_json::parse(render_table(*set, format)));
+		return array.dump(2) + "\n";
+	}
+	for (std::size_t i = 0; i < sets.size(); ++i) {
+		auto table = render_table(*sets[i], format);
+		if (format == OutputFormat::csv && i > 0)
+			table.erase(0, table.find('\n') + 1);
+		else if (i > 0)
+			out += "\n";
+		out += table;
+	}
+	return out;
 }
 
 std::string csv_field(std::string_view text)
 {
-    if (text.find_first_of(",\"\n\r") == std::string_view::npos)
-        return std::string(text);
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
+	if (text.find_first_of(",\"\n\r") == std::string_view::npos)
+		return std::string(text);
+	std::string out = "\"";
+	for (char c : text) {
+		if (c == '"')
+			out += '"';
+		out += c;
+	}
+	return out + "\"";
 }
 
 std::string markdown_cell(std::string_view text)
 {
-    std::string out;
-    for (char c : text) {
-        if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<' || c == '>')
-            out += '\\';
-        out += (c == '\n' || c == '\r') ? ' ' : c;
-    }
-    return out;
+	std::string out;
+	for (char c : text) {
+		if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<' || c == '>')
+			out += '\\';
+		out += (c == '\n' || c == '\r') ? ' ' : c;
+	}
+	return out;
 }
 
 } // namespace e4mext::report

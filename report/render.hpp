@@ -18,29 +18,27 @@ OutputFormat parse_output_format(std::string_view name); // throws UsageError
 
 // "   U 4k:    IOPS=225k,  BW=877MiB/s": three spaces, "LABEL:" left-aligned in label_width
 // (9, as in the cover letter), "IOPS=...," left-aligned in 12, then "BW=...".
-std::string format_case_row(const std::string& label, std::uint64_t iops, std::uint64_t bw_bytes,
-                            std::size_t label_width = 9);
+std::string format_case_row(const std::string &label, std::uint64_t iops, std::uint64_t bw_bytes, std::size_t label_width = 9);
 
 // The label column's width for a block: 9, or wider so that every "LABEL:" keeps a space after it.
-std::size_t label_column_width(const std::vector<std::string>& labels);
+std::size_t label_column_width(const std::vector<std::string> &labels);
 
 // "  [NAME]" and one row per case (medians), as in the cover letter.
-std::string render_text_block(const std::string& name, const std::vector<CaseResult>& cases,
-                              const VaryingDimensions& varying);
+std::string render_text_block(const std::string &name, const std::vector<CaseResult> &cases, const VaryingDimensions &varying);
 
 // One line per job that was not counted: "   excluded: U 4k (file.json, job 'defrag'): error=5 (...)".
-std::string render_exclusions(const ResultSet& set, const VaryingDimensions& varying);
+std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying);
 
-std::string render_table(const ResultSet& set, OutputFormat format);
+std::string render_table(const ResultSet &set, OutputFormat format);
 
 // Each set rendered on its own, never merged: text and markdown blocks separated by a blank line,
 // csv with one header (its "set" column tells them apart), json one object for one set and an
 // array of them for several.
-std::string render_tables(const std::vector<const ResultSet*>& sets, OutputFormat format);
+std::string render_tables(const std::vector<const ResultSet *> &sets, OutputFormat format);
 
 // A figure as fio prints it: format_iops or format_bw of the value rounded to an integer.
 std::string format_figure(Metric metric, double value);
-const char* metric_name(Metric metric); // "IOPS", "BW"
+const char *metric_name(Metric metric);     // "IOPS", "BW"
 Metric parse_metric(std::string_view text); // "iops" or "bw"; throws UsageError
 
 std::string csv_field(std::string_view text);

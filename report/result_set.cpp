@@ -15,399 +15,399 @@ namespace e4mext::report {
 
 namespace fs = std::filesystem;
 
-std::string describe_status(const Measurement& m)
+std::string describe_status(const Measurement &m)
 {
-    switch (m.status) {
-    case RunStatus::ok: return "ok";
-    case RunStatus::failed: return "error=" + std::to_string(m.error) + " (" + std::strerror(m.error) + ")";
-    case RunStatus::no_writes: break;
-    }
-    return "no writes";
+	switch (m.status) {
+	case RunStatus::ok: return "ok";
+	case RunStatus::failed: return "error=" + std::to_string(m.error) + " (" + std::strerror(m.error) + ")";
+	case RunStatus::no_writes: break;
+	}
+	return "no writes";
 }
 
 namespace {
 
 std::uint64_t rounded(double value)
 {
-    return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
+	return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
 }
 
-template <typename Field>
-Summary summarize_field(const std::vector<const Measurement*>& runs, Field field)
+template <typename Field> Summary summarize_field(const std::vector<const Measurement *> &runs, Field field)
 {
-    std::vector<double> values;
-    for (const auto* run : runs)
-        if (run->engine_stats)
-            values.push_back(static_cast<double>(field(*run->engine_stats)));
-    return summarize(std::move(values));
+	std::vector<double> values;
+	for (const auto *run : runs)
+		if (run->engine_stats)
+			values.push_back(static_cast<double>(field(*run->engine_stats)));
+	return summarize(std::move(values));
 }
 
-std::optional<EngineSummary> summarize_engine(const std::vector<const Measurement*>& runs)
+std::optional<EngineSummary> summarize_engine(const std::vector<const Measurement *> &runs)
 {
-    if (std::none_of(runs.begin(), runs.end(), [](const auto* r) { return r->engine_stats.has_value(); }))
-        return std::nullopt;
-    EngineSummary s;
-    s.extents_before = summarize_field(runs, [](const EngineStats& e) { return e.extents_before; });
-    s.extents_after = summarize_field(runs, [](const EngineStats& e) { return e.extents_after; });
-    s.partial_moves = summarize_field(runs, [](const EngineStats& e) { return e.partial_moves; });
-    s.retries = summarize_field(runs, [](const EngineStats& e) { return e.retries; });
-    s.verify_failed = std::any_of(runs.begin(), runs.end(),
-                                  [](const auto* r) { return r->engine_stats && r->engine_stats->verify_failed; });
-    return s;
+	if (std::none_of(runs.begin(), runs.end(), [](const auto *r) { return r->engine_stats.has_value(); }))
+		return std::nullopt;
+	EngineSummary s;
+	s.extents_before = summarize_field(runs, [](const EngineStats &e) { return e.extents_before; });
+	s.extents_after = summarize_field(runs, [](const EngineStats &e) { return e.extents_after; });
+	s.partial_moves = summarize_field(runs, [](const EngineStats &e) { return e.partial_moves; });
+	s.retries = summarize_field(runs, [](const EngineStats &e) { return e.retries; });
+	s.verify_failed = std::any_of(runs.begin(), runs.end(),
+				      [](const auto *r) { return r->engine_stats && r->engine_stats->verify_failed; });
+	return s;
 }
 
 } // namespace
 
 std::uint64_t CaseResult::median_iops() const
 {
-    return rounded(iops.median);
+	return rounded(iops.median);
 }
 
 std::uint64_t CaseResult::median_bw() const
 {
-    return rounded(bw.median);
+	return rounded(bw.median);
 }
 
 std::vector<CaseResult> ResultSet::cases() const
 {
-    std::map<CaseKey, std::vector<const Measurement*>> by_case;
-    for (const auto& m : measurements)
-        if (m.status == RunStatus::ok)
-            by_case[m.key].push_back(&m);
-    std::vector<CaseResult> result;
-    result.reserve(by_case.size());
-    for (auto& [key, runs] : by_case) {
-        CaseResult c;
-        c.key = key;
-        std::vector<double> iops, bw;
-        for (const auto* run : runs) {
-            iops.push_back(static_cast<double>(run->iops));
-            bw.push_back(static_cast<double>(run->bw_bytes));
-        }
-        c.iops = summarize(std::move(iops));
-        c.bw = summarize(std::move(bw));
-        c.engine = summarize_engine(runs);
-        c.runs = std::move(runs);
-        result.push_back(std::move(c));
-    }
-    return result;
+	std::map<CaseKey, std::vector<const Measurement *>> by_case;
+	for (const auto &m : measurements)
+		if (m.status == RunStatus::ok)
+			by_case[m.key].push_back(&m);
+	std::vector<CaseResult> result;
+	result.reserve(by_case.size());
+	for (auto &[key, runs] : by_case) {
+		CaseResult c;
+		c.key = key;
+		std::vector<double> iops, bw;
+		for (const auto *run : runs) {
+			iops.push_back(static_cast<double>(run->iops));
+			bw.push_back(static_cast<double>(run->bw_bytes));
+		}
+		c.iops = summarize(std::move(iops));
+		c.bw = summarize(std::move(bw));
+		c.engine = summarize_engine(runs);
+		c.runs = std::move(runs);
+		result.push_back(std::move(c));
+	}
+	return result;
 }
 
-std::vector<const Measurement*> ResultSet::excluded() const
+std::vector<const Measurement *> ResultSet::excluded() const
 {
-    std::vector<const Measurement*> result;
-    for (const auto& m : measurements)
-        if (m.status != RunStatus::ok)
-            result.push_back(&m);
-    return result;
+	std::vector<const Measurement *> result;
+	for (const auto &m : measurements)
+		if (m.status != RunStatus::ok)
+			result.push_back(&m);
+	return result;
 }
 
-std::vector<fs::path> find_result_files(const std::vector<std::string>& inputs)
+std::vector<fs::path> find_result_files(const std::vector<std::string> &inputs)
 {
-    std::vector<fs::path> files;
-    for (const auto& input : inputs) {
-        const fs::path path(input);
-        std::error_code ec;
-        const auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status))
-            throw InputError(input + ": " + (ec ? ec.message() : std::string("no such file or directory")));
-        if (!fs::is_directory(status)) {
-            files.push_back(path);
-            continue;
-        }
-        std::vector<fs::path> found;
-        try {
-            for (const auto& entry : fs::recursive_directory_iterator(path)) {
-                if (entry.is_regular_file() && entry.path().extension() == ".json")
-                    found.push_back(entry.path());
-            }
-        } catch (const fs::filesystem_error& e) {
-            throw InputError(input + ": cannot search the directory: " + e.code().message());
-        }
-        if (found.empty())
-            throw InputError(input + ": no .json files under this directory; expected fio --output-format=json results");
-        std::sort(found.begin(), found.end());
-        files.insert(files.end(), found.begin(), found.end());
-    }
-    return files;
+	std::vector<fs::path> files;
+	for (const auto &input : inputs) {
+		const fs::path path(input);
+		std::error_code ec;
+		const auto status = fs::status(path, ec);
+		if (ec || !fs::exists(status))
+			throw InputError(input + ": " + (ec ? ec.message() : std::string("no such file or directory")));
+		if (!fs::is_directory(status)) {
+			files.push_back(path);
+			continue;
+		}
+		std::vector<fs::path> found;
+		try {
+			for (const auto &entry : fs::recursive_directory_iterator(path)) {
+				if (entry.is_regular_file() && entry.path().extension() == ".json")
+					found.push_back(entry.path());
+			}
+		} catch (const fs::filesystem_error &e) {
+			throw InputError(input + ": cannot search the directory: " + e.code().message());
+		}
+		if (found.empty())
+			throw InputError(input +
+					 ": no .json files under this directory; expected fio --output-format=json results");
+		std::sort(found.begin(), found.end());
+		files.insert(files.end(), found.begin(), found.end());
+	}
+	return files;
 }
 
-std::vector<Measurement> measurements_of(const FioRun& run, const std::optional<EngineStatsByJob>& engine_stats)
+std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats)
 {
-    std::vector<Measurement> result;
-    for (const auto& job : run.jobs) {
-        Measurement m;
-        m.source = run.source;
-        m.jobname = job.jobname;
-        m.key = classify(job, run.source);
-        m.error = job.error;
-        m.clones = job.clones;
-        m.write = job.write;
-        m.iops = fio_iops(job.write.total_ios, job.write.runtime_ms);
-        m.bw_bytes = fio_bw_bytes(job.write.io_bytes, job.write.runtime_ms);
-        if (job.error != 0)
-            m.status = RunStatus::failed;
-        else if (job.write.total_ios == 0 || job.write.runtime_ms == 0)
-            m.status = RunStatus::no_writes;
-        if (engine_stats) {
-            if (const auto it = engine_stats->find(job.jobname); it != engine_stats->end())
-                m.engine_stats = it->second;
-        }
-        m.fio_version = run.fio_version;
-        m.timestamp = run.timestamp;
-        m.options = job.options;
-        result.push_back(std::move(m));
-    }
-    return result;
+	std::vector<Measurement> result;
+	for (const auto &job : run.jobs) {
+		Measurement m;
+		m.source = run.source;
+		m.jobname = job.jobname;
+		m.key = classify(job, run.source);
+		m.error = job.error;
+		m.clones = job.clones;
+		m.write = job.write;
+		m.iops = fio_iops(job.write.total_ios, job.write.runtime_ms);
+		m.bw_bytes = fio_bw_bytes(job.write.io_bytes, job.write.runtime_ms);
+		if (job.error != 0)
+			m.status = RunStatus::failed;
+		else if (job.write.total_ios == 0 || job.write.runtime_ms == 0)
+			m.status = RunStatus::no_writes;
+		if (engine_stats) {
+			if (const auto it = engine_stats->find(job.jobname); it != engine_stats->end())
+				m.engine_stats = it->second;
+		}
+		m.fio_version = run.fio_version;
+		m.timestamp = run.timestamp;
+		m.options = job.options;
+		result.push_back(std::move(m));
+	}
+	return result;
 }
 
-ResultSet load_result_set(const std::vector<std::string>& inputs, std::string label)
+ResultSet load_result_set(const std::vector<std::string> &inputs, std::string label)
 {
-    ResultSet set;
-    set.label = std::move(label);
-    set.files = find_result_files(inputs);
-    for (const auto& file : set.files) {
-        const auto run = load_fio_file(file);
-        auto measurements = measurements_of(run, load_engine_stats_beside(file));
-        set.measurements.insert(set.measurements.end(), std::make_move_iterator(measurements.begin()),
-                                std::make_move_iterator(measurements.end()));
-    }
-    return set;
+	ResultSet set;
+	set.label = std::move(label);
+	set.files = find_result_files(inputs);
+	for (const auto &file : set.files) {
+		const auto run = load_fio_file(file);
+		auto measurements = measurements_of(run, load_engine_stats_beside(file));
+		set.measurements.insert(set.measurements.end(), std::make_move_iterator(measurements.begin()),
+					std::make_move_iterator(measurements.end()));
+	}
+	return set;
 }
 
 namespace {
 
-bool is_set_root(const fs::path& dir)
+bool is_set_root(const fs::path &dir)
 {
-    std::error_code ec;
-    return fs::is_regular_file(dir / "metadata.txt", ec) || fs::is_regular_file(dir / "label", ec);
+	std::error_code ec;
+	return fs::is_regular_file(dir / "metadata.txt", ec) || fs::is_regular_file(dir / "label", ec);
 }
 
 fs::path without_trailing_slash(fs::path path)
 {
-    while (!path.empty() && path.filename().empty() && path != path.root_path())
-        path = path.parent_path();
-    return path;
+	while (!path.empty() && path.filename().empty() && path != path.root_path())
+		path = path.parent_path();
+	return path;
 }
 
 // The nearest set root at or above dir, or nothing.
-std::optional<fs::path> enclosing_root(const fs::path& dir)
+std::optional<fs::path> enclosing_root(const fs::path &dir)
 {
-    std::error_code ec;
-    auto current = fs::absolute(without_trailing_slash(dir), ec);
-    if (ec)
-        return std::nullopt;
-    current = current.lexically_normal();
-    while (true) {
-        if (is_set_root(current))
-            return current;
-        if (current == current.root_path() || current.parent_path() == current)
-            return std::nullopt;
-        current = current.parent_path();
-    }
+	std::error_code ec;
+	auto current = fs::absolute(without_trailing_slash(dir), ec);
+	if (ec)
+		return std::nullopt;
+	current = current.lexically_normal();
+	while (true) {
+		if (is_set_root(current))
+			return current;
+		if (current == current.root_path() || current.parent_path() == current)
+			return std::nullopt;
+		current = current.parent_path();
+	}
 }
 
 // The nearest set root from a file's directory up to (not including) stop.
-std::optional<fs::path> root_below(const fs::path& file, const fs::path& stop)
+std::optional<fs::path> root_below(const fs::path &file, const fs::path &stop)
 {
-    for (auto dir = file.parent_path(); !dir.empty() && dir != stop; dir = dir.parent_path()) {
-        if (is_set_root(dir))
-            return dir;
-        if (dir.parent_path() == dir)
-            break;
-    }
-    return std::nullopt;
+	for (auto dir = file.parent_path(); !dir.empty() && dir != stop; dir = dir.parent_path()) {
+		if (is_set_root(dir))
+			return dir;
+		if (dir.parent_path() == dir)
+			break;
+	}
+	return std::nullopt;
 }
 
-std::string first_line_of(const fs::path& file)
+std::string first_line_of(const fs::path &file)
 {
-    std::string text;
-    try {
-        text = read_file_text(file);
-    } catch (const InputError&) {
-        return "";
-    }
-    text = text.substr(0, text.find('\n'));
-    if (!text.empty() && text.back() == '\r')
-        text.pop_back();
-    return text;
+	std::string text;
+	try {
+		text = read_file_text(file);
+	} catch (const InputError &) {
+		return "";
+	}
+	text = text.substr(0, text.find('\n'));
+	if (!text.empty() && text.back() == '\r')
+		text.pop_back();
+	return text;
 }
 
-std::string shown_path(const fs::path& root)
+std::string shown_path(const fs::path &root)
 {
-    std::error_code ec;
-    const auto relative = fs::relative(root, fs::current_path(ec), ec);
-    if (!ec && !relative.empty() && relative.native().find("..") != 0)
-        return relative.string();
-    return root.string();
+	std::error_code ec;
+	const auto relative = fs::relative(root, fs::current_path(ec), ec);
+	if (!ec && !relative.empty() && relative.native().find("..") != 0)
+		return relative.string();
+	return root.string();
 }
 
 } // namespace
 
-std::string label_of_root(const fs::path& given)
+std::string label_of_root(const fs::path &given)
 {
-    const auto root = without_trailing_slash(given);
-    std::error_code ec;
-    const bool directory = fs::is_directory(root, ec);
-    if (directory && fs::is_regular_file(root / "metadata.txt", ec)) {
-        try {
-            for (const auto& [key, value] : parse_metadata(read_file_text(root / "metadata.txt")))
-                if (key == "label" && !value.empty())
-                    return value;
-        } catch (const InputError&) {
-        }
-    }
-    if (directory && fs::is_regular_file(root / "label", ec)) {
-        if (auto text = first_line_of(root / "label"); !text.empty())
-            return text;
-    }
-    auto name = directory ? root.filename().string() : root.stem().string();
-    if (name.empty() || name == ".")
-        name = fs::absolute(root, ec).lexically_normal().filename().string();
-    return name.empty() ? "results" : name;
+	const auto root = without_trailing_slash(given);
+	std::error_code ec;
+	const bool directory = fs::is_directory(root, ec);
+	if (directory && fs::is_regular_file(root / "metadata.txt", ec)) {
+		try {
+			for (const auto &[key, value] : parse_metadata(read_file_text(root / "metadata.txt")))
+				if (key == "label" && !value.empty())
+					return value;
+		} catch (const InputError &) {
+		}
+	}
+	if (directory && fs::is_regular_file(root / "label", ec)) {
+		if (auto text = first_line_of(root / "label"); !text.empty())
+			return text;
+	}
+	auto name = directory ? root.filename().string() : root.stem().string();
+	if (name.empty() || name == ".")
+		name = fs::absolute(root, ec).lexically_normal().filename().string();
+	return name.empty() ? "results" : name;
 }
 
-SetMetadata parse_metadata(const std::string& text)
+SetMetadata parse_metadata(const std::string &text)
 {
-    SetMetadata metadata;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        auto line = text.substr(start, end - start);
-        start = end + 1;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        const auto colon = line.find(": ");
-        if (colon == std::string::npos || colon == 0)
-            continue;
-        metadata.emplace_back(line.substr(0, colon), line.substr(colon + 2));
-    }
-    return metadata;
+	SetMetadata metadata;
+	std::size_t start = 0;
+	while (start < text.size()) {
+		auto end = text.find('\n', start);
+		if (end == std::string::npos)
+			end = text.size();
+		auto line = text.substr(start, end - start);
+		start = end + 1;
+		if (!line.empty() && line.back() == '\r')
+			line.pop_back();
+		const auto colon = line.find(": ");
+		if (colon == std::string::npos || colon == 0)
+			continue;
+		metadata.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+	}
+	return metadata;
 }
 
-std::vector<SetLocation> locate_sets(const std::vector<std::string>& inputs)
+std::vector<SetLocation> locate_sets(const std::vector<std::string> &inputs)
 {
-    std::vector<SetLocation> sets;
-    std::map<fs::path, std::size_t> by_root;
-    std::set<fs::path> seen_files;
-    const auto add = [&](const fs::path& root, const fs::path& file) {
-        std::error_code ec;
-        const auto canonical = fs::weakly_canonical(file, ec);
-        if (!seen_files.insert(ec ? file : canonical).second)
-            return;
-        auto [it, inserted] = by_root.emplace(fs::weakly_canonical(root, ec), sets.size());
-        if (inserted)
-            sets.push_back({root, label_of_root(root), {}});
-        sets[it->second].files.push_back(file);
-    };
-    for (const auto& input : inputs) {
-        const auto files = find_result_files({input});
-        const fs::path path = without_trailing_slash(input);
-        std::error_code ec;
-        const bool directory = fs::is_directory(path, ec);
-        if (const auto root = enclosing_root(directory ? path : path.parent_path())) {
-            const auto shown = directory && is_set_root(path) ? path : fs::path(shown_path(*root));
-            for (const auto& file : files)
-                add(shown, file);
-            continue;
-        }
-        if (!directory) {
-            add(path, path);
-            continue;
-        }
-        // Roots below the PATH, each a set; files under none belong to the PATH's own set.
-        std::map<fs::path, std::vector<fs::path>> below;
-        for (const auto& file : files)
-            below[root_below(file, path).value_or(path)].push_back(file);
-        for (const auto& [root, root_files] : below)
-            for (const auto& file : root_files)
-                add(root, file);
-    }
-    return sets;
+	std::vector<SetLocation> sets;
+	std::map<fs::path, std::size_t> by_root;
+	std::set<fs::path> seen_files;
+	const auto add = [&](const fs::path &root, const fs::path &file) {
+		std::error_code ec;
+		const auto canonical = fs::weakly_canonical(file, ec);
+		if (!seen_files.insert(ec ? file : canonical).second)
+			return;
+		auto [it, inserted] = by_root.emplace(fs::weakly_canonical(root, ec), sets.size());
+		if (inserted)
+			sets.push_back({root, label_of_root(root), {}});
+		sets[it->second].files.push_back(file);
+	};
+	for (const auto &input : inputs) {
+		const auto files = find_result_files({input});
+		const fs::path path = without_trailing_slash(input);
+		std::error_code ec;
+		const bool directory = fs::is_directory(path, ec);
+		if (const auto root = enclosing_root(directory ? path : path.parent_path())) {
+			const auto shown = directory && is_set_root(path) ? path : fs::path(shown_path(*root));
+			for (const auto &file : files)
+				add(shown, file);
+			continue;
+		}
+		if (!directory) {
+			add(path, path);
+			continue;
+		}
+		// Roots below the PATH, each a set; files under none belong to the PATH's own set.
+		std::map<fs::path, std::vector<fs::path>> below;
+		for (const auto &file : files)
+			below[root_below(file, path).value_or(path)].push_back(file);
+		for (const auto &[root, root_files] : below)
+			for (const auto &file : root_files)
+				add(root, file);
+	}
+	return sets;
 }
 
-std::vector<ResultSet> load_result_sets(const std::vector<std::string>& inputs)
+std::vector<ResultSet> load_result_sets(const std::vector<std::string> &inputs)
 {
-    std::vector<ResultSet> sets;
-    const auto locations = locate_sets(inputs);
-    std::map<std::string, std::size_t> label_count;
-    for (const auto& location : locations)
-        ++label_count[location.label];
-    for (const auto& location : locations) {
-        std::vector<std::string> files;
-        for (const auto& file : location.files)
-            files.push_back(file.string());
-        auto label = location.label;
-        if (label_count[label] > 1)
-            label += " (" + location.root.string() + ")";
-        auto set = load_result_set(files, std::move(label));
-        set.root = location.root;
-        std::error_code ec;
-        if (fs::is_regular_file(location.root / "metadata.txt", ec))
-            set.metadata = parse_metadata(read_file_text(location.root / "metadata.txt"));
-        sets.push_back(std::move(set));
-    }
-    return sets;
+	std::vector<ResultSet> sets;
+	const auto locations = locate_sets(inputs);
+	std::map<std::string, std::size_t> label_count;
+	for (const auto &location : locations)
+		++label_count[location.label];
+	for (const auto &location : locations) {
+		std::vector<std::string> files;
+		for (const auto &file : location.files)
+			files.push_back(file.string());
+		auto label = location.label;
+		if (label_count[label] > 1)
+			label += " (" + location.root.string() + ")";
+		auto set = load_result_set(files, std::move(label));
+		set.root = location.root;
+		std::error_code ec;
+		if (fs::is_regular_file(location.root / "metadata.txt", ec))
+			set.metadata = parse_metadata(read_file_text(location.root / "metadata.txt"));
+		sets.push_back(std::move(set));
+	}
+	return sets;
 }
 
 std::string ResultSet::metadata_value(std::string_view key) const
 {
-    for (const auto& [k, v] : metadata)
-        if (k == key)
-            return v;
-    return "";
+	for (const auto &[k, v] : metadata)
+		if (k == key)
+			return v;
+	return "";
 }
 
 std::string ResultSet::kernel() const
 {
-    const auto value = metadata_value("kernel");
-    return value.empty() ? "not recorded" : value;
+	const auto value = metadata_value("kernel");
+	return value.empty() ? "not recorded" : value;
 }
 
 std::string ResultSet::fio_version() const
 {
-    if (auto value = metadata_value("fio"); !value.empty())
-        return value;
-    std::set<std::string> versions;
-    for (const auto& m : measurements)
-        if (!m.fio_version.empty())
-            versions.insert(m.fio_version);
-    std::string joined;
-    for (const auto& v : versions)
-        joined += (joined.empty() ? "" : ", ") + v;
-    return joined.empty() ? "not recorded" : joined;
+	if (auto value = metadata_value("fio"); !value.empty())
+		return value;
+	std::set<std::string> versions;
+	for (const auto &m : measurements)
+		if (!m.fio_version.empty())
+			versions.insert(m.fio_version);
+	std::string joined;
+	for (const auto &v : versions)
+		joined += (joined.empty() ? "" : ", ") + v;
+	return joined.empty() ? "not recorded" : joined;
 }
 
 std::string ResultSet::load_summary() const
 {
-    const auto one_minute = [](const std::string& averages) { return averages.substr(0, averages.find(' ')); };
-    const auto start = metadata_value("load average at start");
-    const auto end = metadata_value("load average at end");
-    if (start.empty() && end.empty())
-        return "";
-    std::string text = "load average " + (start.empty() ? "not recorded" : one_minute(start)) + " at start, " +
-                       (end.empty() ? "not recorded" : one_minute(end)) + " at end";
-    const auto cpu = metadata_value("cpu");
-    if (const auto comma = cpu.rfind(", "); comma != std::string::npos && cpu.ends_with(" online"))
-        text += ", " + cpu.substr(comma + 2, cpu.size() - comma - 2 - 7) + " CPUs";
-    return text;
+	const auto one_minute = [](const std::string &averages) { return averages.substr(0, averages.find(' ')); };
+	const auto start = metadata_value("load average at start");
+	const auto end = metadata_value("load average at end");
+	if (start.empty() && end.empty())
+		return "";
+	std::string text = "load average " + (start.empty() ? "not recorded" : one_minute(start)) + " at start, " +
+			   (end.empty() ? "not recorded" : one_minute(end)) + " at end";
+	const auto cpu = metadata_value("cpu");
+	if (const auto comma = cpu.rfind(", "); comma != std::string::npos && cpu.ends_with(" online"))
+		text += ", " + cpu.substr(comma + 2, cpu.size() - comma - 2 - 7) + " CPUs";
+	return text;
 }
 
 std::string ResultSet::e4mext_version() const
 {
-    const auto value = metadata_value("e4mext");
-    return value.empty() ? "not recorded" : value;
+	const auto value = metadata_value("e4mext");
+	return value.empty() ? "not recorded" : value;
 }
 
-std::vector<CaseKey> keys_of(const std::vector<CaseResult>& cases)
+std::vector<CaseKey> keys_of(const std::vector<CaseResult> &cases)
 {
-    std::vector<CaseKey> keys;
-    keys.reserve(cases.size());
-    for (const auto& c : cases)
-        keys.push_back(c.key);
-    return keys;
+	std::vector<CaseKey> keys;
+	keys.reserve(cases.size());
+	for (const auto &c : cases)
+		keys.push_back(c.key);
+	return keys;
 }
 
 } // namespace e4mext::report

@@ -22,77 +22,77 @@ namespace e4mext::report {
 enum class RunStatus { ok, failed, no_writes };
 
 struct Measurement {
-    std::string source;
-    std::string jobname;
-    CaseKey key;
-    RunStatus status = RunStatus::ok;
-    int error = 0;
-    int clones = 1;
-    WriteTotals write;
-    std::uint64_t iops = 0;     // fio's integer IOPS
-    std::uint64_t bw_bytes = 0; // fio's integer bytes per second
-    std::optional<EngineStats> engine_stats;
-    std::string fio_version;
-    std::int64_t timestamp = 0;
-    FioOptions options;
+	std::string source;
+	std::string jobname;
+	CaseKey key;
+	RunStatus status = RunStatus::ok;
+	int error = 0;
+	int clones = 1;
+	WriteTotals write;
+	std::uint64_t iops = 0;     // fio's integer IOPS
+	std::uint64_t bw_bytes = 0; // fio's integer bytes per second
+	std::optional<EngineStats> engine_stats;
+	std::string fio_version;
+	std::int64_t timestamp = 0;
+	FioOptions options;
 };
 
-std::string describe_status(const Measurement& m); // "ok", "error=5 (Input/output error)", "no writes"
+std::string describe_status(const Measurement &m); // "ok", "error=5 (Input/output error)", "no writes"
 
 struct EngineSummary {
-    Summary extents_before, extents_after, partial_moves, retries;
-    bool verify_failed = false;
+	Summary extents_before, extents_after, partial_moves, retries;
+	bool verify_failed = false;
 };
 
 enum class Metric { iops, bw }; // fio's IOPS, or bandwidth in bytes per second
 
 struct CaseResult {
-    CaseKey key;
-    Summary iops;
-    Summary bw;
-    std::vector<const Measurement*> runs;
-    std::optional<EngineSummary> engine; // when any run had a statistics side file
+	CaseKey key;
+	Summary iops;
+	Summary bw;
+	std::vector<const Measurement *> runs;
+	std::optional<EngineSummary> engine; // when any run had a statistics side file
 
-    std::uint64_t median_iops() const; // the figure tables print (median rounded to an integer)
-    std::uint64_t median_bw() const;
-    std::uint64_t median(Metric metric) const { return metric == Metric::iops ? median_iops() : median_bw(); }
-    const Summary& summary(Metric metric) const { return metric == Metric::iops ? iops : bw; }
+	std::uint64_t median_iops() const; // the figure tables print (median rounded to an integer)
+	std::uint64_t median_bw() const;
+	std::uint64_t median(Metric metric) const { return metric == Metric::iops ? median_iops() : median_bw(); }
+	const Summary &summary(Metric metric) const { return metric == Metric::iops ? iops : bw; }
 };
 
 // metadata.txt's "key: value" lines, in file order (kernel, fio, e4mext, cpu, date, load...).
 using SetMetadata = std::vector<std::pair<std::string, std::string>>;
 
 struct ResultSet {
-    std::string label;
-    std::filesystem::path root;  // the set's directory (or file); empty for an explicit file list
-    SetMetadata metadata;        // empty when the set has no metadata.txt
-    std::vector<std::filesystem::path> files;
-    std::vector<Measurement> measurements; // every job found, usable or not
+	std::string label;
+	std::filesystem::path root; // the set's directory (or file); empty for an explicit file list
+	SetMetadata metadata;       // empty when the set has no metadata.txt
+	std::vector<std::filesystem::path> files;
+	std::vector<Measurement> measurements; // every job found, usable or not
 
-    std::vector<CaseResult> cases() const;                 // usable runs only, U before M, bs ascending
-    std::vector<const Measurement*> excluded() const;      // failed jobs and jobs without writes
+	std::vector<CaseResult> cases() const;             // usable runs only, U before M, bs ascending
+	std::vector<const Measurement *> excluded() const; // failed jobs and jobs without writes
 
-    // A metadata value ("kernel", "fio", ...); "" when not recorded.
-    std::string metadata_value(std::string_view key) const;
-    // What the set ran on, for titles and pages: metadata.txt's value, else what the fio files say
-    // (fio's version), else "not recorded".
-    std::string kernel() const;
-    std::string fio_version() const;
-    std::string e4mext_version() const;
-    // "load average 0.72 at start, 1.27 at end, 2 CPUs" (1-minute averages and metadata.txt's cpu
-    // count); "" when metadata.txt does not record the load.
-    std::string load_summary() const;
+	// A metadata value ("kernel", "fio", ...); "" when not recorded.
+	std::string metadata_value(std::string_view key) const;
+	// What the set ran on, for titles and pages: metadata.txt's value, else what the fio files say
+	// (fio's version), else "not recorded".
+	std::string kernel() const;
+	std::string fio_version() const;
+	std::string e4mext_version() const;
+	// "load average 0.72 at start, 1.27 at end, 2 CPUs" (1-minute averages and metadata.txt's cpu
+	// count); "" when metadata.txt does not record the load.
+	std::string load_summary() const;
 };
 
 // Files named by inputs: files as given, directories searched recursively for *.json (sorted).
 // Throws InputError for a missing or unreadable path or a directory without results.
-std::vector<std::filesystem::path> find_result_files(const std::vector<std::string>& inputs);
+std::vector<std::filesystem::path> find_result_files(const std::vector<std::string> &inputs);
 
 // Measurements of one parsed run (plus its side file's figures, when given).
-std::vector<Measurement> measurements_of(const FioRun& run, const std::optional<EngineStatsByJob>& engine_stats);
+std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats);
 
 // Loads and classifies every file under inputs as one set named label. Throws InputError.
-ResultSet load_result_set(const std::vector<std::string>& inputs, std::string label);
+ResultSet load_result_set(const std::vector<std::string> &inputs, std::string label);
 
 // Where the sets of PATHs are. A set's root is the nearest directory, at or above a result file,
 // that holds metadata.txt or a file named "label"; a PATH inside such a directory belongs to it
@@ -100,23 +100,23 @@ ResultSet load_result_set(const std::vector<std::string>& inputs, std::string la
 // Sets are in the order their PATHs were given (within a PATH, sorted by root); a file reached
 // twice is read once.
 struct SetLocation {
-    std::filesystem::path root;
-    std::string label;
-    std::vector<std::filesystem::path> files;
+	std::filesystem::path root;
+	std::string label;
+	std::vector<std::filesystem::path> files;
 };
-std::vector<SetLocation> locate_sets(const std::vector<std::string>& inputs);
+std::vector<SetLocation> locate_sets(const std::vector<std::string> &inputs);
 
 // Loads every set of inputs (locate_sets), with its metadata.txt. Labels that would repeat get
 // their root appended. Throws InputError.
-std::vector<ResultSet> load_result_sets(const std::vector<std::string>& inputs);
+std::vector<ResultSet> load_result_sets(const std::vector<std::string> &inputs);
 
 // A set's name: metadata.txt's "label:", else the first line of its "label" file
 // (results/coverletter/wo/label says "w/o"), else the directory's name or the file's stem.
-std::string label_of_root(const std::filesystem::path& root);
+std::string label_of_root(const std::filesystem::path &root);
 
 // "key: value" lines of metadata.txt (lines without ": " are skipped). Throws InputError.
-SetMetadata parse_metadata(const std::string& text);
+SetMetadata parse_metadata(const std::string &text);
 
-std::vector<CaseKey> keys_of(const std::vector<CaseResult>& cases);
+std::vector<CaseKey> keys_of(const std::vector<CaseResult> &cases);
 
 } // namespace e4mext::report

@@ -19,56 +19,56 @@
 namespace e4mext::report {
 
 struct Summary {
-    std::size_t n = 0;
-    double median = 0;
-    double min = 0;
-    double max = 0;
-    double mean = 0;
-    double stddev = 0; // sample standard deviation (n - 1); 0 for n < 2
-    std::vector<double> values; // sorted ascending, the runs the figures came from
+	std::size_t n = 0;
+	double median = 0;
+	double min = 0;
+	double max = 0;
+	double mean = 0;
+	double stddev = 0;          // sample standard deviation (n - 1); 0 for n < 2
+	std::vector<double> values; // sorted ascending, the runs the figures came from
 };
 
 Summary summarize(std::vector<double> values);
 
 // stddev as a percentage of the median ("+-1.2%"); 0 when the median is 0.
-double relative_stddev_percent(const Summary& summary);
+double relative_stddev_percent(const Summary &summary);
 
 // Student's t quantile (Boost.Math): the value t with P(T <= t) = probability for the given
 // degrees of freedom (> 0).
 double t_quantile(double probability, double degrees_of_freedom);
 
 struct Interval {
-    double low = 0;
-    double high = 0;
+	double low = 0;
+	double high = 0;
 };
 // The 95% confidence interval of the mean: mean +- t(0.975, n-1) * stddev / sqrt(n); requires n >= 2.
-Interval confidence_interval_95(const Summary& summary);
+Interval confidence_interval_95(const Summary &summary);
 
 inline constexpr double significance_level = 0.05; // alpha of every test
 
 enum class Alternative {
-    two_sided, // compare: does the candidate differ?
-    less,      // gate: is the candidate lower?
+	two_sided, // compare: does the candidate differ?
+	less,      // gate: is the candidate lower?
 };
 
 enum class Significance { significant, not_significant, too_few_runs };
 
 struct RankTest {
-    double u = 0;        // Mann-Whitney U of the candidate: pairs (b, c) with c > b, ties counting 1/2
-    double p_value = 1;  // for the alternative asked
-    double smallest_possible_p = 1; // the best p that n1 and n2 runs could give at all
-    bool exact = true;   // enumerated (n1 + n2 <= 20) rather than approximated
-    Significance significance = Significance::too_few_runs;
+	double u = 0;                   // Mann-Whitney U of the candidate: pairs (b, c) with c > b, ties counting 1/2
+	double p_value = 1;             // for the alternative asked
+	double smallest_possible_p = 1; // the best p that n1 and n2 runs could give at all
+	bool exact = true;              // enumerated (n1 + n2 <= 20) rather than approximated
+	Significance significance = Significance::too_few_runs;
 };
 
 // Mann-Whitney U test of candidate against base. Either side empty: too_few_runs, p = 1.
-RankTest mann_whitney(const std::vector<double>& base, const std::vector<double>& candidate, Alternative alternative);
+RankTest mann_whitney(const std::vector<double> &base, const std::vector<double> &candidate, Alternative alternative);
 
 // Holm-Bonferroni: the level each of m p-values must reach so that the chance of any false
 // "significant" among them stays at most alpha. The i-th smallest p (0-based) is held to
 // alpha / (m - i) while every smaller one passed; once one fails, the rest cannot pass (their
 // level is 0). Returns one level per p, in the order given.
-std::vector<double> holm_levels(const std::vector<double>& p_values, double alpha = significance_level);
+std::vector<double> holm_levels(const std::vector<double> &p_values, double alpha = significance_level);
 bool reaches_level(double p, double level); // p <= level (exact p-values such as 1/20 included), level > 0
 
 // Runs per side at which a difference of the observed size would be found significant by the
@@ -78,8 +78,8 @@ bool reaches_level(double p, double level); // p <= level (exact p-values such a
 // runs already made plus one. relative_change is (candidate - base) / base; 0 gives the rank-test
 // minimum. most_runs_estimated means "that many or more".
 inline constexpr std::size_t most_runs_estimated = 1000;
-std::size_t runs_to_settle(const Summary& base, const Summary& candidate, double relative_change,
-                           double alpha = significance_level);
+std::size_t runs_to_settle(const Summary &base, const Summary &candidate, double relative_change,
+			   double alpha = significance_level);
 
 std::string describe(Significance significance); // "significant", "not significant", "n too small"
 std::string format_p_value(double p);            // "p=0.008", "p<0.001"

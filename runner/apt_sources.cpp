@@ -178,9 +178,9 @@ std::vector<AptSource> read_machine_sources(const std::string &etc_apt)
 
 std::optional<DebianMirror> find_debian_mirror(const std::vector<AptSource> &sources)
 {
-	static const std::vector<std::string> releases = {
-		"stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke", "sid",
-		"oldoldstable", "oldstable", "stable", "testing", "unstable", "experimental"};
+	static const std::vector<std::string> releases = {"stretch", "buster",  "bullseye", "bookworm",     "trixie",
+							  "forky",   "duke",    "sid",      "oldoldstable", "oldstable",
+							  "stable",  "testing", "unstable", "experimental"};
 	auto is_release_suite = [](const std::string &suite) {
 		const std::string base = suite.substr(0, suite.find('-'));
 		if (std::find(releases.begin(), releases.end(), base) == releases.end())

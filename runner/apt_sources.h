@@ -14,9 +14,9 @@ struct AptSource {
 	std::vector<std::string> uris;
 	std::vector<std::string> suites;
 	std::vector<std::string> components;
-	std::string signed_by;   // a keyring path, an ASCII-armoured key block, or "" (apt's trusted keys)
-	bool enabled = true;     // deb822 "Enabled: no"
-	std::string origin;      // "file:line", for messages
+	std::string signed_by; // a keyring path, an ASCII-armoured key block, or "" (apt's trusted keys)
+	bool enabled = true;   // deb822 "Enabled: no"
+	std::string origin;    // "file:line", for messages
 };
 
 // Parses one deb822 .sources file / one one-line .list file; `file` names it in origins.

@@ -119,7 +119,6 @@ std::string first_line(const std::string &path, const std::string &prefix = "")
 	return "";
 }
 
-
 std::string load_average()
 {
 	std::istringstream in(first_line("/proc/loadavg"));
@@ -159,7 +158,8 @@ std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &mode
 		if (std::regex_search(c.id, only))
 			kept.push_back(std::move(c));
 	if (kept.empty())
-		throw UsageError("no case of set " + set_name(o) + " matches --only '" + o.only + "' (case ids look like " + cases.front().id + ")");
+		throw UsageError("no case of set " + set_name(o) + " matches --only '" + o.only + "' (case ids look like " +
+				 cases.front().id + ")");
 	return kept;
 }
 
@@ -185,7 +185,8 @@ void check_options(const BenchOptions &o)
 	if (!o.label.empty() && !std::regex_match(o.label, std::regex("[A-Za-z0-9._+-]+")))
 		throw UsageError("--label may hold letters, digits and . _ + - only, not '" + o.label + "'");
 	if (o.gate_given && o.gate.empty() && o.kernels.size() != 2)
-		throw UsageError("--gate without a baseline directory compares two kernels: give --kernel BASE --kernel CANDIDATE, or --gate results/NAME");
+		throw UsageError(
+			"--gate without a baseline directory compares two kernels: give --kernel BASE --kernel CANDIDATE, or --gate results/NAME");
 	if (o.gate_metric != "iops" && o.gate_metric != "bw")
 		throw UsageError("--gate-metric must be iops or bw, not '" + o.gate_metric + "'");
 	try {
@@ -264,7 +265,8 @@ std::string fio_version()
 
 std::string others_busy()
 {
-	const CommandResult r = run_command({"pgrep", "-c", "-x", "fio|cc1plus|ld|ninja|qemu-system-x86"}, std::chrono::seconds(30));
+	const CommandResult r =
+		run_command({"pgrep", "-c", "-x", "fio|cc1plus|ld|ninja|qemu-system-x86"}, std::chrono::seconds(30));
 	return (r.out.empty() ? "0" : trim_output(r.out)) + " fio/compiler/qemu processes";
 }
 
@@ -307,7 +309,8 @@ std::string engine_path(const BenchOptions &o)
 	const InstallLayout layout = o.build_dir.empty() ? install_layout() : build_tree_layout(o.build_dir);
 	if (!fs::is_regular_file(layout.engine))
 		throw UsageError(layout.installed ? layout.engine + " is missing: reinstall e4mext, or give --build-dir of a build"
-						  : layout.root + " has no engine/libe4mext.so: build it (ninja -C " + layout.root + ") or give --build-dir");
+						  : layout.root + " has no engine/libe4mext.so: build it (ninja -C " + layout.root +
+							    ") or give --build-dir");
 	return fs::canonical(layout.engine).string();
 }
 
@@ -327,7 +330,9 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 	if (!o.hosts.empty())
 		for (const BenchCase &c : s.cases)
 			if (c.factor("layout") == "F")
-				throw UsageError("case " + c.id + ": the F layout removes a filler file after laying the original out, which fio servers cannot do; leave F cases out with --only");
+				throw UsageError(
+					"case " + c.id +
+					": the F layout removes a filler file after laying the original out, which fio servers cannot do; leave F cases out with --only");
 	return s;
 }
 
@@ -369,11 +374,12 @@ void set_outputs(const std::string &set_dir, const std::string &label)
 int gate(const BenchOptions &o, const std::string &base_dir, const std::string &base_label, const std::string &cand_dir,
 	 const std::string &cand_label, const std::string &out_dir)
 {
-	const int rc = report({"gate", runs_of(base_dir), runs_of(cand_dir), "--labels", base_label + "," + cand_label, "--max-regression",
-			       o.max_regression, "--metric", o.gate_metric, "--markdown-summary", out_dir + "/gate-summary.md", "--verdict-json",
-			       out_dir + "/gate-verdict.json"});
+	const int rc = report({"gate", runs_of(base_dir), runs_of(cand_dir), "--labels", base_label + "," + cand_label,
+			       "--max-regression", o.max_regression, "--metric", o.gate_metric, "--markdown-summary",
+			       out_dir + "/gate-summary.md", "--verdict-json", out_dir + "/gate-verdict.json"});
 	if (rc == 0)
-		std::cerr << "bench: gate: pass (no case significantly more than " << o.max_regression << " below " << base_label << ")\n";
+		std::cerr << "bench: gate: pass (no case significantly more than " << o.max_regression << " below " << base_label
+			  << ")\n";
 	else if (rc == 1)
 		std::cerr << "bench: gate: REGRESSION against " << base_label << " (see " << out_dir << "/gate-summary.md)\n";
 	else
@@ -403,10 +409,12 @@ int run_local(const BenchOptions &o)
 	if (!o.dir.empty()) {
 		target = make_dir_target(o.dir, s.size_bytes);
 	} else {
-		const uint64_t image = o.image_size.empty() ? default_image_size(s.size_bytes) : parse_size(o.image_size, "--image-size");
+		const uint64_t image =
+			o.image_size.empty() ? default_image_size(s.size_bytes) : parse_size(o.image_size, "--image-size");
 		if (image < 2 * s.size_bytes + s.size_bytes / 2)
-			throw UsageError("an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
-					 " original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
+			throw UsageError(
+				"an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
+				" original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
 		target = make_loop_target(image, split_words(o.mkfs_opts));
 	}
 	std::vector<std::string> hosts = {""};
@@ -438,10 +446,12 @@ int run_local(const BenchOptions &o)
 		for (const std::string &host : hosts) {
 			BenchSettings hs = s;
 			hs.host = host;
-			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + std::regex_replace(host, std::regex("[:/]"), "_"));
+			const std::string runs =
+				out_path + "/runs" + (host.empty() ? "" : "/" + std::regex_replace(host, std::regex("[:/]"), "_"));
 			BenchRunner runner(hs, *target, runs, std::cerr);
 			if (host == hosts.front())
-				std::ofstream(out_path + "/metadata.txt", std::ios::app) << "cache policy: " << runner.cache_policy() << "\n";
+				std::ofstream(out_path + "/metadata.txt", std::ios::app)
+					<< "cache policy: " << runner.cache_policy() << "\n";
 			try {
 				runner.run_all();
 			} catch (...) {
@@ -452,8 +462,8 @@ int run_local(const BenchOptions &o)
 		}
 	} catch (const Interrupted &e) {
 		target.reset();
-		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)) + " after " + std::to_string(done) + " of " +
-					std::to_string(total) + " runs",
+		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)) + " after " + std::to_string(done) +
+					" of " + std::to_string(total) + " runs",
 				end_metadata(done, total, started));
 		return 128 + e.signal;
 	} catch (const std::exception &e) {
@@ -464,10 +474,12 @@ int run_local(const BenchOptions &o)
 	target.reset();
 	results.finish("complete", end_metadata(done, total, started));
 	set_outputs(out_path, label);
-	std::cerr << "bench: results: " << out_path
-		  << " (table.txt, table.md, plot.png, plot.svg, metadata.txt, runs/: fio JSON, engine stats, job and log per run)\n";
+	std::cerr
+		<< "bench: results: " << out_path
+		<< " (table.txt, table.md, plot.png, plot.svg, metadata.txt, runs/: fio JSON, engine stats, job and log per run)\n";
 	if (!o.compare.empty())
-		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label}, out_path + "/compare.txt");
+		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label},
+		       out_path + "/compare.txt");
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: wall time " << format_duration(wall) << "\n";
 	if (!o.gate.empty())
@@ -479,8 +491,8 @@ int run_local(const BenchOptions &o)
 
 std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &s)
 {
-	std::vector<std::string> args = {"--set", set_name(o), "--size", s.size, "--runtime", s.runtime, "--jobs-dir", o.jobs_dir,
-					 "--repeat", std::to_string(o.repeat)};
+	std::vector<std::string> args = {"--set",   set_name(o),  "--size",   s.size,     "--runtime",
+					 s.runtime, "--jobs-dir", o.jobs_dir, "--repeat", std::to_string(o.repeat)};
 	if (!o.only.empty())
 		args.insert(args.end(), {"--only", o.only});
 	if (!o.cache.empty())
@@ -520,7 +532,8 @@ int run_on_kernels(const BenchOptions &o)
 {
 	const auto started = std::chrono::steady_clock::now();
 	if (::geteuid() != 0)
-		throw KernelUnavailable("e4mext bench --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
+		throw KernelUnavailable(
+			"e4mext bench --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 	const CaseModel model = CaseModel::load(o.jobs_dir);
 	// Emulated disks and CPUs are ~60x slower than native ones under TCG: a smaller default file,
 	// still large enough that with the series U runs fill the 3 s window.
@@ -543,7 +556,6 @@ int run_on_kernels(const BenchOptions &o)
 	if (fs::exists(plan.out_dir))
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
 
-
 	plan.e4mext = self_executable();
 	plan.guest_args = guest_args(o, s);
 	plan.rounds = o.repeat;
@@ -555,9 +567,11 @@ int run_on_kernels(const BenchOptions &o)
 	struct utsname u {};
 	::uname(&u);
 	plan.host_metadata.push_back("host kernel: " + std::string(u.release) + " (" + u.version + ")");
-	plan.host_metadata.push_back("accelerator: " + std::string(accelerator_name(plan.accel.accel)) + " (" + plan.accel.reason + ")" +
-				     (plan.accel.accel == Accelerator::tcg ? "; figures are emulated (TCG): compare kernels, never with hardware" : ""));
-	plan.host_metadata.push_back("order: rounds of one VM per kernel, alternating (" + kernels_text + ", repeated " + std::to_string(o.repeat) + " times)");
+	plan.host_metadata.push_back(
+		"accelerator: " + std::string(accelerator_name(plan.accel.accel)) + " (" + plan.accel.reason + ")" +
+		(plan.accel.accel == Accelerator::tcg ? "; figures are emulated (TCG): compare kernels, never with hardware" : ""));
+	plan.host_metadata.push_back("order: rounds of one VM per kernel, alternating (" + kernels_text + ", repeated " +
+				     std::to_string(o.repeat) + " times)");
 
 	fs::create_directories(plan.out_dir);
 	ResultsDir results(plan.out_dir);
@@ -568,9 +582,9 @@ int run_on_kernels(const BenchOptions &o)
 		for (const std::string &line : plan.host_metadata)
 			top << line << "\n";
 	}
-	std::cerr << "bench: " << s.cases.size() << " cases x " << o.repeat << " rounds on " << plan.kernels.size() << " kernel(s) in VMs under "
-		  << accelerator_name(plan.accel.accel) << " (" << plan.accel.reason << "), file size " << s.size << "; results in " << plan.out_dir
-		  << "\n";
+	std::cerr << "bench: " << s.cases.size() << " cases x " << o.repeat << " rounds on " << plan.kernels.size()
+		  << " kernel(s) in VMs under " << accelerator_name(plan.accel.accel) << " (" << plan.accel.reason
+		  << "), file size " << s.size << "; results in " << plan.out_dir << "\n";
 	int status = 0;
 	const unsigned total = unsigned(s.cases.size() * o.repeat * plan.kernels.size());
 	try {
@@ -598,7 +612,8 @@ int run_on_kernels(const BenchOptions &o)
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: results: " << plan.out_dir << "; wall time " << format_duration(wall) << "\n";
 	if (o.gate_given && o.gate.empty())
-		return gate(o, plan.out_dir + "/" + plan.labels[0], plan.labels[0], plan.out_dir + "/" + plan.labels[1], plan.labels[1], plan.out_dir);
+		return gate(o, plan.out_dir + "/" + plan.labels[0], plan.labels[0], plan.out_dir + "/" + plan.labels[1],
+			    plan.labels[1], plan.out_dir);
 	if (!o.gate.empty())
 		return gate(o, o.gate, label_of(o.gate), plan.out_dir + "/" + plan.labels.back(), plan.labels.back(), plan.out_dir);
 	return 0;
@@ -618,24 +633,31 @@ int run_bench(const BenchOptions &o)
 Subcommand add_bench_command(CLI::App &parent)
 {
 	auto o = std::make_shared<BenchOptions>();
-	CLI::App *app = parent.add_subcommand("bench", "the cover letter's U/M table from real fio runs of libe4mext, here or on kernels in VMs");
+	CLI::App *app = parent.add_subcommand(
+		"bench", "the cover letter's U/M table from real fio runs of libe4mext, here or on kernels in VMs");
 	app->footer(kFooter);
 	// A repeated option: the last one counts, as in fio and the scripts (--kernel collects them all).
 	app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 	app->add_flag("--quick", o->quick, "the cover letter's six cases (U/M x 4k/32k/128k)");
 	app->add_flag("--full", o->full, "the full cross product of jobs/cases.json (long)");
 	app->add_option("--set", o->set, "a set of jobs/cases.json by name: quick, matrix (default) or full");
-	app->add_option("--only", o->only, "only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
+	app->add_option("--only", o->only,
+			"only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
 	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
 	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m here, 256m in a VM)");
-	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")->capture_default_str();
-	app->add_option("--cache", o->cache, "page cache before each run for every case (default: each case's cache factor, cold in quick/matrix)")
+	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")
+		->capture_default_str();
+	app->add_option("--cache", o->cache,
+			"page cache before each run for every case (default: each case's cache factor, cold in quick/matrix)")
 		->check(CLI::IsMember({"cold", "warm"}));
-	app->add_option("--image-size", o->image_size, "loop image size (default 4 x --size, at least 2g, at most half the free space)");
+	app->add_option("--image-size", o->image_size,
+			"loop image size (default 4 x --size, at least 2g, at most half the free space)");
 	app->add_option("--mkfs-opts", o->mkfs_opts, "extra mkfs.ext4 options for the loop image or the VM's disk");
 	app->add_option("--dir", o->dir, "an existing ext4 directory instead of a loop image (no root needed)");
-	app->add_option("--hosts", o->hosts, "fio servers H[:PORT],... in turn (needs --dir valid on every host and the engine at the same path)");
-	app->add_option("--kernel", o->kernels, "a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
+	app->add_option("--hosts", o->hosts,
+			"fio servers H[:PORT],... in turn (needs --dir valid on every host and the engine at the same path)");
+	app->add_option("--kernel", o->kernels,
+			"a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
 		->allow_extra_args(false)
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	app->add_option("--accel", o->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
@@ -643,16 +665,22 @@ Subcommand add_bench_command(CLI::App &parent)
 		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
 	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
-	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")->capture_default_str();
+	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")
+		->capture_default_str();
 	app->add_option("--label", o->label, "results/NAME (default <kernel>-<set>-<date>)");
-	app->add_option("--results-root", o->results_root, "where results/NAME goes (default: " + results_root_help(install_layout()) + ")");
+	app->add_option("--results-root", o->results_root,
+			"where results/NAME goes (default: " + results_root_help(install_layout()) + ")");
 	app->add_option("--compare", o->compare, "also print the comparison of DIR (a results directory) with this run");
 	CLI::Option *gate_option =
-		app->add_option("--gate", o->gate, "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
+		app->add_option(
+			   "--gate", o->gate,
+			   "compare with baseline DIR (or, with two --kernel and no DIR, the second kernel with the first); exit 1 on a significant drop over --max-regression")
 			->expected(0, 1);
-	app->add_option("--max-regression", o->max_regression, "allowed drop for --gate, in percent (5% or 5; 0.05 is refused)")->capture_default_str();
+	app->add_option("--max-regression", o->max_regression, "allowed drop for --gate, in percent (5% or 5; 0.05 is refused)")
+		->capture_default_str();
 	app->add_option("--gate-metric", o->gate_metric, "the figure --gate compares: iops or bw")->capture_default_str();
-	app->add_option("--build-dir", o->build_dir, "use DIR/engine/libe4mext.so, a build's engine (default: " + install_layout().engine + ")");
+	app->add_option("--build-dir", o->build_dir,
+			"use DIR/engine/libe4mext.so, a build's engine (default: " + install_layout().engine + ")");
 	app->add_option("--jobs-dir", o->jobs_dir, "where cases.json and defrag.fio are")->capture_default_str();
 	// Inside an e4mext VM only (the host side of --kernel passes them): not for people.
 	app->add_option("--guest-disk", o->guest_disk)->group("");

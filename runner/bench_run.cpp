@@ -14,8 +14,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 namespace e4mext::runner {
@@ -51,7 +51,9 @@ void lay_out_fragmented(const std::string &dir, uint64_t size)
 {
 	constexpr uint64_t chunk = 64 << 10;
 	const std::string filler = dir + "/" + kFiller, plug = dir + "/e4mext-bench.plug", original = dir + "/" + kOriginal;
-	auto fail = [](const std::string &what) { throw std::runtime_error("laying out the F original: " + what + ": " + std::strerror(errno)); };
+	auto fail = [](const std::string &what) {
+		throw std::runtime_error("laying out the F original: " + what + ": " + std::strerror(errno));
+	};
 	{
 		UniqueFd fd(::open(filler.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 		if (!fd || ::fallocate(fd.get(), 0, 0, off_t(2 * size)) != 0)
@@ -69,7 +71,8 @@ void lay_out_fragmented(const std::string &dir, uint64_t size)
 				step /= 2;
 			else
 				fail("plug " + plug);
-		if (plugged > (1 << 20) && ::fallocate(plug_fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off_t(plugged - (1 << 20)), 1 << 20) != 0)
+		if (plugged > (1 << 20) && ::fallocate(plug_fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+						       off_t(plugged - (1 << 20)), 1 << 20) != 0)
 			fail("plug " + plug);
 		for (uint64_t off = 0; off < 2 * size; off += 2 * chunk)
 			if (::fallocate(fd.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off_t(off), off_t(chunk)) != 0)
@@ -125,7 +128,7 @@ std::string BenchRunner::cache_of(const BenchCase &c) const
 
 std::string BenchRunner::cache_policy() const
 {
-	const std::string drop = !settings_.host.empty()	  ? "caches NOT dropped (remote hosts)"
+	const std::string drop = !settings_.host.empty()     ? "caches NOT dropped (remote hosts)"
 				 : target_.can_drop_caches() ? "sync + drop_caches (echo 3) before each run"
 							     : "caches NOT dropped (not root)";
 	const std::string cold = "cold: written originals written with O_DIRECT; " + drop + "; fio invalidate=1";
@@ -156,7 +159,8 @@ std::string BenchRunner::layout_job(const BenchCase &c) const
 		job << "; F: laid out by e4mext bench itself (runner/bench_run.cpp, lay_out_fragmented): written 64k at\n"
 		    << "; a time into the punched holes of a filler file with the rest of the filesystem plugged\n";
 	if (cache_of(c) == "warm")
-		job << "[warm-cache]\n" << (layout == "F" ? "" : "stonewall\n") << "filename=" << kOriginal << "\nrw=read\nbs=1m\ninvalidate=0\n";
+		job << "[warm-cache]\n"
+		    << (layout == "F" ? "" : "stonewall\n") << "filename=" << kOriginal << "\nrw=read\nbs=1m\ninvalidate=0\n";
 	return job.str();
 }
 
@@ -189,7 +193,8 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 	const ExitStatus status = fio.wait();
 	throw_if_interrupted();
 	if (!status.exited() || status.exit_code() != 0)
-		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" + last_lines(read_text(log), 12));
+		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" +
+					 last_lines(read_text(log), 12));
 }
 
 std::string BenchRunner::eta() const
@@ -214,9 +219,11 @@ void BenchRunner::run_all()
 		for (size_t i = 0; i < settings_.cases.size(); ++i) {
 			const BenchCase &c = settings_.cases[i];
 			const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-			out_ << "bench: case " << i + 1 << " of " << settings_.cases.size() << ": " << c.id << " run " << r + settings_.first_run
-			     << " of " << (settings_.last_run ? settings_.last_run : settings_.rounds + settings_.first_run - 1) << (settings_.host.empty() ? "" : " on " + settings_.host)
-			     << "; elapsed " << format_duration(elapsed) << ", ETA " << eta() << "\n"
+			out_ << "bench: case " << i + 1 << " of " << settings_.cases.size() << ": " << c.id << " run "
+			     << r + settings_.first_run << " of "
+			     << (settings_.last_run ? settings_.last_run : settings_.rounds + settings_.first_run - 1)
+			     << (settings_.host.empty() ? "" : " on " + settings_.host) << "; elapsed " << format_duration(elapsed)
+			     << ", ETA " << eta() << "\n"
 			     << std::flush;
 			const auto run_started = std::chrono::steady_clock::now();
 			run_one(c, r + settings_.first_run);
@@ -241,7 +248,8 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	if (c.factor("layout") == "F")
 		lay_out_fragmented(target_.directory(), settings_.size_bytes);
 	if (layout_fio.find("\n[layout-") != std::string::npos || layout_fio.find("\n[warm-cache]") != std::string::npos)
-		run_fio({base + ".layout.fio"}, base + ".layout.log", c.id + " run " + std::to_string(run) + " (laying out the original)");
+		run_fio({base + ".layout.fio"}, base + ".layout.log",
+			c.id + " run " + std::to_string(run) + " (laying out the original)");
 	if (cache_of(c) == "cold" && local && target_.can_drop_caches())
 		drop_caches();
 

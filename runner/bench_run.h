@@ -17,9 +17,9 @@ namespace e4mext::runner {
 
 struct BenchSettings {
 	std::vector<BenchCase> cases;
-	unsigned rounds = 3;     // runs per case
-	unsigned first_run = 1;  // the number of the first round's files (run-N)
-	unsigned last_run = 0;   // the number of the last round of the whole bench (0: first_run + rounds - 1)
+	unsigned rounds = 3;    // runs per case
+	unsigned first_run = 1; // the number of the first round's files (run-N)
+	unsigned last_run = 0;  // the number of the last round of the whole bench (0: first_run + rounds - 1)
 	std::string size = "512m";
 	uint64_t size_bytes = 512ull << 20;
 	std::string runtime = "3s";
@@ -27,7 +27,7 @@ struct BenchSettings {
 	std::string engine;         // absolute path of libe4mext.so
 	std::string template_text;
 	std::string template_source;
-	std::string host;           // a fio server (host[:port]); "" = local
+	std::string host; // a fio server (host[:port]); "" = local
 };
 
 struct BenchProgress {

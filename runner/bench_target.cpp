@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 std::string command_output(const std::vector<std::string> &argv)
 {
 	const CommandResult r = run_command(argv, std::chrono::seconds(30));
@@ -80,10 +79,11 @@ public:
 		for (const std::string &a : fs_.mkfs_command())
 			mkfs += (mkfs.empty() ? "" : " ") + a;
 		std::vector<std::string> lines = {
-			"filesystem: loop image " + mib(fs_.options().size) + " on " + fs_.device() + ", re-made with mkfs.ext4 before every run",
-			"image size: " + std::to_string(fs_.options().size),
-			"mkfs command: " + mkfs,
-			"block device: " + backing + " (" + command_output({"lsblk", "-n", "-d", "-P", "-o", "MODEL,SIZE,ROTA", backing}) + ")"};
+			"filesystem: loop image " + mib(fs_.options().size) + " on " + fs_.device() +
+				", re-made with mkfs.ext4 before every run",
+			"image size: " + std::to_string(fs_.options().size), "mkfs command: " + mkfs,
+			"block device: " + backing + " (" +
+				command_output({"lsblk", "-n", "-d", "-P", "-o", "MODEL,SIZE,ROTA", backing}) + ")"};
 		for (std::string &l : filesystem_lines(fs_.device(), directory()))
 			lines.push_back(std::move(l));
 		return lines;
@@ -164,7 +164,8 @@ public:
 	bool can_drop_caches() const override { return true; }
 	std::vector<std::string> describe() const override
 	{
-		std::vector<std::string> lines = {"filesystem: " + device_ + " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run"};
+		std::vector<std::string> lines = {"filesystem: " + device_ +
+						  " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run"};
 		for (std::string &l : filesystem_lines(device_, mnt_))
 			lines.push_back(std::move(l));
 		return lines;
@@ -206,13 +207,15 @@ std::unique_ptr<BenchTarget> make_dir_target(const std::string &dir, uint64_t fi
 		throw UsageError("--dir " + dir + ": no such directory");
 	const std::string fstype = command_output({"findmnt", "-n", "-o", "FSTYPE", "--target", dir});
 	if (fstype != "ext4")
-		throw UsageError("--dir " + dir + " is on " + (fstype.empty() ? "an unknown filesystem" : fstype) +
-				 ", not ext4: EXT4_IOC_MOVE_EXT exists only on ext4; give a directory on an ext4 mount, or run without --dir as root to use a loop image");
+		throw UsageError(
+			"--dir " + dir + " is on " + (fstype.empty() ? "an unknown filesystem" : fstype) +
+			", not ext4: EXT4_IOC_MOVE_EXT exists only on ext4; give a directory on an ext4 mount, or run without --dir as root to use a loop image");
 	if (::access(dir.c_str(), W_OK) != 0)
 		throw UsageError("--dir " + dir + " is not writable by this user");
 	const uint64_t free = free_bytes(dir);
 	if (free < 2 * file_size + file_size / 4)
-		throw UsageError("--dir " + dir + " has " + mib(free) + " free; the original and its donor need 2.25 x --size: use a smaller --size");
+		throw UsageError("--dir " + dir + " has " + mib(free) +
+				 " free; the original and its donor need 2.25 x --size: use a smaller --size");
 	return std::make_unique<DirTarget>(fs::canonical(dir).string());
 }
 
@@ -226,7 +229,9 @@ std::unique_ptr<BenchTarget> make_guest_disk_target(const std::string &device, c
 	while (listed >> d)
 		ours = ours || d == device;
 	if (!ours)
-		throw UsageError("--guest-disk " + device + " is not a disk of an e4mext VM (not in $E4MEXT_DISKS): it would be re-made with mkfs; use --kernel to run in a VM");
+		throw UsageError(
+			"--guest-disk " + device +
+			" is not a disk of an e4mext VM (not in $E4MEXT_DISKS): it would be re-made with mkfs; use --kernel to run in a VM");
 	return std::make_unique<GuestDiskTarget>(device, mkfs_options);
 }
 

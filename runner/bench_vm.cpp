@@ -1,7 +1,7 @@
 #include "bench_vm.h"
 
-#include "cleanup_registry.h"
 #include "bench_run.h"
+#include "cleanup_registry.h"
 #include "initramfs.h"
 #include "process.h"
 #include "vm_report.h"
@@ -35,7 +35,8 @@ void collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
 
 std::string guest_command(const KernelBenchPlan &plan, unsigned run)
 {
-	std::string command = shell_quote(plan.e4mext) + " bench --guest-disk /dev/nvme0n1 --guest-results \"$E4MEXT_RESULTS\" --run-number " +
+	std::string command = shell_quote(plan.e4mext) +
+			      " bench --guest-disk /dev/nvme0n1 --guest-results \"$E4MEXT_RESULTS\" --run-number " +
 			      std::to_string(run);
 	for (const std::string &a : plan.guest_args)
 		command += " " + shell_quote(a);
@@ -85,7 +86,8 @@ int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
 			req.plan.disks = 1;
 			const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 			out << "bench: VM " << boot << " of " << boots << ": kernel " << plan.labels[k] << ", round " << r << " of "
-			    << plan.rounds << " (" << accelerator_name(plan.accel.accel) << "); elapsed " << format_duration(elapsed) << ", ETA "
+			    << plan.rounds << " (" << accelerator_name(plan.accel.accel) << "); elapsed "
+			    << format_duration(elapsed) << ", ETA "
 			    << (boot == 1 ? "?" : format_duration(elapsed / double(boot - 1) * double(boots - boot + 1))) << "\n"
 			    << std::flush;
 			std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
@@ -99,8 +101,8 @@ int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
 			const int status = exit_status_of(outcome);
 			if (status != 0) {
 				out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
-				    << verdict(outcome) << last_lines(guest_output.str(), 15) << "\n(console: " << (boot_dir / "console.log").string()
-				    << ")\n";
+				    << verdict(outcome) << last_lines(guest_output.str(), 15)
+				    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
 				return status == kExitGuestCrashed ? kExitGuestCrashed : kExitBootFailed;
 			}
 		}

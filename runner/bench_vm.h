@@ -16,13 +16,13 @@ namespace e4mext::runner {
 
 struct KernelBenchPlan {
 	std::vector<Kernel> kernels;
-	std::vector<std::string> labels;      // one per kernel: its results directory under out_dir
+	std::vector<std::string> labels; // one per kernel: its results directory under out_dir
 	AcceleratorChoice accel;
-	std::string e4mext;                   // this program, as the guest runs it
-	std::vector<std::string> guest_args;  // the bench's case and size options, passed on
+	std::string e4mext;                  // this program, as the guest runs it
+	std::vector<std::string> guest_args; // the bench's case and size options, passed on
 	unsigned rounds = 3;
 	std::string out_dir;
-	VmRequest vm;                         // memory, cpus, disk size, timeouts
+	VmRequest vm;                           // memory, cpus, disk size, timeouts
 	std::vector<std::string> host_metadata; // bench facts for every kernel's metadata.txt
 };
 

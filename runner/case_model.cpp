@@ -90,7 +90,8 @@ CaseModel CaseModel::load(const std::string &jobs_dir)
 					for (const std::string &v : group[factor]) {
 						const auto &known = m.factors_[factor];
 						if (std::find(known.begin(), known.end(), v) == known.end())
-							throw UsageError(m.source_ + ": set " + set + ": " + factor + " '" + v + "' is not in factors." + factor);
+							throw UsageError(m.source_ + ": set " + set + ": " + factor + " '" + v +
+									 "' is not in factors." + factor);
 					}
 				}
 				parsed.push_back(std::move(group));
@@ -181,7 +182,9 @@ std::string expand_template(const std::string &text, const std::map<std::string,
 		else if (value != values.end())
 			out += value->second;
 		else
-			throw UsageError(source + ": ${" + name + "} has no value (the bench sets DIR, FILENAME, FILESIZE, RUNTIME, ENGINE and the case's factors)");
+			throw UsageError(
+				source + ": ${" + name +
+				"} has no value (the bench sets DIR, FILENAME, FILESIZE, RUNTIME, ENGINE and the case's factors)");
 		pos = end + 1;
 	}
 	return out + text.substr(pos);

@@ -45,7 +45,6 @@ std::map<std::string, std::string> case_variables(const BenchCase &c);
 
 // The template with every ${NAME} replaced from `values`; throws UsageError naming a variable that
 // has no value. Values are inserted as they are (no escaping is needed: fio reads them verbatim).
-std::string expand_template(const std::string &text, const std::map<std::string, std::string> &values,
-			    const std::string &source);
+std::string expand_template(const std::string &text, const std::map<std::string, std::string> &values, const std::string &source);
 
 } // namespace e4mext::runner

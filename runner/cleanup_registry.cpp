@@ -149,7 +149,8 @@ void install_cleanup_handlers(const std::string &program)
 
 void install_interrupt_handlers(const std::string &program)
 {
-	set_message("\n" + program + ": interrupted: stopping what it started, keeping the results so far (again to stop at once)\n");
+	set_message("\n" + program +
+		    ": interrupted: stopping what it started, keeping the results so far (again to stop at once)\n");
 	g_interrupt_mode = true;
 	install_handler(on_interrupt_signal);
 }

@@ -36,18 +36,12 @@ bool ends_report(const std::string &line)
 const char *crash_kind_name(CrashKind kind)
 {
 	switch (kind) {
-	case CrashKind::panic:
-		return "panic";
-	case CrashKind::oops:
-		return "Oops";
-	case CrashKind::kasan:
-		return "KASAN";
-	case CrashKind::bug:
-		return "BUG";
-	case CrashKind::warning:
-		return "WARNING";
-	case CrashKind::hung_task:
-		return "hung task";
+	case CrashKind::panic: return "panic";
+	case CrashKind::oops: return "Oops";
+	case CrashKind::kasan: return "KASAN";
+	case CrashKind::bug: return "BUG";
+	case CrashKind::warning: return "WARNING";
+	case CrashKind::hung_task: return "hung task";
 	}
 	return "crash";
 }

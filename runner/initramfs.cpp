@@ -82,10 +82,16 @@ std::string guest_init_script(const GuestPlan &plan)
 	     "mount -t proc proc /proc\n"
 	     "mount -t sysfs sysfs /sys\n"
 	     "mount -t devtmpfs devtmpfs /dev\n"
-	     "echo '" << kInitUpMarker << "'\n"
-	     "fail() { echo \"" << kInitErrorMarker << "$*\"; sync; poweroff -f; }\n"
+	     "echo '"
+	  << kInitUpMarker
+	  << "'\n"
+	     "fail() { echo \""
+	  << kInitErrorMarker
+	  << "$*\"; sync; poweroff -f; }\n"
 	     "mkdir -p /host\n"
-	     "mount -t virtiofs -o ro " << kHostRootTag << " /host || fail 'cannot mount the host root (virtiofs tag " << kHostRootTag << ")'\n"
+	     "mount -t virtiofs -o ro "
+	  << kHostRootTag << " /host || fail 'cannot mount the host root (virtiofs tag " << kHostRootTag
+	  << ")'\n"
 	     "mount -t proc proc /host/proc || fail 'cannot mount proc in the chroot'\n"
 	     "mount -t sysfs sysfs /host/sys || fail 'cannot mount sysfs in the chroot'\n"
 	     "mount -t devtmpfs devtmpfs /host/dev || fail 'cannot mount devtmpfs in the chroot'\n"
@@ -94,34 +100,48 @@ std::string guest_init_script(const GuestPlan &plan)
 	     "mount -t tmpfs tmpfs /host/dev/shm\n"
 	     "mount -t tmpfs tmpfs /host/tmp || fail 'cannot mount a tmpfs on /tmp in the chroot'\n"
 	     "mount -t tmpfs tmpfs /host/run || fail 'cannot mount a tmpfs on /run in the chroot'\n"
-	     "R=/host" << kGuestResultsDir << "\n";
+	     "R=/host"
+	  << kGuestResultsDir << "\n";
 	if (!plan.modules_dir.empty()) {
 		// The kernel loads modules on demand (a loop device, a filesystem) through
 		// /proc/sys/kernel/modprobe in the initramfs, busybox's modprobe; the chroot's own modprobe
 		// finds them too where the host has a /lib/modules to mount over.
 		const std::string release = plan.modules_dir.substr(plan.modules_dir.find_last_of('/') + 1);
 		const std::string from = shell_quote("/host" + plan.modules_dir);
-		s << "mkdir -p /lib/modules/" << release << "\n"
-		     "mount --bind " << from << " /lib/modules/" << release << " || fail " << shell_quote("cannot bind the kernel's modules " + plan.modules_dir) << "\n"
+		s << "mkdir -p /lib/modules/" << release
+		  << "\n"
+		     "mount --bind "
+		  << from << " /lib/modules/" << release << " || fail "
+		  << shell_quote("cannot bind the kernel's modules " + plan.modules_dir)
+		  << "\n"
 		     "echo /sbin/modprobe > /proc/sys/kernel/modprobe\n"
 		     // Device nodes whose first open loads their module (as kmod static-nodes makes them).
-		     "grep -v '^#' /lib/modules/" << release << "/modules.devname 2>/dev/null | while read -r module node number; do\n"
+		     "grep -v '^#' /lib/modules/"
+		  << release
+		  << "/modules.devname 2>/dev/null | while read -r module node number; do\n"
 		     "\tmajor=${number#?}; mkdir -p \"$(dirname /host/dev/$node)\"\n"
 		     "\tmknod \"/host/dev/$node\" \"${number%%[0-9]*}\" \"${major%%:*}\" \"${major#*:}\" 2>/dev/null\n"
 		     "done\n"
 		     "if [ -d /host/lib/modules ]; then\n"
-		     "\tmount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/" << release << " && mount --bind " << from
-		  << " /host/lib/modules/" << release << "\n"
+		     "\tmount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/"
+		  << release << " && mount --bind " << from << " /host/lib/modules/" << release
+		  << "\n"
 		     "fi\n";
 	}
 	s << "mkdir -p $R\n"
-	     "mount -t virtiofs " << kResultsTag << " $R || fail 'cannot mount the results share (virtiofs tag " << kResultsTag << ")'\n"
+	     "mount -t virtiofs "
+	  << kResultsTag << " $R || fail 'cannot mount the results share (virtiofs tag " << kResultsTag
+	  << ")'\n"
 	     "uname -r > $R/guest-kernel\n"
 	     "stty -F /dev/ttyS1 raw -echo 2>/dev/null\n"
 	     "cp /e4mext-command /host/tmp/e4mext-command || fail 'cannot copy the command to /tmp in the chroot'\n"
-	     "echo '" << kCommandStartMarker << "'\n"
+	     "echo '"
+	  << kCommandStartMarker
+	  << "'\n"
 	     "chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \\\n"
-	     "    LANG=C.UTF-8 E4MEXT_RESULTS=" << kGuestResultsDir << " E4MEXT_DISKS='" << disks << "' \\\n"
+	     "    LANG=C.UTF-8 E4MEXT_RESULTS="
+	  << kGuestResultsDir << " E4MEXT_DISKS='" << disks
+	  << "' \\\n"
 	     "    /bin/bash /tmp/e4mext-command </dev/null >/dev/ttyS1 2>&1\n"
 	     "status=$?\n"
 	     "echo $status > $R/exit-status\n"
@@ -143,7 +163,8 @@ std::string read_busybox(const std::string &path)
 	std::ostringstream binary;
 	binary << in.rdbuf();
 	if (!in || binary.str().empty())
-		throw KernelUnavailable("cannot read " + path + " for the guest's initramfs: install busybox-static (scripts/setup does)");
+		throw KernelUnavailable("cannot read " + path +
+					" for the guest's initramfs: install busybox-static (scripts/setup does)");
 	return binary.str();
 }
 

@@ -37,9 +37,9 @@ inline constexpr const char *kGuestResultsDir = "/tmp/e4mext-results"; // inside
 
 // What the guest runs.
 struct GuestPlan {
-	std::string command;  // a bash -c string
-	std::string workdir;  // the host directory the command starts in (visible through the shared root)
-	unsigned disks = 1;   // /dev/nvme0n1 .. n<disks>, listed in E4MEXT_DISKS
+	std::string command;     // a bash -c string
+	std::string workdir;     // the host directory the command starts in (visible through the shared root)
+	unsigned disks = 1;      // /dev/nvme0n1 .. n<disks>, listed in E4MEXT_DISKS
 	std::string modules_dir; // host path of lib/modules/<release> for the guest kernel; "" = none
 };
 

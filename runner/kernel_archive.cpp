@@ -89,7 +89,8 @@ std::string default_kernel_cache()
 		return std::string(xdg) + "/e4mext/kernels";
 	const char *home = std::getenv("HOME");
 	if (!home || !*home)
-		throw KernelUnavailable("neither XDG_CACHE_HOME nor HOME is set: the kernel cache would have no place; set one of them");
+		throw KernelUnavailable(
+			"neither XDG_CACHE_HOME nor HOME is set: the kernel cache would have no place; set one of them");
 	return std::string(home) + "/.cache/e4mext/kernels";
 }
 
@@ -124,8 +125,9 @@ void KernelArchive::index_modules(const CachedKernel &kernel) const
 	const fs::path base = modules.parent_path().parent_path().parent_path();
 	const CommandResult d = run_command({"depmod", "-b", base.string(), modules.filename().string()}, std::chrono::minutes(5));
 	if (!d.ok())
-		throw KernelUnavailable("depmod -b " + base.string() + " " + modules.filename().string() + " failed (" + d.status.describe() +
-					"): " + last_lines(d.err, 3) + "\n  Install kmod (scripts/setup does).");
+		throw KernelUnavailable("depmod -b " + base.string() + " " + modules.filename().string() + " failed (" +
+					d.status.describe() + "): " + last_lines(d.err, 3) +
+					"\n  Install kmod (scripts/setup does).");
 }
 
 std::vector<std::string> KernelArchive::apt_options() const
@@ -168,10 +170,11 @@ void KernelArchive::refresh_lists()
 	if (!mirror_) {
 		mirror_ = find_debian_mirror(read_machine_sources());
 		if (!mirror_)
-			throw KernelUnavailable("no Debian archive mirror in this machine's apt sources (/etc/apt/sources.list, "
-						"/etc/apt/sources.list.d/*.sources and *.list: an enabled 'deb' entry with a Debian "
-						"release suite and component main); add the mirror this machine should use, or pass "
-						"--kernel /path/to/bzImage");
+			throw KernelUnavailable(
+				"no Debian archive mirror in this machine's apt sources (/etc/apt/sources.list, "
+				"/etc/apt/sources.list.d/*.sources and *.list: an enabled 'deb' entry with a Debian "
+				"release suite and component main); add the mirror this machine should use, or pass "
+				"--kernel /path/to/bzImage");
 	}
 	const fs::path apt = fs::path(root_) / "apt";
 	std::error_code ec;
@@ -196,7 +199,8 @@ void KernelArchive::refresh_lists()
 		std::ofstream list(apt / "sources.list");
 		list << "# written by e4mext from " << mirror_->origin << "\n";
 		for (const std::string &suite : listed)
-			list << "deb " << (signed_by.empty() ? "" : "[signed-by=" + signed_by + "] ") << mirror_->uri << " " << suite << " main\n";
+			list << "deb " << (signed_by.empty() ? "" : "[signed-by=" + signed_by + "] ") << mirror_->uri << " "
+			     << suite << " main\n";
 		if (!list)
 			throw KernelUnavailable("cannot write " + (apt / "sources.list").string());
 	}
@@ -209,9 +213,10 @@ void KernelArchive::refresh_lists()
 	const std::vector<std::string> found = suites_with_lists();
 	if (found.empty() || r.timed_out)
 		throw KernelUnavailable("cannot reach Debian's archive at " + mirror_->uri + " (the mirror of " + mirror_->origin +
-					"): apt-get update " + (r.timed_out ? "timed out after 5 minutes" : "fetched no package list") +
-					":" + apt_complaints(r) +
-					"\n  Check the network or apt's proxy setting; kernels already in " + root_ + " work offline.");
+					"): apt-get update " +
+					(r.timed_out ? "timed out after 5 minutes" : "fetched no package list") + ":" +
+					apt_complaints(r) + "\n  Check the network or apt's proxy setting; kernels already in " +
+					root_ + " work offline.");
 	for (const std::string &suite : suites_)
 		if (std::find(found.begin(), found.end(), suite) == found.end())
 			log_ << "e4mext: warning: no package list for suite " << suite << " from " << mirror_->uri
@@ -228,7 +233,8 @@ std::vector<KernelPackage> KernelArchive::read_lists() const
 		if (suite.empty() || std::find(suites_.begin(), suites_.end(), suite) == suites_.end())
 			continue;
 		// apt stores its lists compressed as configured (lz4 here); its helper reads them all.
-		const CommandResult r = run_command({"/usr/lib/apt/apt-helper", "cat-file", entry.path().string()}, std::chrono::minutes(2));
+		const CommandResult r =
+			run_command({"/usr/lib/apt/apt-helper", "cat-file", entry.path().string()}, std::chrono::minutes(2));
 		if (!r.ok())
 			throw KernelUnavailable("cannot read the package list " + entry.path().string() + ": apt-helper cat-file " +
 						r.status.describe() + ": " + last_lines(r.err, 2));
@@ -272,12 +278,14 @@ CachedKernel KernelArchive::fetch(const KernelPackage &package)
 	const CommandResult x = run_command({"dpkg-deb", "-x", deb->string(), partial.string()}, std::chrono::minutes(5));
 	if (!x.ok()) {
 		fs::remove_all(partial, ec);
-		throw KernelUnavailable("dpkg-deb -x " + deb->string() + " " + partial.string() + " failed (" + x.status.describe() +
-					"): " + last_lines(x.err, 3) + "\n  Check the free space in " + root_);
+		throw KernelUnavailable("dpkg-deb -x " + deb->string() + " " + partial.string() + " failed (" +
+					x.status.describe() + "): " + last_lines(x.err, 3) + "\n  Check the free space in " +
+					root_);
 	}
 	if (!find_vmlinuz(partial)) {
 		fs::remove_all(partial, ec);
-		throw KernelUnavailable(package.package + " holds no boot/vmlinuz-* nor lib/modules/*/vmlinuz: not a kernel image package");
+		throw KernelUnavailable(package.package +
+					" holds no boot/vmlinuz-* nor lib/modules/*/vmlinuz: not a kernel image package");
 	}
 	std::ofstream(partial / kPackageNote) << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
 	fs::rename(partial, final_dir, ec);

@@ -13,8 +13,8 @@
 #include "apt_sources.h"
 #include "kernel_packages.h"
 
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,9 +29,9 @@ const std::vector<std::string> &default_kernel_suites();
 // A kernel unpacked in the cache.
 struct CachedKernel {
 	std::string upstream;
-	std::string directory;  // <cache>/<version>
-	std::string image;      // <directory>/boot/vmlinuz-*
-	std::string package;    // "linux-binary-... 6.19.13-1~bpo13+1 (trixie-backports)"
+	std::string directory;   // <cache>/<version>
+	std::string image;       // <directory>/boot/vmlinuz-*
+	std::string package;     // "linux-binary-... 6.19.13-1~bpo13+1 (trixie-backports)"
 	std::string modules_dir; // <directory>/lib/modules/<release> when the package has them
 };
 

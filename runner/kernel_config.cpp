@@ -42,9 +42,9 @@ struct Payload {
 
 const std::vector<std::string> &vm_required_options()
 {
-	static const std::vector<std::string> options = {"CONFIG_EXT4_FS",  "CONFIG_BLK_DEV_NVME", "CONFIG_VIRTIO_PCI",
-							"CONFIG_VIRTIO_FS", "CONFIG_FUSE_FS",      "CONFIG_DEVTMPFS",
-							"CONFIG_SERIAL_8250_CONSOLE"};
+	static const std::vector<std::string> options = {
+		"CONFIG_EXT4_FS", "CONFIG_BLK_DEV_NVME", "CONFIG_VIRTIO_PCI",         "CONFIG_VIRTIO_FS",
+		"CONFIG_FUSE_FS", "CONFIG_DEVTMPFS",     "CONFIG_SERIAL_8250_CONSOLE"};
 	return options;
 }
 

@@ -61,7 +61,8 @@ int verrevcmp(const char *a, const char *b)
 {
 	while (*a || *b) {
 		int first_diff = 0;
-		while ((*a && !std::isdigit(static_cast<unsigned char>(*a))) || (*b && !std::isdigit(static_cast<unsigned char>(*b)))) {
+		while ((*a && !std::isdigit(static_cast<unsigned char>(*a))) ||
+		       (*b && !std::isdigit(static_cast<unsigned char>(*b)))) {
 			const int ac = order(*a), bc = order(*b);
 			if (ac != bc)
 				return ac - bc;
@@ -175,8 +176,9 @@ std::vector<KernelPackage> kernel_catalogue(const std::vector<KernelPackage> &pa
 	std::vector<KernelPackage> out;
 	for (auto &[version, p] : best)
 		out.push_back(p);
-	std::sort(out.begin(), out.end(),
-		  [](const KernelPackage &a, const KernelPackage &b) { return compare_kernel_versions(a.upstream, b.upstream) < 0; });
+	std::sort(out.begin(), out.end(), [](const KernelPackage &a, const KernelPackage &b) {
+		return compare_kernel_versions(a.upstream, b.upstream) < 0;
+	});
 	return out;
 }
 

@@ -26,27 +26,31 @@ Kernel from_file(const std::string &spec)
 {
 	std::error_code ec;
 	if (!fs::is_regular_file(spec, ec))
-		throw UsageError("--kernel " + spec + ": no such file (give a kernel image such as arch/x86/boot/bzImage, "
+		throw UsageError("--kernel " + spec +
+				 ": no such file (give a kernel image such as arch/x86/boot/bzImage, "
 				 "or a version such as 6.19.13)");
 	Kernel k;
 	k.spec = spec;
 	k.image = fs::absolute(spec).string();
 	const std::optional<std::string> release = bzimage_release(spec);
 	if (!release)
-		throw UsageError("--kernel " + spec + ": not an x86 bzImage (no HdrS setup header); give arch/x86/boot/bzImage "
+		throw UsageError("--kernel " + spec +
+				 ": not an x86 bzImage (no HdrS setup header); give arch/x86/boot/bzImage "
 				 "of your build, not vmlinux");
 	k.label = *release;
 	k.origin = "file " + k.image;
 	const std::optional<KernelConfig> config = find_kernel_config(spec);
 	if (!config) {
-		k.notes.push_back("no config found for " + k.image + " (no .config beside it or in its tree, no IKCONFIG): "
-				  "not checked for the options the VM needs (" + join(vm_required_options(), ", ") + ")");
+		k.notes.push_back("no config found for " + k.image +
+				  " (no .config beside it or in its tree, no IKCONFIG): "
+				  "not checked for the options the VM needs (" +
+				  join(vm_required_options(), ", ") + ")");
 		return k;
 	}
 	const std::vector<std::string> missing = missing_vm_options(config->text);
 	if (!missing.empty())
-		throw UsageError("--kernel " + spec + ": its config (" + config->source + ") lacks what the VM needs: " +
-				 join(missing, "; ") + ". Rebuild with these options built in.");
+		throw UsageError("--kernel " + spec + ": its config (" + config->source +
+				 ") lacks what the VM needs: " + join(missing, "; ") + ". Rebuild with these options built in.");
 	k.notes.push_back("config " + config->source + ": every option the VM needs is built in");
 	return k;
 }

@@ -34,13 +34,13 @@ void run_or_throw(const std::vector<std::string> &argv, const std::string &what)
 					 "): " + last_lines(r.err.empty() ? r.out : r.err, 3));
 }
 
-
 } // namespace
 
 LoopFilesystem::LoopFilesystem(LoopFsOptions options) : options_(std::move(options))
 {
 	if (::geteuid() != 0)
-		throw UsageError("a loop filesystem needs root (mkfs, losetup, mount): run as root, or use --dir on an existing ext4 mount");
+		throw UsageError(
+			"a loop filesystem needs root (mkfs, losetup, mount): run as root, or use --dir on an existing ext4 mount");
 	if (options_.parent.empty())
 		options_.parent = default_parent();
 	struct statvfs st {};
@@ -49,7 +49,8 @@ LoopFilesystem::LoopFilesystem(LoopFsOptions options) : options_(std::move(optio
 	const uint64_t free_bytes = uint64_t(st.f_bavail) * st.f_frsize;
 	if (options_.size > free_bytes)
 		throw UsageError("a loop image of " + std::to_string(options_.size >> 20) + " MiB does not fit in the " +
-				 std::to_string(free_bytes >> 20) + " MiB free in " + options_.parent + " (set E4MEXT_TMPDIR to a roomier place)");
+				 std::to_string(free_bytes >> 20) + " MiB free in " + options_.parent +
+				 " (set E4MEXT_TMPDIR to a roomier place)");
 	std::string templ = options_.parent + "/e4mext-loopfs.XXXXXX";
 	if (!::mkdtemp(templ.data()))
 		throw std::system_error(errno, std::generic_category(), "cannot make a directory in " + options_.parent);
@@ -119,7 +120,8 @@ void LoopFilesystem::mount()
 	if (!m.ok()) {
 		unmount();
 		throw std::runtime_error("mount of " + image() + " failed (mount options: " +
-					 (options_.mount_options.empty() ? "none" : options_.mount_options) + "): " + last_lines(m.err, 2));
+					 (options_.mount_options.empty() ? "none" : options_.mount_options) +
+					 "): " + last_lines(m.err, 2));
 	}
 }
 
@@ -127,7 +129,8 @@ void LoopFilesystem::unmount()
 {
 	if (device_.empty())
 		return;
-	const CommandResult src = run_command({"findmnt", "-n", "-o", "SOURCE", "--mountpoint", mount_point()}, std::chrono::seconds(30));
+	const CommandResult src =
+		run_command({"findmnt", "-n", "-o", "SOURCE", "--mountpoint", mount_point()}, std::chrono::seconds(30));
 	if (src.ok() && trim_output(src.out) == device_ && ::umount(mount_point().c_str()) != 0)
 		::umount2(mount_point().c_str(), MNT_DETACH);
 	if (device_is_ours())

@@ -12,9 +12,9 @@ namespace e4mext::runner {
 
 struct LoopFsOptions {
 	uint64_t size = 1ull << 30;
-	std::vector<std::string> mkfs_options;  // extra mkfs.ext4 arguments, e.g. {"-b", "1024"}
-	std::string mount_options;              // e.g. "data=journal"; empty: none
-	std::string parent;                     // empty: ${E4MEXT_TMPDIR:-/tmp}
+	std::vector<std::string> mkfs_options; // extra mkfs.ext4 arguments, e.g. {"-b", "1024"}
+	std::string mount_options;             // e.g. "data=journal"; empty: none
+	std::string parent;                    // empty: ${E4MEXT_TMPDIR:-/tmp}
 };
 
 class LoopFilesystem {
@@ -32,11 +32,11 @@ public:
 	const std::string &device() const { return device_; } // empty while detached
 	const LoopFsOptions &options() const { return options_; }
 
-	void fresh();                               // unmount, mkfs again with the same options, mount
-	void remount(const std::string &options);   // mount -o remount,OPTIONS
-	int check();                                // unmount, e2fsck -fn the image (its status); stays unmounted
-	void mount();                               // attach and mount again (after check)
-	void unmount();                             // unmount and detach
+	void fresh();                             // unmount, mkfs again with the same options, mount
+	void remount(const std::string &options); // mount -o remount,OPTIONS
+	int check();                              // unmount, e2fsck -fn the image (its status); stays unmounted
+	void mount();                             // attach and mount again (after check)
+	void unmount();                           // unmount and detach
 
 	// The mkfs.ext4 command line used (for metadata).
 	std::vector<std::string> mkfs_command() const;

@@ -98,7 +98,6 @@ std::optional<report::GateOptions> gate_options(const std::string &text)
 	return options;
 }
 
-
 std::string header(const OverheadOptions &o)
 {
 	struct utsname u {};
@@ -165,9 +164,9 @@ bool measure_and_report(OverheadBench &bench, const OverheadOptions &o, const st
 		print_fio_floor(bench.null_engine_iops(), median(samples, "bare-loop"), std::cout);
 	if (!gate)
 		return true;
-	const auto verdict = report::run_gate("U " + report::format_block_size(o.block_size),
-					      {"e4defrag", samples.iops.at("e4defrag")},
-					      {"libe4mext", samples.iops.at("libe4mext")}, *gate);
+	const auto verdict =
+		report::run_gate("U " + report::format_block_size(o.block_size), {"e4defrag", samples.iops.at("e4defrag")},
+				 {"libe4mext", samples.iops.at("libe4mext")}, *gate);
 	std::cout << report::render_gate_text(verdict) << std::flush;
 	return verdict.passed();
 }
@@ -200,20 +199,27 @@ int run(const CommandOptions &c)
 Subcommand e4mext::runner::add_overhead_command(CLI::App &parent)
 {
 	auto opt = std::make_shared<CommandOptions>();
-	CLI::App *app = parent.add_subcommand("overhead", "what fio + libe4mext costs over the bare ioctl, against fio's built-in e4defrag engine");
+	CLI::App *app = parent.add_subcommand(
+		"overhead", "what fio + libe4mext costs over the bare ioctl, against fio's built-in e4defrag engine");
 	app->footer(kFooter);
-	app->add_option("--runs", opt->runs, "rounds; the figures are medians over them")->capture_default_str()->check(CLI::Range(1u, 1000u));
+	app->add_option("--runs", opt->runs, "rounds; the figures are medians over them")
+		->capture_default_str()
+		->check(CLI::Range(1u, 1000u));
 	app->add_option("--size", opt->size, "the original file (a multiple of --bs)")->capture_default_str();
 	app->add_option("--bs", opt->bs, "block size of each move (a multiple of 4k)")->capture_default_str();
 	app->add_option("--image-size", opt->image_size, "the loop ext4 made for the runs")->capture_default_str();
-	app->add_option("--gate", opt->gate, "PCT: exit 1 when libe4mext's median IOPS is more than PCT% below e4defrag's, "
-					     "significantly (report/gate's rule; the CI gate)");
-	app->add_flag("--confirm", opt->confirm, "with --gate: a failing gate is measured once more and fails only if that fails too");
+	app->add_option("--gate", opt->gate,
+			"PCT: exit 1 when libe4mext's median IOPS is more than PCT% below e4defrag's, "
+			"significantly (report/gate's rule; the CI gate)");
+	app->add_flag("--confirm", opt->confirm,
+		      "with --gate: a failing gate is measured once more and fails only if that fails too");
 	app->add_flag("--no-loop", opt->no_loop, "skip bench-move-loop (the bare ioctls) and fio's floor");
-	app->add_option("--job-opt", opt->job_options, "OPT: add a fio option to both engines' job, e.g. gtod_reduce=1 "
-						       "(fio's own per-I/O clock and latency bookkeeping off); repeatable")
+	app->add_option("--job-opt", opt->job_options,
+			"OPT: add a fio option to both engines' job, e.g. gtod_reduce=1 "
+			"(fio's own per-I/O clock and latency bookkeeping off); repeatable")
 		->allow_extra_args(false);
-	app->add_option("--build-dir", opt->build_dir, "the build holding engine/libe4mext.so and engine/bench-move-loop (default: " +
-						       install_layout().engine + " and " + install_layout().bench_move_loop + ")");
+	app->add_option("--build-dir", opt->build_dir,
+			"the build holding engine/libe4mext.so and engine/bench-move-loop (default: " + install_layout().engine +
+				" and " + install_layout().bench_move_loop + ")");
 	return {app, [opt] { return run(*opt); }};
 }

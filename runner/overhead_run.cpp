@@ -95,10 +95,8 @@ std::string overhead_job(const OverheadOptions &options, const std::string &dire
 }
 
 OverheadBench::OverheadBench(OverheadOptions options)
-	: options_(std::move(options)),
-	  engine_(required_program(layout_for(options_), layout_for(options_).engine)),
-	  loop_program_(required_program(layout_for(options_), layout_for(options_).bench_move_loop)),
-	  work_("e4mext-overhead"),
+	: options_(std::move(options)), engine_(required_program(layout_for(options_), layout_for(options_).engine)),
+	  loop_program_(required_program(layout_for(options_), layout_for(options_).bench_move_loop)), work_("e4mext-overhead"),
 	  fs_(loop_options(options_.image_size))
 {
 	write_text(work_.path() + "/libe4mext.fio", overhead_job(options_, fs_.mount_point(), "external:" + engine_));
@@ -168,16 +166,19 @@ double OverheadBench::fio_iops(const std::vector<std::string> &argv, const std::
 	const auto measurements = report::measurements_of(report::load_fio_file(output), std::nullopt);
 	if (measurements.size() != 1 || measurements[0].status != report::RunStatus::ok)
 		throw std::runtime_error(output + ": fio's run did not complete one job with writes (" +
-					 (measurements.empty() ? std::string("no job") : report::describe_status(measurements[0])) + ")");
+					 (measurements.empty() ? std::string("no job") : report::describe_status(measurements[0])) +
+					 ")");
 	return static_cast<double>(measurements[0].iops);
 }
 
 double OverheadBench::run_bare_loop()
 {
-	const CommandResult r = run_command({loop_program_, fs_.mount_point() + "/test", std::to_string(options_.block_size)}, kRunTimeout);
+	const CommandResult r =
+		run_command({loop_program_, fs_.mount_point() + "/test", std::to_string(options_.block_size)}, kRunTimeout);
 	throw_if_interrupted();
 	if (!r.ok())
-		throw std::runtime_error("bench-move-loop failed (" + (r.timed_out ? std::string("timed out") : r.status.describe()) +
+		throw std::runtime_error("bench-move-loop failed (" +
+					 (r.timed_out ? std::string("timed out") : r.status.describe()) +
 					 "): " + last_lines(r.err, 3));
 	return bare_loop_iops(r.out);
 }
@@ -185,8 +186,8 @@ double OverheadBench::run_bare_loop()
 double OverheadBench::null_engine_iops()
 {
 	const std::string output = work_.path() + "/null.json";
-	std::vector<std::string> argv = {"fio", "--name=floor", "--ioengine=null", "--rw=write",
-					 "--bs=" + std::to_string(options_.block_size), "--size=4g"};
+	std::vector<std::string> argv = {
+		"fio", "--name=floor", "--ioengine=null", "--rw=write", "--bs=" + std::to_string(options_.block_size), "--size=4g"};
 	for (const std::string &option : options_.job_options)
 		argv.push_back("--" + option);
 	argv.insert(argv.end(), {"--output-format=json", "--output=" + output});

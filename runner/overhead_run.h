@@ -17,12 +17,12 @@ namespace e4mext::runner {
 
 struct OverheadOptions {
 	unsigned runs = 5;
-	uint64_t size = 512ull << 20;       // the original
-	uint64_t block_size = 4096;         // fio's bs, bench-move-loop's BS_BYTES
-	uint64_t image_size = 2ull << 30;   // the loop filesystem
-	bool bare_loop = true;              // also run bench-move-loop (and measure fio's floor)
+	uint64_t size = 512ull << 20;         // the original
+	uint64_t block_size = 4096;           // fio's bs, bench-move-loop's BS_BYTES
+	uint64_t image_size = 2ull << 30;     // the loop filesystem
+	bool bare_loop = true;                // also run bench-move-loop (and measure fio's floor)
 	std::vector<std::string> job_options; // fio options added to both engines' job, e.g. gtod_reduce=1
-	std::string build_dir;              // holds engine/libe4mext.so and engine/bench-move-loop; empty: this program's own (install_layout)
+	std::string build_dir; // holds engine/libe4mext.so and engine/bench-move-loop; empty: this program's own (install_layout)
 };
 
 // IOPS per variant, one figure per round, in round order.

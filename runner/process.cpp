@@ -78,11 +78,8 @@ public:
 UniqueFd route_stream(SpawnSetup &setup, const Stream &stream, int target, UniqueFd &child_end)
 {
 	switch (stream.kind) {
-	case Stream::Kind::inherit:
-		return {};
-	case Stream::Kind::null:
-		posix_spawn_file_actions_addopen(&setup.actions, target, "/dev/null", O_WRONLY, 0);
-		return {};
+	case Stream::Kind::inherit: return {};
+	case Stream::Kind::null: posix_spawn_file_actions_addopen(&setup.actions, target, "/dev/null", O_WRONLY, 0); return {};
 	case Stream::Kind::file:
 		posix_spawn_file_actions_addopen(&setup.actions, target, stream.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		return {};
@@ -136,7 +133,8 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 	const int rc = ::posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), environ);
 	if (rc != 0)
 		throw std::system_error(rc, std::generic_category(),
-					"cannot start " + argv[0] + " (is it installed? scripts/setup installs the packages the runner needs)");
+					"cannot start " + argv[0] +
+						" (is it installed? scripts/setup installs the packages the runner needs)");
 	register_process_group(pid);
 	p.pid_ = pid;
 	return p;
@@ -221,7 +219,8 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 	std::string *sinks[2] = {&r.out, &r.err};
 	int open_fds = 2;
 	while (open_fds > 0) {
-		const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		const auto left =
+			std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
 		if (left.count() <= 0) {
 			r.timed_out = true;
 			break;

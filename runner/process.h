@@ -62,9 +62,9 @@ struct ExitStatus {
 	int wait_status = 0; // as waitpid reports it
 
 	bool exited() const;
-	int exit_code() const;   // valid when exited()
-	int signal() const;      // valid when !exited()
-	int shell_code() const;  // the exit code, or 128 + signal as a shell reports it
+	int exit_code() const;        // valid when exited()
+	int signal() const;           // valid when !exited()
+	int shell_code() const;       // the exit code, or 128 + signal as a shell reports it
 	std::string describe() const; // "exit status 3" / "killed by SIGKILL"
 };
 
@@ -118,8 +118,8 @@ struct CommandResult {
 };
 
 // Runs argv with both outputs collected; a child still running after `timeout` is killed.
-CommandResult run_command(const std::vector<std::string> &argv,
-			  std::chrono::milliseconds timeout = std::chrono::minutes(10), const std::string &cwd = "");
+CommandResult run_command(const std::vector<std::string> &argv, std::chrono::milliseconds timeout = std::chrono::minutes(10),
+			  const std::string &cwd = "");
 
 // A command's output without its trailing newlines and spaces ("/dev/loop3\n" -> "/dev/loop3").
 std::string trim_output(std::string text);

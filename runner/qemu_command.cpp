@@ -29,15 +29,18 @@ std::vector<std::string> qemu_argv(const VmConfig &c)
 		a.insert(a.end(), {"-device", "nvme,id=nvme0,serial=e4mext0"});
 	for (size_t i = 0; i < c.disk_images.size(); ++i) {
 		const std::string id = "disk" + std::to_string(i + 1);
-		a.insert(a.end(), {"-drive", "file=" + c.disk_images[i] + ",if=none,id=" + id + ",format=raw,cache=" + c.disk_cache + ",aio=threads",
-				   "-device", "nvme-ns,drive=" + id + ",bus=nvme0,nsid=" + std::to_string(i + 1)});
+		a.insert(a.end(),
+			 {"-drive",
+			  "file=" + c.disk_images[i] + ",if=none,id=" + id + ",format=raw,cache=" + c.disk_cache + ",aio=threads",
+			  "-device", "nvme-ns,drive=" + id + ",bus=nvme0,nsid=" + std::to_string(i + 1)});
 	}
 	if (!c.root_socket.empty()) {
-		a.insert(a.end(), {"-object", "memory-backend-memfd,id=mem,size=" + mem_mib + ",share=on", "-numa", "node,memdev=mem"});
-		a.insert(a.end(), {"-chardev", "socket,id=fsroot,path=" + c.root_socket,
-				   "-device", "vhost-user-fs-pci,chardev=fsroot,tag=hostroot"});
-		a.insert(a.end(), {"-chardev", "socket,id=fsresults,path=" + c.results_socket,
-				   "-device", "vhost-user-fs-pci,chardev=fsresults,tag=results"});
+		a.insert(a.end(),
+			 {"-object", "memory-backend-memfd,id=mem,size=" + mem_mib + ",share=on", "-numa", "node,memdev=mem"});
+		a.insert(a.end(), {"-chardev", "socket,id=fsroot,path=" + c.root_socket, "-device",
+				   "vhost-user-fs-pci,chardev=fsroot,tag=hostroot"});
+		a.insert(a.end(), {"-chardev", "socket,id=fsresults,path=" + c.results_socket, "-device",
+				   "vhost-user-fs-pci,chardev=fsresults,tag=results"});
 	}
 	return a;
 }
@@ -49,18 +52,10 @@ uint64_t parse_size(const std::string &text, const std::string &what)
 	int shift = -1;
 	if (end && end != text.c_str() && end[0] && !end[1]) {
 		switch (std::tolower(static_cast<unsigned char>(end[0]))) {
-		case 'k':
-			shift = 10;
-			break;
-		case 'm':
-			shift = 20;
-			break;
-		case 'g':
-			shift = 30;
-			break;
-		case 't':
-			shift = 40;
-			break;
+		case 'k': shift = 10; break;
+		case 'm': shift = 20; break;
+		case 'g': shift = 30; break;
+		case 't': shift = 40; break;
 		}
 	}
 	if (shift < 0 || n == 0 || n > (~0ull >> shift) || text[0] == '-')

@@ -47,8 +47,8 @@ constexpr const char *kDescription =
 	"Exit status: 0 all as expected; 1 a case failed; 2 bad usage; 3 a kernel unavailable or did not boot;\n"
 	"4 a guest crashed or hung (also on the host: the suite hung); 77 the suite skipped (not root, no --kernel).";
 
-constexpr unsigned kDisks = 4;               // two suffice (the suite gives up shared filesystems for room)
-constexpr uint64_t kDiskSize = 64ull << 20;  // the suite makes 64M filesystems, as on loop devices
+constexpr unsigned kDisks = 4;              // two suffice (the suite gives up shared filesystems for room)
+constexpr uint64_t kDiskSize = 64ull << 20; // the suite makes 64M filesystems, as on loop devices
 
 struct Options {
 	std::vector<std::string> kernels;
@@ -155,7 +155,8 @@ int run_on_host(const Options &opt)
 		}
 		if (std::chrono::steady_clock::now() > deadline) {
 			suite.terminate(std::chrono::seconds(10)); // SIGTERM: the suite removes its filesystems
-			std::cout << "e4mext regression: the suite was still running after " << opt.timeout << " s (--timeout): stopped\n";
+			std::cout << "e4mext regression: the suite was still running after " << opt.timeout
+				  << " s (--timeout): stopped\n";
 			return kExitGuestCrashed;
 		}
 	}
@@ -205,9 +206,9 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	join_console(k.run, outcome.console, outcome.end == VmEnd::hung, expected);
 
 	std::ostringstream block;
-	block << "\n=== e4mext regression: kernel " << label << " ===\n" << metadata
-	      << "suite: " << k.run.behaviour << " EXT4_IOC_MOVE_EXT; " << k.run.passed << " passed, " << k.run.failed << " failed, "
-	      << k.run.not_run << " not run, " << k.run.crashed << " crashed; golden: " << k.run.golden << "\n";
+	block << "\n=== e4mext regression: kernel " << label << " ===\n"
+	      << metadata << "suite: " << k.run.behaviour << " EXT4_IOC_MOVE_EXT; " << k.run.passed << " passed, " << k.run.failed
+	      << " failed, " << k.run.not_run << " not run, " << k.run.crashed << " crashed; golden: " << k.run.golden << "\n";
 	for (const CaseResult &c : k.run.cases) {
 		if (c.verdict != "CRASHED" && c.verdict != "HUNG")
 			continue;
@@ -243,16 +244,19 @@ int worst(int a, int b)
 int run_in_vms(const Options &opt)
 {
 	if (::geteuid() != 0)
-		throw KernelUnavailable("e4mext regression --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
+		throw KernelUnavailable(
+			"e4mext regression --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 	const std::string binary = suite_binary();
 	const std::vector<std::string> expected = expected_cases(binary, opt.only);
 	install_cleanup_handlers("e4mext regression");
 	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext regression", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
-	const fs::path results_root = fs::absolute(opt.results.empty()
-		? fs::path(std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
-			  ("e4mext-regression." + now_stamp() + "." + std::to_string(::getpid()))
-		: fs::path(opt.results)).lexically_normal();
+	const fs::path results_root =
+		fs::absolute(opt.results.empty()
+				     ? fs::path(std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
+					       ("e4mext-regression." + now_stamp() + "." + std::to_string(::getpid()))
+				     : fs::path(opt.results))
+			.lexically_normal();
 	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image);
 	const std::string qemu = qemu_version();
 
@@ -264,10 +268,11 @@ int run_in_vms(const Options &opt)
 		runs.push_back(std::move(k.run));
 	}
 	if (runs.size() >= 2) {
-		const std::string matrix = "kernel matrix (" + std::string(accelerator_name(accel.accel)) + ", " + qemu + ")\n" +
-					   kernel_matrix(runs);
+		const std::string matrix =
+			"kernel matrix (" + std::string(accelerator_name(accel.accel)) + ", " + qemu + ")\n" + kernel_matrix(runs);
 		write_text(results_root / "matrix.txt", matrix);
-		std::cout << "\n=== e4mext regression: kernel matrix ===\n" << matrix << "results: " << results_root.string() << "\n";
+		std::cout << "\n=== e4mext regression: kernel matrix ===\n"
+			  << matrix << "results: " << results_root.string() << "\n";
 	}
 	return status;
 }
@@ -288,12 +293,15 @@ int run(const Options &opt)
 Subcommand add_regression_command(CLI::App &parent)
 {
 	auto opt = std::make_shared<Options>();
-	CLI::App *app = parent.add_subcommand("regression", "run the EXT4_IOC_MOVE_EXT regression suite here or in a VM per --kernel");
+	CLI::App *app =
+		parent.add_subcommand("regression", "run the EXT4_IOC_MOVE_EXT regression suite here or in a VM per --kernel");
 	app->footer(kDescription);
-	app->add_option("--kernel", opt->kernels, "a Debian kernel version (6.19.13) or a bzImage path; repeatable")->allow_extra_args(false);
+	app->add_option("--kernel", opt->kernels, "a Debian kernel version (6.19.13) or a bzImage path; repeatable")
+		->allow_extra_args(false);
 	app->add_option("--only", opt->only, "run only the cases whose id contains this (repeatable); skips the golden comparison")
 		->allow_extra_args(false);
-	app->add_option("--golden", opt->golden, "compare with this file instead of golden-<old|new>.txt of the detected behaviour");
+	app->add_option("--golden", opt->golden,
+			"compare with this file instead of golden-<old|new>.txt of the detected behaviour");
 	app->add_option("--results", opt->results,
 			"with --kernel: DIR/<kernel>/ (metadata, console, output, cases, junit.xml) and DIR/matrix.txt "
 			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt and DIR/junit.xml");

@@ -146,19 +146,22 @@ void join_console(SuiteRun &run, std::string_view console, bool hung, const std:
 		if (c->verdict == "CRASHED")
 			continue; // the first report of a case is the one that matters
 		c->verdict = "CRASHED";
-		c->seen = std::string(crash_kind_name(a.report.kind)) + (c->line.empty() ? "" : " (the suite said: " + c->seen + ")");
+		c->seen =
+			std::string(crash_kind_name(a.report.kind)) + (c->line.empty() ? "" : " (the suite said: " + c->seen + ")");
 		c->reason = a.report.first_line;
 		c->trace.assign(a.report.trace.begin(), a.report.trace.begin() + std::min<size_t>(a.report.trace.size(), 8));
 	}
 	if (hung) {
 		const std::string id = last_started_case(console);
 		if (!id.empty() && !find_case(run, id))
-			run.cases.push_back(CaseResult{id, "HUNG", "-", "still running when the guest was killed at the timeout", {}, ""});
+			run.cases.push_back(
+				CaseResult{id, "HUNG", "-", "still running when the guest was killed at the timeout", {}, ""});
 	}
 	if (!crashes.empty() || hung) {
 		for (const std::string &id : expected)
 			if (!find_case(run, id))
-				run.cases.push_back(CaseResult{id, "NOT REACHED", "-", "the guest crashed or hung before this case", {}, ""});
+				run.cases.push_back(
+					CaseResult{id, "NOT REACHED", "-", "the guest crashed or hung before this case", {}, ""});
 	}
 	count_verdicts(run);
 }

@@ -18,11 +18,11 @@ inline constexpr const char *kSuiteCaseStartMarker = "e4mext-regression: case st
 
 struct CaseResult {
 	std::string id;
-	std::string verdict; // PASS, FAIL, NOT RUN (the suite's); CRASHED, HUNG, NOT REACHED (the host's)
-	std::string seen;    // the suite's seen text; for the host's verdicts what happened
-	std::string reason;  // NOT RUN's reason; for CRASHED the crash's first line
+	std::string verdict;            // PASS, FAIL, NOT RUN (the suite's); CRASHED, HUNG, NOT REACHED (the host's)
+	std::string seen;               // the suite's seen text; for the host's verdicts what happened
+	std::string reason;             // NOT RUN's reason; for CRASHED the crash's first line
 	std::vector<std::string> trace; // CRASHED: the first lines of the kernel's report
-	std::string line;    // the suite's whole line, "" for the host's verdicts
+	std::string line;               // the suite's whole line, "" for the host's verdicts
 };
 
 // One kernel's run of the suite.
@@ -30,9 +30,9 @@ struct SuiteRun {
 	std::string label;
 	std::string behaviour = "?"; // old / new, from the suite's "# kernel" line
 	std::vector<CaseResult> cases;
-	std::string golden = "-";    // PASS, FAIL or NOT RUN (the golden/<behaviour> line's verdict)
-	std::string summary;         // the suite's "N passed, N failed, N not run", "" when it never printed it
-	std::string vm_status;       // "finished: ...", "crashed: panic", "hung: ...", "did not boot: ..."
+	std::string golden = "-"; // PASS, FAIL or NOT RUN (the golden/<behaviour> line's verdict)
+	std::string summary;      // the suite's "N passed, N failed, N not run", "" when it never printed it
+	std::string vm_status;    // "finished: ...", "crashed: panic", "hung: ...", "did not boot: ..."
 	int passed = 0, failed = 0, not_run = 0, crashed = 0; // crashed counts CRASHED and HUNG cases
 };
 

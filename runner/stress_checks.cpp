@@ -91,7 +91,8 @@ std::string StressChecks::error_shown(const FioProcess &fio, const std::string &
 {
 	const std::vector<std::string> lines = fio_lines_matching(fio, regex, 1);
 	if (lines.empty()) {
-		fail("expected " + what + " in fio's output (/" + regex + "/); it said: " + fio_excerpt(fio, "e4mext: [a-z].*[A-Z]{4}|err="));
+		fail("expected " + what + " in fio's output (/" + regex +
+		     "/); it said: " + fio_excerpt(fio, "e4mext: [a-z].*[A-Z]{4}|err="));
 		return "";
 	}
 	return lines.front();

@@ -86,7 +86,8 @@ void check_tools()
 	for (const char *tool : {"fio", "e2fsck", "mkfs.ext4", "losetup", "findmnt", "mount", "setpriv", "env"}) {
 		const CommandResult r = run_command({"sh", "-c", std::string("command -v ") + tool}, std::chrono::seconds(10));
 		if (!r.ok())
-			throw UsageError(std::string("'") + tool + "' not found: install it (scripts/setup installs what e4mext needs)");
+			throw UsageError(std::string("'") + tool +
+					 "' not found: install it (scripts/setup installs what e4mext needs)");
 	}
 }
 
@@ -199,8 +200,8 @@ int run_stress(const StressOptions &o)
 
 	install_interrupt_handlers("e4mext stress");
 	const std::string log_root = make_log_root();
-	say(std::string(o.long_mode ? "long" : "short") + " mode, " + std::to_string(settings.runtime) + " s per workload; engine " +
-	    settings.engine + "; logs in " + log_root);
+	say(std::string(o.long_mode ? "long" : "short") + " mode, " + std::to_string(settings.runtime) +
+	    " s per workload; engine " + settings.engine + "; logs in " + log_root);
 	Tally tally;
 	try {
 		run_all(o, settings, log_root, tally);
@@ -228,12 +229,16 @@ Subcommand add_stress_command(CLI::App &parent)
 	CLI::App *app = parent.add_subcommand("stress", "defragmentation under stress and faults (jobs/stress/ and 12 faults)");
 	app->footer(kDescription);
 	auto o = std::make_shared<StressOptions>();
-	CLI::Option *short_flag = app->add_flag("--short", o->short_mode, "4 s per workload (the default; what the stress-short test runs)");
+	CLI::Option *short_flag =
+		app->add_flag("--short", o->short_mode, "4 s per workload (the default; what the stress-short test runs)");
 	CLI::Option *long_flag = app->add_flag("--long", o->long_mode, "60 s per workload (the long soak)");
 	short_flag->excludes(long_flag);
 	app->add_option("--runtime", o->runtime, "seconds per workload, overriding --short/--long")->type_name("SECONDS");
-	app->add_option("--engine", o->engine, "libe4mext.so to load (default: " + install_layout().engine + ")")->type_name("PATH");
-	app->add_option("--only", o->only, "run only this workload or fault (repeatable); --list prints the names")->type_name("NAME")->allow_extra_args(false);
+	app->add_option("--engine", o->engine, "libe4mext.so to load (default: " + install_layout().engine + ")")
+		->type_name("PATH");
+	app->add_option("--only", o->only, "run only this workload or fault (repeatable); --list prints the names")
+		->type_name("NAME")
+		->allow_extra_args(false);
 	app->add_flag("--keep-logs", o->keep_logs, "keep fio's output, JSON and engine statistics even when everything passed");
 	app->add_flag("--list", o->list, "print the names of the workloads and faults, and exit");
 	return {app, [o]() { return run_stress(*o); }};

@@ -46,9 +46,18 @@ struct FaultRun {
 	// One defrag job on mnt/orig, options of `extra` last (fio lets a later option override).
 	std::vector<std::string> defrag_command(const std::string &stats_log, const std::vector<std::string> &extra) const
 	{
-		std::vector<std::string> argv = {"fio", "--name=fault", "--ioengine=external:" + settings.engine, "--directory=" + mnt(),
-						 "--filename=orig", "--filesize=64m", "--rw=write", "--bs=64k", "--overwrite=1",
-						 "--time_based", "--eta=never", "--stats_file=" + stats_log + "/stats.jsonl"};
+		std::vector<std::string> argv = {"fio",
+						 "--name=fault",
+						 "--ioengine=external:" + settings.engine,
+						 "--directory=" + mnt(),
+						 "--filename=orig",
+						 "--filesize=64m",
+						 "--rw=write",
+						 "--bs=64k",
+						 "--overwrite=1",
+						 "--time_based",
+						 "--eta=never",
+						 "--stats_file=" + stats_log + "/stats.jsonl"};
 		argv.insert(argv.end(), extra.begin(), extra.end());
 		return argv;
 	}
@@ -95,7 +104,8 @@ struct FaultRun {
 	// Lays out a file with a plain psync job (as root).
 	void write_file(const std::string &path, const std::string &size)
 	{
-		run_command({"fio", "--name=layout", "--ioengine=psync", "--filename=" + path, "--size=" + size, "--rw=write", "--bs=1m"},
+		run_command({"fio", "--name=layout", "--ioengine=psync", "--filename=" + path, "--size=" + size, "--rw=write",
+			     "--bs=1m"},
 			    5min);
 		throw_if_interrupted();
 	}
@@ -126,7 +136,8 @@ void enospc_prepare(FaultRun &r) // the donor cannot be preallocated: the origin
 	r.run_defrag(60s, {"--runtime=2", "--filesize=150m"});
 	r.checks.no_crash(r.fio);
 	r.checks.fio_failed(r.fio);
-	r.clear_error = r.checks.error_shown(r.fio, "e4mext: donor .*ENOSPC.*needs room", "the engine's ENOSPC message about the donor");
+	r.clear_error =
+		r.checks.error_shown(r.fio, "e4mext: donor .*ENOSPC.*needs room", "the engine's ENOSPC message about the donor");
 }
 
 void enospc_midrun(FaultRun &r) // in place, each move allocates its donor range: fill the filesystem under it
@@ -137,8 +148,8 @@ void enospc_midrun(FaultRun &r) // in place, each move allocates its donor range
 		if (::statvfs(r.mnt().c_str(), &st) == 0) {
 			const std::string filler = r.mnt() + "/filler." + std::to_string(i);
 			UniqueFd fd(::open(filler.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-			if (fd)
-				[[maybe_unused]] int rc = ::fallocate(fd.get(), 0, 0, off_t(st.f_bfree) * off_t(st.f_frsize));
+			if (fd) [[maybe_unused]]
+				int rc = ::fallocate(fd.get(), 0, 0, off_t(st.f_bfree) * off_t(st.f_frsize));
 		}
 		throw_if_interrupted();
 		std::this_thread::sleep_for(100ms);
@@ -235,7 +246,8 @@ void sigterm(FaultRun &r) // kill PID signals fio's parent
 void sigkill(FaultRun &r) // nothing runs on SIGKILL: the donor stays, tagged, and the next run must remove it
 {
 	r.start_defrag({"--runtime=30"});
-	const std::vector<pid_t> signalled = r.signal_fio(SIGKILL, true); // as the OOM killer or a service manager stopping fio's cgroup would
+	const std::vector<pid_t> signalled =
+		r.signal_fio(SIGKILL, true); // as the OOM killer or a service manager stopping fio's cgroup would
 	r.fio.wait(30s);
 	wait_gone(signalled);
 	r.checks.no_crash(r.fio, 128 + SIGKILL);
@@ -294,7 +306,8 @@ void donor_dir_not_writable(FaultRun &r) // a user defragments a file it owns in
 	r.fio.wait(60s);
 	r.checks.no_crash(r.fio);
 	r.checks.fio_failed(r.fio);
-	r.clear_error = r.checks.error_shown(r.fio, "e4mext: create donor .*EACCES.*not writable", "the engine's 'the directory is not writable'");
+	r.clear_error = r.checks.error_shown(r.fio, "e4mext: create donor .*EACCES.*not writable",
+					     "the engine's 'the directory is not writable'");
 }
 
 std::string file_text(const std::string &path)
@@ -314,7 +327,8 @@ void foreign_donor(FaultRun &r) // a user's file sits at the default donor name:
 	r.run_defrag(60s, {"--runtime=2"});
 	r.checks.no_crash(r.fio);
 	r.checks.fio_failed(r.fio);
-	r.clear_error = r.checks.error_shown(r.fio, "was not created by e4mext; refusing to touch it", "the engine's refusal to touch a foreign file");
+	r.clear_error = r.checks.error_shown(r.fio, "was not created by e4mext; refusing to touch it",
+					     "the engine's refusal to touch a foreign file");
 	if (!fs::exists(foreign) || file_text(foreign) != content)
 		r.checks.fail("the foreign file was changed or removed");
 	std::error_code ignored;

@@ -41,7 +41,8 @@ std::vector<KmsgRecord> read_kmsg()
 		KmsgRecord r;
 		std::from_chars(record.data() + first_comma + 1, record.data() + record.size(), r.sequence);
 		const auto end = record.find('\n', semicolon);
-		r.text = std::string(record.substr(semicolon + 1, end == std::string_view::npos ? std::string_view::npos : end - semicolon - 1));
+		r.text = std::string(
+			record.substr(semicolon + 1, end == std::string_view::npos ? std::string_view::npos : end - semicolon - 1));
 		records.push_back(std::move(r));
 	}
 	return records;

@@ -28,8 +28,8 @@ std::vector<std::string> stress_names(); // workloads, then faults
 
 // What every workload and fault needs to know of the run.
 struct StressSettings {
-	std::string top;    // the directory jobs/stress/ is in: the checkout, or PREFIX/share/e4mext installed
-	std::string engine; // absolute path of libe4mext.so
+	std::string top;      // the directory jobs/stress/ is in: the checkout, or PREFIX/share/e4mext installed
+	std::string engine;   // absolute path of libe4mext.so
 	unsigned runtime = 4; // seconds per workload
 };
 

@@ -79,14 +79,16 @@ void check_workload_figures(const WorkloadFigures &f, const std::string &fio_err
 	if (!f.untolerated.empty())
 		checks.fail("jobs stopped on an error they do not tolerate: " + join(f.untolerated, "; "));
 	if (f.clones != f.defrag_clones)
-		checks.fail(std::to_string(f.defrag_clones) + " defrag clones ran but " + std::to_string(f.clones) + " wrote statistics");
+		checks.fail(std::to_string(f.defrag_clones) + " defrag clones ran but " + std::to_string(f.clones) +
+			    " wrote statistics");
 	if (f.moves == 0)
 		checks.fail("no moves were made");
 	if (f.verified == 0)
 		checks.fail("the verifiers read nothing back");
 	const uint64_t counted = f.ebusy + f.enodata + f.other;
 	if (f.fio_errors != counted)
-		checks.fail("fio tolerated " + std::to_string(f.fio_errors) + " move errors but the engine counted " + std::to_string(counted));
+		checks.fail("fio tolerated " + std::to_string(f.fio_errors) + " move errors but the engine counted " +
+			    std::to_string(counted));
 }
 
 void print_workload_header(std::ostream &out)
@@ -106,8 +108,8 @@ void print_workload_row(std::ostream &out, const std::string &name, unsigned run
 	out << line << std::flush;
 }
 
-void run_workload(const StressSettings &settings, const StressWorkload &workload, const std::string &log,
-		  StressChecks &checks, std::ostream &out)
+void run_workload(const StressSettings &settings, const StressWorkload &workload, const std::string &log, StressChecks &checks,
+		  std::ostream &out)
 {
 	WorkloadFigures figures;
 	std::optional<LoopFilesystem> fs;
@@ -145,7 +147,8 @@ void run_workload(const StressSettings &settings, const StressWorkload &workload
 	} catch (const report::InputError &e) {
 		checks.fail("fio's JSON output or the engine's statistics are missing or unreadable: " + std::string(e.what()));
 	}
-	const std::vector<std::string> verify_bad = fio_lines_matching(fio, "verify: bad|verify failed|bad magic|bad header", 1, true);
+	const std::vector<std::string> verify_bad =
+		fio_lines_matching(fio, "verify: bad|verify failed|bad magic|bad header", 1, true);
 	if (!verify_bad.empty())
 		checks.fail("fio reported a verify failure: " + verify_bad.front());
 	checks.no_donors(fs->mount_point());

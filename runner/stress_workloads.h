@@ -2,8 +2,8 @@
 // filesystem; their figures come from fio's JSON and the engine's statistics (through report_core).
 #pragma once
 
-#include "fio_result.hpp"
 #include "engine_stats.hpp"
+#include "fio_result.hpp"
 #include "stress_plan.h"
 
 #include <cstdint>
@@ -41,7 +41,7 @@ void print_workload_header(std::ostream &out);
 void print_workload_row(std::ostream &out, const std::string &name, unsigned runtime, const WorkloadFigures &figures);
 
 // Runs one workload, logs in `log`, and prints its row (the verdict follows on the same line).
-void run_workload(const StressSettings &settings, const StressWorkload &workload, const std::string &log,
-		  StressChecks &checks, std::ostream &out);
+void run_workload(const StressSettings &settings, const StressWorkload &workload, const std::string &log, StressChecks &checks,
+		  std::ostream &out);
 
 } // namespace e4mext::runner

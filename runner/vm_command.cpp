@@ -93,12 +93,14 @@ int run(const RunOptions &opt)
 	base.timeout = std::chrono::seconds(opt.timeout);
 	base.boot_timeout = std::chrono::seconds(opt.boot_timeout);
 	if (::geteuid() != 0)
-		throw KernelUnavailable("e4mext-vm run needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
+		throw KernelUnavailable(
+			"e4mext-vm run needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 
 	install_cleanup_handlers("e4mext-vm");
 	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext-vm", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
-	const std::string results_root = fs::absolute(opt.results.empty() ? default_results_dir() : opt.results).lexically_normal().string();
+	const std::string results_root =
+		fs::absolute(opt.results.empty() ? default_results_dir() : opt.results).lexically_normal().string();
 
 	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image, base.busybox);
 	const std::string qemu = qemu_version();
@@ -108,8 +110,8 @@ int run(const RunOptions &opt)
 		VmRequest req = base;
 		req.results_dir = results_root + "/" + labels[i];
 		req.plan.modules_dir = kernels[i].modules_dir;
-		std::cerr << "e4mext-vm: " << labels[i] << ": booting " << kernels[i].image << " under " << accelerator_name(accel.accel)
-			  << " (" << accel.reason << ")\n";
+		std::cerr << "e4mext-vm: " << labels[i] << ": booting " << kernels[i].image << " under "
+			  << accelerator_name(accel.accel) << " (" << accel.reason << ")\n";
 		const VmOutcome outcome = run_in_vm(kernels[i], req, accel.accel, std::cout);
 		const std::string metadata = metadata_block(RunFacts{kernels[i], req, accel, outcome, qemu});
 		std::ofstream(req.results_dir + "/metadata.txt") << metadata;
@@ -147,20 +149,28 @@ std::vector<Subcommand> e4mext::runner::add_vm_commands(CLI::App &parent)
 	run_cmd->add_option("--kernel", opt->kernels, "a Debian kernel version (6.19.13) or a bzImage path; repeatable")
 		->required()
 		->allow_extra_args(false);
-	run_cmd->add_option("--disks", opt->disks, "NVMe namespaces, /dev/nvme0n1 ... (E4MEXT_DISKS in the guest)")->capture_default_str();
+	run_cmd->add_option("--disks", opt->disks, "NVMe namespaces, /dev/nvme0n1 ... (E4MEXT_DISKS in the guest)")
+		->capture_default_str();
 	run_cmd->add_option("--disk-size", opt->disk_size, "size of each disk (sparse raw image in TMPDIR)")->capture_default_str();
 	run_cmd->add_option("--memory", opt->memory, "guest memory")->capture_default_str();
 	run_cmd->add_option("--cpus", opt->cpus, "guest vCPUs")->capture_default_str();
-	run_cmd->add_option("--timeout", opt->timeout, "seconds for the whole run of one kernel; then the guest counts as hung")->capture_default_str();
-	run_cmd->add_option("--boot-timeout", opt->boot_timeout, "seconds from qemu's start to /init's first line")->capture_default_str();
-	run_cmd->add_option("--accel", opt->accel, "kvm, tcg, or auto (a short KVM boot decides)")->capture_default_str()
+	run_cmd->add_option("--timeout", opt->timeout, "seconds for the whole run of one kernel; then the guest counts as hung")
+		->capture_default_str();
+	run_cmd->add_option("--boot-timeout", opt->boot_timeout, "seconds from qemu's start to /init's first line")
+		->capture_default_str();
+	run_cmd->add_option("--accel", opt->accel, "kvm, tcg, or auto (a short KVM boot decides)")
+		->capture_default_str()
 		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
-	run_cmd->add_option("--results", opt->results, "results go to DIR/<kernel>/ (default ${TMPDIR:-/tmp}/e4mext-vm.<time>.<pid>)");
-	run_cmd->add_option("command", opt->command, "after --: one shell command line, or a command and its arguments")->required();
+	run_cmd->add_option("--results", opt->results,
+			    "results go to DIR/<kernel>/ (default ${TMPDIR:-/tmp}/e4mext-vm.<time>.<pid>)");
+	run_cmd->add_option("command", opt->command, "after --: one shell command line, or a command and its arguments")
+		->required();
 
 	auto suites = std::make_shared<std::vector<std::string>>(default_kernel_suites());
 	CLI::App *kernels_cmd = parent.add_subcommand("kernels", "list the cloud-amd64 kernels Debian's archive offers");
-	kernels_cmd->add_option("--suite", *suites, "suites to search (repeatable)")->capture_default_str()->allow_extra_args(false);
-	return {Subcommand{run_cmd, [opt] { return run(*opt); }}, Subcommand{kernels_cmd, [suites] { return list_kernels(*suites); }}};
+	kernels_cmd->add_option("--suite", *suites, "suites to search (repeatable)")
+		->capture_default_str()
+		->allow_extra_args(false);
+	return {Subcommand{run_cmd, [opt] { return run(*opt); }},
+		Subcommand{kernels_cmd, [suites] { return list_kernels(*suites); }}};
 }
-

@@ -20,15 +20,13 @@ std::string status_word(const VmOutcome &o)
 {
 	switch (o.end) {
 	case VmEnd::finished:
-		return o.crashes.empty() ? "finished: command exit status " + std::to_string(o.command_status)
-					 : "crashed: " + std::string(crash_kind_name(o.crashes.front().kind)) +
-						   " (the command finished with exit status " + std::to_string(o.command_status) + ")";
-	case VmEnd::crashed:
-		return "crashed: " + std::string(crash_kind_name(o.crashes.front().kind));
-	case VmEnd::hung:
-		return "hung: " + o.problem;
-	case VmEnd::boot_failed:
-		return "did not boot: " + o.problem;
+		return o.crashes.empty()
+			       ? "finished: command exit status " + std::to_string(o.command_status)
+			       : "crashed: " + std::string(crash_kind_name(o.crashes.front().kind)) +
+					 " (the command finished with exit status " + std::to_string(o.command_status) + ")";
+	case VmEnd::crashed: return "crashed: " + std::string(crash_kind_name(o.crashes.front().kind));
+	case VmEnd::hung: return "hung: " + o.problem;
+	case VmEnd::boot_failed: return "did not boot: " + o.problem;
 	}
 	return "unknown";
 }
@@ -46,7 +44,10 @@ std::string metadata_block(const RunFacts &f)
 	  << "memory: " << format_size(f.request.memory) << "\n"
 	  << "disks: " << f.request.plan.disks << " x " << format_size(f.request.disk_size)
 	  << ", qemu NVMe namespaces (one nvme controller) on sparse raw images, cache=" << o.disk_cache << ", aio=threads\n"
-	  << "modules: " << (f.request.plan.modules_dir.empty() ? std::string("none (built-in drivers only)") : f.request.plan.modules_dir + " (modprobe works in the guest)") << "\n"
+	  << "modules: "
+	  << (f.request.plan.modules_dir.empty() ? std::string("none (built-in drivers only)")
+						 : f.request.plan.modules_dir + " (modprobe works in the guest)")
+	  << "\n"
 	  << "qemu: " << f.qemu_version << "\n"
 	  << "boot to /init: " << (o.boot_seconds > 0 ? fixed1(o.boot_seconds) + " s" : std::string("not reached")) << "\n"
 	  << "wall time: " << fixed1(o.total_seconds) << " s\n"
@@ -57,13 +58,10 @@ std::string metadata_block(const RunFacts &f)
 int exit_status_of(const VmOutcome &o)
 {
 	switch (o.end) {
-	case VmEnd::boot_failed:
-		return kExitBootFailed;
+	case VmEnd::boot_failed: return kExitBootFailed;
 	case VmEnd::crashed:
-	case VmEnd::hung:
-		return kExitGuestCrashed;
-	case VmEnd::finished:
-		return o.crashes.empty() ? o.command_status : kExitGuestCrashed;
+	case VmEnd::hung: return kExitGuestCrashed;
+	case VmEnd::finished: return o.crashes.empty() ? o.command_status : kExitGuestCrashed;
 	}
 	return kExitBootFailed;
 }
@@ -78,7 +76,8 @@ std::string verdict(const VmOutcome &o)
 			s << "    " << line << "\n";
 	}
 	if (o.end == VmEnd::boot_failed || o.end == VmEnd::hung)
-		s << "  the console's last lines:\n" << last_lines(o.console, 15) << (o.console.empty() || o.console.back() == '\n' ? "" : "\n");
+		s << "  the console's last lines:\n"
+		  << last_lines(o.console, 15) << (o.console.empty() || o.console.back() == '\n' ? "" : "\n");
 	return s.str();
 }
 

@@ -131,9 +131,9 @@ private:
 
 Process start_virtiofsd(const std::string &socket, const std::string &source, const std::string &log)
 {
-	Process p = Process::spawn({kVirtiofsd, "--socket-path=" + socket, "-o", "source=" + source, "-o", "cache=auto", "-o",
-				    "sandbox=chroot"},
-				   Stream::null(), Stream::file(log));
+	Process p = Process::spawn(
+		{kVirtiofsd, "--socket-path=" + socket, "-o", "source=" + source, "-o", "cache=auto", "-o", "sandbox=chroot"},
+		Stream::null(), Stream::file(log));
 	const auto deadline = Clock::now() + std::chrono::seconds(10);
 	while (!fs::exists(socket)) {
 		if (auto s = p.try_wait())
@@ -167,7 +167,9 @@ AcceleratorChoice probe_accelerator(const std::string &kernel_image, const std::
 		cpio.add_directory(d);
 	cpio.add_char_device("dev/console", 0600, 5, 1);
 	cpio.add_file("bin/busybox", binary, 0755);
-	cpio.add_file("init", std::string("#!/bin/busybox sh\n/bin/busybox echo '") + kInitUpMarker + "'\n/bin/busybox poweroff -f\n", 0755);
+	cpio.add_file("init",
+		      std::string("#!/bin/busybox sh\n/bin/busybox echo '") + kInitUpMarker + "'\n/bin/busybox poweroff -f\n",
+		      0755);
 	const std::string initramfs = dir.path() + "/probe.cpio";
 	write_file(initramfs, cpio.finish());
 
@@ -230,7 +232,8 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	c.output_file = (results / "output.txt").string();
 
 	Process root_fs = start_virtiofsd(c.root_socket, "/", (dir / "virtiofsd-root.log").string());
-	Process results_fs = start_virtiofsd(c.results_socket, fs::absolute(results).string(), (dir / "virtiofsd-results.log").string());
+	Process results_fs =
+		start_virtiofsd(c.results_socket, fs::absolute(results).string(), (dir / "virtiofsd-results.log").string());
 
 	VmOutcome o;
 	o.disk_cache = c.disk_cache;
@@ -241,7 +244,8 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	FileFollower output(c.output_file);
 	bool console_open = true, err_open = true;
 	for (;;) {
-		struct pollfd fds[2] = {{console_open ? qemu.stdout_fd() : -1, POLLIN, 0}, {err_open ? qemu.stderr_fd() : -1, POLLIN, 0}};
+		struct pollfd fds[2] = {{console_open ? qemu.stdout_fd() : -1, POLLIN, 0},
+					{err_open ? qemu.stderr_fd() : -1, POLLIN, 0}};
 		::poll(fds, 2, 100);
 		if (console_open && fds[0].revents) {
 			std::string chunk;
@@ -261,7 +265,8 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 		}
 		if (elapsed > static_cast<double>(req.timeout.count())) {
 			o.end = VmEnd::hung;
-			o.problem = "the guest was still running after " + std::to_string(req.timeout.count()) + " s (--timeout): killed";
+			o.problem = "the guest was still running after " + std::to_string(req.timeout.count()) +
+				    " s (--timeout): killed";
 			break;
 		}
 	}

@@ -23,8 +23,8 @@ struct VmRequest {
 	GuestPlan plan;
 	unsigned cpus = 2;
 	uint64_t memory = 2ull << 30;
-	uint64_t disk_size = 1ull << 30; // per disk; plan.disks of them
-	std::chrono::seconds timeout{600};     // the whole run; a guest still running then is "hung"
+	uint64_t disk_size = 1ull << 30;        // per disk; plan.disks of them
+	std::chrono::seconds timeout{600};      // the whole run; a guest still running then is "hung"
 	std::chrono::seconds boot_timeout{120}; // from qemu's start to /init's first line
 	std::string results_dir;                // created; the guest's writable share
 	std::string busybox = kBusybox;
@@ -41,7 +41,8 @@ struct AcceleratorChoice {
 AcceleratorChoice probe_accelerator(const std::string &kernel_image, const std::string &busybox);
 
 // --accel auto|kvm|tcg: the one given, or (auto) the probe's answer for `kernel_image`.
-AcceleratorChoice choose_accelerator(const std::string &option, const std::string &kernel_image, const std::string &busybox = kBusybox);
+AcceleratorChoice choose_accelerator(const std::string &option, const std::string &kernel_image,
+				     const std::string &busybox = kBusybox);
 
 enum class VmEnd {
 	finished,    // the command ran to its end and /init powered off

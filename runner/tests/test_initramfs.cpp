@@ -91,7 +91,8 @@ TEST_CASE("the guest's /init: a Debian kernel's modules become the chroot's /lib
 	CHECK(init.find("echo /sbin/modprobe > /proc/sys/kernel/modprobe") != std::string::npos);
 	CHECK(init.find("grep -v '^#' /lib/modules/6.18.15+deb13-cloud-amd64/modules.devname") != std::string::npos);
 	CHECK(init.find("mknod \"/host/dev/$node\"") != std::string::npos);
-	CHECK(init.find("mount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/6.18.15+deb13-cloud-amd64 && mount --bind " +
-			from) != std::string::npos);
+	CHECK(init.find(
+		      "mount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/6.18.15+deb13-cloud-amd64 && mount --bind " +
+		      from) != std::string::npos);
 	CHECK(guest_init_script(GuestPlan{"true", "/", 1, ""}).find("/lib/modules") == std::string::npos);
 }

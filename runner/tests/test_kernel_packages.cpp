@@ -90,7 +90,8 @@ TEST_CASE("version orderings: dpkg's and the kernel's", "[packages]")
 
 TEST_CASE("list file names give the suite", "[packages]")
 {
-	CHECK(suite_of_list_file("mirror.example.org_debian_dists_trixie-backports_main_binary-amd64_Packages.lz4") == "trixie-backports");
+	CHECK(suite_of_list_file("mirror.example.org_debian_dists_trixie-backports_main_binary-amd64_Packages.lz4") ==
+	      "trixie-backports");
 	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_main_binary-amd64_Packages") == "sid");
 	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_InRelease").empty());
 }

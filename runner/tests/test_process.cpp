@@ -65,7 +65,8 @@ TEST_CASE("process: the whole group is killed when the Process goes out of scope
 	pid_t leader = 0;
 	{
 		// The grandchild (a second sleep in the background) is what must not survive.
-		Process p = Process::spawn({"sh", "-c", "sleep 60 & echo $! > " + pidfile + "; wait"}, Stream::null(), Stream::null());
+		Process p =
+			Process::spawn({"sh", "-c", "sleep 60 & echo $! > " + pidfile + "; wait"}, Stream::null(), Stream::null());
 		leader = p.pid();
 		for (int i = 0; i < 500 && !std::ifstream(pidfile).good(); ++i)
 			std::this_thread::sleep_for(10ms);

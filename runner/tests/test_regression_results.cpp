@@ -21,21 +21,20 @@ const char kOutput[] =
 	"3 passed, 2 failed, 1 not run\n";
 
 // A console: the probe, two cases, a WARNING during the second, then a third case that panics.
-const char kConsole[] =
-	"[    9.1] e4mext-init: up\r\n"
-	"[   20.0] e4mext-regression: case start behaviour-probe\r\n"
-	"[   21.0] e4mext-regression: case start validity/orig-rdonly\r\n"
-	"[   22.0] e4mext-regression: case start validity/donor-wronly\r\n"
-	"[   22.5] ------------[ cut here ]------------\r\n"
-	"[   22.5] WARNING: CPU: 1 PID: 155 at fs/ext4/move_extent.c:100 mext_move_extent+0x1/0x2\r\n"
-	"[   22.5] Modules linked in:\r\n"
-	"[   22.5] ---[ end trace 0000000000000000 ]---\r\n"
-	"[   23.0] e4mext-regression: case start validity/dax\r\n"
-	"[   23.1] e4mext-regression: case start range/len-eof\r\n"
-	"[   24.0] e4mext-regression: case start range/len-eof-plus-1\r\n"
-	"[   24.1] Kernel panic - not syncing: sysrq triggered crash\r\n"
-	"[   24.1] CPU: 0 UID: 0 PID: 155 Comm: move-ext-regres\r\n"
-	"[   24.1] Call Trace:\r\n";
+const char kConsole[] = "[    9.1] e4mext-init: up\r\n"
+			"[   20.0] e4mext-regression: case start behaviour-probe\r\n"
+			"[   21.0] e4mext-regression: case start validity/orig-rdonly\r\n"
+			"[   22.0] e4mext-regression: case start validity/donor-wronly\r\n"
+			"[   22.5] ------------[ cut here ]------------\r\n"
+			"[   22.5] WARNING: CPU: 1 PID: 155 at fs/ext4/move_extent.c:100 mext_move_extent+0x1/0x2\r\n"
+			"[   22.5] Modules linked in:\r\n"
+			"[   22.5] ---[ end trace 0000000000000000 ]---\r\n"
+			"[   23.0] e4mext-regression: case start validity/dax\r\n"
+			"[   23.1] e4mext-regression: case start range/len-eof\r\n"
+			"[   24.0] e4mext-regression: case start range/len-eof-plus-1\r\n"
+			"[   24.1] Kernel panic - not syncing: sysrq triggered crash\r\n"
+			"[   24.1] CPU: 0 UID: 0 PID: 155 Comm: move-ext-regres\r\n"
+			"[   24.1] Call Trace:\r\n";
 
 } // namespace
 
@@ -70,7 +69,8 @@ TEST_CASE("regression results: a WARNING fails a passing case, a panic adds the 
 {
 	SuiteRun run = parse_suite_output(kOutput);
 	join_console(run, kConsole, false,
-		     {"validity/orig-rdonly", "validity/donor-wronly", "validity/dax", "range/len-eof", "range/len-eof-plus-1", "range/len-eof-plus-2"});
+		     {"validity/orig-rdonly", "validity/donor-wronly", "validity/dax", "range/len-eof", "range/len-eof-plus-1",
+		      "range/len-eof-plus-2"});
 	REQUIRE(run.cases.size() == 6);
 	CHECK(run.cases[1].verdict == "CRASHED");
 	CHECK(run.cases[1].seen == "WARNING (the suite said: ok moved_len=8)");
@@ -120,6 +120,7 @@ TEST_CASE("regression results: the matrix lists each kernel and the cases that d
 	CHECK(m.find("6.12.95  ?               0       0        1        0  -        did not boot\n") != std::string::npos);
 	CHECK(m.find("6.18.15  old             2       0        0        0  -        finished\n") != std::string::npos);
 	CHECK(m.find("6.19.13  new             2       0        0        0  -        finished\n") != std::string::npos);
-	CHECK(m.find("cases whose results differ between kernels: 1\nrange/x\n    ENODATA: 6.18.15\n    ok: 6.19.13\n") != std::string::npos);
+	CHECK(m.find("cases whose results differ between kernels: 1\nrange/x\n    ENODATA: 6.18.15\n    ok: 6.19.13\n") !=
+	      std::string::npos);
 	CHECK(m.find("range/y") == std::string::npos);
 }

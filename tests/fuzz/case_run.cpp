@@ -105,20 +105,22 @@ void check_fio_end(const FioExit &fio, const std::string &json_text, const std::
 		processes += static_cast<int>(job.clones);
 	if (fio.timed_out)
 		out.failures.push_back({"fio-timeout", "fio did not finish within " + std::to_string(kFioTimeout.count()) +
-							      " s (runtime=2); its process group was killed"});
+							       " s (runtime=2); its process group was killed"});
 	else if (fio.signal != 0)
 		out.failures.push_back({"fio-crash", std::string("fio was killed by signal ") + std::to_string(fio.signal) + " (" +
 							     ::strsignal(fio.signal) + ")"});
 	else if (fio.exit_status < 0 || fio.exit_status > processes)
-		out.failures.push_back({"fio-exit", "fio exited with status " + std::to_string(fio.exit_status) + " (expected 0 to " +
-							    std::to_string(processes) + ", the number of its job processes that failed)"});
+		out.failures.push_back({"fio-exit", "fio exited with status " + std::to_string(fio.exit_status) +
+							    " (expected 0 to " + std::to_string(processes) +
+							    ", the number of its job processes that failed)"});
 	for (const std::string *text : {&fio.log, &json_text}) {
 		for (const char *mark : {"got signal", "Segmentation fault", "terminate called"}) {
 			const size_t at = text->find(mark);
 			if (at == std::string::npos)
 				continue;
 			const size_t begin = text->rfind('\n', at) + 1;
-			out.failures.push_back({"fio-crash", "fio's output says: " + text->substr(begin, text->find('\n', at) - begin)});
+			out.failures.push_back(
+				{"fio-crash", "fio's output says: " + text->substr(begin, text->find('\n', at) - begin)});
 		}
 	}
 }
@@ -154,8 +156,9 @@ void count_jobs(const FioExit &fio, const std::string &json_path, const std::str
 			out.refused_jobs += job.error != 0 ? 1 : 0;
 	} catch (const e4mext::report::InputError &e) {
 		if (fio.exit_status >= 0)
-			out.failures.push_back({"fio-output", std::string("fio's JSON does not read: ") + e.what() + " (fio exited " +
-								      std::to_string(fio.exit_status) + ", saying: " + first_complaint(fio.log) + ")"});
+			out.failures.push_back({"fio-output", std::string("fio's JSON does not read: ") + e.what() +
+								      " (fio exited " + std::to_string(fio.exit_status) +
+								      ", saying: " + first_complaint(fio.log) + ")"});
 	}
 }
 
@@ -168,9 +171,9 @@ std::string jobs_text(const std::set<std::string> &names)
 }
 
 struct FileRoles {
-	std::map<std::string, std::set<std::string>> jobs_of;          // absolute path -> jobs naming it
-	std::map<std::string, std::set<std::string>> donor_of;         // absolute path -> jobs naming it as donor
-	std::set<std::string> unlinked;                                // files of unlink=1 jobs
+	std::map<std::string, std::set<std::string>> jobs_of;  // absolute path -> jobs naming it
+	std::map<std::string, std::set<std::string>> donor_of; // absolute path -> jobs naming it as donor
+	std::set<std::string> unlinked;                        // files of unlink=1 jobs
 };
 
 FileRoles file_roles(const std::vector<JobView> &jobs)
@@ -188,18 +191,19 @@ FileRoles file_roles(const std::vector<JobView> &jobs)
 	return r;
 }
 
-void check_file(const CaseSpec &c, const FileSpec &f, const Identity &before, const FileRoles &roles,
-		const CaseEnvironment &env, CaseOutcome &out)
+void check_file(const CaseSpec &c, const FileSpec &f, const Identity &before, const FileRoles &roles, const CaseEnvironment &env,
+		CaseOutcome &out)
 {
 	const std::string path = at_mount(env, f.path);
 	const auto donor_of = roles.donor_of.find(path);
 	const bool named_as_donor = donor_of != roles.donor_of.end();
 	const std::string donor_note = named_as_donor ? ", named as donor by " + jobs_text(donor_of->second) : "";
-	const std::string who = f.role == FileRole::outside
-					? "outside file " + path + " (in no job" + donor_note + ")"
-					: "original " + path + " (of " + jobs_text(roles.jobs_of.count(path) ? roles.jobs_of.at(path)
-												      : std::set<std::string>{}) +
-						  donor_note + ")";
+	const std::string who =
+		f.role == FileRole::outside
+			? "outside file " + path + " (in no job" + donor_note + ")"
+			: "original " + path + " (of " +
+				  jobs_text(roles.jobs_of.count(path) ? roles.jobs_of.at(path) : std::set<std::string>{}) +
+				  donor_note + ")";
 	if (::access(path.c_str(), F_OK) != 0) {
 		if (f.role == FileRole::original && roles.unlinked.count(path))
 			return; // unlink=1: fio removes the job's files at its end
@@ -211,7 +215,8 @@ void check_file(const CaseSpec &c, const FileSpec &f, const Identity &before, co
 	if (const Identity now = identity_of(path); !(now == before)) {
 		out.failures.push_back({"file-replaced", who + " is another file after the run (inode " + std::to_string(now.ino) +
 								 " generation " + std::to_string(now.generation) + ", was " +
-								 std::to_string(before.ino) + " generation " + std::to_string(before.generation) +
+								 std::to_string(before.ino) + " generation " +
+								 std::to_string(before.generation) +
 								 "): it was deleted and made again"});
 		return;
 	}
@@ -220,7 +225,9 @@ void check_file(const CaseSpec &c, const FileSpec &f, const Identity &before, co
 	const ContentCheck check = check_content(path, content_key(c.seed, c.index, f.path), f.size);
 	if (check.same)
 		return;
-	const std::string kind = f.role == FileRole::outside ? "outside-changed" : named_as_donor ? "donor-is-run-file" : "original-changed";
+	const std::string kind = f.role == FileRole::outside ? "outside-changed"
+				 : named_as_donor            ? "donor-is-run-file"
+							     : "original-changed";
 	out.failures.push_back({kind, who + " " + check.describe()});
 }
 
@@ -258,7 +265,8 @@ void check_leftovers(const CaseSpec &c, const std::vector<JobView> &jobs, const 
 	for (const FileSpec &f : c.files)
 		case_files.insert(at_mount(env, f.path));
 	std::error_code ec;
-	for (auto it = fs::recursive_directory_iterator(env.mnt, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+	for (auto it = fs::recursive_directory_iterator(env.mnt, ec); !ec && it != fs::recursive_directory_iterator();
+	     it.increment(ec)) {
 		if (it->is_directory() && it->path().filename() == "lost+found") {
 			it.disable_recursion_pending();
 			continue;
@@ -269,8 +277,9 @@ void check_leftovers(const CaseSpec &c, const std::vector<JobView> &jobs, const 
 		const bool marked = has_donor_mark(path);
 		if (case_files.count(path)) {
 			if (marked)
-				out.failures.push_back({"donor-mark-on-user-file", path + " is a file of the case but carries " + kDonorXattr +
-											   ": e4mext would later reset and delete it as its own donor"});
+				out.failures.push_back({"donor-mark-on-user-file",
+							path + " is a file of the case but carries " + kDonorXattr +
+								": e4mext would later reset and delete it as its own donor"});
 			continue;
 		}
 		const ExtraFile extra = judge_extra_file(path, marked, jobs);
@@ -312,8 +321,8 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	CaseOutcome out;
 	out.jobs = static_cast<unsigned>(c.jobs.size());
 	out.job_text = to_job_file(c);
-	const std::string job_path = env.work + "/case.fio", json_path = env.work + "/case.json",
-			  log_path = env.work + "/case.log", stats_path = env.work + "/case.stats.jsonl";
+	const std::string job_path = env.work + "/case.fio", json_path = env.work + "/case.json", log_path = env.work + "/case.log",
+			  stats_path = env.work + "/case.stats.jsonl";
 	for (const std::string &stale : {json_path, log_path, stats_path})
 		::unlink(stale.c_str());
 	write_text(job_path, out.job_text);
@@ -321,8 +330,12 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	const auto identities = lay_out(c, env);
 	if (env.kernel_log)
 		env.kernel_log->skip_to_end();
-	FioCommand cmd{env.fio, job_path, json_path, log_path,
-		       {{kMountVar, env.mnt}, {kEngineVar, env.engine}, {kStatsVar, stats_path}}, kFioTimeout};
+	FioCommand cmd{env.fio,
+		       job_path,
+		       json_path,
+		       log_path,
+		       {{kMountVar, env.mnt}, {kEngineVar, env.engine}, {kStatsVar, stats_path}},
+		       kFioTimeout};
 	const FioExit fio = run_fio(cmd);
 	drop_caches(env);
 

@@ -14,14 +14,14 @@ namespace jobfuzz {
 struct CaseOutcome {
 	std::vector<Failure> failures;
 	unsigned jobs = 0;
-	unsigned refused_jobs = 0;         // jobs fio reports with an error
-	bool fio_rejected = false;         // fio ran no job: it refused the job file itself
-	std::string fio_rejection;         // fio's first complaint then
-	bool misaligned_refused = false;   // the engine refused I/Os as not on block boundaries
+	unsigned refused_jobs = 0;       // jobs fio reports with an error
+	bool fio_rejected = false;       // fio ran no job: it refused the job file itself
+	std::string fio_rejection;       // fio's first complaint then
+	bool misaligned_refused = false; // the engine refused I/Os as not on block boundaries
 	unsigned stats_records = 0;
 	unsigned records_without_requests = 0; // stats lines without the ioctl request sums
-	std::string job_text;              // what ran
-	std::string fio_log;               // what fio printed
+	std::string job_text;                  // what ran
+	std::string fio_log;                   // what fio printed
 };
 
 struct CaseEnvironment {

@@ -159,7 +159,8 @@ CaseSpec parse_job_file(std::string_view text, const std::string &source)
 		if (eq == std::string_view::npos)
 			current->options.emplace_back(std::string(line), "");
 		else
-			current->options.emplace_back(std::string(trim(line.substr(0, eq))), std::string(trim(line.substr(eq + 1))));
+			current->options.emplace_back(std::string(trim(line.substr(0, eq))),
+						      std::string(trim(line.substr(eq + 1))));
 	}
 	if (!seen_seed)
 		throw std::runtime_error(source + ": no '; fuzz: seed S case K' line: not a job-fuzz case (the file contents "

@@ -36,8 +36,8 @@ struct Section {
 };
 
 struct CaseSpec {
-	uint64_t seed = 0;  // the run's seed
-	uint64_t index = 0; // the case number within the run
+	uint64_t seed = 0;             // the run's seed
+	uint64_t index = 0;            // the case number within the run
 	std::vector<std::string> dirs; // relative to the mount, made before the files
 	std::vector<FileSpec> files;
 	Section global{"global", {}};

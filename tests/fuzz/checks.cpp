@@ -15,8 +15,9 @@ Failure misaligned(const e4mext::report::EngineStatsRecord &r, const std::string
 	return {"misaligned-ioctl", "job " + r.jobname + "." + std::to_string(r.jobnum.value_or(0)) + " file " + r.file +
 					    ": the ioctls asked for " + std::to_string(*r.blocks_requested) + " blocks of " +
 					    std::to_string(*r.block_size) + " bytes (" + std::to_string(asked) + " bytes) for " +
-					    std::to_string(*r.bytes_requested) + " bytes of I/O: some range was not on block boundaries (" +
-					    source + " line " + std::to_string(r.line) + ")"};
+					    std::to_string(*r.bytes_requested) +
+					    " bytes of I/O: some range was not on block boundaries (" + source + " line " +
+					    std::to_string(r.line) + ")"};
 }
 
 } // namespace

@@ -24,13 +24,13 @@ void lay_out_file(const std::string &path, uint64_t key, uint64_t size);
 struct ContentCheck {
 	bool missing = false;
 	bool same = false;
-	uint64_t size = 0;             // found
+	uint64_t size = 0; // found
 	uint64_t expected_size = 0;
 	uint64_t first_difference = 0; // byte offset, when not the same
 	uint64_t blocks_differing = 0; // 4 KiB blocks, within the shorter of the two sizes
 	std::string first_block_holds; // what the first differing 4 KiB block holds now: "zeros", ...
 
-	std::string describe() const;  // one line, for a failure message
+	std::string describe() const; // one line, for a failure message
 };
 
 ContentCheck check_content(const std::string &path, uint64_t key, uint64_t expected_size);

@@ -12,10 +12,10 @@
 namespace jobfuzz {
 
 struct FioCommand {
-	std::string fio;       // the fio binary
+	std::string fio; // the fio binary
 	std::string job_file;
-	std::string json_path; // --output
-	std::string log_path;  // fio's stdout and stderr
+	std::string json_path;                                // --output
+	std::string log_path;                                 // fio's stdout and stderr
 	std::vector<std::pair<std::string, std::string>> env; // added to the fuzzer's environment
 	std::chrono::seconds timeout{60};
 };
@@ -24,7 +24,7 @@ struct FioExit {
 	int exit_status = -1; // when fio exited
 	int signal = 0;       // when a signal ended it
 	bool timed_out = false;
-	std::string log;      // what fio printed (stdout and stderr)
+	std::string log; // what fio printed (stdout and stderr)
 };
 
 FioExit run_fio(const FioCommand &cmd);

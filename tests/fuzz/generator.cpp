@@ -58,8 +58,8 @@ struct JobPlan {
 	unsigned clones = 1;
 	uint64_t offset = 0;
 	uint64_t offset_increment = 0;
-	Options geometry;               // bs, bsrange, zones, ... (drawn in order)
-	Options engine;                 // the engine's own options and the file handling ones
+	Options geometry; // bs, bsrange, zones, ... (drawn in order)
+	Options engine;   // the engine's own options and the file handling ones
 	std::string donorname;
 };
 
@@ -163,14 +163,17 @@ JobPlan draw_job(Dice &d, unsigned j, const std::vector<JobPlan> &earlier)
 			shareable.insert(shareable.end(), e.files.begin(), e.files.end());
 	if (!p.two_dirs && !p.unlink && !shareable.empty() && d.chance(20))
 		p.files[0] = d.pick_from(shareable);
-	p.per_file = d.chance(85) ? d.pick<uint64_t>({1 * MiB, 2 * MiB, 3 * MiB, 4 * MiB}) : d.pick<uint64_t>({8 * MiB, 12 * MiB, 16 * MiB});
+	p.per_file = d.chance(85) ? d.pick<uint64_t>({1 * MiB, 2 * MiB, 3 * MiB, 4 * MiB})
+				  : d.pick<uint64_t>({8 * MiB, 12 * MiB, 16 * MiB});
 	if (p.two_dirs)
 		p.per_file = std::min(p.per_file, 4 * MiB);
 	p.clones = d.chance(65) ? 1 : static_cast<unsigned>(d.between(2, 3));
 	if (!d.chance(70))
-		p.offset = d.chance(80) ? d.pick<uint64_t>({4 * KiB, 64 * KiB, 1 * MiB, 3 * MiB}) : d.pick<uint64_t>({2 * KiB, 6 * KiB});
+		p.offset = d.chance(80) ? d.pick<uint64_t>({4 * KiB, 64 * KiB, 1 * MiB, 3 * MiB})
+					: d.pick<uint64_t>({2 * KiB, 6 * KiB});
 	if (p.clones > 1 && d.chance(60))
-		p.offset_increment = d.chance(85) ? d.pick<uint64_t>({p.per_file, 1 * MiB, 256 * KiB}) : d.pick<uint64_t>({2 * KiB, 6 * KiB});
+		p.offset_increment =
+			d.chance(85) ? d.pick<uint64_t>({p.per_file, 1 * MiB, 256 * KiB}) : d.pick<uint64_t>({2 * KiB, 6 * KiB});
 	const bool random_writes = d.chance(50);
 	p.geometry.emplace_back("rw", random_writes ? "randwrite" : "write");
 	draw_geometry(d, p, random_writes);
@@ -294,7 +297,8 @@ CaseSpec generate_case(uint64_t seed, uint64_t index)
 	std::vector<std::string> outside_names;
 	const unsigned nr_outside = d.chance(40) ? 0 : static_cast<unsigned>(d.between(1, 2));
 	for (unsigned i = 0; i < nr_outside; ++i) {
-		outside.push_back({"outside." + std::to_string(i), d.pick<uint64_t>({1 * MiB, 2 * MiB, 4 * MiB}), FileRole::outside});
+		outside.push_back(
+			{"outside." + std::to_string(i), d.pick<uint64_t>({1 * MiB, 2 * MiB, 4 * MiB}), FileRole::outside});
 		outside_names.push_back(outside.back().path);
 	}
 

@@ -13,10 +13,10 @@ namespace jobfuzz {
 
 struct JobView {
 	std::string name;
-	unsigned clones = 1;             // numjobs
-	std::vector<std::string> dirs;   // directory=, split at ':', ${E4MEXT_FUZZ_MNT} expanded
-	std::vector<std::string> files;  // filename=, split at ':'
-	std::string donorname;           // as written ("" for e4mext's default donors)
+	unsigned clones = 1;            // numjobs
+	std::vector<std::string> dirs;  // directory=, split at ':', ${E4MEXT_FUZZ_MNT} expanded
+	std::vector<std::string> files; // filename=, split at ':'
+	std::string donorname;          // as written ("" for e4mext's default donors)
 	bool keep_donor = false;
 	bool unlink = false;
 

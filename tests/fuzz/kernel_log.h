@@ -21,7 +21,7 @@ public:
 	bool readable() const { return fd_.valid(); }
 	const std::string &why_unreadable() const { return why_unreadable_; }
 
-	void skip_to_end();                       // forget what is there now
+	void skip_to_end();                        // forget what is there now
 	std::vector<std::string> new_complaints(); // complaints since skip_to_end() or the last call
 
 private:

@@ -25,9 +25,9 @@ namespace fs = std::filesystem;
 namespace jobfuzz {
 namespace {
 
-constexpr unsigned kFreshEvery = 100;       // cases between two mkfs of the loop filesystem
+constexpr unsigned kFreshEvery = 100; // cases between two mkfs of the loop filesystem
 constexpr unsigned kProgressEvery = 50;
-constexpr unsigned kSavedPerKind = 3;       // saved cases per kind of failure in --save-failures
+constexpr unsigned kSavedPerKind = 3; // saved cases per kind of failure in --save-failures
 constexpr const char *kImageSize = "1G";
 
 using Clock = std::chrono::steady_clock;
@@ -186,8 +186,8 @@ public:
 
 	void progress(Clock::time_point start) const
 	{
-		std::cout << "job-fuzz: " << tally_.cases << " cases, " << tally_.failures << " failing, " << minutes(Clock::now() - start)
-			  << " elapsed" << std::endl;
+		std::cout << "job-fuzz: " << tally_.cases << " cases, " << tally_.failures << " failing, "
+			  << minutes(Clock::now() - start) << " elapsed" << std::endl;
 	}
 
 	void summary(Clock::time_point start) const
@@ -201,8 +201,8 @@ public:
 				  << " statistics lines have no bytes_requested/blocks_requested/block_size (an engine that "
 				     "does not write them): the alignment of their ioctls was not checked\n";
 		if (t.fio_rejected > 0)
-			std::cout << "job-fuzz: note: fio refused " << t.fio_rejected << " job files before running any job (first: "
-				  << t.first_rejection << ")\n";
+			std::cout << "job-fuzz: note: fio refused " << t.fio_rejected
+				  << " job files before running any job (first: " << t.first_rejection << ")\n";
 		if (!t.failures_by_kind.empty()) {
 			std::cout << "job-fuzz: failures by kind:";
 			for (const auto &[kind, n] : t.failures_by_kind)
@@ -213,8 +213,9 @@ public:
 		std::printf("job-fuzz: %s for %llu cases (%.2f s per case)\n", minutes(elapsed).c_str(),
 			    static_cast<unsigned long long>(t.cases), t.cases ? seconds / static_cast<double>(t.cases) : 0.0);
 		std::fflush(stdout);
-		std::cout << "job-fuzz: " << t.cases << " cases run, " << t.jobs << " jobs, " << t.refused << " refused by the engine, "
-			  << t.misaligned << " with misaligned I/O refused, " << t.failures << " failures" << std::endl;
+		std::cout << "job-fuzz: " << t.cases << " cases run, " << t.jobs << " jobs, " << t.refused
+			  << " refused by the engine, " << t.misaligned << " with misaligned I/O refused, " << t.failures
+			  << " failures" << std::endl;
 	}
 
 	uint64_t failures() const { return tally_.failures; }
@@ -238,7 +239,8 @@ int fuzz(const CommandLine &cmd)
 {
 	const uint64_t seed = cmd.seed ? *cmd.seed
 				       : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-								       std::chrono::system_clock::now().time_since_epoch()).count());
+								       std::chrono::system_clock::now().time_since_epoch())
+								       .count());
 	std::cout << "job-fuzz: seed " << seed << " (run one case again with --seed " << seed << " --case K)" << std::endl;
 	Fuzzer fuzzer(cmd);
 	const auto start = Clock::now();
@@ -246,11 +248,13 @@ int fuzz(const CommandLine &cmd)
 	const uint64_t end = cmd.only_case ? first + 1 : cmd.cases;
 	for (uint64_t k = first; k < end; ++k) {
 		if (cmd.time_limit && std::chrono::duration<double>(Clock::now() - start).count() >= *cmd.time_limit) {
-			std::cout << "job-fuzz: time limit of " << *cmd.time_limit << " s reached after " << fuzzer.cases() << " cases" << std::endl;
+			std::cout << "job-fuzz: time limit of " << *cmd.time_limit << " s reached after " << fuzzer.cases()
+				  << " cases" << std::endl;
 			break;
 		}
 		const CaseSpec c = through_job_file(generate_case(seed, k));
-		const bool ok = fuzzer.run(c, "seed " + std::to_string(seed) + " case " + std::to_string(k), cmd.only_case.has_value());
+		const bool ok =
+			fuzzer.run(c, "seed " + std::to_string(seed) + " case " + std::to_string(k), cmd.only_case.has_value());
 		if (fuzzer.cases() % kProgressEvery == 0)
 			fuzzer.progress(start);
 		if (!ok && !cmd.keep_going) {
@@ -341,11 +345,13 @@ bool executable_on_path(const std::string &name)
 void require_environment(const CommandLine &cmd)
 {
 	if (::geteuid() != 0) {
-		std::cout << "job-fuzz: not run: needs root (a loop ext4 of its own, /proc/sys/vm/drop_caches, /dev/kmsg)" << std::endl;
+		std::cout << "job-fuzz: not run: needs root (a loop ext4 of its own, /proc/sys/vm/drop_caches, /dev/kmsg)"
+			  << std::endl;
 		std::exit(77);
 	}
 	if (!executable_on_path(cmd.fio)) {
-		std::cout << "job-fuzz: not run: fio '" << cmd.fio << "' not found (run scripts/setup, or give --fio PATH)" << std::endl;
+		std::cout << "job-fuzz: not run: fio '" << cmd.fio << "' not found (run scripts/setup, or give --fio PATH)"
+			  << std::endl;
 		std::exit(77);
 	}
 	if (::access(cmd.engine.c_str(), R_OK) != 0) {

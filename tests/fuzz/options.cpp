@@ -16,26 +16,25 @@
 
 namespace jobfuzz {
 
-const char kUsage[] =
-	"usage: job-fuzz [--cases N] [--seed S] [--case K] [--time-limit SECONDS] [--soak] [--keep-going]\n"
-	"                [--save-failures DIR] [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
-	"       job-fuzz --replay FILE|DIR... [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
-	"Runs random fio jobs with libe4mext on a loop ext4 of its own (root) and checks that no data was\n"
-	"lost, no ioctl got a range off block boundaries, fio did not crash, no donor was left behind and\n"
-	"the kernel logged no warning. Every case is made from (seed, case) alone.\n"
-	"  --cases N            cases to run (default 100; 20000 with --soak)\n"
-	"  --seed S             the run's seed (default: from the clock; printed)\n"
-	"  --case K             run only case K of the seed, printing its job file and fio's output\n"
-	"  --time-limit SECONDS start no new case after this long (default: none)\n"
-	"  --soak               the long run: 20000 cases unless --cases, and --keep-going\n"
-	"  --keep-going         go on after a failing case (default: stop after the first)\n"
-	"  --save-failures DIR  write each failing case to DIR/<failure>-<seed>-<case>.fio, at most 3 per\n"
-	"                       kind of failure in DIR (default: not saved)\n"
-	"  --replay FILE|DIR... run saved cases (a directory: its *.fio) with the same checks\n"
-	"  --engine PATH        libe4mext.so (default: " JOB_FUZZ_ENGINE ")\n"
-	"  --fio PATH           fio (default: " JOB_FUZZ_FIO ")\n"
-	"  --loopfs PATH        tests/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
-	"Exit status: 0 no failure, 1 a case failed, 2 bad usage, 77 not run (no root, no fio).\n";
+const char kUsage[] = "usage: job-fuzz [--cases N] [--seed S] [--case K] [--time-limit SECONDS] [--soak] [--keep-going]\n"
+		      "                [--save-failures DIR] [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
+		      "       job-fuzz --replay FILE|DIR... [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
+		      "Runs random fio jobs with libe4mext on a loop ext4 of its own (root) and checks that no data was\n"
+		      "lost, no ioctl got a range off block boundaries, fio did not crash, no donor was left behind and\n"
+		      "the kernel logged no warning. Every case is made from (seed, case) alone.\n"
+		      "  --cases N            cases to run (default 100; 20000 with --soak)\n"
+		      "  --seed S             the run's seed (default: from the clock; printed)\n"
+		      "  --case K             run only case K of the seed, printing its job file and fio's output\n"
+		      "  --time-limit SECONDS start no new case after this long (default: none)\n"
+		      "  --soak               the long run: 20000 cases unless --cases, and --keep-going\n"
+		      "  --keep-going         go on after a failing case (default: stop after the first)\n"
+		      "  --save-failures DIR  write each failing case to DIR/<failure>-<seed>-<case>.fio, at most 3 per\n"
+		      "                       kind of failure in DIR (default: not saved)\n"
+		      "  --replay FILE|DIR... run saved cases (a directory: its *.fio) with the same checks\n"
+		      "  --engine PATH        libe4mext.so (default: " JOB_FUZZ_ENGINE ")\n"
+		      "  --fio PATH           fio (default: " JOB_FUZZ_FIO ")\n"
+		      "  --loopfs PATH        tests/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
+		      "Exit status: 0 no failure, 1 a case failed, 2 bad usage, 77 not run (no root, no fio).\n";
 
 namespace {
 

@@ -13,17 +13,17 @@ inline constexpr uint64_t kSoakCases = 20000;
 
 struct CommandLine {
 	uint64_t cases = kDefaultCases;
-	std::optional<uint64_t> seed;       // default: from the clock
-	std::optional<uint64_t> only_case;  // --case K
-	std::optional<double> time_limit;   // seconds: no new case after this
+	std::optional<uint64_t> seed;      // default: from the clock
+	std::optional<uint64_t> only_case; // --case K
+	std::optional<double> time_limit;  // seconds: no new case after this
 	bool soak = false;
 	bool keep_going = false;
-	std::vector<std::string> replay;    // files or directories of *.fio
+	std::vector<std::string> replay; // files or directories of *.fio
 	bool replay_mode = false;
 	std::string engine;
 	std::string fio;
 	std::string loopfs;
-	std::string save_failures;          // "": do not save
+	std::string save_failures; // "": do not save
 };
 
 extern const char kUsage[];

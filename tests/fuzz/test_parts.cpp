@@ -133,7 +133,8 @@ TEST_CASE("the engine's statistics, line by line", "[engine_stats]")
 {
 	using e4mext::report::parse_engine_stats;
 	using e4mext::report::parse_engine_stats_records;
-	const std::string base = R"({"e4mext_stats":1,"jobname":"j","partial_moves":1,"retries":2,"orig_before":{"extents":4},"orig_after":{"extents":1})";
+	const std::string base =
+		R"({"e4mext_stats":1,"jobname":"j","partial_moves":1,"retries":2,"orig_before":{"extents":4},"orig_after":{"extents":1})";
 	const auto records = parse_engine_stats_records(
 		base + "}\n\n" + base.substr(0, base.size()) +
 			R"(,"file":"/m/f","block_size":4096,"bytes_requested":12288,"blocks_requested":4,"misaligned_refused":2,"donor_created":true,"verify":"failed"})" +
@@ -173,10 +174,12 @@ TEST_CASE("an ioctl range off block boundaries fails the case", "[checks]")
 	CHECK_FALSE(aligned.misaligned_refused);
 
 	// A 6 KiB write at 2 KiB covers two blocks: 8192 bytes asked for 6144.
-	const StatsVerdict off = check_engine_stats(line + R"("bytes_requested":6144,"blocks_requested":2,"misaligned_refused":3})" + "\n", "s.jsonl");
+	const StatsVerdict off = check_engine_stats(
+		line + R"("bytes_requested":6144,"blocks_requested":2,"misaligned_refused":3})" + "\n", "s.jsonl");
 	REQUIRE(off.failures.size() == 1);
 	CHECK(off.failures[0].kind == "misaligned-ioctl");
-	CHECK_THAT(off.failures[0].detail, Catch::Contains("job j.1 file /m/f: the ioctls asked for 2 blocks of 4096 bytes (8192 bytes) for 6144"));
+	CHECK_THAT(off.failures[0].detail,
+		   Catch::Contains("job j.1 file /m/f: the ioctls asked for 2 blocks of 4096 bytes (8192 bytes) for 6144"));
 	CHECK(off.misaligned_refused);
 
 	const StatsVerdict old_engine = check_engine_stats(line + R"("moves":3})" + "\n", "s.jsonl");

@@ -66,11 +66,13 @@ std::string donor_through_bind_mount(Context &ctx)
 
 std::vector<Case> data_path_cases()
 {
-	const char *kNewData = "new: from the 6.19 series (donor hole -> skip, both unwritten -> swap, else copy), measured on 6.19.13";
+	const char *kNewData =
+		"new: from the 6.19 series (donor hole -> skip, both unwritten -> swap, else copy), measured on 6.19.13";
 	return {
 		// ---- original written ----
-		{"data/orig-written-donor-written", "original WWWWWWWW, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not",
-		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale"),
+		{"data/orig-written-donor-written",
+		 "original WWWWWWWW, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not", "ext4-4k",
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale"),
 		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU donor-cache=stale", kMeasuredNew),
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"WWWWWWWW"})},
 		{"data/orig-written-donor-unwritten", "original WWWWWWWW, donor UUUUUUUU", "ext4-4k",
@@ -86,8 +88,9 @@ std::vector<Case> data_path_cases()
 		 expect("ok moved_len=4 relocated=4 orig=WWWWWWWW donor=UUHHUUHH", kNewData),
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"UUHHUUHH"})},
 		// ---- original unwritten ----
-		{"data/orig-unwritten-donor-written", "original UUUUUUUU, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not",
-		 "ext4-4k", expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale"),
+		{"data/orig-unwritten-donor-written",
+		 "original UUUUUUUU, donor WWWWWWWW (cached): disk reads zeros, the donor's cache does not", "ext4-4k",
+		 expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale"),
 		 expect("ok moved_len=8 relocated=8 orig=UUUUUUUU donor=UUUUUUUU donor-cache=stale", kMeasuredNew),
 		 pair_move(Layout{"UUUUUUUU"}, Layout{"WWWWWWWW"})},
 		{"data/orig-unwritten-donor-unwritten", "original UUUUUUUU, donor UUUUUUUU (swap only)", "ext4-4k",
@@ -108,8 +111,8 @@ std::vector<Case> data_path_cases()
 		 expect("ok moved_len=8 relocated=8 orig=WWUUWWUU donor=UUUUUUUU", kNewData),
 		 pair_move(Layout{"WWUUWWUU"}, Layout{"UUUUUUUU"})},
 		// ---- holes and delayed allocation in the original ----
-		{"data/orig-hole", "original WWHHWWWW (hole at 2..3, data after it), donor UUUUUUUU: the hole is skipped", "ext4-4k",
-		 expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU"),
+		{"data/orig-hole", "original WWHHWWWW (hole at 2..3, data after it), donor UUUUUUUU: the hole is skipped",
+		 "ext4-4k", expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU"),
 		 expect("ok moved_len=6 relocated=6 orig=WWHHWWWW donor=UUUUUUUU", "new: holes skipped, measured on 6.19.13"),
 		 pair_move(Layout{"WWHHWWWW"}, Layout{"UUUUUUUU"})},
 		{"data/orig-trailing-hole", "original WWWWHHHH (nothing allocated after block 3), donor UUUUUUUU", "ext4-4k",
@@ -118,14 +121,16 @@ std::vector<Case> data_path_cases()
 		 pair_move(Layout{"WWWWHHHH"}, Layout{"UUUUUUUU"})},
 		{"data/orig-delalloc", "original written, not flushed (delayed allocation), donor UUUUUUUU", "ext4-4k",
 		 expect("ENODATA moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU"),
-		 expect("ok moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU", "new: measured on 6.19.13 (delayed blocks are skipped)"),
+		 expect("ok moved_len=0 relocated=0 orig=WWWWWWWW donor=UUUUUUUU",
+			"new: measured on 6.19.13 (delayed blocks are skipped)"),
 		 pair_move(Layout{"WWWWWWWW"}, Layout{"UUUUUUUU"}, /*sync_orig=*/false)},
 		// ---- other paths ----
 		{"data/donor-via-bind-mount", "donor opened through a bind mount of the same filesystem", "ext4-4k",
 		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
 		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kNewData), donor_through_bind_mount},
-		{"data/reverse-one-block-extents-1k", "1K blocks, 16 one-block extents written in reverse, cache dropped (6.18 off-by-one)",
-		 "ext4-1k", expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU"),
+		{"data/reverse-one-block-extents-1k",
+		 "1K blocks, 16 one-block extents written in reverse, cache dropped (6.18 off-by-one)", "ext4-1k",
+		 expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU"),
 		 expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU", kNewData),
 		 reverse_one_block_extents},
 	};

@@ -34,9 +34,11 @@ std::string far_end_move(Context &ctx, uint64_t start, uint64_t len)
 		e4mext::UniqueFd fd = ctx.open(ctx.path(name), O_CREAT | O_EXCL | O_RDWR);
 		must(::ftruncate(fd.get(), static_cast<off_t>((k2p32 - 2) * bs)) == 0, "ftruncate " + name + " to 2^32-2 blocks");
 		if (written)
-			must(::pwrite(fd.get(), data.data(), bs, static_cast<off_t>(block * bs)) == static_cast<ssize_t>(bs), "write");
+			must(::pwrite(fd.get(), data.data(), bs, static_cast<off_t>(block * bs)) == static_cast<ssize_t>(bs),
+			     "write");
 		else
-			must(::fallocate(fd.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(block * bs), static_cast<off_t>(bs)) == 0,
+			must(::fallocate(fd.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(block * bs), static_cast<off_t>(bs)) ==
+				     0,
 			     "fallocate");
 		must(::fsync(fd.get()) == 0, "fsync");
 		return fd;
@@ -69,15 +71,16 @@ std::vector<Case> range_cases()
 		{"range/len-eof", "len = EOF (8 blocks)", "ext4-4k", expect("ok moved_len=8" + full),
 		 expect("ok moved_len=8" + full, kFromSources), range(0, 0, 8)},
 		{"range/len-eof-plus-1", "len = EOF+1: the off-by-one in the old clamp", "ext4-4k",
-		 expect("ENODATA moved_len=8" + full), expect("ok moved_len=8" + full, "new: fixed by patch 1 of the 6.19 series, measured on 6.19.13"),
-		 range(0, 0, 9)},
+		 expect("ENODATA moved_len=8" + full),
+		 expect("ok moved_len=8" + full, "new: fixed by patch 1 of the 6.19 series, measured on 6.19.13"), range(0, 0, 9)},
 		{"range/len-eof-plus-2", "len = EOF+2", "ext4-4k", expect("ok moved_len=8" + full),
 		 expect("ok moved_len=8" + full, kFromSources), range(0, 0, 10)},
 		{"range/len-far-past-eof", "len = 1000 on an 8-block file", "ext4-4k", expect("ok moved_len=8" + full),
 		 expect("ok moved_len=8" + full, kFromSources), range(0, 0, 1000)},
 		{"range/donor-shorter", "donor EOF at 4 blocks, len 8: clamped to the donor", "ext4-4k",
 		 expect("ok moved_len=4 relocated=4 orig=WWWWWWWW donor=UUUU"),
-		 expect("ok moved_len=4 relocated=4 orig=WWWWWWWW donor=UUUU", kFromSources), range(0, 0, 8, Layout{"WWWWWWWW"}, Layout{"UUUU"})},
+		 expect("ok moved_len=4 relocated=4 orig=WWWWWWWW donor=UUUU", kFromSources),
+		 range(0, 0, 8, Layout{"WWWWWWWW"}, Layout{"UUUU"})},
 		{"range/prealloc-past-eof", "original: 4 written blocks + 4 preallocated past EOF, len 8", "ext4-4k",
 		 expect("ok moved_len=4 relocated=4 orig=WWWWUUUU donor=UUUUUUUU"),
 		 expect("ok moved_len=4 relocated=4 orig=WWWWUUUU donor=UUUUUUUU", kFromSources),
@@ -87,8 +90,9 @@ std::vector<Case> range_cases()
 		 expect("ok moved_len=5 relocated=5 orig=WWWWW donor=UUUUUUUU", kFromSources),
 		 range(0, 0, 8, Layout{"WWWWW", 4, 100})},
 		// ---- starts at or beyond EOF, empty files ----
-		{"range/orig-start-at-eof", "orig_start = EOF, donor_start 0: len clamps to 0, then the donor clamp's len-1 wraps it back to 8",
-		 "ext4-4k", expect("ENODATA moved_len=0" + none), expect("ok moved_len=0" + none, kMeasuredNew), range(8, 0, 1)},
+		{"range/orig-start-at-eof",
+		 "orig_start = EOF, donor_start 0: len clamps to 0, then the donor clamp's len-1 wraps it back to 8", "ext4-4k",
+		 expect("ENODATA moved_len=0" + none), expect("ok moved_len=0" + none, kMeasuredNew), range(8, 0, 1)},
 		{"range/orig-start-past-eof", "orig_start = EOF+4, donor_start 0 (the same wrap)", "ext4-4k",
 		 expect("ENODATA moved_len=0" + none), expect("ok moved_len=0" + none, kMeasuredNew), range(12, 0, 1)},
 		{"range/orig-start-at-eof-donor-too", "orig_start = EOF = donor_start (donor 16 blocks)", "ext4-4k",
@@ -101,8 +105,9 @@ std::vector<Case> range_cases()
 		 expect("EINVAL moved_len=0 relocated=0 orig=UUUUUUUU donor=UUUUUUUU"),
 		 expect("EINVAL moved_len=0 relocated=0 orig=UUUUUUUU donor=UUUUUUUU", kFromSources),
 		 range(0, 0, 8, Layout{"UUUUUUUU", 0})},
-		{"range/donor-size-zero", "donor i_size 0 with 8 blocks preallocated", "ext4-4k", expect("EINVAL moved_len=0" + none),
-		 expect("EINVAL moved_len=0" + none, kFromSources), range(0, 0, 8, Layout{"WWWWWWWW"}, Layout{"UUUUUUUU", 0})},
+		{"range/donor-size-zero", "donor i_size 0 with 8 blocks preallocated", "ext4-4k",
+		 expect("EINVAL moved_len=0" + none), expect("EINVAL moved_len=0" + none, kFromSources),
+		 range(0, 0, 8, Layout{"WWWWWWWW"}, Layout{"UUUUUUUU", 0})},
 		// ---- len 0 ----
 		{"range/len-zero-start-zero", "len 0, starts 0: wraps to 'up to EOF'", "ext4-4k", expect("ok moved_len=8" + full),
 		 expect("ok moved_len=8" + full, kFromSources), range(0, 0, 0)},
@@ -124,8 +129,8 @@ std::vector<Case> range_cases()
 		{"range/far-end-at-limit", "block 2^32-3, len 2 (start+len = 2^32-1)", "ext4-4k", expect("EINVAL moved_len=0"),
 		 expect("EINVAL moved_len=0", kFromSources), far_end(k2p32 - 3, 2)},
 		// ---- block size < page size: same offset in a page ----
-		{"range/1k-different-page-offset", "1K blocks: orig_start 1, donor_start 2 (different offsets in a page)", "ext4-1k",
-		 expect("EINVAL moved_len=0 relocated=0 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU"),
+		{"range/1k-different-page-offset", "1K blocks: orig_start 1, donor_start 2 (different offsets in a page)",
+		 "ext4-1k", expect("EINVAL moved_len=0 relocated=0 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU"),
 		 expect("EINVAL moved_len=0 relocated=0 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU", kFromSources),
 		 range(1, 2, 4, Layout{std::string(16, 'W')}, Layout{std::string(16, 'U')})},
 		{"range/1k-same-page-offset", "1K blocks: orig_start 1, donor_start 5 (same offset, other page)", "ext4-1k",
@@ -147,8 +152,7 @@ std::vector<Case> range_cases()
 		 range(2, 10, 3, Layout{std::string(16, 'W')}, Layout{std::string(16, 'U')})},
 		{"range/partial-tail-clamped", "orig_start 6, len 8 on an 8-block file: clamped to 2", "ext4-4k",
 		 expect("ok moved_len=2 relocated=2 orig=WWWWWWWW donor=UUUUUUUU"),
-		 expect("ok moved_len=2 relocated=2 orig=WWWWWWWW donor=UUUUUUUU", kFromSources),
-		 range(6, 0, 8)},
+		 expect("ok moved_len=2 relocated=2 orig=WWWWWWWW donor=UUUUUUUU", kFromSources), range(6, 0, 8)},
 	};
 }
 

@@ -7,9 +7,9 @@
 #include "move_extent.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
-#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/quota.h>
 #include <sys/stat.h>
@@ -125,7 +125,8 @@ std::string make_encrypted_dir(Context &ctx)
 	std::ifstream("/dev/urandom", std::ios::binary)
 		.read(reinterpret_cast<char *>(key_buf + sizeof(fscrypt_add_key_arg)), FSCRYPT_MAX_KEY_SIZE);
 	if (::ioctl(dfd.get(), FS_IOC_ADD_ENCRYPTION_KEY, key) != 0)
-		throw NotRun("FS_IOC_ADD_ENCRYPTION_KEY: " + errno_name(errno) + " (kernel without fscrypt v2 or filesystem without -O encrypt)");
+		throw NotRun("FS_IOC_ADD_ENCRYPTION_KEY: " + errno_name(errno) +
+			     " (kernel without fscrypt v2 or filesystem without -O encrypt)");
 
 	fscrypt_policy_v2 policy{};
 	policy.version = FSCRYPT_POLICY_V2;
@@ -290,15 +291,17 @@ std::vector<Case> validity_cases()
 			 return move_fds(c, o.get(), -1);
 		 }},
 		// ---- the argument pointer ----
-		{"validity/bad-pointer", "argument pointer is not mapped", "ext4-4k", expect("EFAULT"), expect("EFAULT", kFromSources),
+		{"validity/bad-pointer", "argument pointer is not mapped", "ext4-4k", expect("EFAULT"),
+		 expect("EFAULT", kFromSources),
 		 [](Context &c) {
 			 Pair p = make_pair(c);
 			 e4mext::UniqueFd o = c.open(p.orig, O_RDWR);
 			 int rc = ::ioctl(o.get(), e4mext::kMoveExtIoctl, reinterpret_cast<void *>(16));
 			 return rc == 0 ? std::string("ok") : errno_name(errno);
 		 }},
-		{"validity/args-read-only", "argument readable but not writable: the move completes, moved_len cannot be copied back",
-		 "ext4-4k", expect("EFAULT moved_len=untouched relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
+		{"validity/args-read-only",
+		 "argument readable but not writable: the move completes, moved_len cannot be copied back", "ext4-4k",
+		 expect("EFAULT moved_len=untouched relocated=8 orig=WWWWWWWW donor=UUUUUUUU"),
 		 expect("EFAULT moved_len=untouched relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kFromSources),
 		 [](Context &c) {
 			 Pair p = make_pair(c);
@@ -395,8 +398,8 @@ std::vector<Case> validity_cases()
 		{"validity/donor-append-only", "donor made append-only after open", "ext4-4k", expect("EPERM moved_len=0"),
 		 expect("EPERM moved_len=0", kFromSources),
 		 [](Context &c) { return with_flags_after_open(c, true, e4mext::kFlagAppend); }},
-		{"validity/orig-immutable", "original made immutable after open (not checked)", "ext4-4k",
-		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
+		{"validity/orig-immutable", "original made immutable after open (not checked)", "ext4-4k", expect("ok moved_len=8"),
+		 expect("ok moved_len=8", kFromSources),
 		 [](Context &c) { return with_flags_after_open(c, false, e4mext::kFlagImmutable); }},
 		{"validity/orig-append-only", "original made append-only after open (not checked)", "ext4-4k",
 		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
@@ -409,8 +412,8 @@ std::vector<Case> validity_cases()
 		 expect("ETXTBSY moved_len=0", kFromSources),
 		 [](Context &c) { return c.refused_move(c.make_file("orig", kOrig), make_active_swapfile(c, "swap")); }},
 		// ---- data journaling ----
-		{"validity/data-journal-mount", "filesystem mounted data=journal", "data-journal",
-		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		{"validity/data-journal-mount", "filesystem mounted data=journal", "data-journal", expect("EOPNOTSUPP moved_len=0"),
+		 expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) {
 			 Pair p = make_pair(c);
 			 return c.refused_move(p.orig, p.donor);
@@ -418,14 +421,14 @@ std::vector<Case> validity_cases()
 		// The +j flag takes effect only on a filesystem mounted nodelalloc: with delayed allocation (the
 		// default) ext4_inode_journal_mode() ignores it and the move goes ahead on every kernel. On
 		// nodelalloc the new code refuses; 6.18.15 moves anyway (lsattr shows the j, e4defrag succeeds).
-		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j, mounted nodelalloc)", "nodelalloc",
-		 expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j, mounted nodelalloc)",
+		 "nodelalloc", expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, false); }},
-		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j, mounted nodelalloc)", "nodelalloc",
-		 expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
+		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j, mounted nodelalloc)",
+		 "nodelalloc", expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, true); }},
-		{"validity/journal-data-flag-delalloc", "original has chattr +j on a delalloc mount (the flag is ignored)", "ext4-4k",
-		 expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
+		{"validity/journal-data-flag-delalloc", "original has chattr +j on a delalloc mount (the flag is ignored)",
+		 "ext4-4k", expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, false); }},
 		// ---- encryption, inline data, indirect blocks ----
 		{"validity/orig-encrypted", "original encrypted (fscrypt v2), donor not", "encrypt",
@@ -450,15 +453,18 @@ std::vector<Case> validity_cases()
 		 [](Context &c) { return with_indirect(c, false); }},
 		// ---- quota files ----
 		{"validity/orig-quota-file", "original is an active quota file (2 blocks), donor regular", "quota",
-		 expect("EOPNOTSUPP moved_len=0", "old: measured on 6.18.15; stable kernels have the 'either' fix of the series "
-						   "(ext4: fix checks for orig_inode and donor_inode), older ones say ok moved_len=2"),
-		 expect("EOPNOTSUPP moved_len=0", "new: patch 2 of the 6.19 series checks either file; not measured: 6.19.13 has no quota_v2 module"),
+		 expect("EOPNOTSUPP moved_len=0",
+			"old: measured on 6.18.15; stable kernels have the 'either' fix of the series "
+			"(ext4: fix checks for orig_inode and donor_inode), older ones say ok moved_len=2"),
+		 expect("EOPNOTSUPP moved_len=0",
+			"new: patch 2 of the 6.19 series checks either file; not measured: 6.19.13 has no quota_v2 module"),
 		 [](Context &c) { return with_quota_files(c, true, false); }},
 		{"validity/donor-quota-file", "donor is an active quota file (immutable while on), original regular", "quota",
 		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt,
 		 [](Context &c) { return with_quota_files(c, false, true); }},
 		{"validity/both-quota-files", "both are active quota files (user and group)", "quota",
-		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt, [](Context &c) { return with_quota_files(c, true, true); }},
+		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt,
+		 [](Context &c) { return with_quota_files(c, true, true); }},
 		// ---- filesystem-wide refusals ----
 		{"validity/bigalloc", "filesystem with bigalloc (64K clusters)", "bigalloc",
 		 expect("EOPNOTSUPP moved_len=untouched"), expect("EOPNOTSUPP moved_len=0", kFromSources),
@@ -468,7 +474,9 @@ std::vector<Case> validity_cases()
 		 }},
 		{"validity/dax", "filesystem mounted -o dax", "ext4-4k", expect("EOPNOTSUPP moved_len=untouched"),
 		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
-		 [](Context &) -> std::string { throw NotRun("needs a DAX-capable block device (pmem); loop devices and NVMe disks are not"); }},
+		 [](Context &) -> std::string {
+			 throw NotRun("needs a DAX-capable block device (pmem); loop devices and NVMe disks are not");
+		 }},
 		{"validity/read-only-after-error", "filesystem turned read-only (errors=remount-ro) under read-write fds",
 		 "errors-ro", expect("EROFS moved_len=0"), expect("EROFS moved_len=0", kFromSources),
 		 on_filesystem_turned_read_only},

@@ -44,7 +44,7 @@ struct Options {
 	bool tap = false;
 	std::string junit; // a JUnit XML file to write, "" none
 	std::vector<std::string> only;
-	std::string loopfs;     // default: installed_or(...) below
+	std::string loopfs; // default: installed_or(...) below
 	std::string golden_dir;
 	std::string golden;         // a file to compare with instead of golden-<behaviour>.txt
 	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
@@ -175,7 +175,8 @@ private:
 	{
 		auto victim = shared_.end();
 		for (auto it = shared_.begin(); it != shared_.end(); ++it)
-			if (!in_use_.count(it->first) && (victim == shared_.end() || last_use_[it->first] < last_use_[victim->first]))
+			if (!in_use_.count(it->first) &&
+			    (victim == shared_.end() || last_use_[it->first] < last_use_[victim->first]))
 				victim = it;
 		if (victim != shared_.end())
 			shared_.erase(victim);
@@ -211,7 +212,8 @@ Probe probe_tracepoints(const std::string &scratch)
 {
 	auto look = [](const std::string &events) -> Probe {
 		const bool present = std::filesystem::exists(events + "/ext4_move_extent_enter");
-		return {present ? Behaviour::New : Behaviour::Old, std::string(present ? "" : "no ") + "ext4_move_extent_enter tracepoint"};
+		return {present ? Behaviour::New : Behaviour::Old,
+			std::string(present ? "" : "no ") + "ext4_move_extent_enter tracepoint"};
 	};
 	if (std::filesystem::is_directory("/sys/kernel/tracing/events/ext4"))
 		return look("/sys/kernel/tracing/events/ext4");
@@ -248,21 +250,24 @@ struct Tally {
 	void count(Verdict v) { ++(v == Verdict::Pass ? passed : v == Verdict::Fail ? failed : not_run); }
 	std::string summary() const
 	{
-		return std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " + std::to_string(not_run) + " not run";
+		return std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " + std::to_string(not_run) +
+		       " not run";
 	}
 };
 
 // The suite's own line: `id | condition | expected: ... | seen: ... | PASS|FAIL|NOT RUN: reason`.
 std::string default_line(const CaseReport &r)
 {
-	const std::string verdict = r.verdict == Verdict::Pass ? "PASS" : r.verdict == Verdict::Fail ? "FAIL" : "NOT RUN: " + r.reason;
+	const std::string verdict = r.verdict == Verdict::Pass   ? "PASS"
+				    : r.verdict == Verdict::Fail ? "FAIL"
+								 : "NOT RUN: " + r.reason;
 	return r.id + " | " + r.condition + " | expected: " + r.expected + " | seen: " + r.seen + " | " + verdict;
 }
 
 bool selected(const Options &opt, const Case &c)
 {
-	return opt.only.empty() ||
-	       std::any_of(opt.only.begin(), opt.only.end(), [&](const std::string &s) { return c.id.find(s) != std::string::npos; });
+	return opt.only.empty() || std::any_of(opt.only.begin(), opt.only.end(),
+					       [&](const std::string &s) { return c.id.find(s) != std::string::npos; });
 }
 
 // Everything one case needs from the run.
@@ -276,7 +281,8 @@ struct RunState {
 
 CaseReport run_case(const Case &c, RunState &run)
 {
-	const std::optional<Expected> expected = run.behaviour == Behaviour::Old ? std::optional<Expected>(c.old_kernel) : c.new_kernel;
+	const std::optional<Expected> expected =
+		run.behaviour == Behaviour::Old ? std::optional<Expected>(c.old_kernel) : c.new_kernel;
 	CaseReport r;
 	r.id = c.id;
 	r.condition = c.condition;
@@ -329,7 +335,8 @@ CaseReport run_case(const Case &c, RunState &run)
 // "# golden -/+" comments before the result.
 CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::vector<std::string> &golden_lines, RunOutput &out)
 {
-	const std::string golden = !opt.golden.empty() ? opt.golden : opt.golden_dir + "/golden-" + behaviour_name(behaviour) + ".txt";
+	const std::string golden =
+		!opt.golden.empty() ? opt.golden : opt.golden_dir + "/golden-" + behaviour_name(behaviour) + ".txt";
 	CaseReport r;
 	r.id = "golden/" + std::string(behaviour_name(behaviour));
 	r.condition = "the lines above equal " + golden;
@@ -401,7 +408,8 @@ int run(const Options &opt, RunOutput &out)
 
 	if (opt.list) {
 		for (const Case &c : cases)
-			std::cout << c.id << " | " << c.condition << " | fs " << c.fs << (c.dangerous ? " | --dangerous" : "") << "\n";
+			std::cout << c.id << " | " << c.condition << " | fs " << c.fs << (c.dangerous ? " | --dangerous" : "")
+				  << "\n";
 		return 0;
 	}
 	if (::geteuid() != 0) {
@@ -440,7 +448,8 @@ int run(const Options &opt, RunOutput &out)
 	}
 	const std::optional<Behaviour> found = traced.behaviour ? traced.behaviour : behaved.behaviour;
 	if (!found) {
-		out.abort_run("cannot tell old from new EXT4_IOC_MOVE_EXT: " + traced.evidence + "; " + behaved.evidence, std::cout);
+		out.abort_run("cannot tell old from new EXT4_IOC_MOVE_EXT: " + traced.evidence + "; " + behaved.evidence,
+			      std::cout);
 		return 1;
 	}
 	const Behaviour behaviour = *found;

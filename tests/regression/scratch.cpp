@@ -77,9 +77,7 @@ void cleanup_kind(Kind kind)
 		if (e.kind != kind)
 			continue;
 		switch (kind) {
-		case Kind::Swap:
-			::swapoff(e.path);
-			break;
+		case Kind::Swap: ::swapoff(e.path); break;
 		case Kind::Mount:
 			::umount2(e.path, MNT_DETACH);
 			::rmdir(e.path);
@@ -96,11 +94,8 @@ void cleanup_kind(Kind kind)
 				::waitpid(pid, nullptr, 0);
 			break;
 		}
-		case Kind::Dir:
-			::rmdir(e.path);
-			break;
-		case Kind::Free:
-			break;
+		case Kind::Dir: ::rmdir(e.path); break;
+		case Kind::Free: break;
 		}
 		e.kind = Kind::Free;
 	}

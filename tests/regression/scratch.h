@@ -44,7 +44,7 @@ public:
 
 	const std::string &mnt() const override { return mnt_; }
 	const std::string &work() const { return work_; } // the loopfs work directory (for `loopfs fresh`)
-	std::string device() const override; // /dev/loopN, from `loopfs info`
+	std::string device() const override;              // /dev/loopN, from `loopfs info`
 	void remount(const std::string &options) override;
 
 private:

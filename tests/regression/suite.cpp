@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <new>
 
@@ -105,9 +105,15 @@ std::map<std::string, uint64_t> &known_checksums()
 
 } // namespace
 
-const char *behaviour_name(Behaviour b) { return b == Behaviour::Old ? "old" : "new"; }
+const char *behaviour_name(Behaviour b)
+{
+	return b == Behaviour::Old ? "old" : "new";
+}
 
-Expected expect(std::string text, std::string note) { return Expected{std::move(text), std::move(note)}; }
+Expected expect(std::string text, std::string note)
+{
+	return Expected{std::move(text), std::move(note)};
+}
 
 void must(bool ok, const std::string &what)
 {
@@ -130,8 +136,10 @@ std::string MoveOutcome::text() const
 	return s;
 }
 
-Context::Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch, FsLookup other_fs)
-	: fs_(fs), fs_mount_(&scratch_fs), case_dir_(case_dir), dir_(scratch_fs.mnt() + "/" + case_dir), scratch_(scratch), other_fs_(std::move(other_fs))
+Context::Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch,
+		 FsLookup other_fs)
+	: fs_(fs), fs_mount_(&scratch_fs), case_dir_(case_dir), dir_(scratch_fs.mnt() + "/" + case_dir), scratch_(scratch),
+	  other_fs_(std::move(other_fs))
 {
 	std::filesystem::create_directories(dir_);
 	dirs_.push_back(dir_);
@@ -153,7 +161,10 @@ bool Context::content_unchanged(const std::string &p) const
 	return read_checksum(p) == known->second;
 }
 
-void Context::rewritten(const std::string &p) { known_checksums().erase(p); }
+void Context::rewritten(const std::string &p)
+{
+	known_checksums().erase(p);
+}
 
 Context::~Context()
 {
@@ -162,12 +173,14 @@ Context::~Context()
 	for (const std::string &d : dirs_) {
 		// Flags a case set (immutable, append-only) would stop the removal.
 		std::error_code ec;
-		for (auto it = std::filesystem::recursive_directory_iterator(d, ec); !ec && it != decltype(it){}; it.increment(ec)) {
+		for (auto it = std::filesystem::recursive_directory_iterator(d, ec); !ec && it != decltype(it){};
+		     it.increment(ec)) {
 			if (it->is_symlink(ec) || !it->is_regular_file(ec))
 				continue;
 			e4mext::UniqueFd fd(::open(it->path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
 			int flags = 0;
-			if (fd.valid() && ::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))) {
+			if (fd.valid() && ::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) == 0 &&
+			    (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))) {
 				flags &= ~(FS_IMMUTABLE_FL | FS_APPEND_FL);
 				::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags);
 			}
@@ -202,10 +215,8 @@ std::string Context::make_file(const std::string &name, const Layout &layout, bo
 			must(::fallocate(fd.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(off), static_cast<off_t>(bs)) == 0,
 			     "fallocate " + p);
 			break;
-		case 'H':
-			break;
-		default:
-			throw std::logic_error("layout of " + name + ": unknown block kind '" + layout.blocks[b] + "'");
+		case 'H': break;
+		default: throw std::logic_error("layout of " + name + ": unknown block kind '" + layout.blocks[b] + "'");
 		}
 	}
 	if (sync)
@@ -263,8 +274,8 @@ MoveOutcome Context::move(int orig_fd, int donor_fd, uint64_t orig_start, uint64
 	return out;
 }
 
-std::string Context::move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start,
-				     uint64_t donor_start, uint64_t len, const MoveOptions &options)
+std::string Context::move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start, uint64_t donor_start,
+				     uint64_t len, const MoveOptions &options)
 {
 	const FileSnapshot orig_before = snapshot(orig);
 	const FileSnapshot donor_before = snapshot(donor);

@@ -54,9 +54,9 @@ struct Case {
 	std::string condition; // what is set up, in words
 	std::string fs;        // FsProfile name
 	Expected old_kernel;
-	std::optional<Expected> new_kernel; // nullopt: unknown for the new code; the case says so
+	std::optional<Expected> new_kernel;        // nullopt: unknown for the new code; the case says so
 	std::function<std::string(Context &)> run; // returns the `seen` text
-	bool dangerous = false; // may crash some kernels: only with --dangerous
+	bool dangerous = false;                    // may crash some kernels: only with --dangerous
 };
 
 // Expectation helpers for the case tables.
@@ -76,9 +76,9 @@ struct Layout {
 
 // The outcome of one EXT4_IOC_MOVE_EXT.
 struct MoveOutcome {
-	int err = 0;                        // 0 or errno
-	std::optional<uint64_t> moved_len;  // nullopt: the kernel left the field untouched
-	std::string text() const;           // "ok moved_len=8", "EINVAL moved_len=untouched"
+	int err = 0;                       // 0 or errno
+	std::optional<uint64_t> moved_len; // nullopt: the kernel left the field untouched
+	std::string text() const;          // "ok moved_len=8", "EINVAL moved_len=untouched"
 };
 
 // The state of a regular file around a move, and what changed.
@@ -91,7 +91,7 @@ struct FileSnapshot {
 
 // How move_and_verify opens the files and issues the move.
 struct MoveOptions {
-	bool report_relocated = true;  // add relocated=N orig=<states> donor=<states> to the text
+	bool report_relocated = true; // add relocated=N orig=<states> donor=<states> to the text
 	int orig_flags = O_RDWR;
 	int donor_flags = O_RDWR;
 	bool read_only_args = false;
@@ -101,7 +101,8 @@ struct MoveOptions {
 class Context {
 public:
 	using FsLookup = std::function<ScratchFs &(const std::string &profile)>;
-	Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch, FsLookup other_fs);
+	Context(const FsProfile &fs, ScratchFs &scratch_fs, const std::string &case_dir, const std::string &scratch,
+		FsLookup other_fs);
 
 	const FsProfile &fs() const { return fs_; }
 	unsigned block_size() const { return fs_.block_size; }
@@ -126,10 +127,10 @@ public:
 	// received are unwritten and read as zeros). Returns the outcome text, plus " relocated=N"
 	// (the original's blocks now at another physical place) when `report_relocated`, plus one
 	// " !problem" per broken invariant.
-	std::string move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start,
-				    uint64_t donor_start, uint64_t len, const MoveOptions &options);
-	std::string move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start,
-				    uint64_t donor_start, uint64_t len)
+	std::string move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start, uint64_t donor_start,
+				    uint64_t len, const MoveOptions &options);
+	std::string move_and_verify(const std::string &orig, const std::string &donor, uint64_t orig_start, uint64_t donor_start,
+				    uint64_t len)
 	{
 		return move_and_verify(orig, donor, orig_start, donor_start, len, MoveOptions{});
 	}
@@ -168,9 +169,9 @@ private:
 };
 
 // ---- small helpers used by case bodies ----
-using e4mext::errno_name;                             // "EINVAL"
+using e4mext::errno_name;                                   // "EINVAL"
 void set_inode_flags(int fd, uint32_t set, uint32_t clear); // FS_IOC_SETFLAGS, throws
-void must(bool ok, const std::string &what);          // throws std::runtime_error(what + errno) when !ok
+void must(bool ok, const std::string &what);                // throws std::runtime_error(what + errno) when !ok
 
 // The case tables (one file each).
 std::vector<Case> validity_cases();

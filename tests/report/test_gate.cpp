@@ -13,247 +13,248 @@ using namespace e4mext::report;
 
 TEST_CASE("percentages and metrics", "[gate]")
 {
-    CHECK(parse_percentage("5%").percent == 5);
-    CHECK(parse_percentage("5").percent == 5);
-    CHECK(parse_percentage("5").text == "5");
-    CHECK(parse_percentage("0.5%").percent == 0.5);
-    CHECK(parse_percentage("2.5").percent == 2.5);
-    CHECK(parse_percentage("0").percent == 0);
-    CHECK_THROWS_WITH(parse_percentage("0.05"), Catch::Contains("write 5% for that fraction"));
-    CHECK_THROWS_AS(parse_percentage("0.5"), UsageError);
-    CHECK_THROWS_AS(parse_percentage("-1%"), UsageError);
-    CHECK_THROWS_AS(parse_percentage("100%"), UsageError);
-    CHECK_THROWS_AS(parse_percentage("five"), UsageError);
-    CHECK_THROWS_AS(parse_percentage("%"), UsageError);
-    CHECK(parse_gate_metric("bw") == GateMetric::bw);
-    CHECK_THROWS_AS(parse_gate_metric("latency"), UsageError);
+	CHECK(parse_percentage("5%").percent == 5);
+	CHECK(parse_percentage("5").percent == 5);
+	CHECK(parse_percentage("5").text == "5");
+	CHECK(parse_percentage("0.5%").percent == 0.5);
+	CHECK(parse_percentage("2.5").percent == 2.5);
+	CHECK(parse_percentage("0").percent == 0);
+	CHECK_THROWS_WITH(parse_percentage("0.05"), Catch::Contains("write 5% for that fraction"));
+	CHECK_THROWS_AS(parse_percentage("0.5"), UsageError);
+	CHECK_THROWS_AS(parse_percentage("-1%"), UsageError);
+	CHECK_THROWS_AS(parse_percentage("100%"), UsageError);
+	CHECK_THROWS_AS(parse_percentage("five"), UsageError);
+	CHECK_THROWS_AS(parse_percentage("%"), UsageError);
+	CHECK(parse_gate_metric("bw") == GateMetric::bw);
+	CHECK_THROWS_AS(parse_gate_metric("latency"), UsageError);
 }
 
 TEST_CASE("verdicts", "[gate]")
 {
-    const auto base = load_result_set({"gate/base"}, "base");
-    SECTION("a 10% regression fails")
-    {
-        const auto verdict = run_gate(base, load_result_set({"gate/regressed"}, "cand"), {});
-        CHECK_FALSE(verdict.passed());
-        REQUIRE(verdict.regressions() == 1);
-        CHECK(verdict.findings[0].label == "U 4k");
-        CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
-        CHECK(verdict.findings[0].change == Approx(-0.10).margin(0.001));
-        CHECK(verdict.findings[0].test.significance == Significance::significant);
-        CHECK(verdict.findings[0].test.p_value == Approx(1.0 / 252));
-        CHECK(verdict.findings[1].outcome == GateOutcome::pass);
-    }
-    SECTION("noise within 5% passes")
-    {
-        CHECK(run_gate(base, load_result_set({"gate/noise"}, "cand"), {}).passed());
-    }
-    SECTION("an improvement passes")
-    {
-        CHECK(run_gate(base, load_result_set({"gate/improved"}, "cand"), {}).passed());
-    }
-    SECTION("a wider threshold lets the 10% drop pass")
-    {
-        GateOptions options;
-        options.max_regression = parse_percentage("15%");
-        CHECK(run_gate(base, load_result_set({"gate/regressed"}, "cand"), options).passed());
-    }
-    SECTION("the bw metric")
-    {
-        GateOptions options;
-        options.metric = GateMetric::bw;
-        CHECK_FALSE(run_gate(base, load_result_set({"gate/regressed"}, "cand"), options).passed());
-    }
-    SECTION("min samples")
-    {
-        GateOptions options;
-        options.min_samples = 6;
-        CHECK_THROWS_WITH(run_gate(base, load_result_set({"gate/noise"}, "cand"), options),
-                          Catch::Contains("has 5 run(s), fewer than --min-samples 6"));
-        options.min_samples = 5;
-        CHECK(run_gate(base, load_result_set({"gate/noise"}, "cand"), options).passed());
-    }
-    SECTION("a case missing from the candidate fails, a new case does not")
-    {
-        GateOptions options;
-        options.min_samples = 1;
-        const auto verdict = run_gate(base, load_result_set({"classify/mixed.json"}, "cand"), options);
-        CHECK_FALSE(verdict.passed());
-        std::size_t missing = 0, added = 0;
-        for (const auto& f : verdict.findings) {
-            missing += f.outcome == GateOutcome::missing;
-            added += f.outcome == GateOutcome::added;
-        }
-        CHECK(missing == 2);
-        CHECK(added == 5);
-    }
-    SECTION("a drop over the threshold that the runs do not confirm is inconclusive, not a failure")
-    {
-        const auto verdict = run_gate(base, load_result_set({"gate/inconclusive"}, "cand"), {});
-        CHECK(verdict.passed());
-        REQUIRE(verdict.inconclusive() == 1);
-        const auto& f = verdict.findings[0];
-        CHECK(f.outcome == GateOutcome::inconclusive);
-        CHECK(f.change < -0.05);
-        CHECK(f.test.significance == Significance::not_significant);
-        CHECK(f.runs_to_settle > 5);
-    }
-    SECTION("3 vs 3 runs cannot confirm a drop among 2 cases: Holm asks p <= 0.025, the best is 1/20")
-    {
-        GateOptions options;
-        const auto three = load_result_set({"gate/regressed/run-0.json", "gate/regressed/run-1.json",
-                                            "gate/regressed/run-2.json"}, "cand");
-        const auto three_base = load_result_set({"gate/base/run-0.json", "gate/base/run-1.json",
-                                                 "gate/base/run-2.json"}, "base");
-        const auto verdict = run_gate(three_base, three, options);
-        CHECK(verdict.passed());
-        REQUIRE(verdict.findings[0].outcome == GateOutcome::inconclusive);
-        CHECK(verdict.findings[0].test.p_value == Approx(0.05));
-        CHECK(verdict.findings[0].test.significance == Significance::too_few_runs);
-        CHECK(verdict.findings[0].level == Approx(0.025));
-        CHECK(verdict.findings[0].runs_to_settle == 4); // 1/C(8,4) = 1/70 <= 0.025
-        options.min_samples = 4;
-        CHECK_THROWS_WITH(run_gate(three_base, three, options), Catch::Contains("fewer than --min-samples 4"));
-    }
-    SECTION("a base without usable results is bad input")
-    {
-        CHECK_THROWS_AS(run_gate(load_result_set({"fio-3.33/read-only.json"}, "b"), base, {}), InputError);
-    }
+	const auto base = load_result_set({"gate/base"}, "base");
+	SECTION("a 10% regression fails")
+	{
+		const auto verdict = run_gate(base, load_result_set({"gate/regressed"}, "cand"), {});
+		CHECK_FALSE(verdict.passed());
+		REQUIRE(verdict.regressions() == 1);
+		CHECK(verdict.findings[0].label == "U 4k");
+		CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
+		CHECK(verdict.findings[0].change == Approx(-0.10).margin(0.001));
+		CHECK(verdict.findings[0].test.significance == Significance::significant);
+		CHECK(verdict.findings[0].test.p_value == Approx(1.0 / 252));
+		CHECK(verdict.findings[1].outcome == GateOutcome::pass);
+	}
+	SECTION("noise within 5% passes")
+	{
+		CHECK(run_gate(base, load_result_set({"gate/noise"}, "cand"), {}).passed());
+	}
+	SECTION("an improvement passes")
+	{
+		CHECK(run_gate(base, load_result_set({"gate/improved"}, "cand"), {}).passed());
+	}
+	SECTION("a wider threshold lets the 10% drop pass")
+	{
+		GateOptions options;
+		options.max_regression = parse_percentage("15%");
+		CHECK(run_gate(base, load_result_set({"gate/regressed"}, "cand"), options).passed());
+	}
+	SECTION("the bw metric")
+	{
+		GateOptions options;
+		options.metric = GateMetric::bw;
+		CHECK_FALSE(run_gate(base, load_result_set({"gate/regressed"}, "cand"), options).passed());
+	}
+	SECTION("min samples")
+	{
+		GateOptions options;
+		options.min_samples = 6;
+		CHECK_THROWS_WITH(run_gate(base, load_result_set({"gate/noise"}, "cand"), options),
+				  Catch::Contains("has 5 run(s), fewer than --min-samples 6"));
+		options.min_samples = 5;
+		CHECK(run_gate(base, load_result_set({"gate/noise"}, "cand"), options).passed());
+	}
+	SECTION("a case missing from the candidate fails, a new case does not")
+	{
+		GateOptions options;
+		options.min_samples = 1;
+		const auto verdict = run_gate(base, load_result_set({"classify/mixed.json"}, "cand"), options);
+		CHECK_FALSE(verdict.passed());
+		std::size_t missing = 0, added = 0;
+		for (const auto &f : verdict.findings) {
+			missing += f.outcome == GateOutcome::missing;
+			added += f.outcome == GateOutcome::added;
+		}
+		CHECK(missing == 2);
+		CHECK(added == 5);
+	}
+	SECTION("a drop over the threshold that the runs do not confirm is inconclusive, not a failure")
+	{
+		const auto verdict = run_gate(base, load_result_set({"gate/inconclusive"}, "cand"), {});
+		CHECK(verdict.passed());
+		REQUIRE(verdict.inconclusive() == 1);
+		const auto &f = verdict.findings[0];
+		CHECK(f.outcome == GateOutcome::inconclusive);
+		CHECK(f.change < -0.05);
+		CHECK(f.test.significance == Significance::not_significant);
+		CHECK(f.runs_to_settle > 5);
+	}
+	SECTION("3 vs 3 runs cannot confirm a drop among 2 cases: Holm asks p <= 0.025, the best is 1/20")
+	{
+		GateOptions options;
+		const auto three = load_result_set(
+			{"gate/regressed/run-0.json", "gate/regressed/run-1.json", "gate/regressed/run-2.json"}, "cand");
+		const auto three_base =
+			load_result_set({"gate/base/run-0.json", "gate/base/run-1.json", "gate/base/run-2.json"}, "base");
+		const auto verdict = run_gate(three_base, three, options);
+		CHECK(verdict.passed());
+		REQUIRE(verdict.findings[0].outcome == GateOutcome::inconclusive);
+		CHECK(verdict.findings[0].test.p_value == Approx(0.05));
+		CHECK(verdict.findings[0].test.significance == Significance::too_few_runs);
+		CHECK(verdict.findings[0].level == Approx(0.025));
+		CHECK(verdict.findings[0].runs_to_settle == 4); // 1/C(8,4) = 1/70 <= 0.025
+		options.min_samples = 4;
+		CHECK_THROWS_WITH(run_gate(three_base, three, options), Catch::Contains("fewer than --min-samples 4"));
+	}
+	SECTION("a base without usable results is bad input")
+	{
+		CHECK_THROWS_AS(run_gate(load_result_set({"fio-3.33/read-only.json"}, "b"), base, {}), InputError);
+	}
 }
 
 TEST_CASE("gate exit status and outputs", "[gate][cli]")
 {
-    const auto regressed = run_report({"gate", "gate/base", "gate/regressed", "--max-regression", "5%"});
-    CHECK(regressed.status == 1);
-    CHECK(regressed.out == golden("gate-regressed.txt"));
-    CHECK_THAT(regressed.out, Catch::Contains("REGRESSION   U 4k: IOPS"));
+	const auto regressed = run_report({"gate", "gate/base", "gate/regressed", "--max-regression", "5%"});
+	CHECK(regressed.status == 1);
+	CHECK(regressed.out == golden("gate-regressed.txt"));
+	CHECK_THAT(regressed.out, Catch::Contains("REGRESSION   U 4k: IOPS"));
 
-    const auto noise = run_report({"gate", "gate/base", "gate/noise"});
-    CHECK(noise.status == 0);
-    CHECK_THAT(noise.out, Catch::Contains("gate: PASS"));
+	const auto noise = run_report({"gate", "gate/base", "gate/noise"});
+	CHECK(noise.status == 0);
+	CHECK_THAT(noise.out, Catch::Contains("gate: PASS"));
 
-    CHECK(run_report({"gate", "gate/base", "gate/regressed", "--max-regression=15"}).status == 0);
-    CHECK(run_report({"gate", "gate/base", "gate/regressed", "--metric", "bw"}).status == 1);
-    CHECK(run_report({"gate", "gate/base", "gate/noise", "--min-samples", "5"}).status == 0);
-    const auto too_few = run_report({"gate", "gate/base", "gate/noise", "--min-samples", "6"});
-    CHECK(too_few.status == 2);
-    CHECK_THAT(too_few.err, Catch::Contains("fewer than --min-samples 6"));
-    CHECK(run_report({"gate", "gate/base", "gate/noise", "--min-samples", "0"}).status == 2);
-    const auto fraction = run_report({"gate", "gate/base", "gate/noise", "--max-regression", "0.05"});
-    CHECK(fraction.status == 2);
-    CHECK_THAT(fraction.err, Catch::Contains("--max-regression 0.05: a bare number below 1"));
-    const auto inconclusive = run_report({"gate", "gate/base", "gate/inconclusive"});
-    CHECK(inconclusive.status == 0);
-    CHECK_THAT(inconclusive.out, Catch::Contains("INCONCLUSIVE U 4k"));
-    CHECK_THAT(inconclusive.out, Catch::Contains("runs per side would settle it"));
-    const auto loads = run_report({"gate", "sets/6.1-base", "sets/6.2-slower"});
-    CHECK(loads.status == 1);
-    CHECK_THAT(loads.out, Catch::Contains("gate: load: 6.1-base: load average 0.10 at start, 0.40 at end, 2 CPUs; "
-                                          "6.2-slower: load average 0.10 at start, 0.40 at end, 2 CPUs"));
-    const auto several = run_report({"gate", coverletter(""), "gate/noise"});
-    CHECK(several.status == 2);
-    CHECK_THAT(several.err, Catch::Contains("holds 2 sets"));
-    CHECK(run_report({"gate", "gate/base", "gate/noise", "--metric", "latency"}).status == 2);
+	CHECK(run_report({"gate", "gate/base", "gate/regressed", "--max-regression=15"}).status == 0);
+	CHECK(run_report({"gate", "gate/base", "gate/regressed", "--metric", "bw"}).status == 1);
+	CHECK(run_report({"gate", "gate/base", "gate/noise", "--min-samples", "5"}).status == 0);
+	const auto too_few = run_report({"gate", "gate/base", "gate/noise", "--min-samples", "6"});
+	CHECK(too_few.status == 2);
+	CHECK_THAT(too_few.err, Catch::Contains("fewer than --min-samples 6"));
+	CHECK(run_report({"gate", "gate/base", "gate/noise", "--min-samples", "0"}).status == 2);
+	const auto fraction = run_report({"gate", "gate/base", "gate/noise", "--max-regression", "0.05"});
+	CHECK(fraction.status == 2);
+	CHECK_THAT(fraction.err, Catch::Contains("--max-regression 0.05: a bare number below 1"));
+	const auto inconclusive = run_report({"gate", "gate/base", "gate/inconclusive"});
+	CHECK(inconclusive.status == 0);
+	CHECK_THAT(inconclusive.out, Catch::Contains("INCONCLUSIVE U 4k"));
+	CHECK_THAT(inconclusive.out, Catch::Contains("runs per side would settle it"));
+	const auto loads = run_report({"gate", "sets/6.1-base", "sets/6.2-slower"});
+	CHECK(loads.status == 1);
+	CHECK_THAT(loads.out, Catch::Contains("gate: load: 6.1-base: load average 0.10 at start, 0.40 at end, 2 CPUs; "
+					      "6.2-slower: load average 0.10 at start, 0.40 at end, 2 CPUs"));
+	const auto several = run_report({"gate", coverletter(""), "gate/noise"});
+	CHECK(several.status == 2);
+	CHECK_THAT(several.err, Catch::Contains("holds 2 sets"));
+	CHECK(run_report({"gate", "gate/base", "gate/noise", "--metric", "latency"}).status == 2);
 
-    const auto dir = std::filesystem::temp_directory_path() / "e4mext-report-gate-test";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    const auto md = (dir / "summary.md").string();
-    const auto js = (dir / "verdict.json").string();
-    const auto with_files = run_report({"gate", "gate/base", "gate/regressed", "--labels", "base,cand",
-                                        "--markdown-summary", md, "--verdict-json", js});
-    CHECK(with_files.status == 1);
-    CHECK(read_file_text(md) == golden("gate-regressed.md"));
-    CHECK(read_file_text(js) == golden("gate-regressed.json"));
-    // the Markdown summary is appended (as $GITHUB_STEP_SUMMARY wants), the JSON replaced
-    run_report({"gate", "gate/base", "gate/regressed", "--labels", "base,cand", "--markdown-summary", md,
-                "--verdict-json", js});
-    CHECK(read_file_text(md) == golden("gate-regressed.md") + golden("gate-regressed.md"));
-    CHECK(read_file_text(js) == golden("gate-regressed.json"));
-    std::filesystem::remove_all(dir);
+	const auto dir = std::filesystem::temp_directory_path() / "e4mext-report-gate-test";
+	std::filesystem::remove_all(dir);
+	std::filesystem::create_directories(dir);
+	const auto md = (dir / "summary.md").string();
+	const auto js = (dir / "verdict.json").string();
+	const auto with_files = run_report(
+		{"gate", "gate/base", "gate/regressed", "--labels", "base,cand", "--markdown-summary", md, "--verdict-json", js});
+	CHECK(with_files.status == 1);
+	CHECK(read_file_text(md) == golden("gate-regressed.md"));
+	CHECK(read_file_text(js) == golden("gate-regressed.json"));
+	// the Markdown summary is appended (as $GITHUB_STEP_SUMMARY wants), the JSON replaced
+	run_report(
+		{"gate", "gate/base", "gate/regressed", "--labels", "base,cand", "--markdown-summary", md, "--verdict-json", js});
+	CHECK(read_file_text(md) == golden("gate-regressed.md") + golden("gate-regressed.md"));
+	CHECK(read_file_text(js) == golden("gate-regressed.json"));
+	std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("Holm as the gate decides: one step-down, n too small where no p could pass", "[gate][compare]")
 {
-    const std::vector<double> p_values{0.01, 0.012, 0.3, 0.02, 0.04};
-    std::vector<RankTest> tests(p_values.size());
-    for (std::size_t i = 0; i < tests.size(); ++i) {
-        tests[i].p_value = p_values[i];
-        tests[i].smallest_possible_p = 0.002;
-    }
-    tests[2].smallest_possible_p = 0.1; // 3 vs 3 runs two-sided: no level is reachable
-    std::vector<RankTest*> pointers;
-    for (auto& t : tests)
-        pointers.push_back(&t);
-    std::vector<double> levels;
-    judge_with_holm(pointers, levels);
-    // Ascending: 0.01 <= 0.05/5, 0.012 <= 0.05/4, 0.02 > 0.05/3: the step-down stops there.
-    CHECK(tests[0].significance == Significance::significant);
-    CHECK(tests[1].significance == Significance::significant);
-    CHECK(tests[3].significance == Significance::not_significant);
-    CHECK(tests[4].significance == Significance::not_significant); // 0.04 < 0.05, but after a failure
-    CHECK(tests[2].significance == Significance::too_few_runs);
-    CHECK(levels == std::vector<double>{0.05 / 5, 0.05 / 4, 0.05 / 5, 0.05 / 3, 0.05 / 5});
+	const std::vector<double> p_values{0.01, 0.012, 0.3, 0.02, 0.04};
+	std::vector<RankTest> tests(p_values.size());
+	for (std::size_t i = 0; i < tests.size(); ++i) {
+		tests[i].p_value = p_values[i];
+		tests[i].smallest_possible_p = 0.002;
+	}
+	tests[2].smallest_possible_p = 0.1; // 3 vs 3 runs two-sided: no level is reachable
+	std::vector<RankTest *> pointers;
+	for (auto &t : tests)
+		pointers.push_back(&t);
+	std::vector<double> levels;
+	judge_with_holm(pointers, levels);
+	// Ascending: 0.01 <= 0.05/5, 0.012 <= 0.05/4, 0.02 > 0.05/3: the step-down stops there.
+	CHECK(tests[0].significance == Significance::significant);
+	CHECK(tests[1].significance == Significance::significant);
+	CHECK(tests[3].significance == Significance::not_significant);
+	CHECK(tests[4].significance == Significance::not_significant); // 0.04 < 0.05, but after a failure
+	CHECK(tests[2].significance == Significance::too_few_runs);
+	CHECK(levels == std::vector<double>{0.05 / 5, 0.05 / 4, 0.05 / 5, 0.05 / 3, 0.05 / 5});
 }
 
 TEST_CASE("compare marks as the gate judges: Holm over the cases, not each case alone", "[gate][compare]")
 {
-    // holm/: U 4k and M 4k 10% lower without overlap; six cases 3% lower, each p 0.026 two-sided
-    // (0.013 one-sided): significant alone, not after Holm over 8 cases.
-    const auto json = run_report({"compare", "holm/base", "holm/shifted", "--format", "json"});
-    REQUIRE(json.status == 0);
-    const auto cmp = nlohmann::json::parse(json.out);
-    std::set<std::string> marked;
-    for (const auto& entry : cmp["cases"]) {
-        const auto& iops = entry["results"][1]["iops"];
-        INFO(entry["case"].get<std::string>());
-        CHECK(iops["p_value"].get<double>() <= 0.05); // each would be marked uncorrected
-        CHECK(iops["holm_level"].get<double>() < 0.05);
-        if (iops["significance"] == "significant")
-            marked.insert(entry["case"].get<std::string>());
-        else
-            CHECK(iops["significance"] == "not significant");
-    }
-    CHECK(marked == std::set<std::string>{"U 4k", "M 4k"});
-    const auto text = run_report({"compare", "holm/base", "holm/shifted"});
-    CHECK_THAT(text.out, Catch::Contains("   U 4k:     100k +-1.9%   90.0k +-1.9% -10.0%*\n"));
-    CHECK_THAT(text.out, Catch::Contains("   U 32k:    12.5k +-1.9%  12.1k +-1.7% -3.1%\n"));
-    CHECK_THAT(text.out, Catch::Contains("Holm level"));
+	// holm/: U 4k and M 4k 10% lower without overlap; six cases 3% lower, each p 0.026 two-sided
+	// (0.013 one-sided): significant alone, not after Holm over 8 cases.
+	const auto json = run_report({"compare", "holm/base", "holm/shifted", "--format", "json"});
+	REQUIRE(json.status == 0);
+	const auto cmp = nlohmann::json::parse(json.out);
+	std::set<std::string> marked;
+	for (const auto &entry : cmp["cases"]) {
+		const auto &iops = entry["results"][1]["iops"];
+		INFO(entry["case"].get<std::string>());
+		CHECK(iops["p_value"].get<double>() <= 0.05); // each would be marked uncorrected
+		CHECK(iops["holm_level"].get<double>() < 0.05);
+		if (iops["significance"] == "significant")
+			marked.insert(entry["case"].get<std::string>());
+		else
+			CHECK(iops["significance"] == "not significant");
+	}
+	CHECK(marked == std::set<std::string>{"U 4k", "M 4k"});
+	const auto text = run_report({"compare", "holm/base", "holm/shifted"});
+	CHECK_THAT(text.out, Catch::Contains("   U 4k:     100k +-1.9%   90.0k +-1.9% -10.0%*\n"));
+	CHECK_THAT(text.out, Catch::Contains("   U 32k:    12.5k +-1.9%  12.1k +-1.7% -3.1%\n"));
+	CHECK_THAT(text.out, Catch::Contains("Holm level"));
 
-    // The gate, on the same family, confirms the same drops and no other.
-    const auto gate = run_report({"gate", "holm/base", "holm/shifted", "--max-regression", "1%"});
-    CHECK(gate.status == 1);
-    CHECK_THAT(gate.out, Catch::Contains("REGRESSION   U 4k:"));
-    CHECK_THAT(gate.out, Catch::Contains("REGRESSION   M 4k:"));
-    CHECK_THAT(gate.out, Catch::Contains("gate: FAIL, 2 of 8 case(s) regressed, 6 inconclusive"));
+	// The gate, on the same family, confirms the same drops and no other.
+	const auto gate = run_report({"gate", "holm/base", "holm/shifted", "--max-regression", "1%"});
+	CHECK(gate.status == 1);
+	CHECK_THAT(gate.out, Catch::Contains("REGRESSION   U 4k:"));
+	CHECK_THAT(gate.out, Catch::Contains("REGRESSION   M 4k:"));
+	CHECK_THAT(gate.out, Catch::Contains("gate: FAIL, 2 of 8 case(s) regressed, 6 inconclusive"));
 }
 
 TEST_CASE("one case measured side by side (e4mext overhead --gate)", "[gate]")
 {
-    const GateSide base{"e4defrag", {100, 101, 99, 100, 102, 98, 100}};
-    SECTION("10% slower in every run: regressed, by the same rule as sets")
-    {
-        const auto verdict = run_gate("U 4k", base, {"libe4mext", {90, 91, 89, 90, 92, 88, 90}}, {});
-        CHECK_FALSE(verdict.passed());
-        CHECK(verdict.tested == 1);
-        REQUIRE(verdict.findings.size() == 1);
-        CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
-        CHECK(verdict.findings[0].change == Approx(-0.1));
-        CHECK_THAT(render_gate_text(verdict), Catch::Contains("libe4mext against e4defrag") && Catch::Contains("gate: FAIL"));
-    }
-    SECTION("within the threshold: pass")
-    {
-        CHECK(run_gate("U 4k", base, {"libe4mext", {99, 100, 98, 101, 99, 97, 100}}, {}).passed());
-    }
-    SECTION("over the threshold but not significant: inconclusive, which passes")
-    {
-        const auto verdict = run_gate("U 4k", base, {"libe4mext", {80, 120, 85, 110, 90, 101, 94}}, {});
-        CHECK(verdict.passed());
-        CHECK(verdict.inconclusive() == 1);
-    }
-    SECTION("fewer runs than min_samples")
-    {
-        CHECK_THROWS_AS(run_gate("U 4k", base, {"libe4mext", {90, 91}}, {}), InputError);
-    }
-    CHECK_THROWS_WITH(parse_percentage("0.5", "--gate"), Catch::StartsWith("--gate 0.5:"));
+	const GateSide base{"e4defrag", {100, 101, 99, 100, 102, 98, 100}};
+	SECTION("10% slower in every run: regressed, by the same rule as sets")
+	{
+		const auto verdict = run_gate("U 4k", base, {"libe4mext", {90, 91, 89, 90, 92, 88, 90}}, {});
+		CHECK_FALSE(verdict.passed());
+		CHECK(verdict.tested == 1);
+		REQUIRE(verdict.findings.size() == 1);
+		CHECK(verdict.findings[0].outcome == GateOutcome::regressed);
+		CHECK(verdict.findings[0].change == Approx(-0.1));
+		CHECK_THAT(render_gate_text(verdict),
+			   Catch::Contains("libe4mext against e4defrag") && Catch::Contains("gate: FAIL"));
+	}
+	SECTION("within the threshold: pass")
+	{
+		CHECK(run_gate("U 4k", base, {"libe4mext", {99, 100, 98, 101, 99, 97, 100}}, {}).passed());
+	}
+	SECTION("over the threshold but not significant: inconclusive, which passes")
+	{
+		const auto verdict = run_gate("U 4k", base, {"libe4mext", {80, 120, 85, 110, 90, 101, 94}}, {});
+		CHECK(verdict.passed());
+		CHECK(verdict.inconclusive() == 1);
+	}
+	SECTION("fewer runs than min_samples")
+	{
+		CHECK_THROWS_AS(run_gate("U 4k", base, {"libe4mext", {90, 91}}, {}), InputError);
+	}
+	CHECK_THROWS_WITH(parse_percentage("0.5", "--gate"), Catch::StartsWith("--gate 0.5:"));
 }

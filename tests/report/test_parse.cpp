@@ -1,6 +1,6 @@
 // Parsing of each fio version and output shape, and one clear error per malformed input.
-#include "fio_parse.hpp"
 #include "engine_stats.hpp"
+#include "fio_parse.hpp"
 #include "input_error.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,170 +11,170 @@ using namespace e4mext::report;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path data(const std::string& rel)
+fs::path data(const std::string &rel)
 {
-    return fs::path(E4MEXT_TEST_DATA) / rel;
+	return fs::path(E4MEXT_TEST_DATA) / rel;
 }
 } // namespace
 
 TEST_CASE("fio 3.33 json from this machine", "[parse]")
 {
-    const auto run = load_fio_file(data("fio-3.33/e4defrag-unwritten-4k.json"));
-    CHECK(run.fio_version == "fio-3.33");
-    REQUIRE(run.jobs.size() == 1);
-    const auto& job = run.jobs[0];
-    CHECK(job.jobname == "defrag");
-    CHECK(job.error == 0);
-    CHECK(job.host.empty());
-    CHECK(job.options.at("ioengine") == "e4defrag");
-    CHECK(job.options.at("overwrite") == "0");
-    CHECK(job.write.io_bytes == 67108864);
-    CHECK(job.write.total_ios == 16384);
-    CHECK(job.write.runtime_ms > 0);
+	const auto run = load_fio_file(data("fio-3.33/e4defrag-unwritten-4k.json"));
+	CHECK(run.fio_version == "fio-3.33");
+	REQUIRE(run.jobs.size() == 1);
+	const auto &job = run.jobs[0];
+	CHECK(job.jobname == "defrag");
+	CHECK(job.error == 0);
+	CHECK(job.host.empty());
+	CHECK(job.options.at("ioengine") == "e4defrag");
+	CHECK(job.options.at("overwrite") == "0");
+	CHECK(job.write.io_bytes == 67108864);
+	CHECK(job.write.total_ios == 16384);
+	CHECK(job.write.runtime_ms > 0);
 }
 
 TEST_CASE("json+ parses like json", "[parse]")
 {
-    const auto plain = load_fio_file(data("fio-3.33/null-write.json"));
-    const auto plus = load_fio_file(data("fio-3.33/null-write-jsonplus.json"));
-    CHECK(plus.jobs.size() == 1);
-    CHECK(plus.jobs[0].write.io_bytes == plain.jobs[0].write.io_bytes);
+	const auto plain = load_fio_file(data("fio-3.33/null-write.json"));
+	const auto plus = load_fio_file(data("fio-3.33/null-write-jsonplus.json"));
+	CHECK(plus.jobs.size() == 1);
+	CHECK(plus.jobs[0].write.io_bytes == plain.jobs[0].write.io_bytes);
 }
 
 TEST_CASE("--status-interval: several documents, the last one counts", "[parse]")
 {
-    const auto text = read_file_text(data("fio-3.33/status-interval.json"));
-    const auto documents = extract_json_documents(text, "status-interval.json");
-    REQUIRE(documents.size() >= 2);
-    CHECK(documents[1].first_line > documents[0].first_line);
-    const auto run = parse_fio_output(text, "status-interval.json");
-    const auto last = parse_fio_output(documents.back().text, "last");
-    CHECK(run.jobs[0].write.total_ios == last.jobs[0].write.total_ios);
-    const auto first = parse_fio_output(documents.front().text, "first");
-    CHECK(first.jobs[0].write.total_ios < run.jobs[0].write.total_ios);
+	const auto text = read_file_text(data("fio-3.33/status-interval.json"));
+	const auto documents = extract_json_documents(text, "status-interval.json");
+	REQUIRE(documents.size() >= 2);
+	CHECK(documents[1].first_line > documents[0].first_line);
+	const auto run = parse_fio_output(text, "status-interval.json");
+	const auto last = parse_fio_output(documents.back().text, "last");
+	CHECK(run.jobs[0].write.total_ios == last.jobs[0].write.total_ios);
+	const auto first = parse_fio_output(documents.front().text, "first");
+	CHECK(first.jobs[0].write.total_ios < run.jobs[0].write.total_ios);
 }
 
 TEST_CASE("numjobs clones are summed as fio's group_reporting sums them", "[parse]")
 {
-    const auto clones = load_fio_file(data("fio-3.33/clones.json"));
-    const auto grouped = load_fio_file(data("fio-3.33/clones-grouped.json"));
-    REQUIRE(clones.jobs.size() == 1);
-    REQUIRE(grouped.jobs.size() == 1);
-    CHECK(clones.jobs[0].clones == 2);
-    CHECK(grouped.jobs[0].clones == 1);
-    CHECK(clones.jobs[0].write.io_bytes == 2 * 67108864ULL);
-    CHECK(clones.jobs[0].write.io_bytes == grouped.jobs[0].write.io_bytes);
-    CHECK(clones.jobs[0].write.total_ios == grouped.jobs[0].write.total_ios);
+	const auto clones = load_fio_file(data("fio-3.33/clones.json"));
+	const auto grouped = load_fio_file(data("fio-3.33/clones-grouped.json"));
+	REQUIRE(clones.jobs.size() == 1);
+	REQUIRE(grouped.jobs.size() == 1);
+	CHECK(clones.jobs[0].clones == 2);
+	CHECK(grouped.jobs[0].clones == 1);
+	CHECK(clones.jobs[0].write.io_bytes == 2 * 67108864ULL);
+	CHECK(clones.jobs[0].write.io_bytes == grouped.jobs[0].write.io_bytes);
+	CHECK(clones.jobs[0].write.total_ios == grouped.jobs[0].write.total_ios);
 }
 
 TEST_CASE("informational lines, nan and inf", "[parse]")
 {
-    const auto run = load_fio_file(data("shapes/nan-inf.json"));
-    REQUIRE(run.jobs.size() == 1);
-    CHECK(run.jobs[0].write.total_ios == 30000);
-    const auto docs = extract_json_documents("note\n{\"a\": -nan, \"b\": inf, \"c\": \"nan inf\", \"d\": infinity}\n", "x");
-    REQUIRE(docs.size() == 1);
-    CHECK(docs[0].text == "{\"a\": null, \"b\": null, \"c\": \"nan inf\", \"d\": null}");
-    CHECK(docs[0].first_line == 2);
+	const auto run = load_fio_file(data("shapes/nan-inf.json"));
+	REQUIRE(run.jobs.size() == 1);
+	CHECK(run.jobs[0].write.total_ios == 30000);
+	const auto docs = extract_json_documents("note\n{\"a\": -nan, \"b\": inf, \"c\": \"nan inf\", \"d\": infinity}\n", "x");
+	REQUIRE(docs.size() == 1);
+	CHECK(docs[0].text == "{\"a\": null, \"b\": null, \"c\": \"nan inf\", \"d\": null}");
+	CHECK(docs[0].first_line == 2);
 }
 
 TEST_CASE("fio 3.39: flag options printed as empty strings", "[parse]")
 {
-    const auto run = load_fio_file(data("fio-3.39/flags-empty-string.json"));
-    REQUIRE(run.jobs.size() == 1);
-    CHECK(run.jobs[0].options.at("overwrite").empty());
-    CHECK(run.jobs[0].options.at("directory") == "/mnt"); // from "global options"
+	const auto run = load_fio_file(data("fio-3.39/flags-empty-string.json"));
+	REQUIRE(run.jobs.size() == 1);
+	CHECK(run.jobs[0].options.at("overwrite").empty());
+	CHECK(run.jobs[0].options.at("directory") == "/mnt"); // from "global options"
 }
 
 TEST_CASE("client/server: one row per host plus the aggregate", "[parse]")
 {
-    SECTION("fio 3.42, two hosts, global options as an array")
-    {
-        const auto run = load_fio_file(data("fio-3.42/client-two-hosts.json"));
-        REQUIRE(run.jobs.size() == 3);
-        CHECK(run.jobs[0].host == "host-a");
-        CHECK(run.jobs[1].host == "host-b");
-        CHECK(run.jobs[2].host == "All clients");
-        CHECK(run.jobs[2].options.at("bs") == "4k"); // shared by every client
-        CHECK(run.jobs[2].options.at("ioengine") == "e4defrag");
-        CHECK(run.jobs[2].write.total_ios == 540000);
-    }
-    SECTION("fio 3.33, one client with numjobs=2: clones summed per host")
-    {
-        const auto run = load_fio_file(data("fio-3.33/client-numjobs2.json"));
-        REQUIRE(run.jobs.size() == 2);
-        CHECK(run.jobs[0].host == "localhost");
-        CHECK(run.jobs[0].clones == 2);
-        CHECK(run.jobs[1].host == "All clients");
-        CHECK(run.jobs[1].write.io_bytes == run.jobs[0].write.io_bytes);
-    }
+	SECTION("fio 3.42, two hosts, global options as an array")
+	{
+		const auto run = load_fio_file(data("fio-3.42/client-two-hosts.json"));
+		REQUIRE(run.jobs.size() == 3);
+		CHECK(run.jobs[0].host == "host-a");
+		CHECK(run.jobs[1].host == "host-b");
+		CHECK(run.jobs[2].host == "All clients");
+		CHECK(run.jobs[2].options.at("bs") == "4k"); // shared by every client
+		CHECK(run.jobs[2].options.at("ioengine") == "e4defrag");
+		CHECK(run.jobs[2].write.total_ios == 540000);
+	}
+	SECTION("fio 3.33, one client with numjobs=2: clones summed per host")
+	{
+		const auto run = load_fio_file(data("fio-3.33/client-numjobs2.json"));
+		REQUIRE(run.jobs.size() == 2);
+		CHECK(run.jobs[0].host == "localhost");
+		CHECK(run.jobs[0].clones == 2);
+		CHECK(run.jobs[1].host == "All clients");
+		CHECK(run.jobs[1].write.io_bytes == run.jobs[0].write.io_bytes);
+	}
 }
 
 TEST_CASE("every malformed input is one InputError naming the file", "[parse]")
 {
-    const std::vector<std::pair<std::string, std::string>> cases{
-        {"empty.json", "empty file"},
-        {"whitespace.json", "empty file"},
-        {"garbage.json", "binary data"},
-        {"not-fio.json", "not fio output"},
-        {"array.json", "not fio output"},
-        {"truncated.json", "truncated"},
-        {"invalid-json.json", "invalid JSON"},
-        {"wrong-type-io-bytes.json", "jobs[0].write.io_bytes: expected a non-negative integer, found a string"},
-        {"wrong-type-jobs.json", "jobs[0]: expected an object"},
-        {"missing-write.json", "jobs[0].write: missing"},
-        {"missing-runtime.json", "jobs[0].write.runtime: missing"},
-        {"negative-total-ios.json", "found the integer -10"},
-        {"option-not-string.json", "\"job options\".bs: expected a string"},
-        {"empty-jobs.json", "\"jobs\" is empty"},
-        {"deep-nesting.json", "nested deeper"},
-        {"number-overflow.json", "invalid JSON"},
-    };
-    for (const auto& [file, expected] : cases) {
-        INFO(file);
-        const auto path = data("malformed/" + file);
-        try {
-            load_fio_file(path);
-            FAIL("no error for " << file);
-        } catch (const InputError& e) {
-            const std::string message = e.what();
-            CHECK_THAT(message, Catch::Contains(path.string()));
-            CHECK_THAT(message, Catch::Contains(expected));
-            CHECK(message.find('\n') == std::string::npos);
-        }
-    }
+	const std::vector<std::pair<std::string, std::string>> cases{
+		{"empty.json", "empty file"},
+		{"whitespace.json", "empty file"},
+		{"garbage.json", "binary data"},
+		{"not-fio.json", "not fio output"},
+		{"array.json", "not fio output"},
+		{"truncated.json", "truncated"},
+		{"invalid-json.json", "invalid JSON"},
+		{"wrong-type-io-bytes.json", "jobs[0].write.io_bytes: expected a non-negative integer, found a string"},
+		{"wrong-type-jobs.json", "jobs[0]: expected an object"},
+		{"missing-write.json", "jobs[0].write: missing"},
+		{"missing-runtime.json", "jobs[0].write.runtime: missing"},
+		{"negative-total-ios.json", "found the integer -10"},
+		{"option-not-string.json", "\"job options\".bs: expected a string"},
+		{"empty-jobs.json", "\"jobs\" is empty"},
+		{"deep-nesting.json", "nested deeper"},
+		{"number-overflow.json", "invalid JSON"},
+	};
+	for (const auto &[file, expected] : cases) {
+		INFO(file);
+		const auto path = data("malformed/" + file);
+		try {
+			load_fio_file(path);
+			FAIL("no error for " << file);
+		} catch (const InputError &e) {
+			const std::string message = e.what();
+			CHECK_THAT(message, Catch::Contains(path.string()));
+			CHECK_THAT(message, Catch::Contains(expected));
+			CHECK(message.find('\n') == std::string::npos);
+		}
+	}
 }
 
 TEST_CASE("unreadable paths", "[parse]")
 {
-    CHECK_THROWS_WITH(load_fio_file(data("no-such-file.json")), Catch::Contains("cannot open"));
-    CHECK_THROWS_WITH(load_fio_file(data("malformed")), Catch::Contains("is a directory"));
+	CHECK_THROWS_WITH(load_fio_file(data("no-such-file.json")), Catch::Contains("cannot open"));
+	CHECK_THROWS_WITH(load_fio_file(data("malformed")), Catch::Contains("is a directory"));
 }
 
 TEST_CASE("engine statistics side file", "[parse][sidefile]")
 {
-    CHECK(side_file_for("a/b/run.json") == fs::path("a/b/run.stats.jsonl"));
-    const auto stats = load_engine_stats_beside(data("sidefile/run.json"));
-    REQUIRE(stats);
-    const auto& defrag = stats->at("defrag");
-    CHECK(defrag.records == 2);
-    CHECK(defrag.extents_before == 100);
-    CHECK(defrag.extents_after == 3);
-    CHECK(defrag.partial_moves == 2);
-    CHECK(defrag.retries == 4);
-    CHECK_FALSE(defrag.verify_failed);
-    CHECK_FALSE(load_engine_stats_beside(data("fio-3.33/null-write.json")));
-    CHECK_THROWS_WITH(load_engine_stats_beside(data("sidefile-bad/run.json")),
-                      Catch::Contains("run.stats.jsonl:2: not a JSON object"));
-    // found by the fuzzer: number overflow is an InputError, not an escaping out_of_range
-    CHECK_THROWS_WITH(parse_engine_stats("444444444E4444444\n", "s.jsonl"), Catch::Contains("s.jsonl:1: not a JSON object"));
-    CHECK_THROWS_WITH(parse_engine_stats("{\"e4mext_stats\": 2}\n", "s.jsonl"),
-                      Catch::Contains("s.jsonl:1: e4mext_stats: unsupported"));
-    CHECK_THROWS_WITH(parse_engine_stats("\n{\"e4mext_stats\": 1, \"jobname\": \"x\"}\n", "s.jsonl"),
-                      Catch::Contains("s.jsonl:2: orig_before: missing"));
-    const auto failed = parse_engine_stats(
-        "{\"e4mext_stats\":1,\"jobname\":\"j\",\"partial_moves\":0,\"retries\":0,\"verify\":\"failed\","
-        "\"orig_before\":{\"extents\":5},\"orig_after\":{\"extents\":1}}\n",
-        "s.jsonl");
-    CHECK(failed.at("j").verify_failed);
+	CHECK(side_file_for("a/b/run.json") == fs::path("a/b/run.stats.jsonl"));
+	const auto stats = load_engine_stats_beside(data("sidefile/run.json"));
+	REQUIRE(stats);
+	const auto &defrag = stats->at("defrag");
+	CHECK(defrag.records == 2);
+	CHECK(defrag.extents_before == 100);
+	CHECK(defrag.extents_after == 3);
+	CHECK(defrag.partial_moves == 2);
+	CHECK(defrag.retries == 4);
+	CHECK_FALSE(defrag.verify_failed);
+	CHECK_FALSE(load_engine_stats_beside(data("fio-3.33/null-write.json")));
+	CHECK_THROWS_WITH(load_engine_stats_beside(data("sidefile-bad/run.json")),
+			  Catch::Contains("run.stats.jsonl:2: not a JSON object"));
+	// found by the fuzzer: number overflow is an InputError, not an escaping out_of_range
+	CHECK_THROWS_WITH(parse_engine_stats("444444444E4444444\n", "s.jsonl"), Catch::Contains("s.jsonl:1: not a JSON object"));
+	CHECK_THROWS_WITH(parse_engine_stats("{\"e4mext_stats\": 2}\n", "s.jsonl"),
+			  Catch::Contains("s.jsonl:1: e4mext_stats: unsupported"));
+	CHECK_THROWS_WITH(parse_engine_stats("\n{\"e4mext_stats\": 1, \"jobname\": \"x\"}\n", "s.jsonl"),
+			  Catch::Contains("s.jsonl:2: orig_before: missing"));
+	const auto failed =
+		parse_engine_stats("{\"e4mext_stats\":1,\"jobname\":\"j\",\"partial_moves\":0,\"retries\":0,\"verify\":\"failed\","
+				   "\"orig_before\":{\"extents\":5},\"orig_after\":{\"extents\":1}}\n",
+				   "s.jsonl");
+	CHECK(failed.at("j").verify_failed);
 }

@@ -93,7 +93,8 @@ TEST_CASE("fio and the engine must count the same tolerated move errors")
 	Run run;
 	const WorkloadFigures clean = workload_figures(run.fio, run.stats);
 	job_named(run.fio, "defrag-inplace").total_err += 3;
-	const std::string expected = "fio tolerated " + std::to_string(clean.fio_errors + 3) + " move errors but the engine counted " +
+	const std::string expected = "fio tolerated " + std::to_string(clean.fio_errors + 3) +
+				     " move errors but the engine counted " +
 				     std::to_string(clean.ebusy + clean.enodata + clean.other);
 	CHECK(any_contains(failures_of(workload_figures(run.fio, run.stats)), expected));
 }
@@ -131,7 +132,8 @@ TEST_CASE("kernel log: warnings always count, ext4 errors on our device unless t
 		"loop7: detected capacity change",
 	};
 	CHECK(kernel_log_problems(lines, "loop3", false) ==
-	      std::vector<std::string>{"EXT4-fs error (device loop3): ext4_trigger_fs_error: injected", "Aborting journal on device loop3-8."});
+	      std::vector<std::string>{"EXT4-fs error (device loop3): ext4_trigger_fs_error: injected",
+				       "Aborting journal on device loop3-8."});
 	CHECK(kernel_log_problems(lines, "loop3", true).empty());
 	const std::vector<std::string> warning = {"WARNING: CPU: 1 PID: 42 at fs/ext4/move_extent.c:123"};
 	CHECK(kernel_log_problems(warning, "loop3", true) == warning);

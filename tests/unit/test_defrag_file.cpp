@@ -57,8 +57,8 @@ TEST_CASE("writes that are not whole blocks inside the file never reach the ioct
 	CHECK(ioctl_calls == 1);
 	CHECK(file.take_message("x").empty()); // nothing went wrong
 
-	CHECK(file.move(fd.get(), 2048, 65536).error == EINVAL); // offset off by half a block
-	CHECK(file.move(fd.get(), 4096, 6144).error == EINVAL);  // length not whole blocks
+	CHECK(file.move(fd.get(), 2048, 65536).error == EINVAL);        // offset off by half a block
+	CHECK(file.move(fd.get(), 4096, 6144).error == EINVAL);         // length not whole blocks
 	CHECK(file.move(fd.get(), kSize - 4096, 8192).error == EINVAL); // past the end
 	CHECK(ioctl_calls == 1);
 	const std::string message = file.take_message("blockalign=2048");
@@ -94,7 +94,8 @@ TEST_CASE("the descriptor the moves go through must be the prepared inode, open 
 		const Status refused = file->check_move_fd(fd.get());
 		REQUIRE_FALSE(refused);
 		CHECK(refused.error().errnum == EBADF);
-		CHECK_THAT(refused.error().message, Catch::Contains("original " + orig.string() + " is not open for reading and writing"));
+		CHECK_THAT(refused.error().message,
+			   Catch::Contains("original " + orig.string() + " is not open for reading and writing"));
 	}
 	UniqueFd replaced(::open(other.c_str(), O_RDWR | O_CLOEXEC));
 	const Status stale = file->check_move_fd(replaced.get());

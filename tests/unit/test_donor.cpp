@@ -2,8 +2,8 @@
 // to the requested state, e4mext's own stale donors are reset, and nobody else's file is clobbered.
 #include "donor.h"
 #include "engine_error.h"
-#include "extent_map.h"
 #include "ext4_files.h"
+#include "extent_map.h"
 
 #include <catch2/catch.hpp>
 
@@ -90,7 +90,8 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	SECTION("unwritten: one preallocated, unwritten range")
 	{
 		{
-			const std::unique_ptr<Donor> donor = open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
+			const std::unique_ptr<Donor> donor =
+				open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
 			CHECK(donor->created());
 			CHECK(donor->notice().empty());
 			const ExtentSummary s = extents_of(donor->fd());
@@ -119,7 +120,9 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 	{
 		DonorSpec spec = spec_for(donor_path, DonorMode::unwritten, true);
 		spec.keep = true;
-		{ const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts); }
+		{
+			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
+		}
 		CHECK(fs::exists(donor_path));
 	}
 
@@ -139,7 +142,8 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
 		}
 		{
-			const std::unique_ptr<Donor> donor = open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
+			const std::unique_ptr<Donor> donor =
+				open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
 			CHECK(donor->created());
 			CHECK_THAT(donor->notice(), Catch::Contains("interrupted"));
 			const ExtentSummary s = extents_of(donor->fd());

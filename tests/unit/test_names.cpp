@@ -51,7 +51,7 @@ TEST_CASE("directory=a:b: the donor goes to the directory fio put the file in", 
 {
 	CHECK(directory_of_file("/mnt/a:/mnt/b", "/mnt/b/f") == "/mnt/b");
 	CHECK(directory_of_file("/mnt/a:/mnt/b", "/mnt/a/sub/f") == "/mnt/a");
-	CHECK(directory_of_file("/mnt/a:/mnt/ab", "/mnt/ab/f") == "/mnt/ab"); // a prefix of the name is not its directory
+	CHECK(directory_of_file("/mnt/a:/mnt/ab", "/mnt/ab/f") == "/mnt/ab");      // a prefix of the name is not its directory
 	CHECK(directory_of_file("/mnt/a\\:b:/mnt/c", "/mnt/a:b/f") == "/mnt/a:b"); // fio's escaped colon
 	CHECK(directory_of_file("/mnt/a:/mnt/b", "/elsewhere/f") == "/mnt/a");
 	CHECK(directory_of_file("/mnt/a", "/mnt/a/f") == "/mnt/a");

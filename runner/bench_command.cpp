@@ -15,6 +15,7 @@
 #include "qemu_command.h"
 #include "runner_errors.h"
 #include "subcommand.h"
+#include "time_text.h"
 #include "vm_report.h"
 
 #include "cli.hpp"
@@ -93,22 +94,6 @@ side, the % change against the first and its significance).
 Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3 a run or the
 environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
 kept, marked partial).)";
-
-std::string now_utc()
-{
-	char stamp[32];
-	const std::time_t now = std::time(nullptr);
-	std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-	return stamp;
-}
-
-std::string stamp_local()
-{
-	char stamp[32];
-	const std::time_t now = std::time(nullptr);
-	std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-	return stamp;
-}
 
 std::string first_line(const std::string &path, const std::string &prefix = "")
 {
@@ -281,7 +266,7 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 	for (const BenchCase &c : s.cases)
 		ids += (ids.empty() ? "" : " ") + c.id;
 	return {
-		"date: " + now_utc(),
+		"date: " + utc_iso8601(),
 		"command: " + cmd,
 		"fio: " + fio_version(),
 		"e4mext: " + std::string(E4MEXT_VERSION) + ", " + code_revision(install_layout()),
@@ -399,7 +384,7 @@ int run_local(const BenchOptions &o)
 		struct utsname u {};
 		::uname(&u);
 		return std::string(u.release);
-	}() + "-" + set_name(o) + "-" + stamp_local()
+	}() + "-" + set_name(o) + "-" + local_stamp()
 						  : o.label;
 	const std::string out_path = fs::absolute(o.results_root + "/" + label).lexically_normal().string();
 	if (fs::exists(out_path))
@@ -551,7 +536,7 @@ int run_on_kernels(const BenchOptions &o)
 	std::string kernels_text;
 	for (const std::string &l : plan.labels)
 		kernels_text += (kernels_text.empty() ? "" : "-vs-") + l;
-	const std::string label = o.label.empty() ? kernels_text + "-" + set_name(o) + "-" + stamp_local() : o.label;
+	const std::string label = o.label.empty() ? kernels_text + "-" + set_name(o) + "-" + local_stamp() : o.label;
 	plan.out_dir = fs::absolute(o.results_root + "/" + label).lexically_normal().string();
 	if (fs::exists(plan.out_dir))
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");

@@ -16,6 +16,7 @@
 #include "regression_results.h"
 #include "runner_errors.h"
 #include "subcommand.h"
+#include "time_text.h"
 #include "vm_report.h"
 #include "vm_run.h"
 
@@ -106,14 +107,6 @@ std::vector<std::string> expected_cases(const std::string &binary, const std::ve
 			ids.push_back(id);
 	}
 	return ids;
-}
-
-std::string now_stamp()
-{
-	char stamp[32];
-	const std::time_t now = std::time(nullptr);
-	std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-	return stamp;
 }
 
 void write_text(const fs::path &path, const std::string &text)
@@ -252,11 +245,7 @@ int run_in_vms(const Options &opt)
 	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext regression", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
 	const fs::path results_root =
-		fs::absolute(opt.results.empty()
-				     ? fs::path(std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
-					       ("e4mext-regression." + now_stamp() + "." + std::to_string(::getpid()))
-				     : fs::path(opt.results))
-			.lexically_normal();
+		fs::absolute(opt.results.empty() ? temporary_results_dir("regression") : opt.results).lexically_normal();
 	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image);
 	const std::string qemu = qemu_version();
 

@@ -12,6 +12,7 @@
 #include "kernel_spec.h"
 #include "runner_errors.h"
 #include "subcommand.h"
+#include "time_text.h"
 #include "vm_report.h"
 #include "vm_run.h"
 
@@ -50,15 +51,6 @@ struct RunOptions {
 	std::string results;
 	std::vector<std::string> command;
 };
-
-std::string default_results_dir()
-{
-	const char *tmpdir = std::getenv("TMPDIR");
-	char stamp[32];
-	const std::time_t now = std::time(nullptr);
-	std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-	return std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/e4mext-vm." + stamp + "." + std::to_string(::getpid());
-}
 
 // One argument is a shell command line; several are a command and its arguments, quoted as given.
 std::string command_line(const std::vector<std::string> &words)
@@ -100,7 +92,7 @@ int run(const RunOptions &opt)
 	const std::vector<Kernel> kernels = resolve_kernels(opt.kernels, "e4mext-vm", std::cerr);
 	const std::vector<std::string> labels = unique_labels(kernels);
 	const std::string results_root =
-		fs::absolute(opt.results.empty() ? default_results_dir() : opt.results).lexically_normal().string();
+		fs::absolute(opt.results.empty() ? temporary_results_dir("vm") : opt.results).lexically_normal().string();
 
 	const AcceleratorChoice accel = choose_accelerator(opt.accel, kernels.front().image, base.busybox);
 	const std::string qemu = qemu_version();

@@ -1,0 +1,18 @@
+// The clock as text, one way for the whole runner: names of results directories and metadata dates.
+#pragma once
+
+#include <string>
+
+namespace e4mext::runner {
+
+// Local time for directory names: 20261126-083218.
+std::string local_stamp();
+
+// UTC for metadata: 2026-11-26T08:32:18Z.
+std::string utc_iso8601();
+
+// A fresh results directory for a command run without --results: $TMPDIR (or /tmp) /
+// e4mext-<command>.<local_stamp>.<pid>.
+std::string temporary_results_dir(const std::string &command);
+
+} // namespace e4mext::runner

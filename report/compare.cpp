@@ -380,26 +380,6 @@ void judge_family(Comparison &cmp, std::size_t s, Metric metric)
 
 } // namespace
 
-void judge_with_holm(const std::vector<RankTest *> &tests, std::vector<double> &levels)
-{
-	std::vector<double> p_values;
-	for (const auto *test : tests)
-		p_values.push_back(test->p_value);
-	levels = holm_levels(p_values);
-	const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, tests.size()));
-	for (std::size_t i = 0; i < tests.size(); ++i) {
-		auto &test = *tests[i];
-		if (reaches_level(test.p_value, levels[i]))
-			test.significance = Significance::significant;
-		else if (!reaches_level(test.smallest_possible_p, levels[i] > 0 ? levels[i] : strictest))
-			test.significance = Significance::too_few_runs;
-		else
-			test.significance = Significance::not_significant;
-		if (levels[i] <= 0)
-			levels[i] = strictest; // what it would have needed at the least
-	}
-}
-
 bool CaseRow::in_every_set() const
 {
 	return std::all_of(cells.begin(), cells.end(), [](const CaseCell &c) { return c.result.has_value(); });

@@ -60,12 +60,6 @@ struct Comparison {
 // Two or more sets. Throws UsageError for fewer.
 Comparison compare_sets(const std::vector<const ResultSet *> &sets);
 
-// Holm over one family of tests, as the gate decides: each test's significance becomes
-// "significant" when its p reaches its Holm level, "n too small" when its runs could not reach
-// that level at all, else "not significant". levels[i] receives the level test i had to reach;
-// where the step-down stopped before it, the strictest level (alpha / number of tests).
-void judge_with_holm(const std::vector<RankTest *> &tests, std::vector<double> &levels);
-
 std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
 
 // "*" significant, "?" too few runs to tell, "" not significant.

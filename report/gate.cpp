@@ -134,27 +134,20 @@ bool tested(const GateFinding &f)
 // Holm over the compared cases, then each case's outcome from its drop and its significance.
 void decide(GateVerdict &verdict, const std::vector<std::pair<const Summary *, const Summary *>> &summaries)
 {
-	std::vector<double> p_values;
-	for (const auto &f : verdict.findings)
+	std::vector<RankTest *> tests;
+	for (auto &f : verdict.findings)
 		if (tested(f))
-			p_values.push_back(f.test.p_value);
-	verdict.tested = p_values.size();
-	const auto levels = holm_levels(p_values);
-	const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, p_values.size()));
+			tests.push_back(&f.test);
+	verdict.tested = tests.size();
+	std::vector<double> levels;
+	judge_with_holm(tests, levels);
+	const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, tests.size()));
 	std::size_t next = 0;
 	for (std::size_t i = 0; i < verdict.findings.size(); ++i) {
 		auto &f = verdict.findings[i];
 		if (!tested(f))
 			continue;
 		f.level = levels[next++];
-		if (reaches_level(f.test.p_value, f.level))
-			f.test.significance = Significance::significant;
-		else if (!reaches_level(f.test.smallest_possible_p, f.level > 0 ? f.level : strictest))
-			f.test.significance = Significance::too_few_runs;
-		else
-			f.test.significance = Significance::not_significant;
-		if (f.level <= 0)
-			f.level = strictest; // what it would have needed at the least
 		const bool over_threshold = -f.change * 100.0 > verdict.options.max_regression.percent;
 		if (!over_threshold) {
 			f.outcome = GateOutcome::pass;

@@ -71,6 +71,12 @@ RankTest mann_whitney(const std::vector<double> &base, const std::vector<double>
 std::vector<double> holm_levels(const std::vector<double> &p_values, double alpha = significance_level);
 bool reaches_level(double p, double level); // p <= level (exact p-values such as 1/20 included), level > 0
 
+// Holm over one family of tests, for compare and the gate alike: each test's significance becomes
+// "significant" when its p reaches its Holm level, "n too small" when its runs could not reach
+// that level at all, else "not significant". levels[i] receives the level test i had to reach;
+// where the step-down stopped before it, the strictest level (alpha / number of tests).
+void judge_with_holm(const std::vector<RankTest *> &tests, std::vector<double> &levels);
+
 // Runs per side at which a difference of the observed size would be found significant by the
 // one-sided rank test at level alpha with 80% power: the t-test sample size for the runs' pooled
 // relative spread (Student's t quantiles), divided by the rank test's asymptotic efficiency 3/pi,

@@ -143,9 +143,10 @@ or input (including a case with fewer runs than --min-samples).)"};
 constexpr CommandHelp report_help{"report", R"(e4mext-report report PATH... -o DIR [--labels "A,B,..."])",
 				  R"(For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
 machine, fio, e4mext version and git sha, date, load and every other metadata.txt line - the
-cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot inline,
-and every run), DIR/report.md (its Markdown twin) and DIR/report-iops.svg, DIR/report-bw.svg
-(the charts the Markdown shows).
+cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot and their
+ratio charts (each set over the first) inline, and every run), DIR/report.md (its Markdown twin)
+and DIR/report-iops.svg, report-bw.svg, report-iops-ratio.svg, report-bw-ratio.svg (the charts
+the Markdown shows).
 )"};
 
 constexpr const char *paths_help = "fio JSON (or json+) files, or directories searched for *.json";

@@ -231,7 +231,11 @@ std::string render_html_report(const Comparison &cmp, const ReportCharts &charts
 	out << "<h2>Comparison</h2>\n"
 	    << html_comparison_table(cmp, Metric::iops) << html_comparison_table(cmp, Metric::bw) << "<p>"
 	    << html_escaped(significance_legend()) << "</p>\n";
-	out << "<h2>Charts</h2>\n" << charts.iops_svg << "\n" << charts.bw_svg << "\n";
+	out << "<h2>Charts</h2>\n"
+	    << charts.iops_svg << "\n"
+	    << charts.iops_ratio_svg << "\n"
+	    << charts.bw_svg << "\n"
+	    << charts.bw_ratio_svg << "\n";
 	out << "<h2>Runs</h2>\n<table class=\"runs\">\n"
 	    << html_table_row("th", {"set", "file", "fio", "time", "job", "case", "status", "options"});
 	for (const auto &row : run_rows(cmp))
@@ -241,7 +245,7 @@ std::string render_html_report(const Comparison &cmp, const ReportCharts &charts
 	return out.str();
 }
 
-std::string render_markdown_report(const Comparison &cmp, const std::string &iops_chart, const std::string &bw_chart)
+std::string render_markdown_report(const Comparison &cmp, const ReportChartFiles &charts)
 {
 	std::ostringstream out;
 	out << "# e4mext:";
@@ -261,7 +265,9 @@ std::string render_markdown_report(const Comparison &cmp, const std::string &iop
 		out << "\n";
 	}
 	out << "\n```\n" << render_comparison(cmp, OutputFormat::text) << "```\n\n";
-	out << "![IOPS per case](" << iops_chart << ")\n\n![Bandwidth per case](" << bw_chart << ")\n\n## Comparison\n\n"
+	out << "![IOPS per case](" << charts.iops << ")\n\n![IOPS ratio to the first set](" << charts.iops_ratio
+	    << ")\n\n![Bandwidth per case](" << charts.bw << ")\n\n![Bandwidth ratio to the first set](" << charts.bw_ratio
+	    << ")\n\n## Comparison\n\n"
 	    << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
 	out << "| set | file | fio | time | job | case | status | options |\n|---|---|---|---|---|---|---|---|\n";
 	for (const auto &row : run_rows(cmp))
@@ -291,12 +297,15 @@ void write_report(const std::vector<const ResultSet *> &sets, const fs::path &di
 	fs::create_directories(dir, ec);
 	if (ec || !fs::is_directory(dir))
 		throw InputError(dir.string() + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
-	const auto iops_chart = dir / "report-iops.svg";
-	const auto bw_chart = dir / "report-bw.svg";
-	write_plot(plot_data_of(sets, Metric::iops), iops_chart, false);
-	write_plot(plot_data_of(sets, Metric::bw), bw_chart, false);
-	write_text_file(dir / "report.html", render_html_report(comparison, {inline_svg(iops_chart), inline_svg(bw_chart)}));
-	write_text_file(dir / "report.md", render_markdown_report(comparison, "report-iops.svg", "report-bw.svg"));
+	const ReportChartFiles files{"report-iops.svg", "report-bw.svg", "report-iops-ratio.svg", "report-bw-ratio.svg"};
+	write_plot(plot_data_of(sets, Metric::iops), dir / files.iops, false);
+	write_plot(plot_data_of(sets, Metric::bw), dir / files.bw, false);
+	write_ratio_plot(ratio_plot_data_of(comparison, Metric::iops), dir / files.iops_ratio);
+	write_ratio_plot(ratio_plot_data_of(comparison, Metric::bw), dir / files.bw_ratio);
+	write_text_file(dir / "report.html",
+			render_html_report(comparison, {inline_svg(dir / files.iops), inline_svg(dir / files.bw),
+							inline_svg(dir / files.iops_ratio), inline_svg(dir / files.bw_ratio)}));
+	write_text_file(dir / "report.md", render_markdown_report(comparison, files));
 }
 
 } // namespace e4mext::report

@@ -31,10 +31,16 @@ std::vector<MetadataRow> metadata_table(const std::vector<const ResultSet *> &se
 struct ReportCharts {
 	std::string iops_svg; // inline <svg> elements
 	std::string bw_svg;
+	std::string iops_ratio_svg; // each set's median over the first set's, per case
+	std::string bw_ratio_svg;
 };
 
 std::string render_html_report(const Comparison &comparison, const ReportCharts &charts);
-std::string render_markdown_report(const Comparison &comparison, const std::string &iops_chart, const std::string &bw_chart);
+// The chart arguments are the SVG files' names, relative to the Markdown file.
+struct ReportChartFiles {
+	std::string iops, bw, iops_ratio, bw_ratio;
+};
+std::string render_markdown_report(const Comparison &comparison, const ReportChartFiles &charts);
 
 // Two or more sets. Throws UsageError/InputError/PlotError; creates dir if needed.
 void write_report(const std::vector<const ResultSet *> &sets, const std::filesystem::path &dir);

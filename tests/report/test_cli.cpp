@@ -357,6 +357,14 @@ TEST_CASE("report writes a self-contained HTML page and its Markdown twin", "[cl
 			       "| U 128k | 8510 (1 run) (8510-8510, n=1) | 146k (1 run) (146k-146k, n=1) | +1613.5%? (p=1.000) |"));
 	CHECK(fs::file_size(dir / "report-iops.svg") > 0);
 	CHECK(fs::file_size(dir / "report-bw.svg") > 0);
+	// the ratio charts: in the page inline, beside the Markdown as files
+	CHECK(fs::file_size(dir / "report-iops-ratio.svg") > 0);
+	CHECK(fs::file_size(dir / "report-bw-ratio.svg") > 0);
+	CHECK_THAT(md, Catch::Contains("![IOPS ratio to the first set](report-iops-ratio.svg)"));
+	std::size_t inline_charts = 0;
+	for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1))
+		++inline_charts;
+	CHECK(inline_charts == 4);
 	std::ofstream(scratch.path / "a-file") << "x";
 	const auto blocked = run_report({"report", "gate/base", "gate/noise", "-o", (scratch.path / "a-file" / "out").string()});
 	CHECK(blocked.status == 2);

@@ -1,5 +1,7 @@
 #include "apt_sources.h"
 
+#include "process.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -16,15 +18,6 @@ std::string trim(const std::string &s)
 	if (b == std::string::npos)
 		return "";
 	return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-std::vector<std::string> words(const std::string &s)
-{
-	std::istringstream in(s);
-	std::vector<std::string> out;
-	for (std::string w; in >> w;)
-		out.push_back(w);
-	return out;
 }
 
 std::string lower(std::string s)
@@ -57,10 +50,10 @@ struct Paragraph {
 AptSource from_paragraph(const Paragraph &p, const std::string &file)
 {
 	AptSource s;
-	s.types = words(p.get("types"));
-	s.uris = words(p.get("uris"));
-	s.suites = words(p.get("suites"));
-	s.components = words(p.get("components"));
+	s.types = split_words(p.get("types"));
+	s.uris = split_words(p.get("uris"));
+	s.suites = split_words(p.get("suites"));
+	s.components = split_words(p.get("components"));
 	s.signed_by = trim(p.get("signed-by"));
 	s.enabled = lower(trim(p.get("enabled"))) != "no";
 	s.origin = file + ":" + std::to_string(p.first_line);
@@ -127,14 +120,14 @@ std::vector<AptSource> parse_one_line_sources(const std::string &text, const std
 			const size_t close = rest.find(']');
 			if (close == std::string::npos)
 				continue;
-			for (const std::string &option : words(rest.substr(1, close - 1))) {
+			for (const std::string &option : split_words(rest.substr(1, close - 1))) {
 				const size_t eq = option.find('=');
 				if (eq != std::string::npos && lower(option.substr(0, eq)) == "signed-by")
 					s.signed_by = option.substr(eq + 1);
 			}
 			rest = trim(rest.substr(close + 1));
 		}
-		std::vector<std::string> w = words(rest);
+		std::vector<std::string> w = split_words(rest);
 		if (w.size() < 2)
 			continue;
 		s.uris = {w[0]};

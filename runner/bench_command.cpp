@@ -117,15 +117,6 @@ std::string set_name(const BenchOptions &o)
 	return o.quick ? "quick" : o.full ? "full" : o.set.empty() ? "matrix" : o.set;
 }
 
-std::vector<std::string> split_words(const std::string &text)
-{
-	std::istringstream in(text);
-	std::vector<std::string> words;
-	for (std::string w; in >> w;)
-		words.push_back(w);
-	return words;
-}
-
 // The cases asked for: the set, filtered by --only.
 std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &model)
 {
@@ -645,9 +636,7 @@ Subcommand add_bench_command(CLI::App &parent)
 			"a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
 		->allow_extra_args(false)
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-	app->add_option("--accel", o->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
-		->capture_default_str()
-		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+	add_accelerator_option(*app, o->accel);
 	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
 	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")

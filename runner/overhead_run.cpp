@@ -28,14 +28,12 @@ namespace {
 
 constexpr auto kRunTimeout = std::chrono::minutes(10);
 
-// This program's parts (a build tree's or an install's), or those of the build named by --build-dir.
-InstallLayout layout_for(const OverheadOptions &options)
+// One part (the engine, bench-move-loop) of this program's layout (a build tree's or an install's),
+// or of the build named by --build-dir; a usage error when it is missing.
+std::string required_part(const OverheadOptions &options, std::string InstallLayout::*part)
 {
-	return options.build_dir.empty() ? install_layout() : build_tree_layout(options.build_dir);
-}
-
-std::string required_program(const InstallLayout &layout, const std::string &path)
-{
+	const InstallLayout layout = options.build_dir.empty() ? install_layout() : build_tree_layout(options.build_dir);
+	const std::string &path = layout.*part;
 	if (::access(path.c_str(), R_OK) != 0)
 		throw UsageError(
 			path + " is missing: " +
@@ -95,8 +93,8 @@ std::string overhead_job(const OverheadOptions &options, const std::string &dire
 }
 
 OverheadBench::OverheadBench(OverheadOptions options)
-	: options_(std::move(options)), engine_(required_program(layout_for(options_), layout_for(options_).engine)),
-	  loop_program_(required_program(layout_for(options_), layout_for(options_).bench_move_loop)), work_("e4mext-overhead"),
+	: options_(std::move(options)), engine_(required_part(options_, &InstallLayout::engine)),
+	  loop_program_(required_part(options_, &InstallLayout::bench_move_loop)), work_("e4mext-overhead"),
 	  fs_(loop_options(options_.image_size))
 {
 	write_text(work_.path() + "/libe4mext.fio", overhead_job(options_, fs_.mount_point(), "external:" + engine_));

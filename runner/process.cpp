@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 #include <system_error>
 #include <thread>
 
@@ -262,6 +263,15 @@ std::string trim_output(std::string text)
 	while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
 		text.pop_back();
 	return text;
+}
+
+std::vector<std::string> split_words(const std::string &text)
+{
+	std::istringstream in(text);
+	std::vector<std::string> words;
+	for (std::string w; in >> w;)
+		words.push_back(w);
+	return words;
 }
 
 } // namespace e4mext::runner

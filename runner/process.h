@@ -124,6 +124,9 @@ CommandResult run_command(const std::vector<std::string> &argv, std::chrono::mil
 // A command's output without its trailing newlines and spaces ("/dev/loop3\n" -> "/dev/loop3").
 std::string trim_output(std::string text);
 
+// The blank-separated words of text ("-O ^has_journal -b 1024" -> 4 words).
+std::vector<std::string> split_words(const std::string &text);
+
 // The last `count` lines of text (for error messages quoting a log).
 std::string last_lines(const std::string &text, size_t count);
 

@@ -296,9 +296,7 @@ Subcommand add_regression_command(CLI::App &parent)
 			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt and DIR/junit.xml");
 	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
 		->capture_default_str();
-	app->add_option("--accel", opt->accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
-		->capture_default_str()
-		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+	add_accelerator_option(*app, opt->accel);
 	app->add_option("--sysrq-crash-in", opt->sysrq_crash_in,
 			"test only: the guest's suite panics its kernel through sysrq when this case starts (only with --kernel)");
 	return {app, [opt] { return run(*opt); }};

@@ -16,6 +16,13 @@ const std::vector<std::string> &program_arguments()
 	return g_arguments;
 }
 
+CLI::Option *add_accelerator_option(CLI::App &app, std::string &accel)
+{
+	return app.add_option("--accel", accel, "VM accelerator: kvm, tcg, or auto (a short KVM boot decides)")
+		->capture_default_str()
+		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+}
+
 int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, const std::string &program, int argc, char **argv)
 {
 	g_arguments.assign(argv + 1, argv + argc);

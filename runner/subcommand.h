@@ -22,11 +22,14 @@ Subcommand add_regression_command(CLI::App &parent);
 // `run` and `kernels` (e4mext vm run|kernels, and the e4mext-vm program's own two).
 std::vector<Subcommand> add_vm_commands(CLI::App &parent);
 
-// Parses argv for `app` and runs the one subcommand given, mapping the runner's errors to exit
-// statuses with messages prefixed by `program`.
 // The arguments this program was started with (after its name), for metadata ("command: ...").
 const std::vector<std::string> &program_arguments();
 
+// --accel auto|kvm|tcg (vm run, bench, regression), bound to `accel`, its default shown.
+CLI::Option *add_accelerator_option(CLI::App &app, std::string &accel);
+
+// Parses argv for `app` and runs the one subcommand given, mapping the runner's errors to exit
+// statuses with messages prefixed by `program`.
 int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, const std::string &program, int argc, char **argv);
 
 } // namespace e4mext::runner

@@ -150,9 +150,7 @@ std::vector<Subcommand> e4mext::runner::add_vm_commands(CLI::App &parent)
 		->capture_default_str();
 	run_cmd->add_option("--boot-timeout", opt->boot_timeout, "seconds from qemu's start to /init's first line")
 		->capture_default_str();
-	run_cmd->add_option("--accel", opt->accel, "kvm, tcg, or auto (a short KVM boot decides)")
-		->capture_default_str()
-		->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+	add_accelerator_option(*run_cmd, opt->accel);
 	run_cmd->add_option("--results", opt->results,
 			    "results go to DIR/<kernel>/ (default ${TMPDIR:-/tmp}/e4mext-vm.<time>.<pid>)");
 	run_cmd->add_option("command", opt->command, "after --: one shell command line, or a command and its arguments")

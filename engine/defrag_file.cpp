@@ -59,7 +59,25 @@ nlohmann::json extents_json(const ExtentSummary &s)
 	return {{"extents", s.extents}, {"written", s.written}, {"unwritten", s.unwritten}, {"blocks", s.blocks}};
 }
 
+std::optional<FileStamp> stamp_of(int fd)
+{
+	struct stat st;
+	if (::fstat(fd, &st) != 0)
+		return std::nullopt;
+	return FileStamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+}
+
+bool same_time(const timespec &a, const timespec &b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
 } // namespace
+
+bool FileStamp::operator==(const FileStamp &o) const
+{
+	return dev == o.dev && ino == o.ino && size == o.size && same_time(mtime, o.mtime) && same_time(ctime, o.ctime);
+}
 
 Result<std::unique_ptr<DefragFile>> DefragFile::open(const std::string &orig_path, const DefragConfig &config)
 {
@@ -262,6 +280,7 @@ void DefragFile::verify_after(DefragReport &r)
 		r.verify_detail = "could not read the original back: " + read_back.error().message;
 		return;
 	}
+	stamp_verified_ = stamp_of(orig_fd_.get());
 	const FileChecksum &after = read_back.value();
 	r.xxh64_before = hash_hex(checksum_before_->hash);
 	r.xxh64_after = hash_hex(after.hash);
@@ -273,6 +292,22 @@ void DefragFile::verify_after(DefragReport &r)
 		       << hash_hex(after.hash) << " after (verify_data only holds without other writers to the file)";
 		r.verify_detail = detail.str();
 	}
+}
+
+void DefragFile::confirm_unchanged_since_verify(DefragReport &r) const
+{
+	if (r.verify != VerifyResult::passed)
+		return;
+	const std::optional<FileStamp> now = stamp_of(orig_fd_.get());
+	if (stamp_verified_ && now && *now == *stamp_verified_)
+		return;
+	r.verify = VerifyResult::failed;
+	r.verify_detail = "original " + r.file + " changed after its final checksum (" +
+			  (now && stamp_verified_ ? "size " + std::to_string(stamp_verified_->size) + " then " +
+							    std::to_string(now->size) + " bytes, or its modification time"
+						  : std::string("it could not be examined")) +
+			  "): the proof does not describe the bytes on disk at the end of the job (another writer? "
+			  "verify_data only holds without other writers to the file)";
 }
 
 nlohmann::json to_json(const DefragReport &r)

@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/types.h>
+
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +36,15 @@ struct RunIdentity {
 };
 
 enum class VerifyResult { off, passed, failed };
+
+// What changes whenever a file's bytes do: its inode, size, and modification and change times.
+struct FileStamp {
+	dev_t dev = 0;
+	ino_t ino = 0;
+	off_t size = 0;
+	timespec mtime{}, ctime{};
+	bool operator==(const FileStamp &o) const;
+};
 
 // The figures of one (job clone, file), written as one JSON line and one summary line.
 struct DefragReport {
@@ -95,6 +107,11 @@ public:
 	// figures; what cannot be read is reported in them, not thrown. Call once, after the last move.
 	DefragReport finish(const RunIdentity &who);
 
+	// With verify_data, after everything else the engine writes at the end (the statistics line):
+	// the original must still be the inode, size and modification that were checksummed last, or
+	// the proof no longer describes the bytes on disk and `report` is turned into a failure.
+	void confirm_unchanged_since_verify(DefragReport &report) const;
+
 private:
 	DefragFile(const DefragConfig &config, UniqueFd orig_fd, FileFacts orig_facts, unsigned block_shift);
 
@@ -116,6 +133,7 @@ private:
 	std::unique_ptr<Donor> donor_;
 	ExtentMap orig_before_, donor_before_;
 	std::optional<FileChecksum> checksum_before_;
+	std::optional<FileStamp> stamp_verified_; // the original as its last checksum saw it
 	uint64_t donor_errors_ = 0;
 	int donor_last_errno_ = 0;
 	uint64_t misaligned_refused_ = 0, outside_refused_ = 0;

@@ -28,7 +28,9 @@ extern "C" {
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,11 +82,12 @@ fio_option options[] = {
 		    "Retry a move that returned EBUSY up to N times from where it stopped (0: report EBUSY to fio)", "0", 1000000),
 	make_option("verify_data", "Verify data", FIO_OPT_BOOL, offsetof(RawOptions, verify_data),
 		    "Checksum the original with O_DIRECT reads before the first and after the last move; fail the job "
-		    "if they differ (only meaningful without other writers to the file)",
+		    "if they differ or the original changes after the last (only meaningful without other writers to "
+		    "the file)",
 		    "0", 1),
 	make_option("stats_file", "Statistics file", FIO_OPT_STR_STORE, offsetof(RawOptions, stats_file),
 		    "Append one JSON line of move and extent statistics per job clone and file to this file "
-		    "($jobnum, $jobname expanded)",
+		    "($jobnum, $jobname expanded); it may be no original or donor of the run",
 		    nullptr),
 	make_option("keep_donor", "Keep donor", FIO_OPT_BOOL, offsetof(RawOptions, keep_donor),
 		    "Leave donors e4mext created in place at the end", "0", 1),
@@ -142,10 +145,12 @@ void say(const std::string &text, Severity severity = Severity::info)
 	log_info_flush(); // job processes leave through _exit(): unflushed lines would be lost
 }
 
-// The originals of this fio run: every file of every job that moves extents with this engine, as
-// fio's job table lists them now. (A file another engine's job writes may be named as donor on
+// The files of this fio run: every original, donor and statistics file of every job that moves
+// extents with this engine, as fio's job table lists them now. Other jobs' engine options are read
+// only when `with_options` (in fio's main process before any job starts: fio frees a job's copy in
+// the parent once that job is forked). (A file another engine's job writes may be named as donor on
 // purpose, e.g. to write into the donor during the moves, as jobs/stress/buffered-donor-writer.fio.)
-std::vector<RunFile> files_of_run(const thread_data *self)
+std::vector<RunFile> files_of_run(const thread_data *self, bool with_options)
 {
 	std::vector<RunFile> run;
 	thread_data *td;
@@ -154,9 +159,19 @@ std::vector<RunFile> files_of_run(const thread_data *self)
 	{
 		if (!td->io_ops || td->io_ops != self->io_ops)
 			continue;
+		const std::string job = text_or_empty(td->o.name);
+		const auto *raw = with_options ? static_cast<const RawOptions *>(td->eo) : nullptr;
 		fio_file *f;
 		unsigned int j;
-		for_each_file(td, f, j) run.push_back({f->file_name, text_or_empty(td->o.name)});
+		for_each_file(td, f, j)
+		{
+			run.push_back({f->file_name, job, RunFileRole::original});
+			if (raw)
+				run.push_back(
+					{donor_path(text_or_empty(raw->donorname), name_context(td, f)), job, RunFileRole::donor});
+		}
+		if (raw && text_or_empty(raw->stats_file)[0] != '\0')
+			run.push_back({expand_name(raw->stats_file, name_context(td, nullptr)), job, RunFileRole::stats});
 	}
 	return run;
 }
@@ -186,7 +201,7 @@ Result<std::vector<DonorSpec>> resolve_donors(thread_data *td, const DonorSpec &
 {
 	// The list taken at start is complete; the job table now may miss jobs that have ended. (fio
 	// calls the setup hook for every job the engine accepts, create_serialize=1 being required.)
-	const std::vector<RunFile> run = run_files_taken ? run_files_at_start : files_of_run(td);
+	const std::vector<RunFile> run = run_files_taken ? run_files_at_start : files_of_run(td, false);
 	// One name for every clone: their in-place moves must take turns on each range.
 	const bool clones_share = !donorname.empty() && donorname.find("$jobnum") == std::string::npos;
 	std::vector<DonorSpec> donors;
@@ -211,10 +226,14 @@ Result<std::vector<DonorSpec>> resolve_donors(thread_data *td, const DonorSpec &
 	return donors;
 }
 
-// The statistics file must be writable before the first move, not found missing after the last.
+// The statistics file must be none of the run's originals and donors (checked before it is opened),
+// and writable before the first move, not found missing after the last.
 Status check_stats_file(thread_data *td, const std::string &pattern)
 {
 	const std::string path = expand_name(pattern, name_context(td, nullptr));
+	if (Status outside_run = check_stats_file_not_in_run(path, run_files_taken ? run_files_at_start : files_of_run(td, false));
+	    !outside_run)
+		return outside_run;
 	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
 	if (fd.valid())
 		return {};
@@ -222,6 +241,25 @@ Status check_stats_file(thread_data *td, const std::string &pattern)
 	return errno_error(err, "stats_file=" + path + " cannot be opened for appending",
 			   err == ENOENT ? "its directory does not exist: create it, or name another stats_file="
 					 : "name another stats_file=");
+}
+
+// fio checks an integer option against its maximum only, and reads a negative one as a large
+// unsigned number that passes (-1 is 4294967295: for a 0/1 option, "on"). Refuses any value above
+// the option's maximum, naming it as given.
+Status check_option_ranges(const RawOptions *raw)
+{
+	for (const fio_option *o = options; o->name; ++o) {
+		if (o->type != FIO_OPT_INT && o->type != FIO_OPT_BOOL)
+			continue;
+		unsigned int value;
+		std::memcpy(&value, reinterpret_cast<const char *>(raw) + o->off1, sizeof value);
+		if (value <= o->maxval)
+			continue;
+		const std::string given = value > INT_MAX ? std::to_string(static_cast<int>(value)) : std::to_string(value);
+		return Error{EINVAL, std::string(o->name) + "=" + given + " is out of range: use " +
+					     (o->maxval == 1 ? std::string("0 or 1") : "0 to " + std::to_string(o->maxval))};
+	}
+	return {};
 }
 
 // Refuses, before anything is touched, what this engine cannot do or would do wrong.
@@ -348,7 +386,7 @@ int e4mext_setup(thread_data *td)
 {
 	const int rc = guarded(td, "setup", [&] {
 		if (!run_files_taken) {
-			run_files_at_start = files_of_run(td);
+			run_files_at_start = files_of_run(td, true);
 			run_files_taken = true;
 		}
 		return Status();
@@ -362,6 +400,8 @@ int e4mext_init(thread_data *td)
 		const auto *raw = static_cast<const RawOptions *>(td->eo);
 		if (Status supported = check_job_supported(td); !supported)
 			return supported;
+		if (Status in_range = check_option_ranges(raw); !in_range)
+			return in_range;
 		const Result<DonorMode> mode = parse_donor_mode(text_or_empty(raw->donor_mode));
 		if (!mode)
 			return mode.error();
@@ -477,13 +517,23 @@ enum fio_q_status e4mext_queue(thread_data *td, io_u *io_u)
 	return FIO_Q_COMPLETED;
 }
 
-void write_stats_line(thread_data *td, const std::string &pattern, const std::string &line)
+Status write_stats_line(thread_data *td, const std::string &pattern, const std::string &line)
 {
 	const std::string path = expand_name(pattern, name_context(td, nullptr));
 	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+	if (!fd.valid())
+		return errno_error(errno, "cannot open stats_file=" + path + " to append the statistics",
+				   "the job's figures are lost; name a stats_file= that stays writable");
 	// One write() per line: clones appending at once never interleave within a line.
-	if (!fd.valid() || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-		say("e4mext: cannot append statistics to " + path + ": " + errno_text(errno), Severity::error);
+	const ssize_t written = ::write(fd.get(), line.data(), line.size());
+	if (written != static_cast<ssize_t>(line.size()))
+		return errno_error(written < 0 ? errno : ENOSPC, "cannot append the statistics to stats_file=" + path,
+				   "the job's figures are lost (" + std::to_string(written < 0 ? 0 : written) + " of " +
+					   std::to_string(line.size()) + " bytes written); name a stats_file= with room to write");
+	if (::close(fd.release()) != 0)
+		return errno_error(errno, "cannot append the statistics to stats_file=" + path,
+				   "the job's figures may be lost; name a stats_file= with room to write");
+	return {};
 }
 
 void e4mext_cleanup(thread_data *td)
@@ -495,14 +545,18 @@ void e4mext_cleanup(thread_data *td)
 	for (auto &file : state->files) {
 		// Each file on its own: one failure must not leave the others' donors behind.
 		guarded(td, "cleanup", [&] {
-			const DefragReport report = file->finish(who);
+			DefragReport report = file->finish(who);
+			Status stats_written;
+			if (!state->stats_file.empty())
+				stats_written = write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
+			// The data proof holds for the bytes at the very end: nothing the engine writes may
+			// come after it unseen.
+			file->confirm_unchanged_since_verify(report);
 			file.reset();
 			say(summary_line(report));
-			if (!state->stats_file.empty())
-				write_stats_line(td, state->stats_file, to_json(report).dump() + "\n");
 			if (report.verify == VerifyResult::failed)
 				return Status(Error{EIO, "verify_data: " + report.verify_detail});
-			return Status();
+			return stats_written;
 		});
 	}
 	delete state;

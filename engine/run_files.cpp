@@ -2,13 +2,53 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <initializer_list>
 #include <system_error>
 
 namespace e4mext {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+const char *role_name(RunFileRole role)
+{
+	switch (role) {
+	case RunFileRole::donor: return "the donor";
+	case RunFileRole::stats: return "the statistics file (stats_file=)";
+	default: return "a file";
+	}
+}
+
+// The first file of `run` with one of `roles` that is the same file as `id`, or null.
+const RunFile *find_same(const FileIdentity &id, const std::vector<RunFile> &run, std::initializer_list<RunFileRole> roles,
+			 FileIdentity &found_id)
+{
+	for (const RunFile &file : run) {
+		if (std::find(roles.begin(), roles.end(), file.role) == roles.end())
+			continue;
+		found_id = identify(file.path);
+		if (id.same_file(found_id))
+			return &file;
+	}
+	return nullptr;
+}
+
+// "is the donor of job 'a'", or "is the same file as X (a hard link), the donor of job 'a'".
+std::string what_it_is(const std::string &given, const FileIdentity &id, const RunFile &file, const FileIdentity &file_id)
+{
+	const std::string of_job = std::string(role_name(file.role)) + " of job '" + file.job + "'";
+	struct stat st;
+	const bool symlink = ::lstat(given.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+	if (!symlink && id.canonical == file_id.canonical)
+		return " is " + of_job;
+	return " is the same file as " + file.path + " (" + (symlink ? "a symbolic link" : "a hard link") + "), " + of_job;
+}
+
+} // namespace
 
 bool FileIdentity::same_file(const FileIdentity &other) const
 {
@@ -36,20 +76,27 @@ Status check_donor_not_in_run(const std::string &donor, const std::string &origi
 		return Error{EINVAL, "donor " + donor + " is the original " + original + " itself (" +
 					     (donor_id.inode ? "inode " + std::to_string(donor_id.inode->second) + ": " : "") +
 					     "the same name or a hard link); choose another donorname="};
-	for (const RunFile &file : run) {
-		const FileIdentity file_id = identify(file.path);
-		if (!donor_id.same_file(file_id))
-			continue;
-		const std::string which = donor_id.canonical == file_id.canonical
-						  ? " is a file of job '" + file.job + "'"
-						  : " is the same file as " + file.path +
-							    " (a hard or symbolic link), a file of job '" + file.job + "'";
-		return Error{EINVAL,
-			     "donor " + donor + which + " in this run; a donor is reset before the moves, which would " +
-				     "destroy that file's data, so e4mext refuses the job before touching any file: choose a " +
-				     "donorname= that is none of the run's files"};
-	}
-	return {};
+	FileIdentity file_id;
+	const RunFile *file = find_same(donor_id, run, {RunFileRole::original, RunFileRole::stats}, file_id);
+	if (!file)
+		return {};
+	return Error{EINVAL, "donor " + donor + what_it_is(donor, donor_id, *file, file_id) +
+				     " in this run; a donor is reset before the moves, which would destroy that file's data, so "
+				     "e4mext refuses the job before touching any file: choose a donorname= that is none of the "
+				     "run's files"};
+}
+
+Status check_stats_file_not_in_run(const std::string &stats_file, const std::vector<RunFile> &run)
+{
+	const FileIdentity stats_id = identify(stats_file);
+	FileIdentity file_id;
+	const RunFile *file = find_same(stats_id, run, {RunFileRole::original, RunFileRole::donor}, file_id);
+	if (!file)
+		return {};
+	return Error{EINVAL, "stats_file=" + stats_file + what_it_is(stats_file, stats_id, *file, file_id) +
+				     " in this run; appending statistics to it would change that file's data, so e4mext "
+				     "refuses the job before opening any file: name a stats_file= that is none of the run's "
+				     "originals and donors (e.g. beside fio's --output)"};
 }
 
 } // namespace e4mext

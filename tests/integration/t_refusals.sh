@@ -24,6 +24,10 @@ refused trims "writes only" "${ON_EXT4[@]}" --rw=randtrim
 refused fio-verify "use verify_data=1" "${ON_EXT4[@]}" --rw=write --verify=crc32c
 refused create-serialize "create_serialize=0 is not supported" "${ON_EXT4[@]}" --rw=write --create_serialize=0
 refused donor-mode "donor_mode=bogus is not understood" "${ON_EXT4[@]}" --rw=write --donor_mode=bogus
+# fio reads a negative number as a large unsigned one: not "on", not four billion retries.
+refused inplace-negative "inplace=-1 is out of range: use 0 or 1" "${ON_EXT4[@]}" --rw=write --inplace=-1
+refused busy-retries-negative "busy_retries=-1 is out of range: use 0 to 1000000" "${ON_EXT4[@]}" --rw=write \
+  --busy_retries=-1
 refused bs-not-blocks "bs=6144 is not a multiple of the filesystem block size 4096" "${ON_EXT4[@]}" --rw=write --bs=6k --size=6m --donor_mode=written
 check "bs-not-blocks: refused before any donor was created or written" fio_made_no_donor bs-not-blocks
 refused orig-on-tmpfs "is on tmpfs, not ext4" --directory="$TMPFS" --filename=test --rw=write

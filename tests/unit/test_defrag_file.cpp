@@ -103,3 +103,32 @@ TEST_CASE("the descriptor the moves go through must be the prepared inode, open 
 	CHECK(stale.error().errnum == ESTALE);
 	CHECK_THAT(stale.error().message, Catch::Contains("was replaced after e4mext prepared it"));
 }
+
+TEST_CASE("verify_data passes only for the bytes at the very end: a change after the last checksum fails it", "[defrag_file]")
+{
+	Ext4TempDir dir;
+	REQUIRE_FALSE(dir.path.empty());
+	const fs::path orig = dir.path / "orig";
+	write_file(orig, kSize, 0x11);
+	DefragConfig config;
+	config.donor.path = (dir.path / "donor").string();
+	config.move_fn = fake_move;
+	config.verify_data = true;
+
+	std::unique_ptr<DefragFile> untouched = prepared_file(orig, config);
+	DefragReport kept = untouched->finish({});
+	untouched->confirm_unchanged_since_verify(kept);
+	CHECK(kept.verify == VerifyResult::passed);
+	untouched.reset();
+
+	std::unique_ptr<DefragFile> appended = prepared_file(orig, config);
+	DefragReport report = appended->finish({});
+	REQUIRE(report.verify == VerifyResult::passed); // the checksums agree...
+	UniqueFd fd(::open(orig.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+	REQUIRE(::write(fd.get(), "{}\n", 3) == 3); // ...then something writes after the last one
+	appended->confirm_unchanged_since_verify(report);
+	CHECK(report.verify == VerifyResult::failed);
+	CHECK_THAT(report.verify_detail,
+		   Catch::Contains("changed after its final checksum") &&
+			   Catch::Contains("size " + std::to_string(kSize) + " then " + std::to_string(kSize + 3)));
+}

@@ -75,3 +75,45 @@ TEST_CASE("a name a job will create is caught before it exists", "[run]")
 	const std::vector<RunFile> run{{f1, "a"}, {later, "b"}};
 	CHECK_THAT(refusal(later, f1, run), Catch::Contains("is a file of job 'b'"));
 }
+
+TEST_CASE("a statistics file that is an original or a donor of the run is refused, under any name", "[run]")
+{
+	TempDir dir;
+	const std::string f1 = dir.file("f1"), f2 = dir.file("f2");
+	const std::string donor = dir.file("d", false), default_donor = dir.file("f1.e4mext-donor.1", false);
+	const std::vector<RunFile> run{{f1, "a", RunFileRole::original},
+				       {default_donor, "a", RunFileRole::donor},
+				       {f2, "b", RunFileRole::original},
+				       {donor, "b", RunFileRole::donor},
+				       {dir.file("s", false), "b", RunFileRole::stats}};
+	const auto refused = [&](const std::string &stats) {
+		const Status status = check_stats_file_not_in_run(stats, run);
+		return status ? std::string() : status.error().message;
+	};
+	fs::create_hard_link(f1, dir.path / "hard");
+	fs::create_symlink("f2", dir.path / "soft");
+
+	CHECK_THAT(refused(f1), Catch::Contains("stats_file=" + f1 + " is a file of job 'a'") &&
+					Catch::Contains("refuses the job before opening any file"));
+	CHECK_THAT(refused(f2), Catch::Contains("is a file of job 'b'"));
+	CHECK_THAT(refused((dir.path / "hard").string()), Catch::Contains("is the same file as " + f1 + " (a hard link)"));
+	CHECK_THAT(refused((dir.path / "soft").string()),
+		   Catch::Contains("is the same file as " + f2 + " (a symbolic link), a file of job 'b'"));
+	CHECK_THAT(refused(donor), Catch::Contains("is the donor of job 'b'"));
+	CHECK_THAT(refused(default_donor), Catch::Contains("is the donor of job 'a'"));
+	CHECK_THAT(refused((dir.path / "sub" / ".." / "d").string()), Catch::Contains("is the donor of job 'b'"));
+	CHECK(check_stats_file_not_in_run(dir.file("s", false), run)); // jobs may share a statistics file
+	CHECK(check_stats_file_not_in_run(dir.file("other", false), run));
+}
+
+TEST_CASE("a donor that is a statistics file of the run is refused; jobs may share a donor", "[run]")
+{
+	TempDir dir;
+	const std::string f1 = dir.file("f1"), f2 = dir.file("f2"), shared = dir.file("d", false);
+	const std::vector<RunFile> run{{f1, "a", RunFileRole::original},
+				       {shared, "a", RunFileRole::donor},
+				       {f2, "b", RunFileRole::original},
+				       {dir.file("s", false), "b", RunFileRole::stats}};
+	CHECK_THAT(refusal(dir.file("s", false), f2, run), Catch::Contains("is the statistics file (stats_file=) of job 'b'"));
+	CHECK(check_donor_not_in_run(shared, f2, run));
+}

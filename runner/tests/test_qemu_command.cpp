@@ -35,7 +35,7 @@ TEST_CASE("qemu: TCG, NVMe namespaces on one controller, console and output seri
 	CHECK(has_pair(a, "-accel", "tcg"));
 	CHECK(has_pair(a, "-cpu", "max"));
 	CHECK(has_pair(a, "-m", "3072M"));
-	CHECK(has_pair(a, "-append", "console=ttyS0 panic=-1"));
+	CHECK(has_pair(a, "-append", "console=ttyS0 panic=-1 no_timer_check"));
 	CHECK(has_pair(a, "-serial", "stdio"));
 	CHECK(has_pair(a, "-serial", "file:/r/output.txt"));
 	CHECK(std::find(a.begin(), a.end(), "-no-reboot") != a.end());

@@ -6,6 +6,7 @@
 #include "input_error.hpp"
 #include "json_fields.hpp"
 #include "plot.hpp"
+#include "profile.hpp"
 #include "render.hpp"
 #include "result_set.hpp"
 
@@ -104,6 +105,10 @@ and a geomean row: the geometric mean of the medians over the cases every set ha
 markdown adds min-max, n and p; csv has one row per metric, case and set (with the 95% CI of
 the mean, Student's t from Boost.Math, and the Holm level each p had to reach); json has
 everything, runs included.
+Sets recorded with bench --profile (runs/<case>/run-N.perf.folded) get a profile section in text
+and markdown: per case, the kernel functions whose share of the samples changed most against the
+first set (children and self, in percentage points, as lkp's perf-profile), and the functions
+under ext4_move_extents that only one of the two kernels' profiles ever sampled.
 )",
 				   R"(compare and the gate judge alike (rank test, Holm over the cases); compare asks whether a case
 changed either way (two-sided), the gate whether it dropped (one-sided), so at the margin a drop
@@ -345,6 +350,15 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 	const auto sets = load_sets(paths, labels, std::nullopt, "compare");
 	require_two_sets(sets, "compare");
 	out << render_comparison(compare_sets(pointers_to(sets)), format);
+	if (format == OutputFormat::text || format == OutputFormat::markdown) {
+		std::vector<std::filesystem::path> roots;
+		std::vector<std::string> set_labels;
+		for (const ResultSet &set : sets) {
+			roots.push_back(set.root);
+			set_labels.push_back(set.label);
+		}
+		out << render_profile_comparisons(roots, set_labels, format == OutputFormat::markdown);
+	}
 	return exit_ok;
 }
 

@@ -11,6 +11,7 @@
 #include "install_layout.h"
 #include "kernel_archive.h"
 #include "kernel_spec.h"
+#include "perf_record.h"
 #include "process.h"
 #include "qemu_command.h"
 #include "runner_errors.h"
@@ -21,6 +22,7 @@
 #include "cli.hpp"
 #include "gate.hpp"
 #include "input_error.hpp"
+#include "profile.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -69,6 +71,7 @@ struct BenchOptions {
 	std::string jobs_dir = install_layout().jobs_dir;
 	std::vector<std::string> kernels;
 	std::string accel = "auto";
+	bool profile = false;
 	std::string vm_memory = "2G";
 	unsigned vm_cpus = 2;
 	unsigned vm_timeout = 900;
@@ -156,6 +159,8 @@ void check_options(const BenchOptions &o)
 		throw UsageError("--mkfs-opts is for the loop image; it cannot be used with --dir");
 	if (!o.hosts.empty() && o.dir.empty())
 		throw UsageError("--hosts needs --dir: the ext4 directory each fio server writes to");
+	if (o.profile && !o.hosts.empty())
+		throw UsageError("--profile records this machine's kernel: it cannot profile fio servers (--hosts)");
 	if (!o.kernels.empty() && (!o.dir.empty() || !o.hosts.empty() || !o.image_size.empty()))
 		throw UsageError("--kernel runs in VMs on their own disks: it cannot be used with --dir, --hosts or --image-size");
 	if (!o.label.empty() && !std::regex_match(o.label, std::regex("[A-Za-z0-9._+-]+")))
@@ -246,6 +251,19 @@ std::string others_busy()
 	return (r.out.empty() ? "0" : trim_output(r.out)) + " fio/compiler/qemu processes";
 }
 
+// --profile: perf must record every CPU here (in a VM: in the guest) before any run starts.
+void require_perf()
+{
+	if (const std::string why = perf_unavailable_reason(); !why.empty())
+		throw KernelUnavailable("--profile: " + why);
+}
+
+std::string profile_metadata(const BenchOptions &o)
+{
+	return o.profile ? "profile: perf record -e cpu-clock -a -g around each fio run (its overhead is in the runs' figures)"
+			 : "profile: none";
+}
+
 // Facts every set's metadata holds: what ran, with what, on what machine.
 std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSettings &s, const std::string &engine)
 {
@@ -270,6 +288,7 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"repeats: " + std::to_string(o.repeat),
 		"set: " + set_name(o),
 		"cases: " + std::to_string(s.cases.size()) + " (" + ids + ")",
+		profile_metadata(o),
 	};
 }
 
@@ -301,6 +320,7 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 		throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + s.size + "'");
 	s.runtime = o.runtime;
 	s.cache_override = o.cache;
+	s.profile = o.profile;
 	s.template_text = model.template_text();
 	s.template_source = model.template_path();
 	if (!o.hosts.empty())
@@ -322,6 +342,8 @@ int run_in_guest(const BenchOptions &o)
 	s.first_run = o.run_number;
 	s.last_run = o.repeat;
 	s.engine = engine_path(o);
+	if (o.profile)
+		require_perf();
 	auto target = make_guest_disk_target(o.guest_disk, split_words(o.mkfs_opts));
 	target->fresh();
 	{
@@ -340,6 +362,8 @@ int run_in_guest(const BenchOptions &o)
 void set_outputs(const std::string &set_dir, const std::string &label)
 {
 	const std::string runs = set_dir + "/runs";
+	if (const std::size_t cases = report::write_case_profiles(runs))
+		std::cerr << "bench: profiles of " << cases << " case(s): runs/<case>/profile.txt and flame.svg\n";
 	report({"table", runs, "--label", label}, set_dir + "/table.txt");
 	report({"table", runs, "--label", label, "--format", "markdown"}, set_dir + "/table.md", false);
 	for (const char *ext : {"png", "svg"})
@@ -371,6 +395,8 @@ int run_local(const BenchOptions &o)
 	const CaseModel model = CaseModel::load(o.jobs_dir);
 	BenchSettings s = settings_for(o, model, "512m");
 	s.engine = engine_path(o);
+	if (o.profile)
+		require_perf();
 	const std::string label = o.label.empty() ? [] {
 		struct utsname u {};
 		::uname(&u);
@@ -477,6 +503,8 @@ std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &
 		args.insert(args.end(), {"--mkfs-opts", o.mkfs_opts});
 	if (!o.build_dir.empty())
 		args.insert(args.end(), {"--build-dir", fs::absolute(o.build_dir).string()});
+	if (o.profile)
+		args.push_back("--profile");
 	return args;
 }
 
@@ -637,6 +665,9 @@ Subcommand add_bench_command(CLI::App &parent)
 		->allow_extra_args(false)
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	add_accelerator_option(*app, o->accel);
+	app->add_flag(
+		"--profile", o->profile,
+		"perf record -e cpu-clock -a -g around each run (in the VM with --kernel): runs/<case>/profile.txt, flame.svg");
 	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
 	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")

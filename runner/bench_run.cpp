@@ -1,6 +1,7 @@
 #include "bench_run.h"
 
 #include "cleanup_registry.h"
+#include "perf_record.h"
 #include "process.h"
 
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include <cstdio>
 #include <filesystem>
@@ -254,8 +256,13 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 		drop_caches();
 
 	write_file(base + ".fio", case_job(c, local ? base + ".stats.jsonl" : ""));
+	std::optional<PerfRecording> perf;
+	if (settings_.profile)
+		perf.emplace(base);
 	run_fio({"--output-format=json", "--output=" + base + ".json", base + ".fio"}, base + ".log",
 		c.id + " run " + std::to_string(run));
+	if (perf)
+		perf->finish(c.id + " run " + std::to_string(run));
 }
 
 } // namespace e4mext::runner

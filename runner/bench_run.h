@@ -1,7 +1,8 @@
 // The bench's runs on one target: for each round, every case once (rounds spread a shared
 // machine's drift over all cases alike), each on a fresh filesystem: the original laid out by a
 // psync job, the page cache set, then the case's job (jobs/defrag.fio filled in) under fio with
-// JSON output. Every run leaves runs/<case>/run-N.{fio,json,log,layout.fio,stats.jsonl}.
+// JSON output. Every run leaves runs/<case>/run-N.{fio,json,log,layout.fio,stats.jsonl}, and with
+// --profile run-N.{perf.folded,perf.txt,flame.svg}.
 #pragma once
 
 #include "bench_target.h"
@@ -27,7 +28,8 @@ struct BenchSettings {
 	std::string engine;         // absolute path of libe4mext.so
 	std::string template_text;
 	std::string template_source;
-	std::string host; // a fio server (host[:port]); "" = local
+	std::string host;     // a fio server (host[:port]); "" = local
+	bool profile = false; // perf record around each run (perf_record.h)
 };
 
 struct BenchProgress {

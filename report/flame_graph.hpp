@@ -1,0 +1,15 @@
+// A flame graph of folded stacks as one static SVG: the root ("all") at the bottom, each frame
+// as wide as its share of the samples, callers below callees, kernel frames orange and user
+// frames red; every frame has a <title> (the tooltip in a browser). No script, no external
+// resources: it opens in a browser, an image viewer or a mail client alike.
+#pragma once
+
+#include "profile.hpp"
+
+#include <string>
+
+namespace e4mext::report {
+
+std::string render_flame_graph(const FoldedProfile &profile, const std::string &title);
+
+} // namespace e4mext::report

@@ -1,0 +1,443 @@
+#include "profile.hpp"
+
+#include "flame_graph.hpp"
+#include "input_error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace e4mext::report {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string &s, const std::string &suffix)
+{
+	return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string trimmed(const std::string &s)
+{
+	const size_t first = s.find_first_not_of(" \t\r");
+	if (first == std::string::npos)
+		return "";
+	return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
+}
+
+bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool is_digits(const std::string &s)
+{
+	return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// "name+0x1f" -> "name" (no regex: a run's profile has a million frames, and under TCG every
+// instruction counts).
+std::string without_offset(const std::string &symbol)
+{
+	const size_t plus = symbol.rfind("+0x");
+	if (plus == std::string::npos || plus + 3 == symbol.size())
+		return symbol;
+	for (size_t i = plus + 3; i < symbol.size(); ++i)
+		if (!is_hex(symbol[i]))
+			return symbol;
+	return symbol.substr(0, plus);
+}
+
+// A frame line of perf script: "ADDR SYMBOL (DSO)", the symbol possibly with "+0xOFF" and spaces
+// (C++ names). Kernel: the address is in the upper half, or the DSO is the kernel or a module.
+std::string frame_of(const std::string &line)
+{
+	const std::string text = trimmed(line);
+	const size_t space = text.find(' ');
+	const std::string address = text.substr(0, space);
+	std::string rest = space == std::string::npos ? "" : trimmed(text.substr(space));
+	std::string dso;
+	if (!rest.empty() && rest.back() == ')') {
+		const size_t open = rest.rfind(" (");
+		if (open != std::string::npos) {
+			dso = rest.substr(open + 2, rest.size() - open - 3);
+			rest = trimmed(rest.substr(0, open));
+		} else if (rest.front() == '(') {
+			dso = rest.substr(1, rest.size() - 2);
+			rest.clear();
+		}
+	}
+	std::string symbol = without_offset(rest);
+	if (symbol.empty())
+		symbol = "[unknown]";
+	std::replace(symbol.begin(), symbol.end(), ';', ':'); // ';' separates the frames of a folded stack
+	const bool high_address = address.size() == 16 && address[0] >= '8' && std::all_of(address.begin(), address.end(), is_hex);
+	const bool kernel_dso =
+		dso == "[kernel.kallsyms]" || (dso.size() > 2 && dso.front() == '[' && dso.back() == ']' && dso != "[unknown]" &&
+					       dso != "[vdso]" && dso != "[vsyscall]" && dso != "[heap]" && dso != "[stack]");
+	if ((high_address || kernel_dso) && symbol != "[unknown]")
+		return symbol + kKernelMark;
+	return symbol;
+}
+
+// The header of a sample: "COMM PID[/TID] ..." (comm may hold spaces): the words before the first
+// that is a number or number/number.
+std::string comm_of(const std::string &header)
+{
+	std::istringstream words(header);
+	std::string comm;
+	for (std::string word; words >> word;) {
+		const size_t slash = word.find('/');
+		const bool pid = slash == std::string::npos ? is_digits(word)
+							    : is_digits(word.substr(0, slash)) && is_digits(word.substr(slash + 1));
+		if (pid && !comm.empty())
+			return comm;
+		comm += (comm.empty() ? "" : " ") + word;
+	}
+	return comm;
+}
+
+} // namespace
+
+void FoldedProfile::add(const std::string &stack, std::uint64_t count)
+{
+	stacks[stack] += count;
+	samples += count;
+}
+
+void FoldedProfile::merge(const FoldedProfile &other)
+{
+	for (const auto &[stack, count] : other.stacks)
+		add(stack, count);
+}
+
+FoldedProfile fold_perf_script(std::istream &in)
+{
+	FoldedProfile profile;
+	std::string comm;
+	std::vector<std::string> frames; // leaf first
+	bool in_sample = false;
+	auto finish = [&] {
+		if (!in_sample)
+			return;
+		std::string stack = comm;
+		std::replace(stack.begin(), stack.end(), ';', ':');
+		for (auto f = frames.rbegin(); f != frames.rend(); ++f)
+			stack += ";" + *f;
+		profile.add(stack, 1);
+		frames.clear();
+		in_sample = false;
+	};
+	for (std::string line; std::getline(in, line);) {
+		if (!line.empty() && line.back() == '\r')
+			line.pop_back();
+		if (trimmed(line).empty()) {
+			finish();
+		} else if (line[0] == ' ' || line[0] == '\t') {
+			if (in_sample)
+				frames.push_back(frame_of(line));
+		} else if (line[0] != '#') {
+			finish();
+			comm = comm_of(line);
+			in_sample = true;
+		}
+	}
+	finish();
+	return profile;
+}
+
+FoldedProfile read_folded(std::istream &in, const std::string &source)
+{
+	FoldedProfile profile;
+	unsigned number = 0;
+	for (std::string line; std::getline(in, line);) {
+		++number;
+		if (trimmed(line).empty())
+			continue;
+		const size_t space = line.find_last_of(' ');
+		const std::string count = space == std::string::npos ? "" : line.substr(space + 1);
+		if (space == 0 || count.empty() || count.find_first_not_of("0123456789") != std::string::npos || count.size() > 18)
+			throw InputError(
+				source + ":" + std::to_string(number) +
+				": not a folded stack (\"frame;frame;... COUNT\"); the file is damaged: record the profile again");
+		profile.add(line.substr(0, space), std::stoull(count));
+	}
+	return profile;
+}
+
+void write_folded(const FoldedProfile &profile, std::ostream &out)
+{
+	for (const auto &[stack, count] : profile.stacks)
+		out << stack << ' ' << count << '\n';
+}
+
+std::vector<std::string> split_stack(const std::string &stack)
+{
+	std::vector<std::string> frames;
+	std::istringstream in(stack);
+	for (std::string frame; std::getline(in, frame, ';');)
+		frames.push_back(frame);
+	return frames;
+}
+
+bool is_kernel_frame(const std::string &frame)
+{
+	return ends_with(frame, kKernelMark);
+}
+
+std::string function_of(const std::string &frame)
+{
+	return is_kernel_frame(frame) ? frame.substr(0, frame.size() - std::string(kKernelMark).size()) : frame;
+}
+
+double KernelFunctions::self_percent(const std::string &function) const
+{
+	const auto f = functions.find(function);
+	return f == functions.end() || samples == 0 ? 0 : 100.0 * double(f->second.self) / double(samples);
+}
+
+double KernelFunctions::children_percent(const std::string &function) const
+{
+	const auto f = functions.find(function);
+	return f == functions.end() || samples == 0 ? 0 : 100.0 * double(f->second.children) / double(samples);
+}
+
+KernelFunctions kernel_functions(const FoldedProfile &profile)
+{
+	KernelFunctions result;
+	result.samples = profile.samples;
+	for (const auto &[stack, count] : profile.stacks) {
+		const std::vector<std::string> frames = split_stack(stack);
+		bool through_move = false;
+		for (const std::string &f : frames)
+			through_move = through_move || (is_kernel_frame(f) && function_of(f) == kMoveEntry);
+		if (through_move)
+			result.move_path += count;
+		std::set<std::string> seen;                  // a recursive function counts once per sample
+		for (size_t i = 1; i < frames.size(); ++i) { // frames[0] is the comm
+			if (!is_kernel_frame(frames[i]))
+				continue;
+			const std::string name = function_of(frames[i]);
+			FunctionShare &share = result.functions[name];
+			share.function = name;
+			share.move_path = share.move_path || through_move;
+			if (seen.insert(name).second)
+				share.children += count;
+			if (i + 1 == frames.size()) {
+				share.self += count;
+				result.kernel += count;
+			}
+		}
+	}
+	return result;
+}
+
+namespace {
+
+std::string percent(double value)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "%6.2f", value);
+	return text;
+}
+
+std::string signed_points(double value)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "%+6.2f", value);
+	return text;
+}
+
+std::vector<const FunctionShare *> top_by(const KernelFunctions &functions, std::uint64_t FunctionShare::*field, std::size_t count)
+{
+	std::vector<const FunctionShare *> all;
+	for (const auto &[name, share] : functions.functions)
+		if (share.*field > 0)
+			all.push_back(&share);
+	std::stable_sort(all.begin(), all.end(),
+			 [&](const FunctionShare *a, const FunctionShare *b) { return a->*field > b->*field; });
+	if (all.size() > count)
+		all.resize(count);
+	return all;
+}
+
+} // namespace
+
+std::string render_top_functions(const KernelFunctions &functions, std::size_t count, const std::string &title)
+{
+	std::ostringstream out;
+	const double total = double(std::max<std::uint64_t>(functions.samples, 1));
+	out << title << "\n"
+	    << functions.samples << " samples (cpu-clock, all CPUs); kernel leaf "
+	    << trimmed(percent(100.0 * double(functions.kernel) / total)) << "%, through " << kMoveEntry << " "
+	    << trimmed(percent(100.0 * double(functions.move_path) / total)) << "%\n"
+	    << "shares are percent of all samples; * marks a function seen under " << kMoveEntry << "\n";
+	for (auto [field, heading] : {std::pair{&FunctionShare::self, "by self (the sampled function itself)"},
+				      std::pair{&FunctionShare::children, "by children (the function and what it called)"}}) {
+		out << "\ntop kernel functions " << heading << ":\n  self%  children%  function\n";
+		for (const FunctionShare *f : top_by(functions, field, count))
+			out << percent(functions.self_percent(f->function)) << "  "
+			    << percent(functions.children_percent(f->function)) << "     " << f->function
+			    << (f->move_path ? " *" : "") << "\n";
+	}
+	return out.str();
+}
+
+ProfileComparison compare_profiles(const std::string &case_id, const KernelFunctions &base, const KernelFunctions &other,
+				   const std::set<std::string> &base_everywhere, const std::set<std::string> &other_everywhere,
+				   std::size_t count)
+{
+	ProfileComparison c;
+	c.case_id = case_id;
+	c.base_samples = base.samples;
+	c.other_samples = other.samples;
+	std::set<std::string> names;
+	for (const auto &[name, share] : base.functions)
+		names.insert(name);
+	for (const auto &[name, share] : other.functions)
+		names.insert(name);
+	for (const std::string &name : names) {
+		c.children.push_back({name, base.children_percent(name), other.children_percent(name)});
+		c.self.push_back({name, base.self_percent(name), other.self_percent(name)});
+		auto move_path = [&](const KernelFunctions &k) {
+			const auto f = k.functions.find(name);
+			return f != k.functions.end() && f->second.move_path;
+		};
+		// Functions sampled once or twice are noise, not a difference between the kernels.
+		const ShareChange &share = c.children.back();
+		if (move_path(base) && !other_everywhere.count(name) && share.base >= kOnlyInMinimum)
+			c.only_base.push_back(share);
+		if (move_path(other) && !base_everywhere.count(name) && share.other >= kOnlyInMinimum)
+			c.only_other.push_back(share);
+	}
+	auto by_change = [](const ShareChange &a, const ShareChange &b) { return std::fabs(a.change()) > std::fabs(b.change()); };
+	for (std::vector<ShareChange> *list : {&c.children, &c.self}) {
+		std::stable_sort(list->begin(), list->end(), by_change);
+		list->erase(std::remove_if(list->begin(), list->end(), [](const ShareChange &s) { return s.change() == 0; }),
+			    list->end());
+		if (list->size() > count)
+			list->resize(count);
+	}
+	std::stable_sort(c.only_base.begin(), c.only_base.end(),
+			 [](const ShareChange &a, const ShareChange &b) { return a.base > b.base; });
+	std::stable_sort(c.only_other.begin(), c.only_other.end(),
+			 [](const ShareChange &a, const ShareChange &b) { return a.other > b.other; });
+	for (std::vector<ShareChange> *list : {&c.only_base, &c.only_other})
+		if (list->size() > count)
+			list->resize(count);
+	return c;
+}
+
+std::map<std::string, FoldedProfile> case_profiles(const fs::path &set_or_runs_dir)
+{
+	const fs::path runs = fs::is_directory(set_or_runs_dir / "runs") ? set_or_runs_dir / "runs" : set_or_runs_dir;
+	std::map<std::string, FoldedProfile> profiles;
+	if (!fs::is_directory(runs))
+		return profiles;
+	std::vector<fs::path> files;
+	for (const auto &entry : fs::recursive_directory_iterator(runs))
+		if (entry.is_regular_file() && ends_with(entry.path().filename().string(), ".perf.folded"))
+			files.push_back(entry.path());
+	std::sort(files.begin(), files.end());
+	for (const fs::path &file : files) {
+		std::ifstream in(file);
+		if (!in)
+			throw InputError("cannot read " + file.string());
+		profiles[fs::relative(file.parent_path(), runs).generic_string()].merge(read_folded(in, file.string()));
+	}
+	return profiles;
+}
+
+std::size_t write_case_profiles(const fs::path &runs_dir, std::size_t count)
+{
+	const std::map<std::string, FoldedProfile> profiles = case_profiles(runs_dir);
+	for (const auto &[case_id, profile] : profiles) {
+		const fs::path dir = runs_dir / case_id;
+		std::ofstream(dir / "profile.txt") << render_top_functions(kernel_functions(profile), count,
+									   "kernel profile of " + case_id + ", every run merged");
+		std::ofstream(dir / "flame.svg") << render_flame_graph(profile, "e4mext bench: " + case_id + " (every run)");
+	}
+	return profiles.size();
+}
+
+namespace {
+
+std::set<std::string> sampled_anywhere(const std::map<std::string, KernelFunctions> &cases)
+{
+	std::set<std::string> names;
+	for (const auto &[id, k] : cases)
+		for (const auto &[name, share] : k.functions)
+			names.insert(name);
+	return names;
+}
+
+void render_changes(std::ostream &out, const std::vector<ShareChange> &changes, const std::string &base, const std::string &other,
+		    bool markdown)
+{
+	if (markdown)
+		out << "| " << base << " % | " << other << " % | change (points) | function |\n|---:|---:|---:|---|\n";
+	else
+		out << "  " << base << "%  " << other << "%  change  function\n";
+	for (const ShareChange &s : changes)
+		if (markdown)
+			out << "| " << trimmed(percent(s.base)) << " | " << trimmed(percent(s.other)) << " | "
+			    << trimmed(signed_points(s.change())) << " | " << s.function << " |\n";
+		else
+			out << "  " << percent(s.base) << "  " << percent(s.other) << "  " << signed_points(s.change()) << "  "
+			    << s.function << "\n";
+}
+
+} // namespace
+
+std::string render_profile_comparisons(const std::vector<fs::path> &set_dirs, const std::vector<std::string> &labels, bool markdown,
+				       std::size_t count)
+{
+	std::vector<std::map<std::string, KernelFunctions>> sets;
+	std::size_t with_profiles = 0;
+	for (const fs::path &dir : set_dirs) {
+		std::map<std::string, KernelFunctions> cases;
+		for (const auto &[id, folded] : case_profiles(dir))
+			cases[id] = kernel_functions(folded);
+		with_profiles += cases.empty() ? 0 : 1;
+		sets.push_back(std::move(cases));
+	}
+	if (with_profiles < 2 || sets.front().empty())
+		return "";
+	std::ostringstream out;
+	const std::string h2 = markdown ? "## " : "", h3 = markdown ? "### " : "";
+	out << "\n"
+	    << h2 << "Kernel profiles (perf record -e cpu-clock -a -g)\n\n"
+	    << "Shares are percent of all samples of the case's runs; the change is in percentage points\n"
+	    << "(as lkp's perf-profile). Children: the function and everything it called; self: the function\n"
+	    << "itself. \"Only in\": functions under " << kMoveEntry << " with at least " << kOnlyInMinimum
+	    << "% that the other kernel's profiles never sampled, in any case.\n";
+	const std::set<std::string> base_all = sampled_anywhere(sets.front());
+	for (std::size_t s = 1; s < sets.size(); ++s) {
+		const std::set<std::string> other_all = sampled_anywhere(sets[s]);
+		for (const auto &[id, base] : sets.front()) {
+			const auto other = sets[s].find(id);
+			if (other == sets[s].end())
+				continue;
+			const ProfileComparison c = compare_profiles(id, base, other->second, base_all, other_all, count);
+			out << "\n"
+			    << h3 << id << ": " << labels[s] << " against " << labels[0] << " (" << c.base_samples << " and "
+			    << c.other_samples << " samples)\n\n";
+			out << "largest changes, children:\n" << (markdown ? "\n" : "");
+			render_changes(out, c.children, labels[0], labels[s], markdown);
+			out << (markdown ? "\n" : "") << "largest changes, self:\n" << (markdown ? "\n" : "");
+			render_changes(out, c.self, labels[0], labels[s], markdown);
+			for (const auto &[list, who] : {std::pair{&c.only_base, labels[0]}, std::pair{&c.only_other, labels[s]}}) {
+				out << (markdown ? "\n" : "") << "move path only in " << who << ":"
+				    << (list->empty() ? " none\n" : "\n") << (markdown && !list->empty() ? "\n" : "");
+				if (!list->empty())
+					render_changes(out, *list, labels[0], labels[s], markdown);
+			}
+		}
+	}
+	return out.str();
+}
+
+} // namespace e4mext::report

@@ -1,0 +1,105 @@
+// Kernel profiles of the bench's runs: `perf script` output folded into stacks (one line per
+// distinct call chain: "comm;root;...;leaf COUNT", kernel frames marked "_[k]"), the kernel
+// functions' shares of the samples (self: the sample's leaf; children: anywhere in its chain,
+// counted once per sample - lkp's perf-profile.self and .children), and the comparison of two
+// kernels' shares (lkp's perf-profile %change: the difference in percentage points).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace e4mext::report {
+
+inline constexpr const char *kKernelMark = "_[k]";             // suffix of a kernel frame in a folded stack
+inline constexpr const char *kMoveEntry = "ext4_move_extents"; // the move path's entry in ext4
+
+// Folded stacks: the chain, root first ("fio;entry_SYSCALL_64_[k];...;leaf_[k]") -> samples.
+struct FoldedProfile {
+	std::map<std::string, std::uint64_t> stacks;
+	std::uint64_t samples = 0;
+
+	void add(const std::string &stack, std::uint64_t count);
+	void merge(const FoldedProfile &other);
+};
+
+// `perf script` text (its default fields or -F comm,tid,ip,sym,dso): one sample per block, a header
+// line then one frame per line, leaf first. Unresolved frames are kept as "[unknown]".
+FoldedProfile fold_perf_script(std::istream &perf_script);
+// A folded file as write_folded writes it; throws InputError on a line without a count.
+FoldedProfile read_folded(std::istream &in, const std::string &source);
+void write_folded(const FoldedProfile &profile, std::ostream &out);
+
+// The frames of a folded stack, root first.
+std::vector<std::string> split_stack(const std::string &stack);
+bool is_kernel_frame(const std::string &frame);
+std::string function_of(const std::string &frame); // the frame without its kernel mark
+
+struct FunctionShare {
+	std::string function;
+	std::uint64_t self = 0;     // samples with this function as the leaf
+	std::uint64_t children = 0; // samples with this function anywhere in the chain
+	bool move_path = false;     // seen in a chain through ext4_move_extents
+};
+
+// The kernel functions of a profile and their shares of all samples.
+struct KernelFunctions {
+	std::uint64_t samples = 0;   // every sample of the recording (all CPUs, idle included)
+	std::uint64_t kernel = 0;    // samples whose leaf is in the kernel
+	std::uint64_t move_path = 0; // samples through ext4_move_extents
+	std::map<std::string, FunctionShare> functions;
+
+	double self_percent(const std::string &function) const;
+	double children_percent(const std::string &function) const;
+};
+
+KernelFunctions kernel_functions(const FoldedProfile &profile);
+
+// The top `count` kernel functions by self and by children share, as text.
+std::string render_top_functions(const KernelFunctions &functions, std::size_t count, const std::string &title);
+
+// Two kernels' profiles of one case: the functions whose share changed most (percentage points,
+// children and self), and the move path's functions sampled in only one of them.
+struct ShareChange {
+	std::string function;
+	double base = 0, other = 0; // percent of all samples
+	double change() const { return other - base; }
+};
+
+struct ProfileComparison {
+	std::string case_id;
+	std::uint64_t base_samples = 0, other_samples = 0;
+	std::vector<ShareChange> children; // largest |change| first
+	std::vector<ShareChange> self;
+	std::vector<ShareChange> only_base;  // move path, never sampled in the other kernel's profiles
+	std::vector<ShareChange> only_other; // of this case; by share, largest first
+};
+
+// The share (percent of all samples) a function needs to be listed as only in one kernel.
+inline constexpr double kOnlyInMinimum = 0.1;
+
+// `base_everywhere`/`other_everywhere`: every kernel function sampled in that kernel's profiles
+// of any case (a function missing there is taken as absent from that kernel, not just unsampled).
+ProfileComparison compare_profiles(const std::string &case_id, const KernelFunctions &base, const KernelFunctions &other,
+				   const std::set<std::string> &base_everywhere, const std::set<std::string> &other_everywhere,
+				   std::size_t count);
+
+// The profiles of a result set: runs/<case>/run-N.perf.folded, merged per case (the case id is
+// the path below runs/, e.g. "coverletter/U-128k"). Empty when the set has none.
+std::map<std::string, FoldedProfile> case_profiles(const std::filesystem::path &set_or_runs_dir);
+
+// Per case: profile.txt (top kernel functions over the case's runs) and flame.svg beside the
+// runs. Returns the number of cases written.
+std::size_t write_case_profiles(const std::filesystem::path &runs_dir, std::size_t count = 25);
+
+// compare's profile section for sets with profiles (text or markdown), "" when fewer than two
+// sets have any. Every other set against the first, case by case.
+std::string render_profile_comparisons(const std::vector<std::filesystem::path> &set_dirs, const std::vector<std::string> &labels,
+				       bool markdown, std::size_t count = 12);
+
+} // namespace e4mext::report

@@ -110,7 +110,7 @@ TEST_CASE("the top functions name the move path", "[profile]")
 	const std::string text = render_top_functions(kernel_functions(fold_file("e4defrag-host.perf-script")), 10, "t");
 	CHECK(text.find("45 samples") != std::string::npos);
 	CHECK(text.find("  2.22   66.67     ext4_move_extents *") != std::string::npos); // 1 and 30 of 45
-	CHECK(text.find(" 40.00   ") != std::string::npos);                       // pvm_irq_enable's self share
+	CHECK(text.find(" 40.00   ") != std::string::npos);                              // pvm_irq_enable's self share
 }
 
 TEST_CASE("folded files round-trip and damaged ones are refused with the line", "[profile]")

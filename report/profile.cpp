@@ -102,9 +102,31 @@ std::string comm_of(const std::string &header)
 
 } // namespace
 
+namespace {
+
+// User code without frame pointers leaves perf a chain of up to 127 unresolved frames: one
+// "[unknown]" says as much, and keeps flame graphs from growing a hundred levels of nothing.
+std::string without_unknown_runs(const std::string &stack)
+{
+	static const std::string twice = "[unknown];[unknown]";
+	if (stack.find(twice) == std::string::npos)
+		return stack;
+	std::string out;
+	std::string previous;
+	for (const std::string &frame : split_stack(stack)) {
+		if (frame == "[unknown]" && previous == frame)
+			continue;
+		out += (out.empty() ? "" : ";") + frame;
+		previous = frame;
+	}
+	return out;
+}
+
+} // namespace
+
 void FoldedProfile::add(const std::string &stack, std::uint64_t count)
 {
-	stacks[stack] += count;
+	stacks[without_unknown_runs(stack)] += count;
 	samples += count;
 }
 

@@ -24,6 +24,7 @@ struct FoldedProfile {
 	std::map<std::string, std::uint64_t> stacks;
 	std::uint64_t samples = 0;
 
+	// Runs of "[unknown]" frames (user code without frame pointers) count as one frame.
 	void add(const std::string &stack, std::uint64_t count);
 	void merge(const FoldedProfile &other);
 };

@@ -113,6 +113,17 @@ TEST_CASE("the top functions name the move path", "[profile]")
 	CHECK(text.find(" 40.00   ") != std::string::npos);                              // pvm_irq_enable's self share
 }
 
+TEST_CASE("a run of unresolved user frames is one frame", "[profile]")
+{
+	std::istringstream script("fio 42\n\tffffffff81000130 do_syscall_64 ([kernel.kallsyms])\n"
+				  "\t7f00 [unknown] ([unknown])\n\t7f01 [unknown] ([unknown])\n\t7f02 [unknown] ([unknown])\n"
+				  "\t5500 main (/usr/bin/fio)\n\t7f03 [unknown] ([unknown])\n\n");
+	const FoldedProfile p = fold_perf_script(script);
+	REQUIRE(p.stacks.size() == 1);
+	CHECK(p.stacks.begin()->first == "fio;[unknown];main;[unknown];do_syscall_64_[k]");
+	CHECK(folded("a;[unknown];[unknown];b 2\n").stacks.begin()->first == "a;[unknown];b");
+}
+
 TEST_CASE("folded files round-trip and damaged ones are refused with the line", "[profile]")
 {
 	const FoldedProfile p = fold_file("e4defrag-host.perf-script");

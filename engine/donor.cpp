@@ -8,17 +8,27 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 namespace e4mext {
 
 namespace {
 
-bool has_donor_xattr(int fd)
+// The run token in the donor tag, or nullopt when the file carries none (a user's file).
+std::optional<std::string> donor_tag(int fd)
 {
-	char value[8];
-	return ::fgetxattr(fd, kDonorXattr, value, sizeof value) >= 0;
+	char value[128];
+	const ssize_t n = ::fgetxattr(fd, kDonorXattr, value, sizeof value);
+	if (n < 0)
+		return errno == ERANGE ? std::optional<std::string>("?") : std::nullopt;
+	return std::string(value, static_cast<size_t>(n));
 }
 
 // What written donor blocks hold: a recognisable pattern, never the original's data.
@@ -49,6 +59,22 @@ int write_pattern(int fd, uint64_t offset, uint64_t length) noexcept
 
 } // namespace
 
+std::string this_run_token()
+{
+	// Field 22 of /proc/self/stat is the start time; the name before it (field 2) may hold spaces.
+	std::ifstream in("/proc/self/stat");
+	std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	std::string start = "0";
+	if (const size_t paren = stat.rfind(')'); paren != std::string::npos) {
+		std::istringstream fields(stat.substr(paren + 2));
+		std::string field;
+		for (int i = 3; i <= 22 && fields >> field; ++i)
+			if (i == 22)
+				start = field;
+	}
+	return "run " + std::to_string(::getpid()) + "." + start;
+}
+
 Result<std::unique_ptr<Donor>> Donor::open(const DonorSpec &spec, const FileFacts &orig, uint64_t offset, uint64_t end)
 {
 	std::unique_ptr<Donor> donor(new Donor(spec));
@@ -71,6 +97,10 @@ Status Donor::prepare(const FileFacts &orig, uint64_t offset, uint64_t end)
 		return facts.error();
 	if (const std::vector<Error> problems = check_donor(orig, *facts); !problems.empty())
 		return problems.front();
+	if (untagged_) {
+		if (Status accepted = accept_untagged(); !accepted)
+			return accepted;
+	}
 	if (spec_.inplace)
 		return make_holes(offset, end);
 	if (spec_.mode == DonorMode::written)
@@ -127,7 +157,9 @@ Result<bool> Donor::create_tagged(const char *dir)
 				   : err == ENOSPC ? "the filesystem is full: free space or use a smaller size="
 						   : "");
 	}
-	::fsetxattr(tmp.get(), kDonorXattr, "1", 1, 0); // best effort: only helps recognise it later
+	tag(tmp.get());
+	// Held from before the donor has a name: another run never sees it tagged and unheld.
+	::flock(tmp.get(), LOCK_SH);
 	const std::string by_fd = "/proc/self/fd/" + std::to_string(tmp.get());
 	if (::linkat(AT_FDCWD, by_fd.c_str(), AT_FDCWD, spec_.path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
 		if (errno == EEXIST)
@@ -152,8 +184,16 @@ Result<bool> Donor::create_then_tag()
 				   err == ENOSPC ? "the filesystem is full: free space or use a smaller size=" : "");
 	}
 	created_ = true;
-	::fsetxattr(fd_.get(), kDonorXattr, "1", 1, 0);
+	::flock(fd_.get(), LOCK_SH);
+	tag(fd_.get());
 	return true;
+}
+
+// Best effort: the tag only helps recognise the donor later.
+void Donor::tag(int fd) const
+{
+	const std::string value = spec_.run_token.empty() ? "1" : spec_.run_token;
+	::fsetxattr(fd, kDonorXattr, value.data(), value.size(), 0);
 }
 
 Status Donor::open_existing()
@@ -170,28 +210,66 @@ Status Donor::open_existing()
 		return Error{EINVAL, "donor " + spec_.path +
 					     " was replaced by something that is not a regular file while e4mext "
 					     "opened it; name a regular file with donorname="};
-	const bool made_by_e4mext = has_donor_xattr(fd_.get());
-	if (spec_.default_name && !made_by_e4mext)
+	const std::optional<std::string> tag = donor_tag(fd_.get());
+	if (tag)
+		return adopt_tagged(*tag);
+	if (spec_.default_name)
 		return Error{EEXIST, "donor " + spec_.path +
 					     " already exists and was not created by e4mext; refusing to "
 					     "touch it: remove it yourself, or name a donor with donorname="};
-	if (made_by_e4mext) {
-		// Ours to reset now and to remove at the end: made by another job of this run that shares
-		// it, or left behind by an interrupted run.
-		created_ = true;
-		if (spec_.default_name)
-			notice_ = "reset the donor " + spec_.path +
-				  ", which an earlier, interrupted e4mext run left behind; "
-				  "it is removed at the end";
-		else if (spec_.shared_by <= 1)
-			notice_ = "reset the donor " + spec_.path +
-				  ", which e4mext created (in an earlier, interrupted run, or "
-				  "for another job of this run that names the same donor); it is removed at the end";
-	} else {
-		notice_ = "used the existing file " + spec_.path + " as donor (its range reset to " +
-			  (spec_.inplace ? "holes" : donor_mode_name(spec_.mode)) +
-			  "); e4mext does not remove files it did not create";
+	untagged_ = true; // a user's file: accept_untagged() decides, once check_donor() has looked at it
+	return {};
+}
+
+// An existing file e4mext did not create serves only when the user gives its contents up.
+Status Donor::accept_untagged()
+{
+	const std::string reset_to = spec_.inplace ? "holes" : donor_mode_name(spec_.mode);
+	if (!spec_.overwrite)
+		return Error{EEXIST, "donor " + spec_.path +
+					     " already exists and was not created by e4mext; serving as donor would give up "
+					     "its contents (its range is reset to " +
+					     reset_to +
+					     " and then receives the original's old blocks), so e4mext refuses it: name a new "
+					     "file with donorname=, or set donor_overwrite=1 to give its contents up"};
+	notice_ = "donor_overwrite=1: gave up the contents of the existing file " + spec_.path +
+		  ", which e4mext did not create: its range was reset to " + reset_to +
+		  " to serve as donor; it is kept at the end (e4mext does not remove files it did not create)";
+	return {};
+}
+
+// A donor carrying e4mext's tag: made by another job of this run that shares it, or left behind by
+// an interrupted run - or the live donor of another run, which is refused. Whoever uses it holds a
+// shared flock() on it; a free one is taken over (its tag rewritten under an exclusive lock).
+Status Donor::adopt_tagged(const std::string &tag)
+{
+	const std::string mine = spec_.run_token.empty() ? "1" : spec_.run_token;
+	bool left_behind = false;
+	if (tag != mine) {
+		if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0) {
+			left_behind = true;
+			this->tag(fd_.get());
+		} else if (errno != EWOULDBLOCK) {
+			return errno_error(errno, "donor " + spec_.path + ": lock it");
+		}
 	}
+	// Shared from here on (a sibling taking the donor over holds it exclusively for a moment).
+	if (::flock(fd_.get(), LOCK_SH) != 0)
+		return errno_error(errno, "donor " + spec_.path + ": lock it");
+	if (!left_behind && donor_tag(fd_.get()) != mine)
+		return Error{EBUSY, "donor " + spec_.path + " is in use by another e4mext run that is still running (" + tag +
+					    " holds it); resetting it would wreck that run's moves, so e4mext refuses "
+					    "the job: wait for that run to end, or name another donor with donorname= (two "
+					    "runs on one file share the default donor name of the same job number)"};
+	// Ours to reset now and to remove at the end.
+	created_ = true;
+	if (left_behind)
+		notice_ = "reset the donor " + spec_.path + ", which an earlier, interrupted e4mext run left behind (tagged " +
+			  kDonorXattr + ", held by no running job); it is removed at the end";
+	else if (spec_.shared_by <= 1)
+		notice_ = "reset the donor " + spec_.path +
+			  ", which e4mext created for another job of this run that names the same donor; it is removed "
+			  "at the end";
 	return {};
 }
 

@@ -22,11 +22,20 @@ struct DonorSpec {
 	bool default_name = false; // e4mext chose the name: a foreign file there is never touched
 	unsigned shared_by = 1;    // clones and files of this job that use this donor
 	bool lock_ranges = false;  // other jobs may move into the same donor: lock ranges in place mode
+	bool overwrite = false;    // donor_overwrite=1: an existing file e4mext did not create may serve,
+				   // its contents given up
+	std::string run_token;     // this fio run (this_run_token()), written in the tag of donors it makes
 };
 
 // The extended attribute e4mext puts on donors it creates, so a donor left behind by a killed run
-// can be told apart from a user's file of the same name.
+// can be told apart from a user's file of the same name. Its value is the token of the run that made
+// (or took over) the donor; every job using a donor holds a shared flock() on it while it runs, so a
+// tagged donor nobody holds is left over, and one held under another run's token is that run's, live.
 inline constexpr const char *kDonorXattr = "user.e4mext.donor";
+
+// Names this fio run in donor tags: the calling process's pid and start time (unique while it
+// lives). Taken in fio's main process, so that every job of the run carries the same token.
+std::string this_run_token();
 
 class Donor {
 public:
@@ -61,6 +70,9 @@ private:
 	Result<bool> create_tagged(const char *dir);
 	Result<bool> create_then_tag();
 	Status open_existing();
+	Status adopt_tagged(const std::string &tag);
+	Status accept_untagged();
+	void tag(int fd) const;
 	Status make_holes(uint64_t offset, uint64_t end);
 	Status make_unwritten(uint64_t offset, uint64_t length);
 	Status make_written(uint64_t offset, uint64_t length);
@@ -69,6 +81,7 @@ private:
 	DonorSpec spec_;
 	UniqueFd fd_;
 	bool created_ = false;
+	bool untagged_ = false; // an existing file e4mext did not create
 	std::string notice_;
 };
 

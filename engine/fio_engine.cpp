@@ -49,6 +49,7 @@ struct RawOptions {
 	unsigned int verify_data;
 	char *stats_file;
 	unsigned int keep_donor;
+	unsigned int donor_overwrite;
 };
 
 fio_option make_option(const char *name, const char *lname, fio_opt_type type, size_t offset, const char *help, const char *def,
@@ -91,6 +92,10 @@ fio_option options[] = {
 		    nullptr),
 	make_option("keep_donor", "Keep donor", FIO_OPT_BOOL, offsetof(RawOptions, keep_donor),
 		    "Leave donors e4mext created in place at the end", "0", 1),
+	make_option("donor_overwrite", "Overwrite donor", FIO_OPT_BOOL, offsetof(RawOptions, donor_overwrite),
+		    "Let an existing file that e4mext did not create serve as donorname=, giving up its contents (its "
+		    "range is reset, then receives the original's old blocks); without it such a file is refused",
+		    "0", 1),
 	fio_option{},
 };
 
@@ -193,6 +198,9 @@ unsigned clones_of_job(const thread_data *self)
 // enough later: a job that has ended or failed has already emptied its file list in it.
 std::vector<RunFile> run_files_at_start;
 bool run_files_taken = false;
+// This run's token in the tags of the donors it makes (donor.h), taken in fio's main process with
+// the run's files, so that every job process of the run carries the same.
+std::string run_token;
 
 // Resolves every donor of this job before anything is created, reset or opened for writing, and
 // refuses one that is, or may become, any file of the run. (Only this job's engine options are
@@ -388,6 +396,7 @@ int e4mext_setup(thread_data *td)
 		if (!run_files_taken) {
 			run_files_at_start = files_of_run(td, true);
 			run_files_taken = true;
+			run_token = this_run_token();
 		}
 		return Status();
 	});
@@ -416,6 +425,8 @@ int e4mext_init(thread_data *td)
 		common.inplace = raw->inplace != 0;
 		common.keep = raw->keep_donor != 0;
 		common.default_name = text_or_empty(raw->donorname)[0] == '\0';
+		common.overwrite = raw->donor_overwrite != 0;
+		common.run_token = run_token.empty() ? this_run_token() : run_token;
 		Result<std::vector<DonorSpec>> donors = resolve_donors(td, common, text_or_empty(raw->donorname));
 		if (!donors)
 			return donors.error();

@@ -54,6 +54,36 @@ refused donor-append-only "is append-only (chattr +a)" "${ON_EXT4[@]}" --rw=writ
 chattr -a "$MNT/appendonly"
 refused donor-dir-missing "directory does not exist" "${ON_EXT4[@]}" --rw=write --donorname=nodir/donor
 
+# An existing file e4mext did not create, named as donor, is refused untouched: serving would give
+# up its contents. donor_overwrite=1 gives them up, and the output says so plainly.
+fresh
+head -c 1M /dev/urandom >"$MNT/mine"
+mine_sum=$(sha256sum <"$MNT/mine")
+refused user-file-donor "was not created by e4mext; serving as donor would give up its contents" "${ON_EXT4[@]}" \
+  --rw=write --donorname=mine
+check "user-file-donor: the file is unchanged" test "$(sha256sum <"$MNT/mine")" = "$mine_sum"
+run_fio user-file-donor-overwrite --name=user-file-donor-overwrite --ioengine="external:$ENGINE" "${ON_EXT4[@]}" \
+  --size=8m --bs=64k --rw=write --donorname=mine --donor_overwrite=1 --verify_data=1
+check "user-file-donor-overwrite: fio succeeds" test "$(fio_rc user-file-donor-overwrite)" = 0
+check "user-file-donor-overwrite: says the contents are given up" fio_said user-file-donor-overwrite \
+  "donor_overwrite=1: gave up the contents of the existing file $MNT/mine"
+check "user-file-donor-overwrite: the file is kept" test -f "$MNT/mine"
+
+# Two runs on one file: the second must not reset the first's live donor (the same default name,
+# job 1 in both) as one "left by an interrupted run"; once the first has ended, the name is free.
+fresh
+run_fio first-run --name=first-run --ioengine="external:$ENGINE" "${ON_EXT4[@]}" --size=8m --bs=4k --rw=randwrite \
+  --verify_data=1 --time_based=1 --runtime=20 --rate_iops=200 &
+first=$!
+for _ in $(seq 200); do [ -e "$MNT/test.e4mext-donor.1" ] && break; sleep 0.1; done
+refused second-run "is in use by another e4mext run that is still running" "${ON_EXT4[@]}" --rw=write
+wait "$first" || true
+check "first-run: still succeeds" test "$(fio_rc first-run)" = 0
+check "first-run: its data proof passes" fio_said first-run "verify_data passed"
+not_said() { ! fio_said "$@"; }
+check "first-run: no notice of a donor left by an interrupted run" not_said first-run "interrupted"
+check "first-run: its donor is removed" no_donors_left "$MNT"
+
 # A file of someone else's at e4mext's default donor name is never touched.
 fresh
 echo "not yours" >"$MNT/test.e4mext-donor.1"

@@ -51,12 +51,13 @@ std::vector<unsigned char> read_all(const fs::path &p)
 	return data;
 }
 
-DonorSpec spec_for(const fs::path &p, DonorMode mode, bool default_name)
+DonorSpec spec_for(const fs::path &p, DonorMode mode, bool default_name, const std::string &run = "run 1")
 {
 	DonorSpec spec;
 	spec.path = p;
 	spec.mode = mode;
 	spec.default_name = default_name;
+	spec.run_token = run;
 	return spec;
 }
 
@@ -98,7 +99,7 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 			CHECK(s.written == 0);
 			CHECK(s.unwritten >= 1);
 			CHECK(s.blocks == kSize / 4096);
-			char tag[4];
+			char tag[64];
 			CHECK(::getxattr(donor_path.c_str(), kDonorXattr, tag, sizeof tag) > 0);
 		}
 		CHECK_FALSE(fs::exists(donor_path));
@@ -143,7 +144,7 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 		}
 		{
 			const std::unique_ptr<Donor> donor =
-				open_donor(spec_for(donor_path, DonorMode::unwritten, true), orig_facts);
+				open_donor(spec_for(donor_path, DonorMode::unwritten, true, "run 2"), orig_facts);
 			CHECK(donor->created());
 			CHECK_THAT(donor->notice(), Catch::Contains("interrupted"));
 			const ExtentSummary s = extents_of(donor->fd());
@@ -162,24 +163,69 @@ TEST_CASE("donors are prepared in the requested state and removed when e4mext ma
 			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
 		}
 		{
-			const std::unique_ptr<Donor> donor = open_donor(spec_for(named, DonorMode::unwritten, false), orig_facts);
+			const std::unique_ptr<Donor> donor =
+				open_donor(spec_for(named, DonorMode::unwritten, false, "run 2"), orig_facts);
 			CHECK(donor->created());
 			CHECK(extents_of(donor->fd()).written == 0);
 		}
 		CHECK_FALSE(fs::exists(named));
 	}
 
-	SECTION("an existing file named explicitly is brought to the state asked and kept")
+	SECTION("an existing file e4mext did not create is refused untouched, unless donor_overwrite gives it up")
 	{
 		const fs::path named = dir.path / "mydonor";
 		write_file(named, kSize, 0x77);
+		CHECK_THAT(refusal(spec_for(named, DonorMode::unwritten, false), orig_facts),
+			   Catch::Contains("was not created by e4mext; serving as donor would give up its contents") &&
+				   Catch::Contains("donor_overwrite=1"));
+		CHECK(read_all(named) == std::vector<unsigned char>(kSize, 0x77));
 		{
-			const std::unique_ptr<Donor> donor = open_donor(spec_for(named, DonorMode::unwritten, false), orig_facts);
+			DonorSpec spec = spec_for(named, DonorMode::unwritten, false);
+			spec.overwrite = true;
+			const std::unique_ptr<Donor> donor = open_donor(spec, orig_facts);
 			CHECK_FALSE(donor->created());
-			CHECK_THAT(donor->notice(), Catch::Contains("existing file"));
+			CHECK_THAT(donor->notice(), Catch::Contains("gave up the contents of the existing file"));
 			CHECK(extents_of(donor->fd()).written == 0);
 		}
 		CHECK(fs::exists(named));
+		char tag[4];
+		CHECK(::getxattr(named.c_str(), kDonorXattr, tag, sizeof tag) < 0); // still not e4mext's
+	}
+
+	SECTION("another run's live donor is refused; once no job holds it, it is left over and taken over")
+	{
+		const fs::path named = dir.path / "shared";
+		DonorSpec first = spec_for(named, DonorMode::unwritten, false, "run 1");
+		first.keep = true;
+		std::unique_ptr<Donor> live = open_donor(first, orig_facts);
+		const std::vector<unsigned char> before = read_all(named);
+		CHECK_THAT(refusal(spec_for(named, DonorMode::written, false, "run 2"), orig_facts),
+			   Catch::Contains("is in use by another e4mext run that is still running (run 1 holds it)"));
+		CHECK(read_all(named) == before); // not reset to written
+		{
+			// A job of the same run shares it.
+			DonorSpec same_run = spec_for(named, DonorMode::unwritten, false, "run 1");
+			same_run.keep = true;
+			const std::unique_ptr<Donor> sibling = open_donor(same_run, orig_facts);
+			CHECK(sibling->created());
+		}
+		live.reset(); // the first run ends without removing it, as a killed run would
+		{
+			const std::unique_ptr<Donor> later =
+				open_donor(spec_for(named, DonorMode::unwritten, false, "run 2"), orig_facts);
+			CHECK_THAT(later->notice(), Catch::Contains("interrupted"));
+			char tag[16] = {};
+			CHECK(::getxattr(named.c_str(), kDonorXattr, tag, sizeof tag - 1) > 0);
+			CHECK(std::string(tag) == "run 2"); // taken over
+		}
+		CHECK_FALSE(fs::exists(named));
+	}
+
+	SECTION("the run token names this process and its start, the same on every call")
+	{
+		CHECK_THAT(this_run_token(), Catch::StartsWith("run " + std::to_string(::getpid()) + "."));
+		CHECK(this_run_token() == this_run_token());
+		CHECK(this_run_token() != "run " + std::to_string(::getpid()) + ".0");
 	}
 
 	SECTION("the original named as its own donor is refused before anything is written")

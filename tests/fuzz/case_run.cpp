@@ -138,7 +138,25 @@ std::string first_complaint(const std::string &log)
 	return log.substr(0, log.find('\n'));
 }
 
-void count_jobs(const FioExit &fio, const std::string &json_path, const std::string &json_text, CaseOutcome &out)
+// Why the engine must refuse a job before touching anything, read from the job file alone: its
+// stats_file= is an original or a donor of the run. "" when it need not.
+std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs)
+{
+	if (job.stats_file.empty() || job.stats_file.front() != '/')
+		return {};
+	for (const JobView &other : jobs) {
+		const std::vector<std::string> originals = other.original_paths();
+		if (std::find(originals.begin(), originals.end(), job.stats_file) != originals.end())
+			return "stats_file=" + job.stats_file + " is an original of job " + other.name;
+		if (other.default_donor_paths().count(job.stats_file) ||
+		    (other.donorname == job.stats_file && other.donorname.find('$') == std::string::npos))
+			return "stats_file=" + job.stats_file + " is a donor of job " + other.name;
+	}
+	return {};
+}
+
+void count_jobs(const FioExit &fio, const std::string &json_path, const std::string &json_text, const std::vector<JobView> &jobs,
+		CaseOutcome &out)
 {
 	if (json_text.find('{') == std::string::npos) {
 		// fio stops before any job runs when it refuses an option: no JSON, exit status 1.
@@ -154,6 +172,16 @@ void count_jobs(const FioExit &fio, const std::string &json_path, const std::str
 		const auto run = e4mext::report::parse_fio_output(json_text, json_path);
 		for (const auto &job : run.jobs)
 			out.refused_jobs += job.error != 0 ? 1 : 0;
+		for (const JobView &view : jobs) {
+			const std::string why = must_refuse(view, jobs);
+			if (why.empty())
+				continue;
+			for (const auto &job : run.jobs)
+				if (job.jobname == view.name && job.error == 0)
+					out.failures.push_back({"not-refused", "job " + view.name + " ran, but " + why +
+										       ": the engine must refuse it before opening "
+										       "anything"});
+		}
 	} catch (const e4mext::report::InputError &e) {
 		if (fio.exit_status >= 0)
 			out.failures.push_back({"fio-output", std::string("fio's JSON does not read: ") + e.what() +
@@ -174,6 +202,7 @@ struct FileRoles {
 	std::map<std::string, std::set<std::string>> jobs_of;  // absolute path -> jobs naming it
 	std::map<std::string, std::set<std::string>> donor_of; // absolute path -> jobs naming it as donor
 	std::set<std::string> unlinked;                        // files of unlink=1 jobs
+	std::set<std::string> given_up;                        // named as donor by a job with donor_overwrite=1: may change
 };
 
 FileRoles file_roles(const std::vector<JobView> &jobs)
@@ -185,8 +214,11 @@ FileRoles file_roles(const std::vector<JobView> &jobs)
 			if (job.unlink)
 				r.unlinked.insert(path);
 		}
-		for (const std::string &path : job.donor_paths())
+		for (const std::string &path : job.donor_paths()) {
 			r.donor_of[path].insert(job.name);
+			if (job.donor_overwrite)
+				r.given_up.insert(path);
+		}
 	}
 	return r;
 }
@@ -220,14 +252,15 @@ void check_file(const CaseSpec &c, const FileSpec &f, const Identity &before, co
 								 "): it was deleted and made again"});
 		return;
 	}
-	if (f.role == FileRole::outside && named_as_donor)
-		return; // the user gave it up as donor: its data may change
+	if (f.role == FileRole::outside && roles.given_up.count(path))
+		return; // the user gave it up as donor (donor_overwrite=1): its data may change
 	const ContentCheck check = check_content(path, content_key(c.seed, c.index, f.path), f.size);
 	if (check.same)
 		return;
-	const std::string kind = f.role == FileRole::outside ? "outside-changed"
-				 : named_as_donor            ? "donor-is-run-file"
-							     : "original-changed";
+	const std::string kind = f.role == FileRole::outside && named_as_donor ? "user-donor-changed"
+				 : f.role == FileRole::outside                 ? "outside-changed"
+				 : named_as_donor                              ? "donor-is-run-file"
+									       : "original-changed";
 	out.failures.push_back({kind, who + " " + check.describe()});
 }
 
@@ -253,8 +286,7 @@ void check_stats(const std::string &stats_path, CaseOutcome &out)
 
 bool has_donor_mark(const std::string &path)
 {
-	char value[8];
-	return ::lgetxattr(path.c_str(), kDonorXattr, value, sizeof value) >= 0;
+	return ::lgetxattr(path.c_str(), kDonorXattr, nullptr, 0) >= 0; // any value: it names the run
 }
 
 // Donors e4mext made must be gone unless their job said keep_donor=1 (then the fuzzer removes
@@ -346,7 +378,7 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	// Data first: the first failure names a saved case.
 	check_files(c, identities, jobs, env, out);
 	check_fio_end(fio, json_text, jobs, out);
-	count_jobs(fio, json_path, json_text, out);
+	count_jobs(fio, json_path, json_text, jobs, out);
 	check_stats(stats_path, out);
 	check_leftovers(c, jobs, env, out);
 	check_kernel_log(env.kernel_log, out);

@@ -61,6 +61,7 @@ struct JobPlan {
 	Options geometry; // bs, bsrange, zones, ... (drawn in order)
 	Options engine;   // the engine's own options and the file handling ones
 	std::string donorname;
+	std::string stats_file; // a hostile statistics file (a file of the run), or "" for the case's
 };
 
 // fio puts the files of filename= in the first directory of directory= (for every clone); with
@@ -208,10 +209,36 @@ void draw_donor(Dice &d, JobPlan &job, const std::vector<JobPlan> &all, const st
 		job.donorname = donor_name_for(job, d.pick_from(run_files));
 	} else if (kind < 85 && !outside.empty()) {
 		job.donorname = donor_name_for(job, d.pick_from(outside));
+		// Mostly given up on purpose; without donor_overwrite=1 the engine must refuse it.
+		if (d.chance(60))
+			job.engine.emplace_back("donor_overwrite", "1");
 	} else {
 		const std::string name = d.pick<const char *>({"outside.$jobnum", "donor.$jobnum", "$filename.donor"});
 		job.donorname = job.two_dirs ? kMnt + "/" + name : name;
 	}
+}
+
+// Now and then a statistics file that is a file of the run, which the engine must refuse before
+// opening anything: an original of any job, e4mext's default donor of a job's file (the job's
+// first thread number: fio numbers every clone of every job from 1, in order), or a job's donor
+// named by an absolute path.
+void draw_stats_file(Dice &d, JobPlan &job, const std::vector<JobPlan> &all)
+{
+	if (!d.chance(12))
+		return;
+	std::vector<std::string> hostile;
+	unsigned thread = 1;
+	for (const JobPlan &p : all) {
+		for (const std::string &f : p.files) {
+			hostile.push_back(kMnt + "/" + under(used_dir(p), f));
+			if (p.donorname.empty())
+				hostile.push_back(kMnt + "/" + under(used_dir(p), f) + ".e4mext-donor." + std::to_string(thread));
+		}
+		if (p.donorname.rfind(kMnt + "/", 0) == 0 && p.donorname.find('$', kMnt.size()) == std::string::npos)
+			hostile.push_back(p.donorname);
+		thread += p.clones;
+	}
+	job.stats_file = d.pick_from(hostile);
 }
 
 // The jobs' files, at the size each needs so that fio never lays it out again (which would
@@ -277,6 +304,8 @@ Section job_section(const JobPlan &p)
 	s.options.insert(s.options.end(), p.engine.begin(), p.engine.end());
 	if (!p.donorname.empty())
 		s.options.emplace_back("donorname", p.donorname);
+	if (!p.stats_file.empty())
+		s.options.emplace_back("stats_file", p.stats_file);
 	return s;
 }
 
@@ -312,6 +341,8 @@ CaseSpec generate_case(uint64_t seed, uint64_t index)
 				outside_names.push_back(under("d2", f));
 	for (JobPlan &p : plans)
 		draw_donor(d, p, plans, outside_names);
+	for (JobPlan &p : plans)
+		draw_stats_file(d, p, plans);
 	fit_budget(plans, outside);
 
 	if (std::any_of(plans.begin(), plans.end(), [](const JobPlan &p) { return p.two_dirs; }))

@@ -81,6 +81,17 @@ bool JobView::is_default_donor(const std::string &path) const
 	return false;
 }
 
+std::set<std::string> JobView::default_donor_paths() const
+{
+	std::set<std::string> out;
+	if (!donorname.empty())
+		return out;
+	for (unsigned clone = 0; clone < clones; ++clone)
+		for (const std::string &orig : original_paths())
+			out.insert(orig + kDefaultDonorInfix + std::to_string(first_thread + clone));
+	return out;
+}
+
 std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 {
 	std::vector<JobView> out;
@@ -94,6 +105,9 @@ std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 		v.donorname = expand_mount(c.option(job, "donorname"), mnt);
 		v.keep_donor = truthy(c.option(job, "keep_donor", "0"));
 		v.unlink = truthy(c.option(job, "unlink", "0"));
+		v.donor_overwrite = truthy(c.option(job, "donor_overwrite", "0"));
+		v.stats_file = expand_mount(c.option(job, "stats_file"), mnt);
+		v.first_thread = out.empty() ? 1 : out.back().first_thread + out.back().clones;
 		out.push_back(std::move(v));
 	}
 	return out;

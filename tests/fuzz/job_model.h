@@ -19,6 +19,9 @@ struct JobView {
 	std::string donorname;          // as written ("" for e4mext's default donors)
 	bool keep_donor = false;
 	bool unlink = false;
+	bool donor_overwrite = false; // an existing file it did not create may serve as donor
+	std::string stats_file;       // stats_file=, ${E4MEXT_FUZZ_MNT} expanded ("" when none)
+	unsigned first_thread = 1;    // fio's thread number of its first clone (all jobs, from 1)
 
 	// The paths of the job's files. fio puts the files of filename= in the first directory of
 	// directory= (fio 3.33, options.c: add_file(td, name, 0, 1)), and clones share them.
@@ -29,6 +32,9 @@ struct JobView {
 	std::set<std::string> donor_paths() const;
 	// True for e4mext's default donor names of this job's files: "<file>.e4mext-donor.<N>".
 	bool is_default_donor(const std::string &path) const;
+	// Exactly the default donors the engine makes for this job (none with donorname=):
+	// "<file>.e4mext-donor.<thread number of the clone>".
+	std::set<std::string> default_donor_paths() const;
 };
 
 // The jobs of a case, with mnt for ${E4MEXT_FUZZ_MNT}.

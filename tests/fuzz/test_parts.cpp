@@ -28,7 +28,7 @@ TEST_CASE("a case is a function of (seed, case) alone", "[generator]")
 
 TEST_CASE("generated cases stay within what was asked", "[generator]")
 {
-	std::set<std::string> donor_kinds;
+	std::set<std::string> donor_kinds, stats_kinds;
 	for (uint64_t k = 0; k < 2000; ++k) {
 		const CaseSpec c = generate_case(42, k);
 		REQUIRE(c.jobs.size() >= 1);
@@ -58,10 +58,22 @@ TEST_CASE("generated cases stay within what was asked", "[generator]")
 			else
 				donor_kinds.insert("run file");
 		}
-		for (const Section &job : c.jobs)
-			CHECK(c.option(job, "stats_file") == "${E4MEXT_FUZZ_STATS}");
+		// The case's statistics file, or now and then a file of the run the engine must refuse.
+		for (const Section &job : c.jobs) {
+			const std::string stats = c.option(job, "stats_file");
+			if (stats == "${E4MEXT_FUZZ_STATS}")
+				stats_kinds.insert("case");
+			else if (stats.find(".e4mext-donor.") != std::string::npos)
+				stats_kinds.insert("default donor");
+			else if (stats.find("donor.") != std::string::npos)
+				stats_kinds.insert("named donor");
+			else
+				stats_kinds.insert("original");
+			CHECK((stats == "${E4MEXT_FUZZ_STATS}" || stats.starts_with("${E4MEXT_FUZZ_MNT}/")));
+		}
 	}
 	CHECK(donor_kinds == std::set<std::string>{"default", "jobnum", "outside", "new", "run file"});
+	CHECK(stats_kinds == std::set<std::string>{"case", "default donor", "named donor", "original"});
 }
 
 TEST_CASE("the job file carries the whole case", "[case_spec]")
@@ -127,6 +139,28 @@ TEST_CASE("what a job names, as a user reads it", "[job_model]")
 	CHECK(jobs[1].donor_paths() == std::set<std::string>{"/abs/b"});
 	CHECK(jobs[1].unlink);
 	CHECK(jobs[1].donor_paths().size() == 1);
+}
+
+TEST_CASE("a job's own statistics file, donor_overwrite and default donors by thread number", "[job_model]")
+{
+	CaseSpec c = parse_job_file("; fuzz: seed 1 case 2\n"
+				    "[global]\nstats_file=s\n"
+				    "[a]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=x:y\nnumjobs=2\n"
+				    "[b]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=z\ndonorname=/o\ndonor_overwrite=1\n"
+				    "stats_file=${E4MEXT_FUZZ_MNT}/x.e4mext-donor.2\n"
+				    "[c]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=w\n",
+				    "t.fio");
+	const auto jobs = job_views(c, "/m");
+	REQUIRE(jobs.size() == 3);
+	CHECK(jobs[0].stats_file == "s");
+	CHECK_FALSE(jobs[0].donor_overwrite);
+	CHECK(jobs[1].donor_overwrite);
+	CHECK(jobs[1].stats_file == "/m/x.e4mext-donor.2");
+	// fio numbers threads from 1 over every clone of every job: a is 1 and 2, b is 3, c is 4.
+	CHECK(jobs[0].default_donor_paths() ==
+	      std::set<std::string>{"/m/x.e4mext-donor.1", "/m/y.e4mext-donor.1", "/m/x.e4mext-donor.2", "/m/y.e4mext-donor.2"});
+	CHECK(jobs[1].default_donor_paths().empty()); // it names its donor
+	CHECK(jobs[2].default_donor_paths() == std::set<std::string>{"/m/w.e4mext-donor.4"});
 }
 
 TEST_CASE("the engine's statistics, line by line", "[engine_stats]")

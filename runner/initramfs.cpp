@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -69,6 +70,35 @@ std::string shell_quote(const std::string &s)
 	return out + "'";
 }
 
+std::string guest_tmp_script(const GuestPlan &plan)
+{
+	// The guest writes to a /tmp of its own (a tmpfs), yet a checkout, a kernel or a job file the
+	// host keeps under /tmp must be there at the same path: every entry of the host's /tmp is
+	// bound (read-only, as the rest of the host's root) at its name on the guest's tmpfs. New
+	// entries land on the tmpfs and never reach the host. The results share takes its own name.
+	std::ostringstream s;
+	const std::string results_name = std::string(kGuestResultsDir).substr(std::strlen("/tmp/"));
+	s << "mkdir -p /hosttmp\n"
+	     "mount --bind /host/tmp /hosttmp || fail 'cannot bind the host'\\''s /tmp'\n"
+	     "mount -t tmpfs tmpfs /host/tmp || fail 'cannot mount a tmpfs on /tmp in the chroot'\n"
+	     "for e in /hosttmp/* /hosttmp/.[!.]* /hosttmp/..?*; do\n"
+	     "\tt=/host/tmp/${e#/hosttmp/}\n"
+	     "\tif [ \"$e\" = /hosttmp/"
+	  << results_name
+	  << " ]; then continue\n"
+	     "\telif [ -L \"$e\" ]; then ln -s \"$(readlink \"$e\")\" \"$t\"\n"
+	     "\telif [ -d \"$e\" ]; then mkdir \"$t\" && mount --bind \"$e\" \"$t\"\n"
+	     "\telif [ -e \"$e\" ]; then : >\"$t\" && mount --bind \"$e\" \"$t\"\n"
+	     "\tfi || echo \"e4mext-init: note: the host's $e is not visible in the guest\"\n"
+	     "done\n"
+	     "umount /hosttmp\n";
+	// The VM's own files (its disk images, virtiofsd's sockets) stay out of the guest's sight.
+	for (const std::string &dir : plan.hidden_dirs)
+		s << "[ -d " << shell_quote("/host" + dir) << " ] && mount -t tmpfs -o size=4k,mode=0500 e4mext-hidden "
+		  << shell_quote("/host" + dir) << "\n";
+	return s.str();
+}
+
 std::string guest_init_script(const GuestPlan &plan)
 {
 	std::string disks;
@@ -98,10 +128,8 @@ std::string guest_init_script(const GuestPlan &plan)
 	     "mkdir -p /host/dev/pts /host/dev/shm\n"
 	     "mount -t devpts devpts /host/dev/pts\n"
 	     "mount -t tmpfs tmpfs /host/dev/shm\n"
-	     "mount -t tmpfs tmpfs /host/tmp || fail 'cannot mount a tmpfs on /tmp in the chroot'\n"
 	     "mount -t tmpfs tmpfs /host/run || fail 'cannot mount a tmpfs on /run in the chroot'\n"
-	     "R=/host"
-	  << kGuestResultsDir << "\n";
+	  << guest_tmp_script(plan) << "R=/host" << kGuestResultsDir << "\n";
 	if (!plan.modules_dir.empty()) {
 		// The kernel loads modules on demand (a loop device, a filesystem) through
 		// /proc/sys/kernel/modprobe in the initramfs, busybox's modprobe; the chroot's own modprobe
@@ -134,7 +162,7 @@ std::string guest_init_script(const GuestPlan &plan)
 	  << ")'\n"
 	     "uname -r > $R/guest-kernel\n"
 	     "stty -F /dev/ttyS1 raw -echo 2>/dev/null\n"
-	     "cp /e4mext-command /host/tmp/e4mext-command || fail 'cannot copy the command to /tmp in the chroot'\n"
+	     "cp /e4mext-command /host/run/e4mext-command || fail 'cannot copy the command to /run in the chroot'\n"
 	     "echo '"
 	  << kCommandStartMarker
 	  << "'\n"
@@ -142,7 +170,7 @@ std::string guest_init_script(const GuestPlan &plan)
 	     "    LANG=C.UTF-8 E4MEXT_RESULTS="
 	  << kGuestResultsDir << " E4MEXT_DISKS='" << disks
 	  << "' \\\n"
-	     "    /bin/bash /tmp/e4mext-command </dev/null >/dev/ttyS1 2>&1\n"
+	     "    /bin/bash /run/e4mext-command </dev/null >/dev/ttyS1 2>&1\n"
 	     "status=$?\n"
 	     "echo $status > $R/exit-status\n"
 	     "sync\n"

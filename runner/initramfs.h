@@ -37,16 +37,22 @@ inline constexpr const char *kGuestResultsDir = "/tmp/e4mext-results"; // inside
 
 // What the guest runs.
 struct GuestPlan {
-	std::string command;     // a bash -c string
-	std::string workdir;     // the host directory the command starts in (visible through the shared root)
-	unsigned disks = 1;      // /dev/nvme0n1 .. n<disks>, listed in E4MEXT_DISKS
-	std::string modules_dir; // host path of lib/modules/<release> for the guest kernel; "" = none
+	std::string command;                  // a bash -c string
+	std::string workdir;                  // the host directory the command starts in (visible through the shared root)
+	unsigned disks = 1;                   // /dev/nvme0n1 .. n<disks>, listed in E4MEXT_DISKS
+	std::string modules_dir;              // host path of lib/modules/<release> for the guest kernel; "" = none
+	std::vector<std::string> hidden_dirs; // host directories the guest must not see (the VM's own files)
 };
 
 // The /init script (busybox sh). The command's stdout and stderr go to the second serial port
 // (ttyS1), the kernel's console is ttyS0; the exit status is written to <results>/exit-status.
 // With plan.modules_dir, the chroot's /lib/modules holds just that release, so modprobe works.
 std::string guest_init_script(const GuestPlan &plan);
+
+// The part of /init that gives the chroot its /tmp: a tmpfs on which every entry of the host's
+// /tmp appears at its own path (bound, read-only), the results share's name excepted; then
+// plan.hidden_dirs covered by empty read-only tmpfs.
+std::string guest_tmp_script(const GuestPlan &plan);
 
 // The script bash runs in the chroot: cd to plan.workdir (exit 125 when it is missing), then the command.
 std::string guest_command_script(const GuestPlan &plan);

@@ -224,7 +224,9 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	c.memory = req.memory;
 	c.kernel_image = kernel.image;
 	c.initramfs = (dir / "initramfs.cpio").string();
-	write_file(c.initramfs, build_initramfs(req.plan, req.busybox));
+	GuestPlan plan = req.plan;
+	plan.hidden_dirs.push_back(fs::absolute(dir).string());
+	write_file(c.initramfs, build_initramfs(plan, req.busybox));
 	c.disk_images = make_disks(dir, req.plan.disks, req.disk_size);
 	c.disk_cache = c.disk_images.empty() ? "none" : disk_cache_mode(c.disk_images.front());
 	c.root_socket = (dir / "root.sock").string();

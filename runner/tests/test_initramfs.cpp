@@ -60,7 +60,7 @@ TEST_CASE("cpio newc: directories, files, a device node, 4-byte alignment, trail
 
 TEST_CASE("the guest's /init: shares, chroot mounts, the command on ttyS1, status to the results share", "[initramfs]")
 {
-	GuestPlan plan{"echo it's here", "/work/main", 3, ""};
+	GuestPlan plan{"echo it's here", "/work/main", 3, "", {}};
 	const std::string init = guest_init_script(plan);
 	CHECK(init.rfind("#!/bin/busybox sh\n", 0) == 0);
 	CHECK(init.find("mount -t virtiofs -o ro hostroot /host ||") != std::string::npos);
@@ -73,6 +73,7 @@ TEST_CASE("the guest's /init: shares, chroot mounts, the command on ttyS1, statu
 	CHECK(init.find("echo $status > $R/exit-status") != std::string::npos);
 	CHECK(init.find(std::string("echo '") + kInitUpMarker + "'") < init.find("mount -t virtiofs"));
 	CHECK(init.find("poweroff -f") != std::string::npos);
+	CHECK(init.find("/bin/bash /run/e4mext-command") != std::string::npos);
 	CHECK(guest_command_script(plan) == "cd -- '/work/main' || exit 125\necho it's here\n");
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("shell quoting survives quotes", "[initramfs]")
 
 TEST_CASE("the guest's /init: a Debian kernel's modules become the chroot's /lib/modules", "[initramfs]")
 {
-	GuestPlan plan{"true", "/", 1, "/root/.cache/e4mext/kernels/6.18.15/lib/modules/6.18.15+deb13-cloud-amd64"};
+	GuestPlan plan{"true", "/", 1, "/root/.cache/e4mext/kernels/6.18.15/lib/modules/6.18.15+deb13-cloud-amd64", {}};
 	const std::string init = guest_init_script(plan);
 	const std::string from = "'/host/root/.cache/e4mext/kernels/6.18.15/lib/modules/6.18.15+deb13-cloud-amd64'";
 	CHECK(init.find("mount --bind " + from + " /lib/modules/6.18.15+deb13-cloud-amd64 ||") != std::string::npos);
@@ -94,5 +95,24 @@ TEST_CASE("the guest's /init: a Debian kernel's modules become the chroot's /lib
 	CHECK(init.find(
 		      "mount -t tmpfs tmpfs /host/lib/modules && mkdir /host/lib/modules/6.18.15+deb13-cloud-amd64 && mount --bind " +
 		      from) != std::string::npos);
-	CHECK(guest_init_script(GuestPlan{"true", "/", 1, ""}).find("/lib/modules") == std::string::npos);
+	CHECK(guest_init_script(GuestPlan{"true", "/", 1, "", {}}).find("/lib/modules") == std::string::npos);
+}
+
+TEST_CASE("the guest's /tmp: a tmpfs showing the host's /tmp entries, the VM's own files hidden", "[initramfs]")
+{
+	GuestPlan plan{"true", "/tmp/tmp.Xy1", 1, "", {"/tmp/e4mext-vm.abc", "/var/tmp/it's"}};
+	const std::string tmp = guest_tmp_script(plan);
+	const size_t bind = tmp.find("mount --bind /host/tmp /hosttmp");
+	const size_t tmpfs = tmp.find("mount -t tmpfs tmpfs /host/tmp");
+	const size_t entries = tmp.find("for e in /hosttmp/* /hosttmp/.[!.]* /hosttmp/..?*; do");
+	REQUIRE(bind != std::string::npos);
+	REQUIRE(tmpfs != std::string::npos);
+	REQUIRE(entries != std::string::npos);
+	CHECK(bind < tmpfs);
+	CHECK(tmpfs < entries);
+	CHECK(tmp.find("mkdir \"$t\" && mount --bind \"$e\" \"$t\"") != std::string::npos);
+	CHECK(tmp.find("if [ \"$e\" = /hosttmp/e4mext-results ]; then continue") != std::string::npos);
+	CHECK(tmp.find("mount -t tmpfs -o size=4k,mode=0500 e4mext-hidden '/host/tmp/e4mext-vm.abc'") > entries);
+	CHECK(tmp.find("'/host/var/tmp/it'\\''s'") != std::string::npos);
+	CHECK(guest_init_script(plan).find(tmp) != std::string::npos);
 }

@@ -12,14 +12,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 
 namespace e4mext::report {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr const char *main_help = R"(usage: e4mext-report COMMAND [ARGS]  (e4mext-report COMMAND --help for details)
 
@@ -237,10 +243,49 @@ std::string set_names(const std::vector<ResultSet> &sets)
 }
 
 // Every set of the PATHs, named by --labels (one per set) or --label (the only set).
+// Where warnings go: run_cli's error stream.
+std::ostream *warnings = &std::cerr;
+
+// Why a set is not a finished bench's, or "": a PARTIAL file, a "status: partial" line in its
+// metadata, or STATUS "running" (a bench still running, or one that was killed).
+std::string unfinished(const ResultSet &set)
+{
+	if (set.root.empty())
+		return "";
+	std::error_code ec;
+	const auto first_line = [](const fs::path &file) {
+		std::ifstream in(file);
+		std::string line;
+		std::getline(in, line);
+		return line;
+	};
+	for (const fs::path &dir : {set.root, set.root.parent_path()}) {
+		if (dir != set.root && !fs::is_regular_file(dir / "bench.txt", ec))
+			continue; // a kernel's set of `bench --kernel`: the bench's own files are one level up
+		if (fs::is_regular_file(dir / "PARTIAL", ec))
+			return "marked PARTIAL: " + first_line(dir / "PARTIAL");
+		if (fs::is_regular_file(dir / "STATUS", ec) && first_line(dir / "STATUS") == "running")
+			return "STATUS: running (a bench still running, or one that was killed)";
+	}
+	const std::string status = set.metadata_value("status");
+	if (status.rfind("partial", 0) == 0 || status.rfind("running", 0) == 0)
+		return "status: " + status;
+	return "";
+}
+
+void warn_if_unfinished(const ResultSet &set, const std::string &command)
+{
+	if (const std::string why = unfinished(set); !why.empty())
+		*warnings << "e4mext-report: " << command << ": warning: set " << set.label << " (" << set.root.string()
+			  << ") is not a finished bench's: " << why << "; its figures cover only the runs that finished\n";
+}
+
 std::vector<ResultSet> load_sets(const std::vector<std::string> &paths, const std::optional<std::string> &labels,
 				 const std::optional<std::string> &label, const std::string &command)
 {
 	auto sets = load_result_sets(paths);
+	for (const ResultSet &set : sets)
+		warn_if_unfinished(set, command);
 	if (labels) {
 		const auto names = split_labels(*labels, sets.size(), command);
 		for (std::size_t i = 0; i < sets.size(); ++i)
@@ -376,6 +421,13 @@ int run_plot(const std::vector<std::string> &args, std::ostream &out)
 		   "-o,--output",
 		   [&output](const std::string &text) {
 			   plot_format_for(text); // a bad extension is refused before anything is read
+			   std::error_code ec;
+			   if (fs::is_directory(text, ec))
+				   throw UsageError("-o " + text + " is a directory; give an image's file name, e.g. " +
+						    (fs::path(text) / "plot.png").string());
+			   const fs::path parent = fs::path(text).parent_path();
+			   if (!parent.empty() && !fs::is_directory(parent, ec))
+				   throw UsageError("-o " + text + ": no directory " + parent.string() + "; make it first");
 			   output = text;
 		   },
 		   "the image to write (.png or .svg); with two or more sets also\nits ratio chart, OUT-ratio.png or .svg")
@@ -432,10 +484,24 @@ int run_gate_command(const std::vector<std::string> &args, std::ostream &out)
 		->type_name("F");
 	app.add_option("--verdict-json", verdict_json, "write the verdict as JSON to F (max_regression as given,\nand in percent)")
 		->type_name("F");
+	bool allow_partial = false;
+	app.add_flag(
+		   "--allow-partial", allow_partial,
+		   "gate sets marked PARTIAL or still running (refused otherwise: their\nfigures cover only the runs that finished)")
+		->disable_flag_override();
 	if (!parse_command(app, args, out))
 		return exit_ok;
 	auto base = load_one_set(base_path, "BASE", "gate");
 	auto candidate = load_one_set(candidate_path, "CAND", "gate");
+	for (const auto *set : {&base, &candidate}) {
+		const std::string why = unfinished(*set);
+		if (why.empty())
+			continue;
+		if (!allow_partial)
+			throw UsageError("gate: " + set->root.string() + " is not a finished bench's set (" + why +
+					 "): rerun it, or give --allow-partial to gate the runs that finished");
+		warn_if_unfinished(*set, "gate");
+	}
 	if (labels) {
 		const auto names = split_labels(*labels, 2, "gate");
 		base.label = names[0];
@@ -472,12 +538,33 @@ int run_report(const std::vector<std::string> &args, std::ostream &out)
 
 } // namespace
 
+int run_cli_on_stdout(const std::vector<std::string> &args, const std::string &program)
+{
+	int status = exit_error;
+	try {
+		status = run_cli(args, std::cout, std::cerr);
+	} catch (const std::exception &e) {
+		std::cerr << program << ": unexpected error: " << e.what() << "\n";
+	} catch (...) {
+		std::cerr << program << ": unexpected error\n";
+	}
+	errno = 0;
+	std::cout.flush();
+	if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+		std::cerr << program << ": cannot write the output to stdout"
+			  << (errno ? std::string(": ") + std::strerror(errno) : std::string()) << "\n";
+		return status == exit_ok ? exit_error : status;
+	}
+	return status;
+}
+
 int run_cli(const std::vector<std::string> &args, std::ostream &out, std::ostream &err)
 {
 	const auto fail = [&](const std::string &message) {
 		err << "e4mext-report: " << one_line(message, 600) << "\n";
 		return exit_error;
 	};
+	warnings = &err;
 	try {
 		if (args.empty())
 			throw UsageError("no command given; try e4mext-report --help");

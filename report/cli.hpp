@@ -16,4 +16,8 @@ inline constexpr int exit_error = 2;
 // args: the arguments after the program name.
 int run_cli(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 
+// run_cli with std::cout and std::cerr as a program's main calls it: output that could not be
+// written (a full disk, a closed pipe) is an error (exit 2), never a silent success.
+int run_cli_on_stdout(const std::vector<std::string> &args, const std::string &program);
+
 } // namespace e4mext::report

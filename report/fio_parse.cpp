@@ -353,11 +353,18 @@ std::string read_file_text(const std::filesystem::path &path)
 	std::ifstream in(path, std::ios::binary);
 	if (!in)
 		throw InputError(path.string() + ": cannot open: " + std::strerror(errno));
-	std::ostringstream text;
-	text << in.rdbuf();
+	// A limit far above any fio output, so /dev/zero or a runaway file is an error, not a hang.
+	constexpr std::size_t limit = std::size_t(256) << 20;
+	std::string text;
+	char chunk[65536];
+	while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+		text.append(chunk, std::size_t(in.gcount()));
+		if (text.size() > limit)
+			throw InputError(path.string() + ": larger than 256 MiB, which no fio output is; give fio's JSON output");
+	}
 	if (in.bad())
 		throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
-	return std::move(text).str();
+	return text;
 }
 
 FioRun load_fio_file(const std::filesystem::path &path)

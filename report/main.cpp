@@ -6,13 +6,5 @@
 
 int main(int argc, char **argv)
 {
-	try {
-		const std::vector<std::string> args(argv + 1, argv + argc);
-		return e4mext::report::run_cli(args, std::cout, std::cerr);
-	} catch (const std::exception &e) {
-		std::cerr << "e4mext-report: unexpected error: " << e.what() << "\n";
-	} catch (...) {
-		std::cerr << "e4mext-report: unexpected error\n";
-	}
-	return e4mext::report::exit_error;
+	return e4mext::report::run_cli_on_stdout(std::vector<std::string>(argv + 1, argv + argc), "e4mext-report");
 }

@@ -20,14 +20,8 @@ constexpr const char *kDescription =
 int main(int argc, char **argv)
 {
 	using namespace e4mext::runner;
-	if (argc > 1 && kReportCommands.count(argv[1])) {
-		try {
-			return e4mext::report::run_cli(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
-		} catch (const std::exception &e) {
-			std::cerr << "e4mext: unexpected error: " << e.what() << "\n";
-			return e4mext::report::exit_error;
-		}
-	}
+	if (argc > 1 && kReportCommands.count(argv[1]))
+		return e4mext::report::run_cli_on_stdout(std::vector<std::string>(argv + 1, argv + argc), "e4mext");
 	CLI::App app(kDescription, "e4mext");
 	app.require_subcommand(1);
 	app.set_version_flag("--version", "e4mext " E4MEXT_VERSION);

@@ -39,5 +39,30 @@ done
 [ $s = 1 ] || { echo "FAIL: gate on a 10% regression exited $s, want 1"; failures=$((failures + 1)); }
 "$exe" gate "$data/gate/base" "$data/gate/noise" >/dev/null; s=$?
 [ $s = 0 ] || { echo "FAIL: gate on noise exited $s, want 0"; failures=$((failures + 1)); }
+# A set that did not finish (PARTIAL, or STATUS: running): the gate refuses it unless told; the
+# other commands show it with a warning.
+cp -r "$data/gate/noise" "$tmp/partial"
+echo "partial: interrupted by SIGINT after 2 of 6 runs" >"$tmp/partial/PARTIAL"
+check "gate on a PARTIAL set" 2 "$tmp/partial" gate "$data/gate/base" "$tmp/partial"
+"$exe" gate "$data/gate/base" "$tmp/partial" --allow-partial >/dev/null 2>"$tmp/err"; s=$?
+{ [ $s = 0 ] && grep -q "warning: set .* is not a finished bench's: marked PARTIAL" "$tmp/err"; } ||
+    { echo "FAIL: gate --allow-partial: exit $s, stderr: $(cat "$tmp/err")"; failures=$((failures + 1)); }
+rm "$tmp/partial/PARTIAL"; echo running >"$tmp/partial/STATUS"
+out=$("$exe" table "$tmp/partial" 2>"$tmp/err"); s=$?
+{ [ $s = 0 ] && [ -n "$out" ] && grep -q "is not a finished bench's: STATUS: running" "$tmp/err"; } ||
+    { echo "FAIL: table of a running set: exit $s, stderr: $(cat "$tmp/err")"; failures=$((failures + 1)); }
+# Inputs and outputs that are not what they look like.
+check "table /dev/zero" 2 "/dev/zero" table /dev/zero
+check "plot -o into a missing directory" 2 "$tmp/missing" plot "$data/gate/base" -o "$tmp/missing/plot.png"
+mkdir "$tmp/empty-dir.png"
+check "plot -o onto a directory" 2 "$tmp/empty-dir.png" plot "$data/gate/base" -o "$tmp/empty-dir.png"
+[ -d "$tmp/empty-dir.png" ] || { echo "FAIL: plot -o replaced the directory $tmp/empty-dir.png"; failures=$((failures + 1)); }
+# Output that cannot be written (a full disk) is an error, not a silent success.
+for command in "table $data/gate/base" "compare $data/gate/base $data/gate/noise" "gate $data/gate/base $data/gate/noise"; do
+    # shellcheck disable=SC2086 # the command's words
+    "$exe" $command >/dev/full 2>"$tmp/err"; s=$?
+    if [ $s = 2 ] && grep -q "cannot write the output" "$tmp/err"; then echo "ok: $command > /dev/full: $(cat "$tmp/err")"
+    else echo "FAIL: $command > /dev/full: exit $s, stderr: $(cat "$tmp/err")"; failures=$((failures + 1)); fi
+done
 [ $failures = 0 ] && echo "all checks passed"
 [ $failures = 0 ]

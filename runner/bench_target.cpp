@@ -203,7 +203,10 @@ std::unique_ptr<BenchTarget> make_loop_target(uint64_t image_size, const std::ve
 
 std::unique_ptr<BenchTarget> make_dir_target(const std::string &dir, uint64_t file_size)
 {
-	if (!fs::is_directory(dir))
+	std::error_code ec;
+	if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+		throw UsageError("--dir " + dir + ": not a directory; give a directory on an ext4 mount");
+	if (!fs::is_directory(dir, ec))
 		throw UsageError("--dir " + dir + ": no such directory");
 	const std::string fstype = command_output({"findmnt", "-n", "-o", "FSTYPE", "--target", dir});
 	if (fstype != "ext4")

@@ -25,6 +25,9 @@ std::string join(const std::vector<std::string> &items, const std::string &sep)
 Kernel from_file(const std::string &spec)
 {
 	std::error_code ec;
+	if (fs::is_directory(spec, ec))
+		throw UsageError("--kernel " + spec +
+				 ": a directory, not a kernel image; give the image itself, such as arch/x86/boot/bzImage");
 	if (!fs::is_regular_file(spec, ec))
 		throw UsageError("--kernel " + spec +
 				 ": no such file (give a kernel image such as arch/x86/boot/bzImage, "

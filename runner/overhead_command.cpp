@@ -76,6 +76,16 @@ OverheadOptions checked(const CommandOptions &c)
 	for (const std::string &option : c.job_options)
 		if (!std::regex_match(option, fio_option))
 			throw UsageError("--job-opt takes a fio option such as gtod_reduce=1, not '" + option + "'");
+	// fio itself says whether it knows the options (a typo would fail every run later, exit 3).
+	if (!c.job_options.empty()) {
+		std::vector<std::string> argv = {"fio", "--parse-only", "--name=check", "--ioengine=null", "--size=1m"};
+		for (const std::string &option : c.job_options)
+			argv.push_back("--" + option);
+		const CommandResult r = run_command(argv, std::chrono::seconds(30));
+		if (!r.ok())
+			throw UsageError("--job-opt: fio does not take these options: " +
+					 trim_output(last_lines(r.err + r.out, 3)));
+	}
 	if (!c.gate.empty() && c.runs < 3)
 		throw UsageError("--gate needs --runs 3 or more: the gate's rank test cannot tell fewer runs from noise");
 	if (c.confirm && c.gate.empty())

@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include "cleanup_registry.h"
+#include "runner_errors.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -271,6 +272,50 @@ std::vector<std::string> split_words(const std::string &text)
 	std::vector<std::string> words;
 	for (std::string w; in >> w;)
 		words.push_back(w);
+	return words;
+}
+
+std::vector<std::string> split_shell_words(const std::string &text, const std::string &what)
+{
+	std::vector<std::string> words;
+	std::string word;
+	bool in_word = false;
+	for (size_t i = 0; i < text.size(); ++i) {
+		const char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\n') {
+			if (in_word)
+				words.push_back(std::move(word));
+			word.clear();
+			in_word = false;
+			continue;
+		}
+		in_word = true;
+		if (c == '\'') {
+			const size_t close = text.find('\'', i + 1);
+			if (close == std::string::npos)
+				throw UsageError(what + " '" + text + "': a ' is not closed");
+			word += text.substr(i + 1, close - i - 1);
+			i = close;
+		} else if (c == '"') {
+			for (++i;; ++i) {
+				if (i >= text.size())
+					throw UsageError(what + " '" + text + "': a \" is not closed");
+				if (text[i] == '"')
+					break;
+				if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\'))
+					++i;
+				word += text[i];
+			}
+		} else if (c == '\\') {
+			if (i + 1 >= text.size())
+				throw UsageError(what + " '" + text + "': ends with a lone \\");
+			word += text[++i];
+		} else {
+			word += c;
+		}
+	}
+	if (in_word)
+		words.push_back(std::move(word));
 	return words;
 }
 

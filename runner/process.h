@@ -127,6 +127,11 @@ std::string trim_output(std::string text);
 // The blank-separated words of text ("-O ^has_journal -b 1024" -> 4 words).
 std::vector<std::string> split_words(const std::string &text);
 
+// The words of text as a POSIX shell splits them: blanks separate, '...' and "..." quote, a
+// backslash escapes ("-L 'my fs' -E a=1" -> 4 words). Throws UsageError naming `what` for an
+// unclosed quote.
+std::vector<std::string> split_shell_words(const std::string &text, const std::string &what);
+
 // The last `count` lines of text (for error messages quoting a log).
 std::string last_lines(const std::string &text, size_t count);
 

@@ -4,12 +4,37 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 
 namespace e4mext::runner {
 
 const char *accelerator_name(Accelerator accel)
 {
 	return accel == Accelerator::kvm ? "kvm" : "tcg";
+}
+
+uint64_t parse_guest_memory(const std::string &text, const std::string &what)
+{
+	const uint64_t bytes = parse_size(text, what);
+	if (bytes < (256ull << 20) || bytes % (1ull << 20))
+		throw UsageError(what + " " + text + ": give whole MiB, at least 256M");
+	std::ifstream meminfo("/proc/meminfo");
+	std::string key;
+	uint64_t kib = 0;
+	while (meminfo >> key >> kib && key != "MemTotal:")
+		meminfo.ignore(256, '\n');
+	if (key == "MemTotal:" && bytes > kib * 1024)
+		throw UsageError(what + " " + text + ": more than this machine's " + std::to_string(kib >> 10) +
+				 " MiB of memory; give less (e.g. 2G)");
+	return bytes;
+}
+
+std::string qemu_option_value(const std::string &value)
+{
+	std::string out;
+	for (const char ch : value)
+		out += ch == ',' ? std::string(",,") : std::string(1, ch);
+	return out;
 }
 
 std::vector<std::string> qemu_argv(const VmConfig &c)
@@ -29,17 +54,17 @@ std::vector<std::string> qemu_argv(const VmConfig &c)
 		a.insert(a.end(), {"-device", "nvme,id=nvme0,serial=e4mext0"});
 	for (size_t i = 0; i < c.disk_images.size(); ++i) {
 		const std::string id = "disk" + std::to_string(i + 1);
-		a.insert(a.end(),
-			 {"-drive",
-			  "file=" + c.disk_images[i] + ",if=none,id=" + id + ",format=raw,cache=" + c.disk_cache + ",aio=threads",
-			  "-device", "nvme-ns,drive=" + id + ",bus=nvme0,nsid=" + std::to_string(i + 1)});
+		a.insert(a.end(), {"-drive",
+				   "file=" + qemu_option_value(c.disk_images[i]) + ",if=none,id=" + id +
+					   ",format=raw,cache=" + c.disk_cache + ",aio=threads",
+				   "-device", "nvme-ns,drive=" + id + ",bus=nvme0,nsid=" + std::to_string(i + 1)});
 	}
 	if (!c.root_socket.empty()) {
 		a.insert(a.end(),
 			 {"-object", "memory-backend-memfd,id=mem,size=" + mem_mib + ",share=on", "-numa", "node,memdev=mem"});
-		a.insert(a.end(), {"-chardev", "socket,id=fsroot,path=" + c.root_socket, "-device",
+		a.insert(a.end(), {"-chardev", "socket,id=fsroot,path=" + qemu_option_value(c.root_socket), "-device",
 				   "vhost-user-fs-pci,chardev=fsroot,tag=hostroot"});
-		a.insert(a.end(), {"-chardev", "socket,id=fsresults,path=" + c.results_socket, "-device",
+		a.insert(a.end(), {"-chardev", "socket,id=fsresults,path=" + qemu_option_value(c.results_socket), "-device",
 				   "vhost-user-fs-pci,chardev=fsresults,tag=results"});
 	}
 	return a;

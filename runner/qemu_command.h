@@ -31,6 +31,14 @@ struct VmConfig {
 	std::string output_file;         // the second serial port; "" = none
 };
 
+// Guest memory from `text` (a size such as 2G): whole MiB, at least 256M, and no more than this
+// host's memory (qemu would fail to start, which looks like a kernel that did not boot).
+// Throws UsageError naming `what`.
+uint64_t parse_guest_memory(const std::string &text, const std::string &what);
+
+// A value inside one of qemu's "key=value,..." options: every comma doubled, as qemu reads ",," as one.
+std::string qemu_option_value(const std::string &value);
+
 std::vector<std::string> qemu_argv(const VmConfig &config);
 
 // "2G", "512M", "64k", "1T" (binary units, case-insensitive). Throws UsageError naming `what`.

@@ -29,6 +29,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 namespace e4mext::runner {
@@ -107,6 +108,26 @@ std::vector<std::string> expected_cases(const std::string &binary, const std::ve
 			ids.push_back(id);
 	}
 	return ids;
+}
+
+// Every --only must name some case: a typo would otherwise run nothing and pass.
+void check_only(const std::string &binary, const std::vector<std::string> &only)
+{
+	const std::vector<std::string> all = expected_cases(binary, {});
+	if (all.empty())
+		throw KernelUnavailable(binary + " --list named no cases: rebuild the suite (ninja -C build)");
+	for (const std::string &o : only) {
+		if (!expected_cases(binary, {o}).empty())
+			continue;
+		std::set<std::string> prefixes;
+		for (const std::string &id : all)
+			prefixes.insert(id.substr(0, id.find('/')) + "/");
+		std::string known;
+		for (const std::string &p : prefixes)
+			known += (known.empty() ? "" : ", ") + p;
+		throw UsageError("--only '" + o + "' matches no case of the suite (ids start with " + known +
+				 "; move-ext-regression --list names them all)");
+	}
 }
 
 void write_text(const fs::path &path, const std::string &text)
@@ -274,6 +295,8 @@ int run(const Options &opt)
 		throw UsageError("--golden " + opt.golden + ": no such file (tests/regression/golden-old.txt or golden-new.txt)");
 	if (!opt.sysrq_crash_in.empty() && opt.kernels.empty())
 		throw UsageError("--sysrq-crash-in panics the kernel: only with --kernel (in a VM), never on the host");
+	if (!opt.only.empty())
+		check_only(suite_binary(), opt.only);
 	return opt.kernels.empty() ? run_on_host(opt) : run_in_vms(opt);
 }
 

@@ -66,9 +66,7 @@ std::string command_line(const std::vector<std::string> &words)
 int run(const RunOptions &opt)
 {
 	VmRequest base;
-	base.memory = parse_size(opt.memory, "--memory");
-	if (base.memory < (256ull << 20) || base.memory % (1ull << 20))
-		throw UsageError("--memory " + opt.memory + ": give whole MiB, at least 256M");
+	base.memory = parse_guest_memory(opt.memory, "--memory");
 	base.disk_size = parse_size(opt.disk_size, "--disk-size");
 	if (base.disk_size % 4096)
 		throw UsageError("--disk-size " + opt.disk_size + ": give a multiple of 4k");

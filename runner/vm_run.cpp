@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +53,14 @@ void write_file(const fs::path &path, const std::string &content)
 std::vector<std::string> make_disks(const fs::path &dir, unsigned count, uint64_t size)
 {
 	std::vector<std::string> disks;
+	// The images are sparse, but the guest may fill them: a full host filesystem would show up in
+	// the guest as a medium error, looking like a kernel fault.
+	struct statvfs st {};
+	if (count > 0 && ::statvfs(dir.c_str(), &st) == 0 && uint64_t(st.f_bavail) * st.f_frsize < count * size)
+		throw KernelUnavailable("the VM's " + std::to_string(count) + " disk(s) of " + std::to_string(size >> 20) +
+					" MiB do not fit in the " + std::to_string((uint64_t(st.f_bavail) * st.f_frsize) >> 20) +
+					" MiB free in " + dir.string() +
+					" (set TMPDIR to a filesystem with room, or give smaller disks)");
 	for (unsigned i = 1; i <= count; ++i) {
 		const std::string path = (dir / ("disk" + std::to_string(i) + ".img")).string();
 		UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));

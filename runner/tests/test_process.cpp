@@ -106,3 +106,15 @@ TEST_CASE("last_lines keeps the tail", "[process]")
 	CHECK(last_lines("a\nb\nc", 2) == "b\nc");
 	CHECK(last_lines("a\n", 5) == "a\n");
 }
+
+TEST_CASE("process: shell words keep quoted blanks together; an unclosed quote is refused", "[process]")
+{
+	using V = std::vector<std::string>;
+	CHECK(split_shell_words("-O ^has_journal -b 1024", "--mkfs-opts") == V{"-O", "^has_journal", "-b", "1024"});
+	CHECK(split_shell_words("-L 'my fs' -E \"a=1 b\"", "--mkfs-opts") == V{"-L", "my fs", "-E", "a=1 b"});
+	CHECK(split_shell_words("a\\ b '' \"x\\\"y\"", "x") == V{"a b", "", "x\"y"});
+	CHECK(split_shell_words("  ", "x").empty());
+	CHECK_THROWS_WITH(split_shell_words("-L 'my fs", "--mkfs-opts"),
+			  Catch::Contains("--mkfs-opts") && Catch::Contains("not closed"));
+	CHECK_THROWS_WITH(split_shell_words("-L \"x", "--mkfs-opts"), Catch::Contains("not closed"));
+}

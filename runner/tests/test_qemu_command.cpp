@@ -71,3 +71,27 @@ TEST_CASE("sizes: binary units, refused without one", "[qemu]")
 		CHECK_THROWS_AS(parse_size(bad, "--memory"), UsageError);
 	CHECK_THROWS_WITH(parse_size("2", "--disk-size"), "--disk-size 2: not a size; give a number with a unit, e.g. 512M or 2G");
 }
+
+TEST_CASE("qemu: a comma in a path is escaped qemu's way (,,), not taken as the next option", "[qemu]")
+{
+	VmConfig c;
+	c.kernel_image = "/k/vmlinuz";
+	c.initramfs = "/t/initramfs.cpio";
+	c.disk_images = {"/tmp/a,b/disk1.img"};
+	c.disk_cache = "writeback";
+	c.root_socket = "/tmp/a,b/root.sock";
+	c.results_socket = "/r,x/results.sock";
+	c.memory = 1ull << 30;
+	const auto a = qemu_argv(c);
+	CHECK(has_pair(a, "-drive", "file=/tmp/a,,b/disk1.img,if=none,id=disk1,format=raw,cache=writeback,aio=threads"));
+	CHECK(has_pair(a, "-chardev", "socket,id=fsroot,path=/tmp/a,,b/root.sock"));
+	CHECK(has_pair(a, "-chardev", "socket,id=fsresults,path=/r,,x/results.sock"));
+}
+
+TEST_CASE("guest memory: more than the host has is a usage error, not a failed boot", "[qemu]")
+{
+	CHECK(parse_guest_memory("256M", "--memory") == 256ull << 20);
+	CHECK_THROWS_WITH(parse_guest_memory("1T", "--memory"), Catch::Contains("more than this machine's"));
+	CHECK_THROWS_WITH(parse_guest_memory("100M", "--memory"), Catch::Contains("at least 256M"));
+	CHECK_THROWS_AS(parse_guest_memory("lots", "--memory"), UsageError);
+}

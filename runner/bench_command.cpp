@@ -11,9 +11,11 @@
 #include "install_layout.h"
 #include "kernel_archive.h"
 #include "kernel_spec.h"
+#include "names.h"
 #include "perf_record.h"
 #include "process.h"
 #include "qemu_command.h"
+#include "results_files.h"
 #include "runner_errors.h"
 #include "subcommand.h"
 #include "time_text.h"
@@ -75,6 +77,7 @@ struct BenchOptions {
 	std::string vm_memory = "2G";
 	unsigned vm_cpus = 2;
 	unsigned vm_timeout = 900;
+	unsigned fio_timeout = 600;
 	// Inside an e4mext VM (set by the host side of --kernel).
 	std::string guest_disk;
 	std::string guest_results;
@@ -142,6 +145,26 @@ std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &mode
 	return kept;
 }
 
+// A --hosts entry's directory under runs/: host:port as host_port.
+std::string host_directory(const std::string &host)
+{
+	return std::regex_replace(host, std::regex("[:/]"), "_");
+}
+
+// The --hosts list; throws UsageError for an entry whose directory would not be one name under runs/.
+std::vector<std::string> host_list(const std::string &text)
+{
+	std::vector<std::string> hosts;
+	std::istringstream list(text);
+	for (std::string h; std::getline(list, h, ',');)
+		hosts.push_back(h);
+	if (text.empty() || text.back() == ',')
+		hosts.push_back("");
+	for (const std::string &h : hosts)
+		check_path_name("--hosts entry '" + h + "' (its results directory)", host_directory(h));
+	return hosts;
+}
+
 void check_options(const BenchOptions &o)
 {
 	if (int(o.quick) + int(o.full) + int(!o.set.empty()) > 1)
@@ -150,6 +173,9 @@ void check_options(const BenchOptions &o)
 		throw UsageError("--repeat must be a whole number >= 1, not 0");
 	if (o.vm_timeout < 1)
 		throw UsageError("--vm-timeout must be at least 1 second");
+	parse_guest_memory(o.vm_memory, "--vm-memory");
+	if (o.fio_timeout < 1)
+		throw UsageError("--fio-timeout must be at least 1 second");
 	static const std::regex runtime("[1-9][0-9]*(ms|s|m)?");
 	if (!std::regex_match(o.runtime, runtime))
 		throw UsageError("--runtime must be a time fio understands (e.g. 3s, 500ms, 1m), not '" + o.runtime + "'");
@@ -157,14 +183,17 @@ void check_options(const BenchOptions &o)
 		throw UsageError("--image-size is for the loop image; it cannot be used with --dir");
 	if (!o.mkfs_opts.empty() && !o.dir.empty())
 		throw UsageError("--mkfs-opts is for the loop image; it cannot be used with --dir");
+	split_shell_words(o.mkfs_opts, "--mkfs-opts"); // an unclosed quote is refused before anything is made
 	if (!o.hosts.empty() && o.dir.empty())
 		throw UsageError("--hosts needs --dir: the ext4 directory each fio server writes to");
 	if (o.profile && !o.hosts.empty())
 		throw UsageError("--profile records this machine's kernel: it cannot profile fio servers (--hosts)");
+	if (!o.hosts.empty())
+		host_list(o.hosts);
 	if (!o.kernels.empty() && (!o.dir.empty() || !o.hosts.empty() || !o.image_size.empty()))
 		throw UsageError("--kernel runs in VMs on their own disks: it cannot be used with --dir, --hosts or --image-size");
-	if (!o.label.empty() && !std::regex_match(o.label, std::regex("[A-Za-z0-9._+-]+")))
-		throw UsageError("--label may hold letters, digits and . _ + - only, not '" + o.label + "'");
+	if (!o.label.empty())
+		check_path_name("--label", o.label);
 	if (o.gate_given && o.gate.empty() && o.kernels.size() != 2)
 		throw UsageError(
 			"--gate without a baseline directory compares two kernels: give --kernel BASE --kernel CANDIDATE, or --gate results/NAME");
@@ -188,7 +217,7 @@ int report(const std::vector<std::string> &args, const std::string &file = "", b
 	if (echo)
 		std::cout << out.str() << std::flush;
 	if (!file.empty())
-		std::ofstream(file) << out.str();
+		write_text_file(file, out.str());
 	return status;
 }
 
@@ -207,26 +236,30 @@ class ResultsDir {
 public:
 	explicit ResultsDir(std::string path) : path_(std::move(path))
 	{
-		fs::create_directories(path_);
-		std::ofstream(path_ + "/STATUS") << "running\n";
+		create_results_dir(path_);
+		write_text_file(path_ + "/STATUS", "running\n");
 	}
 	const std::string &path() const { return path_; }
 	void finish(const std::string &status, const std::vector<std::string> &lines)
 	{
-		std::ofstream meta(metadata_file_, std::ios::app);
+		std::string text;
 		for (const std::string &l : lines)
-			meta << l << "\n";
-		meta << "status: " << status << "\n";
-		std::ofstream(path_ + "/STATUS") << status << "\n";
+			text += l + "\n";
 		done_ = true;
+		write_text_file(metadata_file_, text + "status: " + status + "\n", true);
+		write_text_file(path_ + "/STATUS", status + "\n");
 	}
 	void partial(const std::string &reason, const std::vector<std::string> &lines)
 	{
 		if (done_)
 			return;
-		std::ofstream(path_ + "/PARTIAL") << "partial: " << reason << "\n";
-		finish("partial (" + reason + ")", lines);
-		std::cerr << "bench: partial results kept in " << path_ << " (marked PARTIAL)\n";
+		try {
+			write_text_file(path_ + "/PARTIAL", "partial: " + reason + "\n");
+			finish("partial (" + reason + ")", lines);
+			std::cerr << "bench: partial results kept in " << path_ << " (marked PARTIAL)\n";
+		} catch (const WriteFailed &e) { // the run's own error is the one to report
+			std::cerr << "bench: partial results in " << path_ << " could not be marked: " << e.what() << "\n";
+		}
 	}
 	void set_metadata_file(std::string f) { metadata_file_ = std::move(f); }
 
@@ -319,6 +352,7 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 	if (s.size_bytes < (1u << 20) || s.size_bytes % (1u << 20))
 		throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + s.size + "'");
 	s.runtime = o.runtime;
+	s.fio_timeout = std::chrono::seconds(o.fio_timeout);
 	s.cache_override = o.cache;
 	s.profile = o.profile;
 	s.template_text = model.template_text();
@@ -344,15 +378,14 @@ int run_in_guest(const BenchOptions &o)
 	s.engine = engine_path(o);
 	if (o.profile)
 		require_perf();
-	auto target = make_guest_disk_target(o.guest_disk, split_words(o.mkfs_opts));
+	auto target = make_guest_disk_target(o.guest_disk, split_shell_words(o.mkfs_opts, "--mkfs-opts"));
 	target->fresh();
-	{
-		std::ofstream meta(o.guest_results + "/guest-metadata.txt");
-		for (const std::string &line : target->describe())
-			meta << line << "\n";
-	}
+	std::string meta;
+	for (const std::string &line : target->describe())
+		meta += line + "\n";
+	write_text_file(o.guest_results + "/guest-metadata.txt", meta);
 	BenchRunner runner(s, *target, o.guest_results + "/runs", std::cout);
-	std::ofstream(o.guest_results + "/guest-metadata.txt", std::ios::app) << "cache policy: " << runner.cache_policy() << "\n";
+	write_text_file(o.guest_results + "/guest-metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
 	runner.run_all();
 	return 0;
 }
@@ -364,8 +397,9 @@ void set_outputs(const std::string &set_dir, const std::string &label)
 	const std::string runs = set_dir + "/runs";
 	if (const std::size_t cases = report::write_case_profiles(runs))
 		std::cerr << "bench: profiles of " << cases << " case(s): runs/<case>/profile.txt and flame.svg\n";
-	report({"table", runs, "--label", label}, set_dir + "/table.txt");
-	report({"table", runs, "--label", label, "--format", "markdown"}, set_dir + "/table.md", false);
+	if (report({"table", runs, "--label", label}, set_dir + "/table.txt") != 0 ||
+	    report({"table", runs, "--label", label, "--format", "markdown"}, set_dir + "/table.md", false) != 0)
+		throw std::runtime_error("the table of " + runs + " could not be made (see the message above)");
 	for (const char *ext : {"png", "svg"})
 		if (report({"plot", runs, "-o", set_dir + "/plot." + ext, "--labels", label}, "", false) != 0)
 			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
@@ -385,6 +419,34 @@ int gate(const BenchOptions &o, const std::string &base_dir, const std::string &
 	else
 		std::cerr << "bench: gate: could not compare (exit " << rc << "; see the message above)\n";
 	return rc;
+}
+
+// The runs of a set that finished: their fio JSON is there (runs/<group>/<case>/run-N.json).
+unsigned finished_runs(const std::string &set_dir)
+{
+	static const std::regex run_json("run-[0-9]+\\.json");
+	unsigned n = 0;
+	std::error_code ec;
+	if (!fs::is_directory(set_dir + "/runs", ec))
+		return 0;
+	for (const auto &entry : fs::recursive_directory_iterator(set_dir + "/runs", ec))
+		if (entry.is_regular_file() && entry.file_size() > 0 &&
+		    std::regex_match(entry.path().filename().string(), run_json))
+			++n;
+	return n;
+}
+
+// After an interrupt or a failure: the table and plots of the runs that finished (the report
+// warns that the set is partial); nothing when none did.
+void partial_outputs(const std::string &set_dir, const std::string &label)
+{
+	if (finished_runs(set_dir) == 0)
+		return;
+	try {
+		set_outputs(set_dir, label);
+	} catch (const std::exception &e) {
+		std::cerr << "bench: the table of the finished runs could not be written: " << e.what() << "\n";
+	}
 }
 
 // ---- on this machine: a loop image, --dir or --hosts ----
@@ -417,29 +479,22 @@ int run_local(const BenchOptions &o)
 			throw UsageError(
 				"an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
 				" original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
-		target = make_loop_target(image, split_words(o.mkfs_opts));
+		target = make_loop_target(image, split_shell_words(o.mkfs_opts, "--mkfs-opts"));
 	}
-	std::vector<std::string> hosts = {""};
-	if (!o.hosts.empty()) {
-		hosts.clear();
-		std::istringstream list(o.hosts);
-		for (std::string h; std::getline(list, h, ',');)
-			hosts.push_back(h);
-	}
+	const std::vector<std::string> hosts = o.hosts.empty() ? std::vector<std::string>{""} : host_list(o.hosts);
 
 	ResultsDir results(out_path);
 	results.set_metadata_file(out_path + "/metadata.txt");
 	{
-		std::ofstream meta(out_path + "/metadata.txt");
-		meta << "label: " << label << "\n";
 		struct utsname u {};
 		::uname(&u);
-		meta << "kernel: " << u.release << " (" << u.version << ")\n";
+		std::string meta = "label: " + label + "\nkernel: " + u.release + " (" + u.version + ")\n";
 		for (const std::string &line : common_metadata(o, s, s.engine))
-			meta << line << "\n";
+			meta += line + "\n";
 		for (const std::string &line : target->describe())
-			meta << line << "\n";
-		meta << "hosts: " << (o.hosts.empty() ? "local" : o.hosts) << "\n";
+			meta += line + "\n";
+		meta += "hosts: " + (o.hosts.empty() ? std::string("local") : o.hosts) + "\n";
+		write_text_file(out_path + "/metadata.txt", meta);
 	}
 	unsigned done = 0, total = unsigned(s.cases.size() * s.rounds * hosts.size());
 	std::cerr << "bench: " << s.cases.size() << " cases x " << s.rounds << " runs on " << target->directory()
@@ -448,12 +503,10 @@ int run_local(const BenchOptions &o)
 		for (const std::string &host : hosts) {
 			BenchSettings hs = s;
 			hs.host = host;
-			const std::string runs =
-				out_path + "/runs" + (host.empty() ? "" : "/" + std::regex_replace(host, std::regex("[:/]"), "_"));
+			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + host_directory(host));
 			BenchRunner runner(hs, *target, runs, std::cerr);
 			if (host == hosts.front())
-				std::ofstream(out_path + "/metadata.txt", std::ios::app)
-					<< "cache policy: " << runner.cache_policy() << "\n";
+				write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
 			try {
 				runner.run_all();
 			} catch (...) {
@@ -467,10 +520,12 @@ int run_local(const BenchOptions &o)
 		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)) + " after " + std::to_string(done) +
 					" of " + std::to_string(total) + " runs",
 				end_metadata(done, total, started));
+		partial_outputs(out_path, label);
 		return 128 + e.signal;
 	} catch (const std::exception &e) {
 		target.reset();
 		results.partial(std::string("error: ") + e.what(), end_metadata(done, total, started));
+		partial_outputs(out_path, label);
 		throw KernelUnavailable(e.what());
 	}
 	target.reset();
@@ -563,7 +618,7 @@ int run_on_kernels(const BenchOptions &o)
 	plan.e4mext = self_executable();
 	plan.guest_args = guest_args(o, s);
 	plan.rounds = o.repeat;
-	plan.vm.memory = parse_size(o.vm_memory, "--vm-memory");
+	plan.vm.memory = parse_guest_memory(o.vm_memory, "--vm-memory");
 	plan.vm.cpus = o.vm_cpus;
 	plan.vm.disk_size = std::max<uint64_t>(1ull << 30, (3 * s.size_bytes + (1ull << 20) - 1) / (1ull << 20) * (1ull << 20));
 	plan.vm.timeout = std::chrono::seconds(o.vm_timeout);
@@ -577,38 +632,58 @@ int run_on_kernels(const BenchOptions &o)
 	plan.host_metadata.push_back("order: rounds of one VM per kernel, alternating (" + kernels_text + ", repeated " +
 				     std::to_string(o.repeat) + " times)");
 
-	fs::create_directories(plan.out_dir);
 	ResultsDir results(plan.out_dir);
 	results.set_metadata_file(plan.out_dir + "/bench.txt");
 	{
-		std::ofstream top(plan.out_dir + "/bench.txt");
-		top << "label: " << label << "\nkernels: " << kernels_text << "\n";
+		std::string top = "label: " + label + "\nkernels: " + kernels_text + "\n";
 		for (const std::string &line : plan.host_metadata)
-			top << line << "\n";
+			top += line + "\n";
+		write_text_file(plan.out_dir + "/bench.txt", top);
 	}
 	std::cerr << "bench: " << s.cases.size() << " cases x " << o.repeat << " rounds on " << plan.kernels.size()
 		  << " kernel(s) in VMs under " << accelerator_name(plan.accel.accel) << " (" << plan.accel.reason
 		  << "), file size " << s.size << "; results in " << plan.out_dir << "\n";
 	int status = 0;
 	const unsigned total = unsigned(s.cases.size() * o.repeat * plan.kernels.size());
+	// Interrupted or failed: the metadata counts the runs that finished, each kernel's table shows them.
+	const auto keep_partial = [&](const std::string &reason) {
+		unsigned done = 0;
+		for (const std::string &l : plan.labels)
+			done += finished_runs(plan.out_dir + "/" + l);
+		const std::vector<std::string> end = end_metadata(done, total, started);
+		results.partial(reason + " after " + std::to_string(done) + " of " + std::to_string(total) + " runs", end);
+		for (const std::string &l : plan.labels) {
+			const std::string meta = plan.out_dir + "/" + l + "/metadata.txt";
+			if (!fs::exists(meta))
+				continue;
+			std::string text;
+			for (const std::string &line : end)
+				text += line + "\n";
+			try {
+				write_text_file(meta, text + "status: partial (" + reason + ")\n", true);
+			} catch (const WriteFailed &e) {
+				std::cerr << "bench: " << e.what() << "\n";
+			}
+			partial_outputs(plan.out_dir + "/" + l, l);
+		}
+	};
 	try {
 		status = run_kernel_rounds(plan, std::cerr);
 	} catch (const Interrupted &e) {
-		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)), end_metadata(0, total, started));
+		keep_partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)));
 		return 128 + e.signal;
 	}
 	if (status != 0) {
-		results.partial("a VM failed (exit " + std::to_string(status) + ")", end_metadata(0, total, started));
+		keep_partial("a VM failed (exit " + std::to_string(status) + ")");
 		return status;
 	}
 	const std::vector<std::string> end = end_metadata(total, total, started);
 	results.finish("complete", end);
 	for (size_t k = 0; k < plan.labels.size(); ++k) {
-		std::ofstream meta(plan.out_dir + "/" + plan.labels[k] + "/metadata.txt", std::ios::app);
+		std::string meta;
 		for (const std::string &line : end)
-			meta << line << "\n";
-		meta << "status: complete\n";
-		meta.close();
+			meta += line + "\n";
+		write_text_file(plan.out_dir + "/" + plan.labels[k] + "/metadata.txt", meta + "status: complete\n", true);
 		set_outputs(plan.out_dir + "/" + plan.labels[k], plan.labels[k]);
 	}
 	if (plan.labels.size() >= 2)
@@ -671,6 +746,9 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
 	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")
+		->capture_default_str();
+	app->add_option("--fio-timeout", o->fio_timeout,
+			"seconds one fio run may take before it counts as hung (a silent --hosts server)")
 		->capture_default_str();
 	app->add_option("--label", o->label, "results/NAME (default <kernel>-<set>-<date>)");
 	app->add_option("--results-root", o->results_root,

@@ -3,6 +3,10 @@
 #include "cleanup_registry.h"
 #include "perf_record.h"
 #include "process.h"
+#include "results_files.h"
+
+#include "fio_parse.hpp"
+#include "input_error.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -28,14 +32,6 @@ namespace {
 
 constexpr const char *kOriginal = "e4mext-bench.orig";
 constexpr const char *kFiller = "e4mext-bench.filler";
-
-void write_file(const std::string &path, const std::string &text)
-{
-	std::ofstream out(path);
-	out << text;
-	if (!out.flush())
-		throw std::runtime_error("cannot write " + path);
-}
 
 std::string read_text(const std::string &path)
 {
@@ -192,7 +188,27 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 	}
 	argv.insert(argv.end(), args.begin(), args.end());
 	Process fio = Process::spawn(argv, Stream::file(log), Stream::file(log));
-	const ExitStatus status = fio.wait();
+	const auto deadline = std::chrono::steady_clock::now() + settings_.fio_timeout;
+	std::optional<ExitStatus> ended;
+	// fio --client waits for its server even after SIGINT: an interrupt or the limit ends it here.
+	while (!(ended = fio.wait_for(std::chrono::milliseconds(200)))) {
+		if (interrupted_by() != 0) {
+			fio.terminate(std::chrono::seconds(2));
+			throw_if_interrupted();
+		}
+		if (std::chrono::steady_clock::now() > deadline) {
+			fio.terminate(std::chrono::seconds(2));
+			throw std::runtime_error(
+				"fio on " + what + " did not finish within " + std::to_string(settings_.fio_timeout.count()) +
+				" s (--fio-timeout)" +
+				(settings_.host.empty()
+					 ? ""
+					 : "; is the fio server " + settings_.host +
+						   " answering? (fio --server must run there; a listener that never replies looks like this)") +
+				" (log " + log + ")");
+		}
+	}
+	const ExitStatus status = *ended;
 	throw_if_interrupted();
 	if (!status.exited() || status.exit_code() != 0)
 		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" +
@@ -246,7 +262,7 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 		target_.fresh(); // with --hosts the layout job replaces the file and the engine removes its donors
 
 	const std::string layout_fio = layout_job(c);
-	write_file(base + ".layout.fio", layout_fio);
+	write_text_file(base + ".layout.fio", layout_fio);
 	if (c.factor("layout") == "F")
 		lay_out_fragmented(target_.directory(), settings_.size_bytes);
 	if (layout_fio.find("\n[layout-") != std::string::npos || layout_fio.find("\n[warm-cache]") != std::string::npos)
@@ -255,7 +271,7 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	if (cache_of(c) == "cold" && local && target_.can_drop_caches())
 		drop_caches();
 
-	write_file(base + ".fio", case_job(c, local ? base + ".stats.jsonl" : ""));
+	write_text_file(base + ".fio", case_job(c, local ? base + ".stats.jsonl" : ""));
 	std::optional<PerfRecording> perf;
 	if (settings_.profile)
 		perf.emplace(base);
@@ -263,6 +279,15 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 		c.id + " run " + std::to_string(run));
 	if (perf)
 		perf->finish(c.id + " run " + std::to_string(run));
+	expect_written(base + ".json", "fio on " + c.id + " run " + std::to_string(run));
+	try { // fio does not check its writes: a full disk leaves a cut-off JSON behind an exit status 0
+		report::load_fio_file(base + ".json");
+	} catch (const report::InputError &e) {
+		throw WriteFailed("fio on " + c.id + " run " + std::to_string(run) + " left output the report cannot read (" +
+				  e.what() + "): is the results filesystem full?");
+	}
+	if (local)
+		expect_written(base + ".stats.jsonl", "the engine on " + c.id + " run " + std::to_string(run));
 }
 
 } // namespace e4mext::runner

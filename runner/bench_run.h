@@ -30,6 +30,9 @@ struct BenchSettings {
 	std::string template_source;
 	std::string host;     // a fio server (host[:port]); "" = local
 	bool profile = false; // perf record around each run (perf_record.h)
+	// One fio run's limit (layout or case): a fio server that accepts and never answers, or a hung
+	// fio, fails the run instead of hanging the bench.
+	std::chrono::seconds fio_timeout{600};
 };
 
 struct BenchProgress {

@@ -92,12 +92,13 @@ int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
 			    << std::flush;
 			std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
 			const VmOutcome outcome = run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output);
-			throw_if_interrupted();
+			// Interrupted or not: the runs that finished join the kernel's set.
 			const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
 			std::ofstream(boot_dir / "metadata.txt") << block;
 			collect_runs(boot_dir, set_dir);
 			if (r == 1)
 				write_set_metadata(plan, k, block, boot_dir);
+			throw_if_interrupted();
 			const int status = exit_status_of(outcome);
 			if (status != 0) {
 				out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"

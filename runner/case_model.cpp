@@ -1,5 +1,6 @@
 #include "case_model.h"
 
+#include "names.h"
 #include "runner_errors.h"
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,7 @@ std::vector<std::string> strings(const json &value, const std::string &where)
 		if (!v.is_string())
 			throw UsageError(where + ": " + v.dump() + " is not a string");
 		out.push_back(v.get<std::string>());
+		check_job_value(where + ": value", out.back());
 	}
 	return out;
 }
@@ -81,6 +83,7 @@ CaseModel CaseModel::load(const std::string &jobs_dir)
 			for (const json &g : groups) {
 				Group group;
 				group["group"] = {g.at("group").get<std::string>()};
+				check_path_name(m.source_ + ": set " + set + ": group", group["group"].front());
 				for (const auto &[factor, values] : g.items()) {
 					if (factor == "group")
 						continue;
@@ -140,9 +143,14 @@ std::vector<BenchCase> CaseModel::cases(const std::string &set) const
 				}
 			partial = std::move(next);
 		}
-		for (auto &f : partial)
-			out.push_back({group.at("group").front() + "/" + case_name(f, baseline_), std::move(f)});
+		for (auto &f : partial) {
+			const std::string name = case_name(f, baseline_);
+			check_path_name(source_ + ": set " + set + ": case " + group.at("group").front() + "/" + name, name);
+			out.push_back({group.at("group").front() + "/" + name, std::move(f)});
+		}
 	}
+	if (out.empty())
+		throw UsageError(source_ + ": set " + set + " has no cases: give it at least one group");
 	return out;
 }
 
@@ -179,9 +187,10 @@ std::string expand_template(const std::string &text, const std::map<std::string,
 		const auto value = values.find(name);
 		if (comment)
 			out += text.substr(start, end + 1 - start);
-		else if (value != values.end())
+		else if (value != values.end()) {
+			check_job_value(source + ": ${" + name + "}", value->second);
 			out += value->second;
-		else
+		} else
 			throw UsageError(
 				source + ": ${" + name +
 				"} has no value (the bench sets DIR, FILENAME, FILESIZE, RUNTIME, ENGINE and the case's factors)");

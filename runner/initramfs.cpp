@@ -99,6 +99,26 @@ std::string guest_tmp_script(const GuestPlan &plan)
 	return s.str();
 }
 
+std::string guest_pmem_script()
+{
+	// No udev in the guest: nothing loads the drivers of the memmap= region on its own. A kernel
+	// that builds them in has /dev/pmem0 at once; 6.19-7.1 packages ship no modules at all.
+	std::ostringstream s;
+	s << "pmem= pmem_missing=\n"
+	     "if [ ! -b /dev/pmem0 ] && [ -d /lib/modules/$(uname -r) ]; then\n"
+	     "\tpmem_err=$( (modprobe nd_e820 && modprobe nd_pmem) 2>&1) || pmem_missing=\"modprobe nd_e820 nd_pmem failed: $pmem_err\"\n"
+	     "fi\n"
+	     "i=0; while [ ! -b /dev/pmem0 ] && [ $i -lt 10 ] && [ -z \"$pmem_missing\" ]; do sleep 1; i=$((i+1)); done\n"
+	     "if [ -b /dev/pmem0 ]; then pmem=/dev/pmem0\n"
+	     "elif [ -n \"$pmem_missing\" ]; then :\n"
+	     "elif [ ! -d /lib/modules/$(uname -r) ]; then pmem_missing=\"no pmem driver in kernel $(uname -r): nd_e820 and "
+	     "nd_pmem are not built in and the VM has no modules for it\"\n"
+	     "else pmem_missing=\"no /dev/pmem0 within 10 s of loading nd_e820 and nd_pmem\"\n"
+	     "fi\n"
+	     "echo \"e4mext-init: pmem: ${pmem:-none ($pmem_missing)}\"\n";
+	return s.str();
+}
+
 std::string guest_init_script(const GuestPlan &plan)
 {
 	std::string disks;
@@ -156,6 +176,8 @@ std::string guest_init_script(const GuestPlan &plan)
 		  << "\n"
 		     "fi\n";
 	}
+	if (plan.pmem)
+		s << guest_pmem_script();
 	s << "mkdir -p $R\n"
 	     "mount -t virtiofs "
 	  << kResultsTag << " $R || fail 'cannot mount the results share (virtiofs tag " << kResultsTag
@@ -168,8 +190,9 @@ std::string guest_init_script(const GuestPlan &plan)
 	  << "'\n"
 	     "chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \\\n"
 	     "    LANG=C.UTF-8 E4MEXT_RESULTS="
-	  << kGuestResultsDir << " E4MEXT_DISKS='" << disks
-	  << "' \\\n"
+	  << kGuestResultsDir << " E4MEXT_DISKS='" << disks << "'"
+	  << (plan.pmem ? " E4MEXT_PMEM=\"$pmem\" E4MEXT_PMEM_MISSING=\"$pmem_missing\"" : "")
+	  << " \\\n"
 	     "    /bin/bash /run/e4mext-command </dev/null >/dev/ttyS1 2>&1\n"
 	     "status=$?\n"
 	     "echo $status > $R/exit-status\n"

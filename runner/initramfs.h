@@ -42,6 +42,7 @@ struct GuestPlan {
 	unsigned disks = 1;                   // /dev/nvme0n1 .. n<disks>, listed in E4MEXT_DISKS
 	std::string modules_dir;              // host path of lib/modules/<release> for the guest kernel; "" = none
 	std::vector<std::string> hidden_dirs; // host directories the guest must not see (the VM's own files)
+	bool pmem = false;                    // the kernel has a memmap= pmem region: load its drivers, E4MEXT_PMEM=/dev/pmem0
 };
 
 // The /init script (busybox sh). The command's stdout and stderr go to the second serial port
@@ -53,6 +54,11 @@ std::string guest_init_script(const GuestPlan &plan);
 // /tmp appears at its own path (bound, read-only), the results share's name excepted; then
 // plan.hidden_dirs covered by empty read-only tmpfs.
 std::string guest_tmp_script(const GuestPlan &plan);
+
+// The part of /init that finds the pmem device of a memmap= region: loads nd_e820 and nd_pmem where
+// the kernel has modules, waits for /dev/pmem0, and sets $pmem (the device) or $pmem_missing (why
+// not) for the command's E4MEXT_PMEM / E4MEXT_PMEM_MISSING.
+std::string guest_pmem_script();
 
 // The script bash runs in the chroot: cd to plan.workdir (exit 125 when it is missing), then the command.
 std::string guest_command_script(const GuestPlan &plan);

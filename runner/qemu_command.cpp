@@ -46,7 +46,8 @@ std::vector<std::string> qemu_argv(const VmConfig &c)
 	else
 		a.insert(a.end(), {"-accel", "tcg", "-cpu", "max"});
 	a.insert(a.end(), {"-smp", std::to_string(c.cpus), "-m", mem_mib});
-	a.insert(a.end(), {"-kernel", c.kernel_image, "-initrd", c.initramfs, "-append", c.append});
+	const std::string append = c.pmem ? c.append + " " + pmem_kernel_argument(c.memory, c.pmem) : c.append;
+	a.insert(a.end(), {"-kernel", c.kernel_image, "-initrd", c.initramfs, "-append", append});
 	a.insert(a.end(), {"-serial", "stdio"});
 	if (!c.output_file.empty())
 		a.insert(a.end(), {"-serial", "file:" + c.output_file});
@@ -68,6 +69,19 @@ std::vector<std::string> qemu_argv(const VmConfig &c)
 				   "vhost-user-fs-pci,chardev=fsresults,tag=results"});
 	}
 	return a;
+}
+
+std::string pmem_kernel_argument(uint64_t memory, uint64_t pmem)
+{
+	constexpr uint64_t unit = 128ull << 20, top_gap = 256ull << 20, below = 512ull << 20;
+	if (pmem == 0 || pmem % unit)
+		throw UsageError("--pmem " + format_size(pmem) + ": give a multiple of 128M");
+	if (memory < below + pmem + top_gap)
+		throw UsageError("--pmem " + format_size(pmem) + " does not fit in --memory " + format_size(memory) +
+				 ": the guest needs at least " + format_size(below + pmem + top_gap) +
+				 " (512M of RAM, the pmem, 256M)");
+	const uint64_t start = (memory - top_gap - pmem) / unit * unit;
+	return "memmap=" + format_size(pmem) + "!" + format_size(start);
 }
 
 uint64_t parse_size(const std::string &text, const std::string &what)

@@ -29,6 +29,7 @@ struct VmConfig {
 	std::string root_socket;         // virtiofsd of the host's root; "" = no shares
 	std::string results_socket;      // virtiofsd of the results directory
 	std::string output_file;         // the second serial port; "" = none
+	uint64_t pmem = 0;               // bytes of guest RAM given to the kernel as legacy pmem (memmap=); 0 = none
 };
 
 // Guest memory from `text` (a size such as 2G): whole MiB, at least 256M, and no more than this
@@ -38,6 +39,12 @@ uint64_t parse_guest_memory(const std::string &text, const std::string &what);
 
 // A value inside one of qemu's "key=value,..." options: every comma doubled, as qemu reads ",," as one.
 std::string qemu_option_value(const std::string &value);
+
+// The kernel parameter that makes `pmem` bytes of the guest's `memory` an emulated persistent
+// memory region (e820 type 12, /dev/pmem0 with the nd_e820 and nd_pmem drivers): "memmap=256M!1536M",
+// the region ending 256M below the top of RAM. Throws UsageError when it does not fit (whole 128M
+// units, at least 512M of RAM left below it).
+std::string pmem_kernel_argument(uint64_t memory, uint64_t pmem);
 
 std::vector<std::string> qemu_argv(const VmConfig &config);
 

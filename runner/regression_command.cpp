@@ -51,6 +51,7 @@ constexpr const char *kDescription =
 
 constexpr unsigned kDisks = 4;              // two suffice (the suite gives up shared filesystems for room)
 constexpr uint64_t kDiskSize = 64ull << 20; // the suite makes 64M filesystems, as on loop devices
+constexpr uint64_t kPmem = 256ull << 20;    // /dev/pmem0 for the DAX cases (memmap=, out of the 2G)
 
 struct Options {
 	std::vector<std::string> kernels;
@@ -194,6 +195,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	req.disk_size = kDiskSize;
 	req.plan.workdir = fs::current_path().string();
 	req.plan.modules_dir = kernel.modules_dir;
+	req.pmem = kPmem; // the DAX cases' device
 	std::string command = shell_quote(binary);
 	for (const std::string &a : suite_arguments(opt, true))
 		command += " " + shell_quote(a);

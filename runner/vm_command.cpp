@@ -44,6 +44,7 @@ struct RunOptions {
 	unsigned disks = 1;
 	std::string disk_size = "1G";
 	std::string memory = "2G";
+	std::string pmem;
 	unsigned cpus = 2;
 	unsigned timeout = 600;
 	unsigned boot_timeout = 120;
@@ -76,6 +77,10 @@ int run(const RunOptions &opt)
 		throw UsageError("--cpus " + std::to_string(opt.cpus) + ": give 1 to 64");
 	if (opt.timeout < 1 || opt.boot_timeout < 1)
 		throw UsageError("--timeout and --boot-timeout: give at least 1 second");
+	if (!opt.pmem.empty()) {
+		base.pmem = parse_size(opt.pmem, "--pmem");
+		pmem_kernel_argument(base.memory, base.pmem); // refuses a size that does not fit
+	}
 	base.cpus = opt.cpus;
 	base.plan.disks = opt.disks;
 	base.plan.command = command_line(opt.command);
@@ -144,6 +149,9 @@ std::vector<Subcommand> e4mext::runner::add_vm_commands(CLI::App &parent)
 	run_cmd->add_option("--disk-size", opt->disk_size, "size of each disk (sparse raw image in TMPDIR)")->capture_default_str();
 	run_cmd->add_option("--memory", opt->memory, "guest memory")->capture_default_str();
 	run_cmd->add_option("--cpus", opt->cpus, "guest vCPUs")->capture_default_str();
+	run_cmd->add_option("--pmem", opt->pmem,
+			    "emulated persistent memory of this size (memmap=, taken from --memory): /dev/pmem0 in the guest, "
+			    "E4MEXT_PMEM; for DAX");
 	run_cmd->add_option("--timeout", opt->timeout, "seconds for the whole run of one kernel; then the guest counts as hung")
 		->capture_default_str();
 	run_cmd->add_option("--boot-timeout", opt->boot_timeout, "seconds from qemu's start to /init's first line")

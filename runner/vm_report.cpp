@@ -48,6 +48,10 @@ std::string metadata_block(const RunFacts &f)
 	  << (f.request.plan.modules_dir.empty() ? std::string("none (built-in drivers only)")
 						 : f.request.plan.modules_dir + " (modprobe works in the guest)")
 	  << "\n"
+	  << (f.request.pmem
+		      ? "pmem: " + format_size(f.request.pmem) + " of the memory as legacy pmem (" +
+				pmem_kernel_argument(f.request.memory, f.request.pmem) + "), /dev/pmem0 with nd_e820 and nd_pmem\n"
+		      : std::string())
 	  << "qemu: " << f.qemu_version << "\n"
 	  << "boot to /init: " << (o.boot_seconds > 0 ? fixed1(o.boot_seconds) + " s" : std::string("not reached")) << "\n"
 	  << "wall time: " << fixed1(o.total_seconds) << " s\n"

@@ -235,6 +235,8 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	c.initramfs = (dir / "initramfs.cpio").string();
 	GuestPlan plan = req.plan;
 	plan.hidden_dirs.push_back(fs::absolute(dir).string());
+	plan.pmem = req.pmem > 0;
+	c.pmem = req.pmem;
 	write_file(c.initramfs, build_initramfs(plan, req.busybox));
 	c.disk_images = make_disks(dir, req.plan.disks, req.disk_size);
 	c.disk_cache = c.disk_images.empty() ? "none" : disk_cache_mode(c.disk_images.front());

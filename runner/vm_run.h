@@ -26,6 +26,7 @@ struct VmRequest {
 	uint64_t disk_size = 1ull << 30;        // per disk; plan.disks of them
 	std::chrono::seconds timeout{600};      // the whole run; a guest still running then is "hung"
 	std::chrono::seconds boot_timeout{120}; // from qemu's start to /init's first line
+	uint64_t pmem = 0;                      // an emulated pmem region (memmap=) of this size; 0 = none
 	std::string results_dir;                // created; the guest's writable share
 	std::string busybox = kBusybox;
 };

@@ -116,3 +116,15 @@ TEST_CASE("the guest's /tmp: a tmpfs showing the host's /tmp entries, the VM's o
 	CHECK(tmp.find("'/host/var/tmp/it'\\''s'") != std::string::npos);
 	CHECK(guest_init_script(plan).find(tmp) != std::string::npos);
 }
+
+TEST_CASE("the guest's /init: with pmem, nd_e820 and nd_pmem loaded and E4MEXT_PMEM or the reason passed on", "[initramfs]")
+{
+	GuestPlan plan{"true", "/", 1, "", {}, true};
+	const std::string init = guest_init_script(plan);
+	CHECK(init.find("modprobe nd_e820 && modprobe nd_pmem") != std::string::npos);
+	CHECK(init.find("if [ -b /dev/pmem0 ]; then pmem=/dev/pmem0") != std::string::npos);
+	CHECK(init.find("E4MEXT_PMEM=\"$pmem\" E4MEXT_PMEM_MISSING=\"$pmem_missing\"") != std::string::npos);
+	CHECK(init.find(guest_pmem_script()) < init.find("chroot /host"));
+	plan.pmem = false;
+	CHECK(guest_init_script(plan).find("E4MEXT_PMEM") == std::string::npos);
+}

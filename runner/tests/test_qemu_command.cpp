@@ -95,3 +95,18 @@ TEST_CASE("guest memory: more than the host has is a usage error, not a failed b
 	CHECK_THROWS_WITH(parse_guest_memory("100M", "--memory"), Catch::Contains("at least 256M"));
 	CHECK_THROWS_AS(parse_guest_memory("lots", "--memory"), UsageError);
 }
+
+TEST_CASE("pmem: a memmap= region 256M below the top of RAM, in 128M units, refused when it does not fit", "[qemu]")
+{
+	CHECK(pmem_kernel_argument(2ull << 30, 256ull << 20) == "memmap=256M!1536M");
+	CHECK(pmem_kernel_argument(4ull << 30, 1ull << 30) == "memmap=1G!2816M");
+	CHECK_THROWS_AS(pmem_kernel_argument(2ull << 30, 100ull << 20), UsageError);
+	CHECK_THROWS_AS(pmem_kernel_argument(1ull << 30, 512ull << 20), UsageError);
+	VmConfig c;
+	c.kernel_image = "bzImage";
+	c.initramfs = "initramfs.cpio";
+	c.pmem = 256ull << 20;
+	CHECK(has_pair(qemu_argv(c), "-append", c.append + " memmap=256M!1536M"));
+	c.pmem = 0;
+	CHECK(has_pair(qemu_argv(c), "-append", c.append));
+}

@@ -151,6 +151,8 @@ std::vector<FsProfile> fs_profiles()
 		{"quota", "-b 4096", "usrquota,grpquota", 4096, /*exclusive=*/true},
 		{"errors-ro", "-b 4096", "errors=remount-ro", 4096, /*exclusive=*/true},
 		{"read-only", "-b 4096", "", 4096, /*exclusive=*/true},
+		{"dax", "-b 4096", "dax", 4096, /*exclusive=*/true, /*pmem=*/true},
+		{"dax-inode", "-b 4096", "dax=inode", 4096, /*exclusive=*/true, /*pmem=*/true},
 	};
 }
 

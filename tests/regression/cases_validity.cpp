@@ -74,6 +74,58 @@ std::string with_mode(Context &ctx, bool on_donor, mode_t mode)
 	return ctx.refused_move(p.orig, p.donor);
 }
 
+// DAX per file (mounted dax=inode): files made in a directory with FS_XFLAG_DAX inherit it and use
+// DAX at once; files in a directory without it do not. On a -o dax mount every file is DAX. Each
+// file's DAX state is read back with statx (STATX_ATTR_DAX), so a case whose setup did not take
+// says so instead of passing on a non-DAX file.
+std::string dax_dir(Context &ctx, bool dax)
+{
+	const std::string dir = ctx.path(dax ? "dax" : "no-dax");
+	if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+		must(false, "mkdir " + dir);
+	if (dax) {
+		e4mext::UniqueFd fd = ctx.open(dir, O_RDONLY | O_DIRECTORY);
+		struct fsxattr x {};
+		must(::ioctl(fd.get(), FS_IOC_FSGETXATTR, &x) == 0, "FS_IOC_FSGETXATTR " + dir);
+		x.fsx_xflags |= FS_XFLAG_DAX;
+		must(::ioctl(fd.get(), FS_IOC_FSSETXATTR, &x) == 0, "FS_IOC_FSSETXATTR FS_XFLAG_DAX on " + dir);
+	}
+	return dir;
+}
+
+bool uses_dax(const std::string &path)
+{
+	struct statx stx;
+	must(::statx(AT_FDCWD, path.c_str(), 0, STATX_BASIC_STATS, &stx) == 0, "statx " + path);
+	if (!(stx.stx_attributes_mask & STATX_ATTR_DAX))
+		throw NotRun("statx on this kernel does not report STATX_ATTR_DAX, so the files' DAX state is unknown");
+	return stx.stx_attributes & STATX_ATTR_DAX;
+}
+
+// The refused move plus a problem for each file whose DAX state is not what the case set up.
+std::string dax_move(Context &ctx, const std::string &orig, const std::string &donor, bool orig_dax, bool donor_dax)
+{
+	std::string problems;
+	if (uses_dax(orig) != orig_dax)
+		problems += orig_dax ? " !orig-not-dax" : " !orig-dax";
+	if (uses_dax(donor) != donor_dax)
+		problems += donor_dax ? " !donor-not-dax" : " !donor-dax";
+	return ctx.refused_move(orig, donor) + problems;
+}
+
+std::string with_dax_mount(Context &ctx)
+{
+	Pair p = make_pair(ctx);
+	return dax_move(ctx, p.orig, p.donor, true, true);
+}
+
+std::string with_dax_files(Context &ctx, bool orig_dax, bool donor_dax)
+{
+	const std::string orig = ctx.make_file(dax_dir(ctx, orig_dax) + "/orig", kOrig);
+	const std::string donor = ctx.make_file(dax_dir(ctx, donor_dax) + "/donor", kDonor);
+	return dax_move(ctx, orig, donor, orig_dax, donor_dax);
+}
+
 bool has_capability(int cap)
 {
 	std::ifstream status("/proc/self/status");
@@ -472,24 +524,44 @@ std::vector<Case> validity_cases()
 			 Pair p = make_pair(c);
 			 return c.refused_move(p.orig, p.donor);
 		 }},
-		{"validity/dax", "filesystem mounted -o dax", "ext4-4k", expect("EOPNOTSUPP moved_len=untouched"),
+		// ---- DAX (an emulated pmem device of the VM: memmap=) ----
+		{"validity/dax", "filesystem mounted -o dax: both files use DAX", "dax",
+		 expect("EOPNOTSUPP moved_len=untouched", "old: measured on 6.18.15"),
+		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"), with_dax_mount},
+		{"validity/dax-orig", "mounted dax=inode, original DAX (FS_XFLAG_DAX), donor not", "dax-inode",
+		 expect("EOPNOTSUPP moved_len=untouched", "old: measured on 6.18.15"),
 		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
-		 [](Context &) -> std::string {
-			 throw NotRun("needs a DAX-capable block device (pmem); loop devices and NVMe disks are not");
-		 }},
+		 [](Context &c) { return with_dax_files(c, true, false); }},
+		// 6.18.15 checks only the original for DAX: the move goes ahead, and unlinking the DAX donor
+		// afterwards WARNs in dax_layout_busy_page_range (fs/dax.c:788), so the case is dangerous.
+		{"validity/dax-donor", "mounted dax=inode, donor DAX (FS_XFLAG_DAX), original not", "dax-inode",
+		 expect("ok moved_len=8",
+			"old: measured on 6.18.15: a DAX donor is not refused; unlinking it then WARNs in dax_layout_busy_page_range"),
+		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
+		 [](Context &c) { return with_dax_files(c, false, true); }, /*dangerous=*/true},
+		{"validity/dax-inode-neither", "mounted dax=inode, neither file DAX: the mount alone does not refuse", "dax-inode",
+		 expect("ok moved_len=8", "old: measured on 6.18.15"),
+		 expect("ok moved_len=8", "new: from the 6.19 series, not measured"),
+		 [](Context &c) { return with_dax_files(c, false, false); }},
 		{"validity/read-only-after-error", "filesystem turned read-only (errors=remount-ro) under read-write fds",
 		 "errors-ro", expect("EROFS moved_len=0"), expect("EROFS moved_len=0", kFromSources),
 		 on_filesystem_turned_read_only},
-		{"validity/read-only-mount", "read-only mount: the original cannot even be opened read-write", "read-only",
-		 expect("open: EROFS"), expect("open: EROFS", kFromSources),
+		// A read-only mount lets no file be opened for writing, so the ioctl can only be given
+		// read-only fds; which check answers first (the fds' modes or the mount) is the question.
+		{"validity/read-only-mount", "read-only mount: open O_RDWR fails, the ioctl on O_RDONLY fds", "read-only",
+		 expect("open: EROFS, ioctl: EBADF moved_len=untouched"),
+		 expect("open: EROFS, ioctl: EBADF moved_len=untouched", kFromSources),
 		 [](Context &c) {
-			 c.make_file("orig", kOrig);
+			 Pair p = make_pair(c);
 			 c.scratch_fs().remount("ro");
-			 int fd = ::open(c.path("orig").c_str(), O_RDWR | O_CLOEXEC);
+			 int fd = ::open(p.orig.c_str(), O_RDWR | O_CLOEXEC);
 			 std::string seen = fd >= 0 ? "open: ok" : "open: " + errno_name(errno);
 			 if (fd >= 0)
 				 ::close(fd);
-			 return seen;
+			 MoveOptions o;
+			 o.orig_flags = O_RDONLY;
+			 o.donor_flags = O_RDONLY;
+			 return seen + ", ioctl: " + c.refused_move(p.orig, p.donor, o);
 		 }},
 	};
 }

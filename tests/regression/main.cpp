@@ -151,6 +151,11 @@ public:
 	void begin_case() { in_use_.clear(); }
 	std::unique_ptr<ScratchFs> make(const FsProfile &p)
 	{
+		if (p.pmem) {
+			if (pmem_.empty())
+				throw std::runtime_error(pmem_missing());
+			return std::make_unique<DiskFs>(pmem_, kSize, p.mkfs_opts, p.mount_opts, scratch_);
+		}
 		if (disks_.empty())
 			return std::make_unique<LoopFs>(loopfs_, kSize, p.mkfs_opts, p.mount_opts);
 		if (disks_.free_count() == 0)
@@ -171,6 +176,17 @@ public:
 private:
 	static constexpr const char *kSize = "64M"; // small: mkfs is fast, also under TCG
 
+	// Why there is no pmem device: the guest's /init says it ($E4MEXT_PMEM_MISSING), else this is
+	// no VM with one.
+	static std::string pmem_missing()
+	{
+		const char *why = std::getenv("E4MEXT_PMEM_MISSING");
+		if (why && *why)
+			return why;
+		return "no pmem device ($E4MEXT_PMEM): DAX needs one; loop devices and NVMe disks are not DAX-capable "
+		       "(e4mext regression --kernel gives its VM an emulated one)";
+	}
+
 	void give_up_one()
 	{
 		auto victim = shared_.end();
@@ -185,6 +201,7 @@ private:
 	std::string loopfs_;
 	std::vector<FsProfile> profiles_;
 	DiskPool disks_;
+	DiskPool pmem_ = DiskPool::from_environment("E4MEXT_PMEM");
 	std::string scratch_;
 	std::map<std::string, std::unique_ptr<ScratchFs>> shared_;
 	std::set<std::string> in_use_;
@@ -296,7 +313,9 @@ CaseReport run_case(const Case &c, RunState &run)
 	run.pool.begin_case();
 	try {
 		if (c.dangerous && !run.opt.dangerous)
-			throw NotRun("can crash kernels with the first posting of the 6.19 series; run with --dangerous");
+			throw NotRun(
+				"can crash kernels (the first posting of the 6.19 series) or make them WARN (6.18's DAX donor); "
+				"run with --dangerous");
 		const FsProfile &profile = run.pool.profile(c.fs);
 		std::unique_ptr<ScratchFs> own;
 		ScratchFs *fs = nullptr;

@@ -242,10 +242,11 @@ void LoopFs::remount(const std::string &options)
 
 // ---- DiskPool, DiskFs ----
 
-DiskPool DiskPool::from_environment()
+DiskPool DiskPool::from_environment(const char *variable)
 {
 	DiskPool pool;
-	const char *disks = std::getenv("E4MEXT_DISKS");
+	const char *disks = std::getenv(variable);
+	pool.variable_ = variable;
 	std::istringstream words(disks ? disks : "");
 	for (std::string d; words >> d;)
 		pool.all_.push_back(d);
@@ -257,8 +258,8 @@ DiskPool DiskPool::from_environment()
 std::string DiskPool::take()
 {
 	if (free_.empty())
-		throw std::runtime_error("all " + std::to_string(all_.size()) +
-					 " disks of $E4MEXT_DISKS hold a filesystem already: give the VM more disks");
+		throw std::runtime_error("all " + std::to_string(all_.size()) + " disks of $" + variable_ +
+					 " hold a filesystem already: give the VM more disks");
 	std::string d = free_.back();
 	free_.pop_back();
 	return d;

@@ -57,7 +57,7 @@ private:
 // each holding at most one filesystem at a time. Empty on the host: there the suite uses loop devices.
 class DiskPool {
 public:
-	static DiskPool from_environment();
+	static DiskPool from_environment(const char *variable = "E4MEXT_DISKS");
 	bool empty() const { return all_.empty(); }
 	size_t size() const { return all_.size(); }
 	size_t free_count() const { return free_.size(); }
@@ -65,6 +65,7 @@ public:
 	void give_back(const std::string &device) { free_.push_back(device); }
 
 private:
+	std::string variable_;
 	std::vector<std::string> all_;
 	std::vector<std::string> free_;
 };

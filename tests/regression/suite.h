@@ -34,6 +34,7 @@ struct FsProfile {
 	std::string mount_opts;
 	unsigned block_size;
 	bool exclusive = false;
+	bool pmem = false; // on the VM's pmem device ($E4MEXT_PMEM), which DAX needs; NOT RUN without one
 };
 
 // Thrown by a case body when a requirement is missing: the case is reported NOT RUN with `reason`.

@@ -34,11 +34,11 @@ Tables, comparisons, plots and a CI gate from fio JSON results of ext4 online de
 
 commands:
   table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
-  compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
+  compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json] [--threshold 5%] [--looks K]
   plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
                  (with two or more sets also OUT-ratio.png|svg: each case against the first set)
   gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3] [--labels "A,B"]
-                 [--markdown-summary FILE] [--verdict-json FILE]
+                 [--looks K] [--allow-undecided] [--markdown-summary FILE] [--verdict-json FILE]
   report PATH... -o DIR [--labels "A,B,..."]
 
 PATH, BASE and CAND are fio --output-format=json (or json+) files or directories of them
@@ -48,13 +48,13 @@ Sets: a set is the runs of one label - a directory holding metadata.txt (scripts
 results/<label>/) or a file named "label" (results/coverletter/wo), with everything under it.
 A PATH holding several such directories gives several sets, a PATH inside one gives that set;
 result files under none form one set per PATH. Sets are never merged.
-Statistics: significance by the Mann-Whitney U rank test (exact up to 20 runs, else the normal
-approximation; Boost.Math), because the tables print medians; alpha 0.05 held by Holm's
-correction over the cases compared (compare: per set and metric, two-sided; gate: one-sided);
-"n too small" when no arrangement of the runs could reach the level. Confidence intervals and the repeats estimate use
-Student's t (Boost.Math students_t).
-exit status: 0 ok (gate: pass, inconclusive cases included), 1 the gate found a regression,
-2 bad usage, bad input or a failed gnuplot.
+Figures: rates are unrounded (1000 * total I/Os / runtime in ms); tables print them truncated, as
+fio does. Verdicts (compare and gate alike): the ratio of the candidate's runs to the base's, its
+interval by Welch's t on the log of the runs (Boost.Math students_t) at 1 - 0.05/(cases x looks):
+"changed" beyond the threshold and significant, "equivalent" when the interval lies within the
+threshold, else "undecided" with the runs per side the measured spread would need.
+exit status: 0 ok (gate: pass), 1 the gate found a regression, 2 bad usage, bad input or a failed
+gnuplot, 5 the gate left a case undecided (unless --allow-undecided).
 )";
 
 // Each command's help: the usage line first (as it always was), then the description, CLI11's
@@ -97,28 +97,32 @@ excluded, never averaged in. Several sets print one block each (json: an array o
 )"};
 
 constexpr CommandHelp compare_help{"compare",
-				   R"(e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json])",
+				   R"(e4mext-report compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json]
+                             [--threshold 5%] [--looks K])",
 				   R"(Compares two or more sets (PATHs, or the sets inside them), one column per set: text prints
 the cover letter's blocks side by side, then for IOPS and for BW each case's median with its
-spread (+-stddev as % of the median), its % change against the first set and a mark:
-  *  significant: two-sided Mann-Whitney U test of the runs (exact for up to 20 runs; the test
-     compares ranks, as the tables compare medians) whose p reaches its Holm-Bonferroni level:
-     the cases a set shares with the first set, on one metric, are one family held to alpha
-     0.05 together, so a column of 64 cases is not marked on noise (the gate's correction)
-  ?  n too small: no arrangement of that many runs could reach that level (3 vs 3 runs cannot)
-     no mark: not significant
-and a geomean row: the geometric mean of the medians over the cases every set has.
-markdown adds min-max, n and p; csv has one row per metric, case and set (with the 95% CI of
-the mean, Student's t from Boost.Math, and the Holm level each p had to reach); json has
-everything, runs included.
+spread (+-stddev as % of the median), its % change against the first set (unrounded rates) and
+the verdict of the decision rule the gate uses:
+  *  changed: the change is beyond --threshold and significant
+  =  equivalent: the ratio's whole interval lies within +-threshold
+  ?  undecided: neither; the verdicts list the runs per side the measured spread would need
+The interval: Welch's t on the log of the runs' rates (Boost.Math students_t), at 1 - 0.05 /
+(cases x looks): Bonferroni over the cases a set shares with the first (per metric) and over the
+looks the runs may have had (--looks: the bench's --max-rounds; 1 for a fixed number of runs).
+Then the completion latency of a move (fio's p50 / p99 / p99.9, median over runs) judged by the
+same rule, and per case the verdict with the ratio of medians, its interval and the moves behind
+each figure: THIN marks a run with fewer than 400 moves, ENDED BEFORE THE WINDOW a run that
+stopped before its runtime=. A geomean row: the geometric mean of the medians over the cases
+every set has. markdown adds min-max, n and the moves; csv has one row per metric, case and set
+(with the 95% CI of the mean, the ratio and its interval, the verdict and runs needed); json has
+everything, runs and latencies included.
 Sets recorded with bench --profile (runs/<case>/run-N.perf.folded) get a profile section in text
 and markdown: per case, the kernel functions whose share of the samples changed most against the
 first set (children and self, in percentage points, as lkp's perf-profile), and the functions
 under ext4_move_extents that only one of the two kernels' profiles ever sampled.
 )",
-				   R"(compare and the gate judge alike (rank test, Holm over the cases); compare asks whether a case
-changed either way (two-sided), the gate whether it dropped (one-sided), so at the margin a drop
-can be significant for one and not the other.)"};
+				   R"(compare and the gate judge alike (one decision rule, statistics.hpp); the gate fails only on
+drops.)"};
 
 constexpr CommandHelp plot_help{"plot",
 				R"(e4mext-report plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."])",
@@ -137,19 +141,19 @@ end (* significant, ? n too small; see e4mext-report compare --help).
 constexpr CommandHelp gate_help{"gate",
 				R"(e4mext-report gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3]
                           [--labels "A,B"] [--markdown-summary FILE] [--verdict-json FILE])",
-				R"(Compares the median of each case of CAND with BASE's (each one set). A case
-  regresses     when its median is lower by more than --max-regression AND the drop is
-                significant: one-sided Mann-Whitney U test (CAND lower), its p held to the
-                Holm-Bonferroni level over the cases compared (alpha 0.05 for the whole gate);
-  inconclusive  when it is lower by more than --max-regression but not significantly: the gate
-                says how many runs per side would settle it (t-test sample size for the runs'
-                spread at 80% power, Student's t from Boost.Math, over the rank test's
-                efficiency 3/pi) and does not fail;
+				R"(Compares each case of CAND with BASE's (each one set) by compare's decision rule: the ratio of
+the runs' unrounded rates and its interval (Welch's t on the logs, at 1 - 0.05/(cases x looks)).
+A case
+  regresses     when it is lower by more than --max-regression and significantly so;
+  passes        when it is equivalent within --max-regression, improved, or its interval's low
+                end lies above 1 - max-regression;
+  is undecided  otherwise: the gate says how many runs per side the measured spread would need
+                and does not pass (exit 5, unless --allow-undecided);
   is missing    when CAND has no usable run of it: a failure.
 Cases only in CAND are listed as new.
 )",
-				R"(Exit status: 0 pass (inconclusive cases included), 1 a case regressed or is missing, 2 bad usage
-or input (including a case with fewer runs than --min-samples).)"};
+				R"(Exit status: 0 pass, 1 a case regressed or is missing, 2 bad usage or input (including a case
+with fewer runs than --min-samples), 5 no regression but a case undecided (0 with --allow-undecided).)"};
 
 constexpr CommandHelp report_help{"report", R"(e4mext-report report PATH... -o DIR [--labels "A,B,..."])",
 				  R"(For two or more sets, writes DIR/report.html (self-contained: each set's metadata - kernel,
@@ -380,6 +384,14 @@ int run_table(const std::vector<std::string> &args, std::ostream &out)
 	return exit_ok;
 }
 
+void add_looks(CLI::App &app, std::size_t &looks)
+{
+	app.add_option_function<std::string>(
+		   "--looks", [&looks](const std::string &text) { looks = parse_count(text, "--looks"); },
+		   "the most looks the runs may have had: the bench's --max-rounds\n(default 1: a fixed number of runs)")
+		->type_name("K");
+}
+
 int run_compare(const std::vector<std::string> &args, std::ostream &out)
 {
 	CLI::App app("", "compare");
@@ -390,11 +402,20 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 	add_paths(app, paths);
 	add_labels(app, labels);
 	add_format(app, format);
+	CompareOptions options;
+	app.add_option_function<std::string>(
+		   "--threshold",
+		   [&options](const std::string &text) {
+			   options.threshold = parse_percentage(text, "--threshold").percent / 100.0;
+		   },
+		   "the change that matters, in percent (default 5%)")
+		->type_name("P");
+	add_looks(app, options.looks);
 	if (!parse_command(app, args, out))
 		return exit_ok;
 	const auto sets = load_sets(paths, labels, std::nullopt, "compare");
 	require_two_sets(sets, "compare");
-	out << render_comparison(compare_sets(pointers_to(sets)), format);
+	out << render_comparison(compare_sets(pointers_to(sets), options), format);
 	if (format == OutputFormat::text || format == OutputFormat::markdown) {
 		std::vector<std::filesystem::path> roots;
 		std::vector<std::string> set_labels;
@@ -480,6 +501,9 @@ int run_gate_command(const std::vector<std::string> &args, std::ostream &out)
 		   "runs required per case on both sides (default 3)")
 		->type_name("N");
 	app.add_option("--labels", labels, "names of BASE and CAND")->type_name("\"A,B\"");
+	add_looks(app, options.looks);
+	bool allow_undecided = false;
+	app.add_flag("--allow-undecided", allow_undecided, "exit 0 when no case regressed but some are undecided");
 	app.add_option("--markdown-summary", markdown_summary, "append a Markdown summary to F (e.g. \"$GITHUB_STEP_SUMMARY\")")
 		->type_name("F");
 	app.add_option("--verdict-json", verdict_json, "write the verdict as JSON to F (max_regression as given,\nand in percent)")
@@ -513,7 +537,9 @@ int run_gate_command(const std::vector<std::string> &args, std::ostream &out)
 		write_file(*markdown_summary, render_gate_markdown(verdict), true);
 	if (verdict_json)
 		write_file(*verdict_json, render_gate_json(verdict), false);
-	return verdict.passed() ? exit_ok : exit_regression;
+	if (verdict.regressions() > 0)
+		return exit_regression;
+	return verdict.undecided() > 0 && !allow_undecided ? exit_undecided : exit_ok;
 }
 
 int run_report(const std::vector<std::string> &args, std::ostream &out)

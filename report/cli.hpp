@@ -1,6 +1,7 @@
 // The e4mext-report command line: table, compare, plot, gate, report.
 // Exit status: 0 success (gate: pass), 1 gate found a regression, 2 bad usage, bad input or a
-// failed tool (gnuplot); every error is one line on stderr.
+// failed tool (gnuplot), 5 the gate left a case undecided (never a pass unless --allow-undecided);
+// every error is one line on stderr.
 #pragma once
 
 #include <ostream>
@@ -12,6 +13,7 @@ namespace e4mext::report {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_regression = 1;
 inline constexpr int exit_error = 2;
+inline constexpr int exit_undecided = 5; // 3 and 4 are the runner's run failure and guest crash
 
 // args: the arguments after the program name.
 int run_cli(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);

@@ -55,11 +55,16 @@ std::optional<double> relative_change(double base, double value)
 	return (value - base) / base;
 }
 
+// 0 when any value is 0 or less (a case without throughput has no place in a product of ratios;
+// relative_change then gives none instead of a figure from a made-up floor).
 double geometric_mean(const std::vector<double> &values)
 {
 	double log_sum = 0;
-	for (double v : values)
-		log_sum += std::log(std::max(v, 1.0));
+	for (double v : values) {
+		if (!(v > 0))
+			return 0;
+		log_sum += std::log(v);
+	}
 	return values.empty() ? 0 : std::exp(log_sum / static_cast<double>(values.size()));
 }
 
@@ -103,7 +108,38 @@ std::string change_cell(const CaseCell &cell, Metric metric)
 	const auto change = cell.change(metric);
 	if (!change)
 		return "n/a";
-	return format_change(*change) + significance_mark(cell.test(metric).significance);
+	return format_change(*change) + verdict_mark(cell.decision(metric).verdict);
+}
+
+// "14.8x, interval 10.9x-20.3x, changed" or "..., undecided: needs 9 runs per side".
+std::string decision_text(const std::optional<double> &change, const Decision &d)
+{
+	std::string text = (change ? format_ratio(1 + *change) + ", " : std::string()) +
+			   (std::isfinite(d.high) ? "interval " + format_ratio(d.low) + "-" + format_ratio(d.high)
+						  : std::string("no interval (a side has one run)")) +
+			   ", " + describe(d.verdict);
+	if (d.verdict == Verdict::undecided)
+		text += d.runs_needed >= most_runs_estimated
+				? ": needs " + std::to_string(most_runs_estimated) + " or more runs per side"
+				: ": needs " + std::to_string(d.runs_needed) + " runs per side";
+	return text;
+}
+
+// "95-113 moves per run, thin; 1 run ended before its window"
+std::string evidence_text(const CaseResult &r)
+{
+	std::string text = number(r.moves.min) + (r.moves.max != r.moves.min ? "-" + number(r.moves.max) : "") + " moves per run";
+	if (r.thin())
+		text += ", THIN (< " + std::to_string(fewest_moves_per_run) + ")";
+	if (r.runs_ended_early > 0)
+		text += ", " + std::to_string(r.runs_ended_early) + " run(s) ENDED BEFORE THE WINDOW";
+	return text;
+}
+
+std::string latency_triplet(const CaseResult &r)
+{
+	return format_latency(r.latency_of(Latency::p50).median) + " / " + format_latency(r.latency_of(Latency::p99).median) +
+	       " / " + format_latency(r.latency_of(Latency::p99_9).median);
 }
 
 std::string text_cell(const CaseCell &cell, Metric metric, bool first)
@@ -157,6 +193,71 @@ std::string text_metric_table(const Comparison &cmp, Metric metric)
 	return out;
 }
 
+bool any_latency(const Comparison &cmp)
+{
+	for (const auto &row : cmp.cases)
+		for (const auto &cell : row.cells)
+			if (cell.result && cell.result->latency)
+				return true;
+	return false;
+}
+
+// Completion latency of a move per case: p50 / p99 / p99.9 of each set, the others' changes.
+std::string text_latency_table(const Comparison &cmp)
+{
+	std::string out =
+		"  completion latency of a move, p50 / p99 / p99.9 (median over runs), change against " + cmp.sets[0]->label + "\n";
+	for (const auto &row : cmp.cases) {
+		out += "   " + pad_right(case_label(row.key, cmp.varying) + ":", 10);
+		for (std::size_t s = 0; s < row.cells.size(); ++s) {
+			const auto &cell = row.cells[s];
+			if (s > 0)
+				out += "   ";
+			out += "[" + cmp.sets[s]->label + "] ";
+			if (!cell.result || !cell.result->latency) {
+				out += "-";
+				continue;
+			}
+			out += latency_triplet(*cell.result);
+			if (s == 0)
+				continue;
+			std::string changes;
+			for (std::size_t l = 0; l < every_latency.size(); ++l) {
+				const auto &change = cell.latency_change[l];
+				changes += (l ? " / " : "") +
+					   (change ? format_change(*change) + verdict_mark(cell.latency_decision[l].verdict)
+						   : std::string("n/a"));
+			}
+			out += " (" + changes + ")";
+		}
+		out += "\n";
+	}
+	return out;
+}
+
+// Per case and set after the first: the ratio of medians, the interval and verdict of the
+// decision rule, and the moves behind the figures.
+std::string text_verdicts(const Comparison &cmp)
+{
+	std::string out;
+	for (std::size_t s = 1; s < cmp.sets.size(); ++s) {
+		out += "\n  verdicts, " + cmp.sets[s]->label + " against " + cmp.sets[0]->label +
+		       " (IOPS: ratio of medians, interval of the ratio, verdict; moves behind each figure):\n";
+		for (const auto &row : cmp.cases) {
+			const auto &cell = row.cells[s];
+			out += "   " + pad_right(case_label(row.key, cmp.varying) + ":", 10);
+			if (!cell.judged()) {
+				out += "not in both sets\n";
+				continue;
+			}
+			out += decision_text(cell.iops_change, cell.iops_decision) + "; " + cmp.sets[0]->label + " " +
+			       evidence_text(*row.cells[0].result) + "; " + cmp.sets[s]->label + " " + evidence_text(*cell.result) +
+			       "\n";
+		}
+	}
+	return out;
+}
+
 std::string render_text(const Comparison &cmp)
 {
 	std::string out = blocks_side_by_side(cmp);
@@ -167,7 +268,10 @@ std::string render_text(const Comparison &cmp)
 	}
 	for (const auto metric : both_metrics)
 		out += "\n" + text_metric_table(cmp, metric);
-	out += "\n  " + significance_legend() + "\n";
+	if (any_latency(cmp))
+		out += "\n" + text_latency_table(cmp);
+	out += text_verdicts(cmp);
+	out += "\n  " + verdict_legend(cmp.options) + "\n";
 	return out;
 }
 
@@ -177,15 +281,50 @@ std::string markdown_cell_of(const CaseCell &cell, Metric metric)
 		return "-";
 	const auto &s = cell.result->summary(metric);
 	return format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " + spread_percent(s) + " (" +
-	       format_figure(metric, s.min) + "-" + format_figure(metric, s.max) + ", n=" + std::to_string(s.n) + ")";
+	       format_figure(metric, s.min) + "-" + format_figure(metric, s.max) + ", n=" + std::to_string(s.n) + "; " +
+	       evidence_text(*cell.result) + ")";
 }
 
 std::string markdown_change_of(const CaseCell &cell, Metric metric)
 {
 	if (!cell.change(metric))
 		return "-";
-	const auto &test = cell.test(metric);
-	return change_cell(cell, metric) + " (" + format_p_value(test.p_value) + ")";
+	return change_cell(cell, metric) + " (" + decision_text(cell.change(metric), cell.decision(metric)) + ")";
+}
+
+std::string markdown_latency(const Comparison &cmp)
+{
+	std::ostringstream out;
+	out << "#### completion latency of a move (p50 / p99 / p99.9, median over runs)\n\n| case |";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
+		out << " " << markdown_cell(cmp.sets[s]->label) << " |";
+		if (s > 0)
+			out << " change |";
+	}
+	out << "\n|---|";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		out << (s > 0 ? "---:|---:|" : "---:|");
+	out << "\n";
+	for (const auto &row : cmp.cases) {
+		out << "| " << markdown_cell(case_label(row.key, cmp.varying)) << " |";
+		for (std::size_t s = 0; s < row.cells.size(); ++s) {
+			const auto &cell = row.cells[s];
+			const bool has = cell.result && cell.result->latency;
+			out << " " << (has ? latency_triplet(*cell.result) : "-") << " |";
+			if (s == 0)
+				continue;
+			std::string changes;
+			for (std::size_t l = 0; l < every_latency.size() && has; ++l) {
+				const auto &change = cell.latency_change[l];
+				changes += (l ? " / " : "") +
+					   (change ? format_change(*change) + verdict_mark(cell.latency_decision[l].verdict)
+						   : std::string("n/a"));
+			}
+			out << " " << (changes.empty() ? "-" : markdown_cell(changes)) << " |";
+		}
+		out << "\n";
+	}
+	return out.str() + "\n";
 }
 
 std::string render_markdown(const Comparison &cmp)
@@ -225,15 +364,17 @@ std::string render_markdown(const Comparison &cmp)
 		}
 		out << "\n";
 	}
-	out << markdown_cell(significance_legend()) << "\n";
+	if (any_latency(cmp))
+		out << markdown_latency(cmp);
+	out << markdown_cell(verdict_legend(cmp.options)) << "\n";
 	return out.str();
 }
 
 std::string render_csv(const Comparison &cmp)
 {
 	std::ostringstream out;
-	out << "metric,case,set,n,median,min,max,stddev,stddev_percent,ci95_low,ci95_high,change_percent,p_value,"
-	       "holm_level,significance,text\n";
+	out << "metric,case,set,n,median,min,max,stddev,stddev_percent,ci95_low,ci95_high,change_percent,ratio,"
+	       "ratio_low,ratio_high,p_value,level,verdict,runs_needed,moves_min,moves_median,ended_early,text\n";
 	for (const auto metric : both_metrics) {
 		const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
 		for (const auto &row : cmp.cases) {
@@ -252,10 +393,14 @@ std::string render_csv(const Comparison &cmp)
 					out << number(ci.low) << "," << number(ci.high);
 				else
 					out << ",";
-				out << "," << (change ? number(*change * 100.0) : "") << ","
-				    << (change ? number(cell.test(metric).p_value) : "") << ","
-				    << (change ? number(cell.level(metric)) : "") << ","
-				    << (change ? describe(cell.test(metric).significance) : "") << ","
+				const auto &d = cell.decision(metric);
+				out << "," << (change ? number(*change * 100.0) : "") << "," << (change ? number(1 + *change) : "")
+				    << "," << (change ? number(d.low) : "") << "," << (change ? number(d.high) : "") << ","
+				    << (change ? number(d.p_value) : "") << "," << (change ? number(d.level) : "") << ","
+				    << (change ? describe(d.verdict) : "") << ","
+				    << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "") << ","
+				    << number(cell.result->moves.min) << "," << number(cell.result->moves.median) << ","
+				    << cell.result->runs_ended_early << ","
 				    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << "\n";
 			}
 		}
@@ -264,7 +409,8 @@ std::string render_csv(const Comparison &cmp)
 			for (std::size_t s = 0; s < means.size(); ++s) {
 				const auto change = s > 0 ? relative_change(means[0], means[s]) : std::nullopt;
 				out << name << ",geomean," << csv_field(cmp.sets[s]->label) << "," << cmp.geomean.cases << ","
-				    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ",,,,"
+				    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ","
+				    << (change ? number(1 + *change) : "") << ",,,,,,,,,,"
 				    << csv_field(format_figure(metric, means[s])) << "\n";
 			}
 		}
@@ -285,6 +431,20 @@ nlohmann::ordered_json summary_json(const Summary &s, Metric metric)
 	return out;
 }
 
+nlohmann::ordered_json decision_json(double change, const Decision &d)
+{
+	nlohmann::ordered_json out{{"change_percent", change * 100.0},
+				   {"ratio", 1 + change},
+				   {"ratio_low", d.low},
+				   {"ratio_high", std::isfinite(d.high) ? nlohmann::ordered_json(d.high) : nullptr},
+				   {"p_value", d.p_value},
+				   {"level", d.level},
+				   {"verdict", describe(d.verdict)}};
+	if (d.verdict == Verdict::undecided)
+		out["runs_needed"] = d.runs_needed;
+	return out;
+}
+
 std::string render_json(const Comparison &cmp)
 {
 	nlohmann::ordered_json out;
@@ -295,8 +455,10 @@ std::string render_json(const Comparison &cmp)
 				       {"kernel", set->kernel()},
 				       {"fio", set->fio_version()},
 				       {"e4mext", set->e4mext_version()}});
-	out["significance"] = significance_legend();
+	out["rule"] = verdict_legend(cmp.options);
 	out["alpha"] = significance_level;
+	out["threshold_percent"] = cmp.options.threshold * 100.0;
+	out["looks"] = cmp.options.looks;
 	out["cases"] = nlohmann::ordered_json::array();
 	for (const auto &row : cmp.cases) {
 		nlohmann::ordered_json entry;
@@ -312,13 +474,23 @@ std::string render_json(const Comparison &cmp)
 			for (const auto metric : both_metrics) {
 				const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
 				result[name] = summary_json(cell.result->summary(metric), metric);
-				if (const auto change = cell.change(metric)) {
-					const auto &test = cell.test(metric);
-					result[name]["change_percent"] = *change * 100.0;
-					result[name]["p_value"] = test.p_value;
-					result[name]["holm_level"] = cell.level(metric);
-					result[name]["significance"] = describe(test.significance);
+				if (const auto change = cell.change(metric))
+					result[name].update(decision_json(*change, cell.decision(metric)));
+			}
+			result["moves"] = summary_json(cell.result->moves, Metric::iops);
+			result["moves"].erase("text");
+			result["thin"] = cell.result->thin();
+			result["runs_ended_early"] = cell.result->runs_ended_early;
+			if (cell.result->latency) {
+				nlohmann::ordered_json latency;
+				for (std::size_t l = 0; l < every_latency.size(); ++l) {
+					auto figures = summary_json(cell.result->latency_of(every_latency[l]), Metric::iops);
+					figures.erase("text");
+					if (const auto &change = cell.latency_change[l])
+						figures.update(decision_json(*change, cell.latency_decision[l]));
+					latency[std::string(latency_name(every_latency[l])) + "_ns"] = std::move(figures);
 				}
+				result["completion_latency"] = std::move(latency);
 			}
 			entry["results"].push_back(std::move(result));
 		}
@@ -349,8 +521,8 @@ GeometricMeans geometric_means(const Comparison &cmp)
 			continue;
 		++means.cases;
 		for (std::size_t s = 0; s < row.cells.size(); ++s) {
-			iops[s].push_back(static_cast<double>(row.cells[s].result->median_iops()));
-			bw[s].push_back(static_cast<double>(row.cells[s].result->median_bw()));
+			iops[s].push_back(row.cells[s].result->iops.median);
+			bw[s].push_back(row.cells[s].result->bw.median);
 		}
 	}
 	for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
@@ -360,22 +532,40 @@ GeometricMeans geometric_means(const Comparison &cmp)
 	return means;
 }
 
-// One Holm family: the cases set s shares with the first set, on one metric.
-void judge_family(Comparison &cmp, std::size_t s, Metric metric)
+// One family: the cases set s shares with the first set, on one figure; each judged by the
+// decision rule with the family's size.
+template <typename Values, typename Assign> void judge_family(Comparison &cmp, std::size_t s, Values values_of, Assign assign)
 {
-	std::vector<RankTest *> tests;
-	std::vector<CaseCell *> cells;
-	for (auto &row : cmp.cases) {
-		auto &cell = row.cells[s];
-		if (!row.cells[0].result || !cell.result)
-			continue;
-		tests.push_back(metric == Metric::iops ? &cell.iops_test : &cell.bw_test);
-		cells.push_back(&cell);
+	std::vector<CaseRow *> rows;
+	for (auto &row : cmp.cases)
+		if (row.cells[0].result && row.cells[s].result && values_of(*row.cells[0].result) &&
+		    values_of(*row.cells[s].result))
+			rows.push_back(&row);
+	DecisionRule rule;
+	rule.threshold = cmp.options.threshold;
+	rule.looks = cmp.options.looks;
+	rule.cases = rows.size();
+	for (auto *row : rows)
+		assign(row->cells[s], decide(*values_of(*row->cells[0].result), *values_of(*row->cells[s].result), rule));
+}
+
+void judge(Comparison &cmp, std::size_t s)
+{
+	judge_family(
+		cmp, s, [](const CaseResult &r) { return &r.iops.values; },
+		[](CaseCell &cell, const Decision &d) { cell.iops_decision = d; });
+	judge_family(
+		cmp, s, [](const CaseResult &r) { return &r.bw.values; },
+		[](CaseCell &cell, const Decision &d) { cell.bw_decision = d; });
+	for (std::size_t l = 0; l < every_latency.size(); ++l) {
+		const auto which = every_latency[l];
+		judge_family(
+			cmp, s,
+			[which](const CaseResult &r) -> const std::vector<double> * {
+				return r.latency ? &r.latency_of(which).values : nullptr;
+			},
+			[l](CaseCell &cell, const Decision &d) { cell.latency_decision[l] = d; });
 	}
-	std::vector<double> levels;
-	judge_with_holm(tests, levels);
-	for (std::size_t i = 0; i < cells.size(); ++i)
-		(metric == Metric::iops ? cells[i]->iops_level : cells[i]->bw_level) = levels[i];
 }
 
 } // namespace
@@ -385,13 +575,14 @@ bool CaseRow::in_every_set() const
 	return std::all_of(cells.begin(), cells.end(), [](const CaseCell &c) { return c.result.has_value(); });
 }
 
-Comparison compare_sets(const std::vector<const ResultSet *> &sets)
+Comparison compare_sets(const std::vector<const ResultSet *> &sets, const CompareOptions &options)
 {
 	if (sets.size() < 2)
 		throw UsageError("compare: needs two or more sets, got " + std::to_string(sets.size()) +
 				 " (a PATH holding several results directories counts as several)");
 	Comparison cmp;
 	cmp.sets = sets;
+	cmp.options = options;
 	std::map<CaseKey, CaseRow> by_key;
 	std::vector<CaseKey> keys;
 	for (std::size_t s = 0; s < sets.size(); ++s) {
@@ -412,18 +603,17 @@ Comparison compare_sets(const std::vector<const ResultSet *> &sets)
 			auto &cell = row.cells[s];
 			if (!cell.result)
 				continue;
-			cell.iops_change = relative_change(static_cast<double>(first->median_iops()),
-							   static_cast<double>(cell.result->median_iops()));
-			cell.bw_change = relative_change(static_cast<double>(first->median_bw()),
-							 static_cast<double>(cell.result->median_bw()));
-			cell.iops_test = mann_whitney(first->iops.values, cell.result->iops.values, Alternative::two_sided);
-			cell.bw_test = mann_whitney(first->bw.values, cell.result->bw.values, Alternative::two_sided);
+			cell.iops_change = relative_change(first->iops.median, cell.result->iops.median);
+			cell.bw_change = relative_change(first->bw.median, cell.result->bw.median);
+			if (first->latency && cell.result->latency)
+				for (std::size_t l = 0; l < every_latency.size(); ++l)
+					cell.latency_change[l] = relative_change(first->latency_of(every_latency[l]).median,
+										 cell.result->latency_of(every_latency[l]).median);
 		}
 		cmp.cases.push_back(std::move(row));
 	}
 	for (std::size_t s = 1; s < sets.size(); ++s)
-		for (const auto metric : both_metrics)
-			judge_family(cmp, s, metric);
+		judge(cmp, s);
 	cmp.varying = varying_dimensions(keys);
 	cmp.geomean = geometric_means(cmp);
 	return cmp;
@@ -436,21 +626,61 @@ std::string format_change(double change)
 	return text.data();
 }
 
-std::string significance_mark(Significance significance)
+std::string verdict_mark(Verdict verdict)
 {
-	switch (significance) {
-	case Significance::significant: return "*";
-	case Significance::too_few_runs: return "?";
-	case Significance::not_significant: break;
+	switch (verdict) {
+	case Verdict::changed: return "*";
+	case Verdict::equivalent: return "=";
+	case Verdict::undecided: break;
 	}
-	return "";
+	return "?";
 }
 
-std::string significance_legend()
+namespace {
+
+// Three significant digits, trailing zeros kept: 14.8, 4.70, 0.891, 1380.
+std::string three_digits(double value)
 {
-	return "* significant, ? too few runs to tell, no mark: not significant (two-sided Mann-Whitney U on the "
-	       "runs, p held to its Holm level over the cases each set shares with the first, alpha 0.05 per set and "
-	       "metric); +-: sample stddev as % of the median; geomean: over the cases every set has";
+	std::array<char, 64> text{};
+	const double magnitude = std::fabs(value);
+	const int decimals = magnitude >= 100 || magnitude == 0 ? 0
+			     : magnitude >= 10                  ? 1
+			     : magnitude >= 1                   ? 2
+					      : std::min(12, 2 - static_cast<int>(std::floor(std::log10(magnitude))));
+	std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
+	return text.data();
+}
+
+} // namespace
+
+std::string format_ratio(double ratio)
+{
+	return three_digits(ratio) + "x";
+}
+
+std::string format_latency(double ns)
+{
+	if (ns >= 1e9)
+		return three_digits(ns / 1e9) + "s";
+	if (ns >= 1e6)
+		return three_digits(ns / 1e6) + "ms";
+	if (ns >= 1e3)
+		return three_digits(ns / 1e3) + "us";
+	return three_digits(ns) + "ns";
+}
+
+std::string verdict_legend(const CompareOptions &options)
+{
+	std::array<char, 64> threshold{};
+	std::snprintf(threshold.data(), threshold.size(), "%g%%", options.threshold * 100.0);
+	return std::string("* changed: beyond ") + threshold.data() +
+	       " and significant; = equivalent: the ratio's interval within +-" + threshold.data() +
+	       "; ? undecided (the runs per side it needs in the verdicts); the interval: Welch's t on the log of the "
+	       "runs' unrounded rates, at 1 - 0.05/(cases x " +
+	       std::to_string(options.looks) + " look" + (options.looks == 1 ? "" : "s") +
+	       "), Bonferroni over the cases each set shares with the first and over the looks; +-: sample stddev as % "
+	       "of the median; THIN: a run with fewer than " +
+	       std::to_string(fewest_moves_per_run) + " moves; geomean: over the cases every set has";
 }
 
 std::string render_comparison(const Comparison &comparison, OutputFormat format)

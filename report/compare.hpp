@@ -1,36 +1,43 @@
 // Comparing N sets case by case, the way mmtests' compare-kernels and LKP show kernels: one column
-// per set, each case's median with its spread, the % change against the first set and the
-// significance of that change, and a geometric-mean row over the cases every set has.
-// Significance is judged as the gate judges it (gate.hpp): a Mann-Whitney U test of the runs
-// (statistics.hpp) whose p must reach its Holm-Bonferroni level, the family being the cases a set
-// shares with the first set on one metric - so a column of 64 cases is not marked on noise. Only
-// the question differs: compare asks whether a case changed either way (two-sided), the gate
-// whether it dropped (one-sided).
+// per set, each case's median with its spread, the change against the first set, and a verdict by
+// the decision rule of statistics.hpp (the gate's): changed, equivalent within the threshold, or
+// undecided with the runs per side it would need. Changes are of unrounded rates (1000 * total
+// I/Os / runtime in ms); a case is judged with the cases the set shares with the first set, per
+// metric, as one family. The completion-latency percentiles (p50, p99, p99.9) of a move are
+// judged by the same rule, each percentile its own family.
 #pragma once
 
 #include "render.hpp"
 #include "result_set.hpp"
 #include "statistics.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace e4mext::report {
 
+inline constexpr std::array<Latency, 3> every_latency{Latency::p50, Latency::p99, Latency::p99_9};
+
+struct CompareOptions {
+	double threshold = 0.05; // relative change that matters (compare --threshold, gate --max-regression)
+	std::size_t looks = 1;   // the most looks the runs may have had (the bench's --max-rounds)
+};
+
 // One set's figures of one case, judged against the first set's.
 struct CaseCell {
 	std::optional<CaseResult> result;  // none when the set lacks the case
 	std::optional<double> iops_change; // (median - first median) / first median; none for the
 	std::optional<double> bw_change;   // first set, a missing case or a first median of 0
-	RankTest iops_test;                // against the first set's runs, two-sided; its significance
-	RankTest bw_test;                  // is after Holm (see judge_with_holm)
-	double iops_level = 0;             // the p the test had to reach (Holm)
-	double bw_level = 0;
+	Decision iops_decision;            // against the first set's runs (statistics.hpp)
+	Decision bw_decision;
+	std::array<std::optional<double>, 3> latency_change; // every_latency's order; none without
+	std::array<Decision, 3> latency_decision;            // percentiles on both sides
 
 	std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
-	const RankTest &test(Metric metric) const { return metric == Metric::iops ? iops_test : bw_test; }
-	double level(Metric metric) const { return metric == Metric::iops ? iops_level : bw_level; }
+	const Decision &decision(Metric metric) const { return metric == Metric::iops ? iops_decision : bw_decision; }
+	bool judged() const { return iops_change.has_value(); }
 };
 
 struct CaseRow {
@@ -55,21 +62,28 @@ struct Comparison {
 	std::vector<CaseRow> cases;                     // the union of every set's cases, table order
 	VaryingDimensions varying;                      // over every set, so labels match
 	GeometricMeans geomean;
+	CompareOptions options;
 };
 
 // Two or more sets. Throws UsageError for fewer.
-Comparison compare_sets(const std::vector<const ResultSet *> &sets);
+Comparison compare_sets(const std::vector<const ResultSet *> &sets, const CompareOptions &options = {});
 
 std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
 
-// "*" significant, "?" too few runs to tell, "" not significant.
-std::string significance_mark(Significance significance);
+// "*" changed, "=" equivalent within the threshold, "?" undecided.
+std::string verdict_mark(Verdict verdict);
+
+// "14.8x": a ratio to three significant digits.
+std::string format_ratio(double ratio);
+
+// A latency in ns as a person reads it: "850us", "19.0ms", "1.20s" (three significant digits).
+std::string format_latency(double ns);
 
 // text (the cover letter's blocks side by side, then per metric a table of medians, spread,
 // change and mark), markdown, csv or json.
 std::string render_comparison(const Comparison &comparison, OutputFormat format);
 
-// The legend of the marks, the test and its correction, one line.
-std::string significance_legend();
+// The legend of the marks, the rule and its correction, one line.
+std::string verdict_legend(const CompareOptions &options);
 
 } // namespace e4mext::report

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -158,6 +160,35 @@ FioOptions read_global_options(const json &doc, const std::string &source)
 	return options;
 }
 
+// One percentile of clat_ns.percentile ("99.900000": 170917888); fio prints the keys with six
+// decimals, so the key is matched by its value, not its spelling.
+std::optional<double> percentile_value(const json &percentiles, double wanted)
+{
+	for (const auto &[key, value] : percentiles.items()) {
+		char *end = nullptr;
+		const double at = std::strtod(key.c_str(), &end);
+		if (end != key.c_str() && std::fabs(at - wanted) < 1e-6 && value.is_number())
+			return value.get<double>();
+	}
+	return std::nullopt;
+}
+
+std::optional<LatencyPercentiles> read_clat_percentiles(const json &write)
+{
+	const auto clat = write.find("clat_ns");
+	if (clat == write.end() || !clat->is_object())
+		return std::nullopt;
+	const auto percentiles = clat->find("percentile");
+	if (percentiles == clat->end() || !percentiles->is_object())
+		return std::nullopt;
+	const auto p50 = percentile_value(*percentiles, 50);
+	const auto p99 = percentile_value(*percentiles, 99);
+	const auto p99_9 = percentile_value(*percentiles, 99.9);
+	if (!p50 || !p99 || !p99_9)
+		return std::nullopt;
+	return LatencyPercentiles{*p50, *p99, *p99_9};
+}
+
 struct JobEntry {
 	FioJob job;
 	std::string hostname;
@@ -184,6 +215,8 @@ JobEntry read_job_entry(const json &entry, const std::string &source, const std:
 	job.write.io_bytes = write.unsigned_integer("io_bytes");
 	job.write.total_ios = write.unsigned_integer("total_ios");
 	job.write.runtime_ms = write.unsigned_integer("runtime");
+	if (job.write.total_ios > 0)
+		job.write_clat = read_clat_percentiles(fields.object("write"));
 	if (const auto *read = fields.optional_object("read"))
 		job.read_io_bytes = JsonFields(*read, source, fields.field_path("read")).unsigned_integer("io_bytes");
 	if (const auto total_err = fields.optional_integer("total_err"))
@@ -251,6 +284,13 @@ std::vector<FioJob> merge_clones(std::vector<JobEntry> &entries)
 		it->write.io_bytes += entry.job.write.io_bytes;
 		it->write.total_ios += entry.job.write.total_ios;
 		it->write.runtime_ms = std::max(it->write.runtime_ms, entry.job.write.runtime_ms);
+		if (it->write_clat && entry.job.write_clat) {
+			it->write_clat->p50_ns = std::max(it->write_clat->p50_ns, entry.job.write_clat->p50_ns);
+			it->write_clat->p99_ns = std::max(it->write_clat->p99_ns, entry.job.write_clat->p99_ns);
+			it->write_clat->p99_9_ns = std::max(it->write_clat->p99_9_ns, entry.job.write_clat->p99_9_ns);
+		} else {
+			it->write_clat.reset(); // a clone without percentiles: no bound for the whole
+		}
 		it->read_io_bytes += entry.job.read_io_bytes;
 		it->total_err += entry.job.total_err;
 		if (it->error == 0)

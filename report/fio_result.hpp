@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,15 +18,24 @@ struct WriteTotals {
 	std::uint64_t runtime_ms = 0;
 };
 
+// fio's completion-latency percentiles of the write direction (clat_ns.percentile), in
+// nanoseconds: the time one move took. Absent when fio printed none (clat_percentiles=0, no I/O).
+struct LatencyPercentiles {
+	double p50_ns = 0;
+	double p99_ns = 0;
+	double p99_9_ns = 0;
+};
+
 struct FioJob {
 	std::string jobname;
-	std::string host;                // client/server: the client's hostname (or "All clients"); "" for local runs
-	int error = 0;                   // fio's per-job error (an errno); clones: the first non-zero one
-	int clones = 1;                  // entries summed into this one (numjobs without group_reporting)
-	FioOptions options;              // "global options" overlaid with "job options"
-	WriteTotals write;               // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
-	std::uint64_t read_io_bytes = 0; // the read direction's bytes (verifiers read back); clones summed
-	std::uint64_t total_err = 0;     // errors continue_on_error= let pass (fio prints it only then); clones summed
+	std::string host;                             // client/server: the client's hostname (or "All clients"); "" for local runs
+	int error = 0;                                // fio's per-job error (an errno); clones: the first non-zero one
+	int clones = 1;                               // entries summed into this one (numjobs without group_reporting)
+	FioOptions options;                           // "global options" overlaid with "job options"
+	WriteTotals write;                            // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
+	std::optional<LatencyPercentiles> write_clat; // clones: each percentile the largest (a bound, not a merge)
+	std::uint64_t read_io_bytes = 0;              // the read direction's bytes (verifiers read back); clones summed
+	std::uint64_t total_err = 0;                  // errors continue_on_error= let pass (fio prints it only then); clones summed
 };
 
 struct FioRun {

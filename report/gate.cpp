@@ -34,7 +34,7 @@ const char *outcome_name(GateOutcome outcome)
 	switch (outcome) {
 	case GateOutcome::pass: return "ok";
 	case GateOutcome::regressed: return "regressed";
-	case GateOutcome::inconclusive: return "inconclusive";
+	case GateOutcome::undecided: return "undecided";
 	case GateOutcome::missing: return "missing";
 	case GateOutcome::added: break;
 	}
@@ -46,7 +46,7 @@ const char *outcome_tag(GateOutcome outcome)
 	switch (outcome) {
 	case GateOutcome::pass: return "  ok           ";
 	case GateOutcome::added: return "  new          ";
-	case GateOutcome::inconclusive: return "  INCONCLUSIVE ";
+	case GateOutcome::undecided: return "  UNDECIDED    ";
 	case GateOutcome::regressed:
 	case GateOutcome::missing: break;
 	}
@@ -55,33 +55,26 @@ const char *outcome_tag(GateOutcome outcome)
 
 bool compared(const GateFinding &f)
 {
-	return f.outcome == GateOutcome::pass || f.outcome == GateOutcome::regressed || f.outcome == GateOutcome::inconclusive;
+	return f.outcome == GateOutcome::pass || f.outcome == GateOutcome::regressed || f.outcome == GateOutcome::undecided;
 }
 
-std::string level_text(double level)
+std::string interval_text(const Decision &d)
 {
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "p<=%.2g", level);
-	return text.data();
-}
-
-std::string test_text(const GateFinding &f)
-{
-	if (f.test.significance == Significance::too_few_runs)
-		return format_p_value(f.test.p_value) + ", n too small: " + std::to_string(f.base_n) + " vs " +
-		       std::to_string(f.candidate_n) + " runs cannot reach " + level_text(f.level);
-	if (f.test.significance == Significance::significant)
-		return format_p_value(f.test.p_value) + ", significant (needed " + level_text(f.level) + ")";
-	if (f.level <= 0)
-		return format_p_value(f.test.p_value) + ", not significant (Holm: a smaller p failed first)";
-	return format_p_value(f.test.p_value) + ", not significant (needed " + level_text(f.level) + ")";
+	return "ratio interval " + format_ratio(d.low) + "-" + (std::isfinite(d.high) ? format_ratio(d.high) : std::string("inf"));
 }
 
 std::string settle_text(const GateFinding &f)
 {
-	if (f.runs_to_settle >= most_runs_estimated)
-		return std::to_string(most_runs_estimated) + " or more runs per side would settle it (the spread is too wide)";
-	return "about " + std::to_string(f.runs_to_settle) + " runs per side would settle it";
+	if (f.decision.runs_needed >= most_runs_estimated)
+		return "undecided: " + std::to_string(most_runs_estimated) +
+		       " or more runs per side would decide it (the spread is too wide)";
+	return "undecided: needs " + std::to_string(f.decision.runs_needed) + " runs per side";
+}
+
+std::string test_text(const GateFinding &f)
+{
+	return interval_text(f.decision) + ", " +
+	       (f.decision.verdict == Verdict::undecided ? settle_text(f) : describe(f.decision.verdict));
 }
 
 std::string finding_text(const GateVerdict &v, const GateFinding &f)
@@ -95,20 +88,18 @@ std::string finding_text(const GateVerdict &v, const GateFinding &f)
 		return f.label + ": only in " + v.candidate_label + " (" + format_figure(metric, f.candidate) + ")";
 	case GateOutcome::pass:
 	case GateOutcome::regressed:
-	case GateOutcome::inconclusive: break;
+	case GateOutcome::undecided: break;
 	}
 	auto text = f.label + ": " + metric_name(metric) + " " + format_figure(metric, f.base) + " -> " +
 		    format_figure(metric, f.candidate) + " (" + percent(f.change) + ", n=" + std::to_string(f.base_n) + " vs " +
 		    std::to_string(f.candidate_n) + ", " + test_text(f) + ")";
-	if (f.outcome == GateOutcome::inconclusive)
-		text += "; " + settle_text(f);
 	return text;
 }
 
 std::string summary_line(const GateVerdict &v)
 {
 	return std::to_string(v.regressions()) + " of " + std::to_string(v.findings.size()) + " case(s) regressed, " +
-	       std::to_string(v.inconclusive()) + " inconclusive";
+	       std::to_string(v.undecided()) + " undecided";
 }
 
 // "load: base: load average 0.72 at start, ...; cand: ..." when either set recorded its load.
@@ -121,50 +112,38 @@ std::string load_line(const GateVerdict &v)
 	       or_unknown(v.candidate_load) + " (a busier machine is slower too: compare these before blaming the kernel)";
 }
 
+// "PASS", "FAIL" or "UNDECIDED" (never a pass: the runs could not tell).
+const char *headline(const GateVerdict &v)
+{
+	return v.regressions() > 0 ? "FAIL" : v.undecided() > 0 ? "UNDECIDED" : "PASS";
+}
+
+std::string rule_text(const GateVerdict &v)
+{
+	return "Welch's t on the log of the runs, ratio interval at 1 - 0.05/(" + std::to_string(v.tested) + " cases x " +
+	       std::to_string(v.options.looks) + " looks), Bonferroni";
+}
+
 bool bare_fraction(std::string_view text, double value)
 {
 	return !text.ends_with('%') && value > 0 && value < 1;
 }
 
-bool tested(const GateFinding &f)
+// The gate's outcome of one case from its decision: only drops fail.
+GateOutcome outcome_of(const Decision &d, double max_regression)
 {
-	return f.base_n > 0 && f.candidate_n > 0;
-}
-
-// Holm over the compared cases, then each case's outcome from its drop and its significance.
-void decide(GateVerdict &verdict, const std::vector<std::pair<const Summary *, const Summary *>> &summaries)
-{
-	std::vector<RankTest *> tests;
-	for (auto &f : verdict.findings)
-		if (tested(f))
-			tests.push_back(&f.test);
-	verdict.tested = tests.size();
-	std::vector<double> levels;
-	judge_with_holm(tests, levels);
-	const double strictest = significance_level / static_cast<double>(std::max<std::size_t>(1, tests.size()));
-	std::size_t next = 0;
-	for (std::size_t i = 0; i < verdict.findings.size(); ++i) {
-		auto &f = verdict.findings[i];
-		if (!tested(f))
-			continue;
-		f.level = levels[next++];
-		const bool over_threshold = -f.change * 100.0 > verdict.options.max_regression.percent;
-		if (!over_threshold) {
-			f.outcome = GateOutcome::pass;
-		} else if (f.test.significance == Significance::significant) {
-			f.outcome = GateOutcome::regressed;
-		} else {
-			f.outcome = GateOutcome::inconclusive;
-			f.runs_to_settle = runs_to_settle(*summaries[i].first, *summaries[i].second, f.change, strictest);
-		}
-	}
+	if (d.verdict == Verdict::changed)
+		return d.ratio < 1 ? GateOutcome::regressed : GateOutcome::pass;
+	if (d.verdict == Verdict::equivalent || d.low > 1 - max_regression)
+		return GateOutcome::pass;
+	return GateOutcome::undecided;
 }
 
 } // namespace
 
 bool GateVerdict::passed() const
 {
-	return regressions() == 0;
+	return regressions() == 0 && undecided() == 0;
 }
 
 std::size_t GateVerdict::regressions() const
@@ -175,11 +154,11 @@ std::size_t GateVerdict::regressions() const
 	return count;
 }
 
-std::size_t GateVerdict::inconclusive() const
+std::size_t GateVerdict::undecided() const
 {
 	std::size_t count = 0;
 	for (const auto &f : findings)
-		count += f.outcome == GateOutcome::inconclusive ? 1 : 0;
+		count += f.outcome == GateOutcome::undecided ? 1 : 0;
 	return count;
 }
 
@@ -208,7 +187,8 @@ GateMetric parse_gate_metric(std::string_view text)
 
 GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const GateOptions &options)
 {
-	const auto comparison = compare_sets({&base, &candidate});
+	const auto comparison = compare_sets({&base, &candidate},
+					     {options.max_regression.percent / 100.0, std::max<std::size_t>(1, options.looks)});
 	if (comparison.set_cases[0].empty())
 		throw InputError(base.label + ": no usable result in the base (every job failed or wrote nothing)");
 	GateVerdict verdict;
@@ -218,7 +198,6 @@ GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const Ga
 	verdict.base_load = base.load_summary();
 	verdict.candidate_load = candidate.load_summary();
 	const auto metric = options.metric;
-	std::vector<std::pair<const Summary *, const Summary *>> summaries; // base, candidate per finding
 	for (const auto &row : comparison.cases) {
 		GateFinding f;
 		f.label = case_label(row.key, comparison.varying);
@@ -231,11 +210,11 @@ GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const Ga
 						 "; add repetitions (scripts/bench --repeat) or lower --min-samples");
 		}
 		if (b) {
-			f.base = static_cast<double>(b->median(metric));
+			f.base = b->summary(metric).median;
 			f.base_n = b->iops.n;
 		}
 		if (c) {
-			f.candidate = static_cast<double>(c->median(metric));
+			f.candidate = c->summary(metric).median;
 			f.candidate_n = c->iops.n;
 		}
 		if (!c) {
@@ -243,13 +222,13 @@ GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const Ga
 		} else if (!b) {
 			f.outcome = GateOutcome::added;
 		} else {
-			f.change = f.base > 0 ? (f.candidate - f.base) / f.base : 0.0;
-			f.test = mann_whitney(b->summary(metric).values, c->summary(metric).values, Alternative::less);
+			f.change = row.cells[1].change(metric).value_or(0.0);
+			f.decision = row.cells[1].decision(metric);
+			f.outcome = outcome_of(f.decision, options.max_regression.percent / 100.0);
+			++verdict.tested;
 		}
 		verdict.findings.push_back(std::move(f));
-		summaries.emplace_back(b ? &b->summary(metric) : nullptr, c ? &c->summary(metric) : nullptr);
 	}
-	decide(verdict, summaries);
 	return verdict;
 }
 
@@ -272,9 +251,13 @@ GateVerdict run_gate(const std::string &case_label, const GateSide &base, const 
 	f.base_n = b.n;
 	f.candidate_n = c.n;
 	f.change = f.base > 0 ? (f.candidate - f.base) / f.base : 0.0;
-	f.test = mann_whitney(b.values, c.values, Alternative::less);
+	DecisionRule rule;
+	rule.threshold = options.max_regression.percent / 100.0;
+	rule.looks = std::max<std::size_t>(1, options.looks);
+	f.decision = decide(b.values, c.values, rule);
+	f.outcome = outcome_of(f.decision, rule.threshold);
 	verdict.findings.push_back(std::move(f));
-	decide(verdict, {{&b, &c}});
+	verdict.tested = 1;
 	return verdict;
 }
 
@@ -282,24 +265,23 @@ std::string render_gate_text(const GateVerdict &v)
 {
 	std::ostringstream out;
 	out << "gate: " << v.candidate_label << " against " << v.base_label << ", metric " << metric_name(v.options.metric)
-	    << ", max regression " << threshold_text(v.options.max_regression) << " and significant (one-sided "
-	    << "Mann-Whitney U, Holm over " << v.tested << " cases, alpha 0.05), min samples " << v.options.min_samples << "\n";
+	    << ", max regression " << threshold_text(v.options.max_regression) << " and significant (" << rule_text(v)
+	    << "), min samples " << v.options.min_samples << "\n";
 	if (const auto load = load_line(v); !load.empty())
 		out << "gate: " << load << "\n";
 	for (const auto &f : v.findings)
 		out << outcome_tag(f.outcome) << finding_text(v, f) << "\n";
-	out << "gate: " << (v.passed() ? "PASS" : "FAIL") << ", " << summary_line(v) << "\n";
+	out << "gate: " << headline(v) << ", " << summary_line(v) << "\n";
 	return out.str();
 }
 
 std::string render_gate_markdown(const GateVerdict &v)
 {
 	std::ostringstream out;
-	out << "### e4mext gate: " << (v.passed() ? "PASS" : "FAIL") << "\n\n";
+	out << "### e4mext gate: " << headline(v) << "\n\n";
 	out << markdown_cell(v.candidate_label) << " against " << markdown_cell(v.base_label) << ", metric "
 	    << metric_name(v.options.metric) << ", max regression " << threshold_text(v.options.max_regression)
-	    << " and significant (one-sided Mann-Whitney U, Holm over " << v.tested << " cases, alpha 0.05): " << summary_line(v)
-	    << ".\n\n";
+	    << " and significant (" << rule_text(v) << "): " << summary_line(v) << ".\n\n";
 	if (const auto load = load_line(v); !load.empty())
 		out << markdown_cell(load) << "\n\n";
 	out << "| case | verdict | " << markdown_cell(v.base_label) << " | " << markdown_cell(v.candidate_label)
@@ -309,8 +291,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 		    << (f.base_n ? format_figure(v.options.metric, f.base) : "-") << " | "
 		    << (f.candidate_n ? format_figure(v.options.metric, f.candidate) : "-") << " | "
 		    << (compared(f) ? percent(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
-		    << (compared(f) ? markdown_cell(test_text(f)) : "-")
-		    << (f.outcome == GateOutcome::inconclusive ? "; " + settle_text(f) : "") << " |\n";
+		    << (compared(f) ? markdown_cell(test_text(f)) : "-") << " |\n";
 	}
 	return out.str();
 }
@@ -318,7 +299,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 std::string render_gate_json(const GateVerdict &v)
 {
 	nlohmann::ordered_json out;
-	out["verdict"] = v.passed() ? "pass" : "fail";
+	out["verdict"] = v.regressions() > 0 ? "fail" : v.undecided() > 0 ? "undecided" : "pass";
 	out["base"] = v.base_label;
 	out["candidate"] = v.candidate_label;
 	out["base_load"] = v.base_load;
@@ -326,11 +307,12 @@ std::string render_gate_json(const GateVerdict &v)
 	out["metric"] = v.options.metric == GateMetric::iops ? "iops" : "bw";
 	out["max_regression"] = v.options.max_regression.text;
 	out["max_regression_percent"] = v.options.max_regression.percent;
-	out["test"] = "one-sided Mann-Whitney U (candidate lower), Holm-Bonferroni over the cases compared, alpha 0.05";
+	out["test"] = rule_text(v);
+	out["looks"] = v.options.looks;
 	out["cases_tested"] = v.tested;
 	out["min_samples"] = v.options.min_samples;
 	out["regressions"] = v.regressions();
-	out["inconclusive"] = v.inconclusive();
+	out["undecided"] = v.undecided();
 	out["cases"] = nlohmann::ordered_json::array();
 	for (const auto &f : v.findings) {
 		nlohmann::ordered_json row;
@@ -342,12 +324,14 @@ std::string render_gate_json(const GateVerdict &v)
 		row["base_n"] = f.base_n;
 		row["candidate_n"] = f.candidate_n;
 		if (compared(f)) {
-			row["p_value"] = f.test.p_value;
-			row["p_needed"] = f.level;
-			row["significance"] = describe(f.test.significance);
+			row["ratio_low"] = f.decision.low;
+			row["ratio_high"] = std::isfinite(f.decision.high) ? nlohmann::ordered_json(f.decision.high) : nullptr;
+			row["p_value"] = f.decision.p_value;
+			row["level"] = f.decision.level;
+			row["verdict"] = describe(f.decision.verdict);
 		}
-		if (f.outcome == GateOutcome::inconclusive)
-			row["runs_to_settle"] = f.runs_to_settle;
+		if (f.outcome == GateOutcome::undecided)
+			row["runs_needed"] = f.decision.runs_needed;
 		out["cases"].push_back(std::move(row));
 	}
 	return out.dump(2) + "\n";

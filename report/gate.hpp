@@ -1,11 +1,13 @@
-// The CI gate: candidate medians against base medians, case by case, on one metric.
-// A case regresses only when its median drops by more than max_regression AND the drop is
-// significant: one-sided Mann-Whitney U (candidate lower; statistics.hpp), its p held to the
-// Holm-Bonferroni level over every case compared, so that the chance of failing on noise alone
-// stays at most 5% per gate, however many cases there are. A drop over
-// the threshold that is not significant is inconclusive: reported with the runs per side that
-// would settle it, not failed. A case without a usable run in the candidate fails; cases only in
-// the candidate are listed as new.
+// The CI gate: candidate against base, case by case, on one metric, by the decision rule of
+// statistics.hpp (compare's): the ratio's interval (Welch's t on the log of the runs' unrounded
+// rates, Bonferroni over the cases compared and over the looks the runs may have had).
+//   regressed  a change beyond max_regression, significant, downwards;
+//   pass       equivalent within max_regression, an improvement, or an interval whose low end
+//              already lies above 1 - max_regression (no drop beyond it is left);
+//   undecided  otherwise: reported with the runs per side the measured spread would need. The gate
+//              never passes it: its exit status is its own (gate_exit_undecided) unless the caller
+//              allows undecided cases.
+// A case without a usable run in the candidate fails; cases only in the candidate are listed as new.
 #pragma once
 
 #include "compare.hpp"
@@ -29,9 +31,10 @@ struct GateOptions {
 	Percentage max_regression;
 	GateMetric metric = GateMetric::iops;
 	std::size_t min_samples = 3; // runs required per case on each side
+	std::size_t looks = 1;       // the most looks the runs may have had (the bench's --max-rounds)
 };
 
-enum class GateOutcome { pass, regressed, inconclusive, missing, added };
+enum class GateOutcome { pass, regressed, undecided, missing, added };
 
 struct GateFinding {
 	std::string label;
@@ -41,9 +44,7 @@ struct GateFinding {
 	double change = 0; // (candidate - base) / base
 	std::size_t base_n = 0;
 	std::size_t candidate_n = 0;
-	RankTest test;                  // one-sided: is the candidate lower? (its significance: after Holm)
-	double level = 0;               // the p this case had to reach (Holm); 0: the step-down stopped before it
-	std::size_t runs_to_settle = 0; // inconclusive: runs per side that would settle it
+	Decision decision; // the decision rule's verdict, interval and runs needed
 };
 
 struct GateVerdict {
@@ -53,11 +54,11 @@ struct GateVerdict {
 	std::string base_load;      // ResultSet::load_summary(): the gate cannot tell a slower kernel
 	std::string candidate_load; // from a busier machine, so it shows what metadata.txt recorded
 	std::vector<GateFinding> findings;
-	std::size_t tested = 0; // cases compared, the Holm family
+	std::size_t tested = 0; // cases compared, the family
 
-	bool passed() const;
+	bool passed() const;             // no regression, nothing missing, nothing undecided
 	std::size_t regressions() const; // regressed or missing
-	std::size_t inconclusive() const;
+	std::size_t undecided() const;
 };
 
 // "5%" or "5" (five percent), "0.5%"; in [0, 100). A bare number below 1 ("0.05") is refused:

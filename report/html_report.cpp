@@ -124,8 +124,9 @@ std::string html_comparison_table(const Comparison &cmp, Metric metric)
 			if (s == 0)
 				continue;
 			const auto change = cell.change(metric);
-			cells.push_back(change ? format_change(*change) + significance_mark(cell.test(metric).significance) + " (" +
-							 format_p_value(cell.test(metric).p_value) + ")"
+			const auto &d = cell.decision(metric);
+			cells.push_back(change ? format_change(*change) + verdict_mark(d.verdict) + " (" +
+							 format_ratio(1 + *change) + ", " + describe(d.verdict) + ")"
 					       : "-");
 		}
 		out << html_table_row("td", cells);
@@ -230,7 +231,7 @@ std::string render_html_report(const Comparison &cmp, const ReportCharts &charts
 	    << "</pre>\n";
 	out << "<h2>Comparison</h2>\n"
 	    << html_comparison_table(cmp, Metric::iops) << html_comparison_table(cmp, Metric::bw) << "<p>"
-	    << html_escaped(significance_legend()) << "</p>\n";
+	    << html_escaped(verdict_legend(cmp.options)) << "</p>\n";
 	out << "<h2>Charts</h2>\n"
 	    << charts.iops_svg << "\n"
 	    << charts.iops_ratio_svg << "\n"

@@ -60,14 +60,37 @@ std::string num2str(std::uint64_t num, int maxlen, bool pow2, Num2strUnit unit)
 	return std::to_string(num) + "." + (fraction.data() + 2) + prefixes[prefix] + unit_text;
 }
 
+namespace {
+
+__extension__ using uint128 = unsigned __int128; // GCC and Clang; -Wpedantic accepts it marked so
+
+// (1000 * count) / runtime_ms in 128 bits, so that no count overflows; a quotient beyond 64 bits
+// (a runtime of a millisecond or so) saturates.
+std::uint64_t per_second(std::uint64_t count, std::uint64_t runtime_ms)
+{
+	if (runtime_ms == 0)
+		return 0;
+	const auto quotient = static_cast<uint128>(count) * 1000u / runtime_ms;
+	return quotient > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(quotient);
+}
+
+} // namespace
+
 std::uint64_t fio_iops(std::uint64_t total_ios, std::uint64_t runtime_ms)
 {
-	return runtime_ms == 0 ? 0 : (1000 * total_ios) / runtime_ms;
+	return per_second(total_ios, runtime_ms);
 }
 
 std::uint64_t fio_bw_bytes(std::uint64_t io_bytes, std::uint64_t runtime_ms)
 {
-	return runtime_ms == 0 ? 0 : (1000 * io_bytes) / runtime_ms;
+	return per_second(io_bytes, runtime_ms);
+}
+
+double exact_per_second(std::uint64_t count, std::uint64_t runtime_ms)
+{
+	if (runtime_ms == 0)
+		return 0;
+	return static_cast<double>(static_cast<long double>(count) * 1000.0L / static_cast<long double>(runtime_ms));
 }
 
 std::string format_iops(std::uint64_t iops)

@@ -524,7 +524,7 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 	RatioPlotData data;
 	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") + " of each case against " + base +
 		     " (median / " + base + "'s median, log scale; 1.0: no change)\n" +
-		     "after the ratio: * significant, ? too few runs to tell (rank test with Holm, as in compare)";
+		     "after the ratio: * changed, = equivalent, ? undecided (the decision rule of compare and the gate)";
 	for (const auto *set : sets)
 		data.title += "\n" + set_line(*set);
 	data.base_label = base;
@@ -537,8 +537,7 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 			const auto change = cell.change(metric);
 			RatioBar bar;
 			if (change && 1 + *change > 0) {
-				bar = {true, 1 + *change,
-				       ratio_text(1 + *change) + significance_mark(cell.test(metric).significance)};
+				bar = {true, 1 + *change, ratio_text(1 + *change) + verdict_mark(cell.decision(metric).verdict)};
 			}
 			ratio_row.bars.push_back(std::move(bar));
 		}

@@ -20,9 +20,12 @@ std::string pad_right(std::string text, std::size_t width)
 	return text;
 }
 
+// Truncated to an integer, as fio truncates its IOPS= and BW= figures; saturated at 2^64-1.
 std::uint64_t as_figure(double value)
 {
-	return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
+	if (!(value > 0))
+		return 0;
+	return value >= 18446744073709551615.0 ? UINT64_MAX : static_cast<std::uint64_t>(value);
 }
 
 std::string number(double value)

@@ -27,9 +27,26 @@ std::string describe_status(const Measurement &m)
 
 namespace {
 
-std::uint64_t rounded(double value)
+std::uint64_t truncated(double value)
 {
-	return value <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(value));
+	if (!(value > 0))
+		return 0;
+	return value >= 18446744073709551615.0 ? UINT64_MAX : static_cast<std::uint64_t>(value);
+}
+
+std::optional<LatencySummary> summarize_latency(const std::vector<const Measurement *> &runs)
+{
+	std::vector<double> p50, p99, p99_9;
+	for (const auto *run : runs) {
+		if (!run->clat)
+			return std::nullopt;
+		p50.push_back(run->clat->p50_ns);
+		p99.push_back(run->clat->p99_ns);
+		p99_9.push_back(run->clat->p99_9_ns);
+	}
+	if (runs.empty())
+		return std::nullopt;
+	return LatencySummary{summarize(std::move(p50)), summarize(std::move(p99)), summarize(std::move(p99_9))};
 }
 
 template <typename Field> Summary summarize_field(const std::vector<const Measurement *> &runs, Field field)
@@ -59,12 +76,68 @@ std::optional<EngineSummary> summarize_engine(const std::vector<const Measuremen
 
 std::uint64_t CaseResult::median_iops() const
 {
-	return rounded(iops.median);
+	return truncated(iops.median);
 }
 
 std::uint64_t CaseResult::median_bw() const
 {
-	return rounded(bw.median);
+	return truncated(bw.median);
+}
+
+const Summary &CaseResult::latency_of(Latency which) const
+{
+	static const Summary none;
+	if (!latency)
+		return none;
+	switch (which) {
+	case Latency::p50: return latency->p50_ns;
+	case Latency::p99: return latency->p99_ns;
+	case Latency::p99_9: break;
+	}
+	return latency->p99_9_ns;
+}
+
+const char *latency_name(Latency which)
+{
+	switch (which) {
+	case Latency::p50: return "p50";
+	case Latency::p99: return "p99";
+	case Latency::p99_9: break;
+	}
+	return "p99.9";
+}
+
+bool ended_before_window(const Measurement &m)
+{
+	return m.window_ms > 0 && m.write.runtime_ms + 1 < m.window_ms;
+}
+
+std::uint64_t parse_fio_time_ms(std::string_view text)
+{
+	std::uint64_t value = 0;
+	std::size_t i = 0;
+	for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+		if (value > UINT64_MAX / 10 - 10)
+			return 0;
+		value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+	}
+	if (i == 0)
+		return 0;
+	const auto unit = text.substr(i);
+	const auto scaled = [&](std::uint64_t factor) { return value > UINT64_MAX / factor ? 0 : value * factor; };
+	if (unit.empty() || unit == "s")
+		return scaled(1000);
+	if (unit == "ms")
+		return value;
+	if (unit == "us")
+		return value / 1000;
+	if (unit == "m")
+		return scaled(60'000);
+	if (unit == "h")
+		return scaled(3'600'000);
+	if (unit == "d")
+		return scaled(86'400'000);
+	return 0;
 }
 
 std::vector<CaseResult> ResultSet::cases() const
@@ -78,13 +151,17 @@ std::vector<CaseResult> ResultSet::cases() const
 	for (auto &[key, runs] : by_case) {
 		CaseResult c;
 		c.key = key;
-		std::vector<double> iops, bw;
+		std::vector<double> iops, bw, moves;
 		for (const auto *run : runs) {
-			iops.push_back(static_cast<double>(run->iops));
-			bw.push_back(static_cast<double>(run->bw_bytes));
+			iops.push_back(run->iops);
+			bw.push_back(run->bw_bytes);
+			moves.push_back(static_cast<double>(run->write.total_ios));
+			c.runs_ended_early += ended_before_window(*run) ? 1 : 0;
 		}
 		c.iops = summarize(std::move(iops));
 		c.bw = summarize(std::move(bw));
+		c.moves = summarize(std::move(moves));
+		c.latency = summarize_latency(runs);
 		c.engine = summarize_engine(runs);
 		c.runs = std::move(runs);
 		result.push_back(std::move(c));
@@ -143,8 +220,14 @@ std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<
 		m.error = job.error;
 		m.clones = job.clones;
 		m.write = job.write;
-		m.iops = fio_iops(job.write.total_ios, job.write.runtime_ms);
-		m.bw_bytes = fio_bw_bytes(job.write.io_bytes, job.write.runtime_ms);
+		m.iops = exact_per_second(job.write.total_ios, job.write.runtime_ms);
+		m.bw_bytes = exact_per_second(job.write.io_bytes, job.write.runtime_ms);
+		m.clat = job.write_clat;
+		const auto runtime = job.options.find("runtime");
+		const auto time_based = job.options.find("time_based");
+		const bool loops_until_window = time_based != job.options.end() && fio_option_is_set(time_based->second);
+		if (runtime != job.options.end() && !loops_until_window)
+			m.window_ms = parse_fio_time_ms(runtime->second);
 		if (job.error != 0)
 			m.status = RunStatus::failed;
 		else if (job.write.total_ios == 0 || job.write.runtime_ms == 0)

@@ -29,8 +29,10 @@ struct Measurement {
 	int error = 0;
 	int clones = 1;
 	WriteTotals write;
-	std::uint64_t iops = 0;     // fio's integer IOPS
-	std::uint64_t bw_bytes = 0; // fio's integer bytes per second
+	double iops = 0;                        // unrounded: 1000 * total_ios / runtime_ms (fio prints it truncated)
+	double bw_bytes = 0;                    // unrounded bytes per second, likewise
+	std::optional<LatencyPercentiles> clat; // the time one move took, fio's percentiles
+	std::uint64_t window_ms = 0;            // the time window asked for (runtime=); 0: none
 	std::optional<EngineStats> engine_stats;
 	std::string fio_version;
 	std::int64_t timestamp = 0;
@@ -39,6 +41,19 @@ struct Measurement {
 
 std::string describe_status(const Measurement &m); // "ok", "error=5 (Input/output error)", "no writes"
 
+// A run that stopped before its time window (runtime=, without time_based: the file ran out)
+// measured fewer moves than the window was meant to hold.
+bool ended_before_window(const Measurement &m);
+
+// Fewer moves than this in a run makes its rate thin evidence: the rate's own error is about
+// CV/sqrt(moves), and a move's time spreads about as wide as its mean (CV near 1: p99 is many
+// times p50), so 400 moves keep it near 5%, the default threshold of compare and the gate.
+inline constexpr std::uint64_t fewest_moves_per_run = 400;
+
+// fio's runtime= in milliseconds ("3s", "30", "500ms", "2m"; bare numbers are seconds); 0 when
+// empty or not understood.
+std::uint64_t parse_fio_time_ms(std::string_view text);
+
 struct EngineSummary {
 	Summary extents_before, extents_after, partial_moves, retries;
 	bool verify_failed = false;
@@ -46,15 +61,28 @@ struct EngineSummary {
 
 enum class Metric { iops, bw }; // fio's IOPS, or bandwidth in bytes per second
 
+// Per case, the medians over its runs of each run's completion-latency percentile.
+struct LatencySummary {
+	Summary p50_ns, p99_ns, p99_9_ns;
+};
+
+enum class Latency { p50, p99, p99_9 };
+const char *latency_name(Latency which); // "p50", "p99", "p99.9"
+
 struct CaseResult {
 	CaseKey key;
-	Summary iops;
+	Summary iops; // unrounded rates of the runs
 	Summary bw;
+	Summary moves;                         // total_ios of each run
+	std::size_t runs_ended_early = 0;      // runs that stopped before their time window
+	std::optional<LatencySummary> latency; // when every run has fio's percentiles
 	std::vector<const Measurement *> runs;
 	std::optional<EngineSummary> engine; // when any run had a statistics side file
 
-	std::uint64_t median_iops() const; // the figure tables print (median rounded to an integer)
+	std::uint64_t median_iops() const; // the figure tables print: the median truncated, as fio truncates
 	std::uint64_t median_bw() const;
+	bool thin() const { return moves.n > 0 && moves.min < static_cast<double>(fewest_moves_per_run); }
+	const Summary &latency_of(Latency which) const;
 	std::uint64_t median(Metric metric) const { return metric == Metric::iops ? median_iops() : median_bw(); }
 	const Summary &summary(Metric metric) const { return metric == Metric::iops ? iops : bw; }
 };

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -154,7 +155,111 @@ double pooled_relative_stddev(const Summary &base, const Summary &candidate)
 	return std::sqrt(pooled_variance) / base.median;
 }
 
+struct LogSample {
+	double mean = 0;
+	double variance = 0; // sample variance (n - 1)
+	std::size_t n = 0;
+};
+
+LogSample log_sample(const std::vector<double> &values)
+{
+	LogSample s;
+	s.n = values.size();
+	if (s.n == 0)
+		return s;
+	std::vector<double> logs;
+	for (double v : values)
+		logs.push_back(std::log(std::max(v, std::numeric_limits<double>::min())));
+	s.mean = std::accumulate(logs.begin(), logs.end(), 0.0) / static_cast<double>(s.n);
+	if (s.n >= 2) {
+		double squares = 0;
+		for (double l : logs)
+			squares += (l - s.mean) * (l - s.mean);
+		s.variance = squares / static_cast<double>(s.n - 1);
+	}
+	return s;
+}
+
+// The runs per side at which an interval at `level` around a difference of `margin` (log scale)
+// would exclude the margin's far end with 80% power, for a per-run standard deviation `spread`.
+std::size_t runs_for_margin(double spread, double margin, double level)
+{
+	if (margin <= 0)
+		return most_runs_estimated;
+	if (spread <= 0)
+		return 2;
+	for (std::size_t n = 2; n < most_runs_estimated; ++n) {
+		const double degrees = 2.0 * static_cast<double>(n) - 2;
+		const double z = t_quantile(1 - level / 2, degrees) + t_quantile(settling_power, degrees);
+		if (z * spread * std::sqrt(2.0 / static_cast<double>(n)) <= margin)
+			return n;
+	}
+	return most_runs_estimated;
+}
+
 } // namespace
+
+double DecisionRule::level() const
+{
+	return alpha / static_cast<double>(std::max<std::size_t>(1, cases) * std::max<std::size_t>(1, looks));
+}
+
+Decision decide(const std::vector<double> &base, const std::vector<double> &candidate, const DecisionRule &rule)
+{
+	Decision d;
+	d.level = rule.level();
+	const auto b = log_sample(base);
+	const auto c = log_sample(candidate);
+	const double difference = c.mean - b.mean;
+	d.ratio = std::exp(difference);
+	const double lower_bound = std::log(1 - rule.threshold);
+	const double upper_bound = std::log(1 + rule.threshold);
+	const bool beyond = difference < lower_bound || difference > upper_bound;
+	if (b.n < 2 || c.n < 2) {
+		d.low = 0;
+		d.high = std::numeric_limits<double>::infinity();
+		d.runs_needed = std::max<std::size_t>({3, b.n + 1, c.n + 1});
+		return d;
+	}
+	const double vb = b.variance / static_cast<double>(b.n);
+	const double vc = c.variance / static_cast<double>(c.n);
+	const double se = std::sqrt(vb + vc);
+	double half = 0;
+	if (se > 0) {
+		const double degrees =
+			(vb + vc) * (vb + vc) / (vb * vb / static_cast<double>(b.n - 1) + vc * vc / static_cast<double>(c.n - 1));
+		half = t_quantile(1 - d.level / 2, degrees) * se;
+		const boost::math::students_t_distribution<double> t(degrees);
+		d.p_value = 2 * boost::math::cdf(boost::math::complement(t, std::fabs(difference) / se));
+	} else {
+		d.p_value = difference == 0 ? 1 : 0;
+	}
+	d.low = std::exp(difference - half);
+	d.high = std::exp(difference + half);
+	const bool excludes_no_change = difference - half > 0 || difference + half < 0;
+	if (excludes_no_change && beyond)
+		d.verdict = Verdict::changed;
+	else if (difference - half > lower_bound && difference + half < upper_bound)
+		d.verdict = Verdict::equivalent;
+	if (d.verdict != Verdict::undecided)
+		return d;
+	const double spread = std::sqrt((b.variance * static_cast<double>(b.n - 1) + c.variance * static_cast<double>(c.n - 1)) /
+					static_cast<double>(b.n + c.n - 2));
+	const double margin = beyond ? std::fabs(difference) : std::min(difference - lower_bound, upper_bound - difference);
+	d.runs_needed = std::max({runs_for_margin(spread, margin, d.level), b.n + 1, c.n + 1});
+	d.runs_needed = std::min(d.runs_needed, most_runs_estimated);
+	return d;
+}
+
+std::string describe(Verdict verdict)
+{
+	switch (verdict) {
+	case Verdict::changed: return "changed";
+	case Verdict::equivalent: return "equivalent";
+	case Verdict::undecided: break;
+	}
+	return "undecided";
+}
 
 Summary summarize(std::vector<double> values)
 {

@@ -63,3 +63,15 @@ TEST_CASE("fio's IOPS and BW are truncated integer divisions", "[num2str]")
 	CHECK(fio_iops(100, 0) == 0);
 	CHECK(fio_bw_bytes(100, 0) == 0);
 }
+
+TEST_CASE("counts near 2^64 do not overflow the rate", "[num2str]")
+{
+	// 1000 * total_ios wrapped in 64 bits: 2^62 I/Os in 1 ms printed IOPS=0, 2^64-1 I/Os in 30 s
+	// printed 615T, 2^63-1 bytes in 30 s printed 559TiB/s.
+	CHECK(fio_iops(1ULL << 62, 1) == UINT64_MAX); // beyond 64 bits: saturates, never 0
+	CHECK(format_iops(fio_iops(UINT64_MAX, 30000)) == "615P");
+	CHECK(format_bw(fio_bw_bytes(INT64_MAX, 30000)) == "273PiB/s");
+	CHECK(exact_per_second(1ULL << 62, 1) == Approx(4611686018427387904000.0));
+	CHECK(exact_per_second(99, 3005) == Approx(32.945091514143094).epsilon(1e-12));
+	CHECK(exact_per_second(5, 0) == 0);
+}

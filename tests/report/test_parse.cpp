@@ -178,3 +178,13 @@ TEST_CASE("engine statistics side file", "[parse][sidefile]")
 				   "s.jsonl");
 	CHECK(failed.at("j").verify_failed);
 }
+
+TEST_CASE("completion-latency percentiles of a move: p50, p99, p99.9", "[parse][latency]")
+{
+	const auto run = load_fio_file(data("fio-3.33/e4defrag-unwritten-4k.json"));
+	REQUIRE(run.jobs[0].write_clat);
+	CHECK(run.jobs[0].write_clat->p50_ns == 5472);
+	CHECK(run.jobs[0].write_clat->p99_ns == 8512);
+	CHECK(run.jobs[0].write_clat->p99_9_ns == 42240);
+	CHECK_FALSE(load_fio_file(data("fio-3.33/read-only.json")).jobs[0].write_clat); // no writes, no percentiles
+}

@@ -98,8 +98,9 @@ each run's job, fio JSON, engine stats and log in runs/<case>/run-N.*, metadata.
 table.md, plot.png, plot.svg; with two or more kernels compare.txt (every kernel's block side by
 side, the % change against the first and its significance).
 Exit status: 0 done (gate passed); 1 the gate found a regression; 2 bad usage; 3 a run or the
-environment failed (or a kernel did not boot); 4 a guest crashed or hung; 130 interrupted (results
-kept, marked partial).)";
+environment failed (or a kernel did not boot); 4 a guest crashed or hung; 5 the gate could not
+decide a case (never a pass; its runs per side needed are in gate-summary.md); 130 interrupted
+(results kept, marked partial).)";
 
 std::string first_line(const std::string &path, const std::string &prefix = "")
 {
@@ -416,6 +417,9 @@ int gate(const BenchOptions &o, const std::string &base_dir, const std::string &
 			  << ")\n";
 	else if (rc == 1)
 		std::cerr << "bench: gate: REGRESSION against " << base_label << " (see " << out_dir << "/gate-summary.md)\n";
+	else if (rc == kExitUndecided)
+		std::cerr << "bench: gate: UNDECIDED against " << base_label << ": the runs cannot tell yet (see " << out_dir
+			  << "/gate-summary.md for the runs each case needs); not a pass\n";
 	else
 		std::cerr << "bench: gate: could not compare (exit " << rc << "; see the message above)\n";
 	return rc;

@@ -39,9 +39,10 @@ constexpr const char *kFooter =
 	"The U case (an unwritten original and donor) on a freshly made ext4 for every single run, the same\n"
 	"job for both engines (the cover letter's, only ioengine= differs), and bench-move-loop issuing the\n"
 	"same ioctls with no fio. Variants alternate within each round (rotating which goes first); the\n"
-	"figures are medians over the rounds. Needs root. Exit status: 0 done (gate passed or inconclusive),\n"
-	"1 the gate found libe4mext slower than e4defrag by more than --gate, and significantly (with\n"
-	"--confirm: in both measurements), 2 bad usage, 3 a run failed, 130 interrupted.";
+	"figures are medians over the rounds. Needs root. Exit status: 0 done (gate passed; or undecided\n"
+	"with --allow-undecided), 1 the gate found libe4mext slower than e4defrag by more than --gate, and\n"
+	"significantly (with --confirm: in both measurements), 2 bad usage, 3 a run failed, 5 the gate\n"
+	"could not decide (the runs' spread too wide for their number), 130 interrupted.";
 
 struct CommandOptions {
 	unsigned runs = 5;
@@ -50,6 +51,7 @@ struct CommandOptions {
 	std::string image_size = "2G";
 	std::string gate;
 	bool confirm = false;
+	bool allow_undecided = false;
 	bool no_loop = false;
 	std::vector<std::string> job_options;
 	std::string build_dir;
@@ -165,20 +167,34 @@ void print_fio_floor(double null_iops, double loop_iops, std::ostream &out)
 	    << "x the bare loop (" << fixed(loop_ns, "%.0f") << " ns per move)\n";
 }
 
+enum class GateResult { pass, regressed, undecided };
+
 // One measurement and its report; the gate's verdict when there is a gate.
-bool measure_and_report(OverheadBench &bench, const OverheadOptions &o, const std::optional<report::GateOptions> &gate)
+GateResult measure_and_report(OverheadBench &bench, const OverheadOptions &o, const std::optional<report::GateOptions> &gate)
 {
 	const OverheadSamples samples = bench.measure(std::cout);
 	print_ratios(samples, std::cout);
 	if (o.bare_loop)
 		print_fio_floor(bench.null_engine_iops(), median(samples, "bare-loop"), std::cout);
 	if (!gate)
-		return true;
+		return GateResult::pass;
 	const auto verdict =
 		report::run_gate("U " + report::format_block_size(o.block_size), {"e4defrag", samples.iops.at("e4defrag")},
 				 {"libe4mext", samples.iops.at("libe4mext")}, *gate);
 	std::cout << report::render_gate_text(verdict) << std::flush;
-	return verdict.passed();
+	if (verdict.regressions() > 0)
+		return GateResult::regressed;
+	return verdict.undecided() > 0 ? GateResult::undecided : GateResult::pass;
+}
+
+int exit_status(GateResult result, bool allow_undecided)
+{
+	switch (result) {
+	case GateResult::pass: return 0;
+	case GateResult::regressed: return 1;
+	case GateResult::undecided: break;
+	}
+	return allow_undecided ? 0 : kExitUndecided;
 }
 
 int run(const CommandOptions &c)
@@ -189,13 +205,13 @@ int run(const CommandOptions &c)
 	try {
 		OverheadBench bench(o);
 		std::cout << header(o) << std::endl;
-		if (measure_and_report(bench, o, gate))
-			return 0;
-		if (!c.confirm)
-			return 1;
+		const auto first = measure_and_report(bench, o, gate);
+		if (first != GateResult::regressed || !c.confirm)
+			return exit_status(first, c.allow_undecided);
 		// A real regression fails both measurements; a noisy neighbour rarely does.
 		std::cout << "overhead: the gate failed once; measuring again to tell a regression from noise" << std::endl;
-		return measure_and_report(bench, o, gate) ? 0 : 1;
+		const auto second = measure_and_report(bench, o, gate);
+		return exit_status(second, c.allow_undecided);
 	} catch (const std::exception &) {
 		// A child stopped by the interrupt fails too; the interrupt is what happened.
 		if (const int sig = interrupted_by())
@@ -223,6 +239,8 @@ Subcommand e4mext::runner::add_overhead_command(CLI::App &parent)
 			"significantly (report/gate's rule; the CI gate)");
 	app->add_flag("--confirm", opt->confirm,
 		      "with --gate: a failing gate is measured once more and fails only if that fails too");
+	app->add_flag("--allow-undecided", opt->allow_undecided,
+		      "with --gate: exit 0 when the gate cannot decide (the default is exit 5, never a pass)");
 	app->add_flag("--no-loop", opt->no_loop, "skip bench-move-loop (the bare ioctls) and fio's floor");
 	app->add_option("--job-opt", opt->job_options,
 			"OPT: add a fio option to both engines' job, e.g. gtod_reduce=1 "

@@ -9,6 +9,7 @@ namespace e4mext::runner {
 inline constexpr int kExitBadUsage = 2;
 inline constexpr int kExitBootFailed = 3; // a run or the environment failed: no kernel, no boot, fio failed
 inline constexpr int kExitGuestCrashed = 4;
+inline constexpr int kExitUndecided = 5;     // a gate could not decide: never a pass (e4mext-report gate exits 5 too)
 inline constexpr int kExitInterrupted = 130; // 128 + SIGINT; results kept, marked partial
 
 // The user asked for something that cannot be: an unknown kernel version, a bad size (exit 2).

@@ -188,7 +188,13 @@ std::size_t runs_for_margin(double spread, double margin, double level)
 		return most_runs_estimated;
 	if (spread <= 0)
 		return 2;
-	for (std::size_t n = 2; n < most_runs_estimated; ++n) {
+	// The normal approximation is a lower bound (t quantiles exceed z): start there.
+	const boost::math::normal_distribution<double> normal;
+	const double z = boost::math::quantile(normal, 1 - level / 2) + boost::math::quantile(normal, settling_power);
+	const double start = std::ceil(2 * z * z * spread * spread / (margin * margin));
+	if (start >= static_cast<double>(most_runs_estimated))
+		return most_runs_estimated;
+	for (auto n = std::max<std::size_t>(2, static_cast<std::size_t>(start)); n < most_runs_estimated; ++n) {
 		const double degrees = 2.0 * static_cast<double>(n) - 2;
 		const double z = t_quantile(1 - level / 2, degrees) + t_quantile(settling_power, degrees);
 		if (z * spread * std::sqrt(2.0 / static_cast<double>(n)) <= margin)

@@ -182,7 +182,7 @@ TEST_CASE("the decision rule: changed, equivalent, undecided", "[statistics][dec
 	}
 	SECTION("the rule holds its error rate: no change, many looks, false verdicts near alpha or below")
 	{
-		// 2000 bench runs of two identical kernels (log-normal, 20% spread), each looking after
+		// 1000 bench runs of two identical kernels (log-normal, 20% spread), each looking after
 		// every round from 3 to 10 runs per side and stopping at its first "changed": the share
 		// that ever says "changed" must stay at most alpha (0.05).
 		rule.cases = 1;
@@ -196,7 +196,7 @@ TEST_CASE("the decision rule: changed, equivalent, undecided", "[statistics][dec
 			return std::sqrt(-2 * std::log(uniform())) * std::cos(2 * 3.14159265358979 * uniform());
 		};
 		int false_changes = 0;
-		const int trials = 2000;
+		const int trials = 1000;
 		for (int t = 0; t < trials; ++t) {
 			std::vector<double> a, b;
 			for (int round = 1; round <= 10; ++round) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -120,6 +121,19 @@ std::string format_block_size(std::uint64_t bytes)
 	return std::to_string(bytes);
 }
 
+namespace {
+
+const char *extents_name(ExtentState state)
+{
+	switch (state) {
+	case ExtentState::written: return "written";
+	case ExtentState::fragmented: return "fragmented";
+	default: return "unwritten";
+	}
+}
+
+} // namespace
+
 const char *extents_letter(ExtentState state)
 {
 	switch (state) {
@@ -180,50 +194,100 @@ CaseKey classify(const FioJob &job, const std::string &source)
 	return key;
 }
 
-VaryingDimensions varying_dimensions(const std::vector<CaseKey> &keys)
+const CaseFactor *CaseFactors::find(std::string_view name) const
+{
+	for (const auto &f : factors)
+		if (f.name == name)
+			return &f;
+	return nullptr;
+}
+
+const CaseFactor *CaseFactors::axis() const
+{
+	for (const auto &f : factors)
+		if (f.axis)
+			return &f;
+	return nullptr;
+}
+
+CaseFactors CaseFactors::without_axis() const
+{
+	CaseFactors panel;
+	for (const auto &f : factors)
+		if (!f.axis)
+			panel.factors.push_back(f);
+	return panel;
+}
+
+CaseFactors factors_of(const CaseKey &key)
+{
+	using Kind = CaseFactor::Kind;
+	const std::string bs = format_block_size(key.block_size);
+	const std::string host = "@" + (key.host.empty() ? std::string("local") : key.host);
+	return {{
+		{"extents", extents_name(key.extents), extents_letter(key.extents), static_cast<std::int64_t>(key.extents), true},
+		{"block_size", std::to_string(key.block_size), bs, static_cast<std::int64_t>(key.block_size), true, true,
+		 Kind::number},
+		{"donor_mode", key.donor_mode, "donor=" + key.donor_mode},
+		{"inplace", key.inplace ? "1" : "0", key.inplace ? "inplace" : "copy", key.inplace ? 1 : 0, false, false,
+		 Kind::boolean},
+		{"access", key.access, key.access},
+		{"engine", key.engine, key.engine},
+		{"host", key.host, host},
+	}};
+}
+
+VaryingDimensions varying_dimensions(const std::vector<CaseFactors> &keys)
 {
 	VaryingDimensions varying;
-	if (keys.empty())
-		return varying;
-	const auto &first = keys.front();
-	for (const auto &key : keys) {
-		varying.donor_mode = varying.donor_mode || key.donor_mode != first.donor_mode;
-		varying.inplace = varying.inplace || key.inplace != first.inplace;
-		varying.access = varying.access || key.access != first.access;
-		varying.engine = varying.engine || key.engine != first.engine;
-		varying.host = varying.host || key.host != first.host;
+	std::map<std::string, std::set<std::string>, std::less<>> values;
+	for (const auto &key : keys)
+		for (const auto &f : key.factors)
+			values[f.name].insert(f.value);
+	for (const auto &entry : values) {
+		const std::string &name = entry.first;
+		const bool everywhere =
+			std::all_of(keys.begin(), keys.end(), [&](const CaseFactors &k) { return k.find(name) != nullptr; });
+		if (entry.second.size() > 1 || !everywhere)
+			varying.factors.insert(name);
 	}
 	return varying;
 }
 
+VaryingDimensions varying_dimensions(const std::vector<CaseKey> &keys)
+{
+	std::vector<CaseFactors> factors;
+	for (const auto &key : keys)
+		factors.push_back(factors_of(key));
+	return varying_dimensions(factors);
+}
+
 namespace {
 
-std::string dimensions_text(const CaseKey &key, const VaryingDimensions &varying)
+std::string label_of(const CaseFactors &key, const VaryingDimensions &varying, bool with_axis)
 {
 	std::string label;
-	if (varying.donor_mode)
-		label += " donor=" + key.donor_mode;
-	if (varying.inplace)
-		label += key.inplace ? " inplace" : " copy";
-	if (varying.access)
-		label += " " + key.access;
-	if (varying.engine)
-		label += " " + key.engine;
-	if (varying.host)
-		label += " @" + (key.host.empty() ? std::string("local") : key.host);
+	for (const auto &f : key.factors)
+		if ((with_axis || !f.axis) && (f.always_shown || varying.has(f.name)) && !f.label.empty())
+			label += (label.empty() ? "" : " ") + f.label;
 	return label;
 }
 
 } // namespace
 
-std::string case_label(const CaseKey &key, const VaryingDimensions &varying)
+std::string case_label(const CaseFactors &key, const VaryingDimensions &varying)
 {
-	return extents_letter(key.extents) + (" " + format_block_size(key.block_size)) + dimensions_text(key, varying);
+	return label_of(key, varying, true);
 }
 
-std::string group_label(const CaseKey &key, const VaryingDimensions &varying)
+std::string case_label(const CaseKey &key, const VaryingDimensions &varying)
 {
-	return extents_letter(key.extents) + dimensions_text(key, varying);
+	return case_label(factors_of(key), varying);
+}
+
+std::string group_label(const CaseFactors &key, const VaryingDimensions &varying)
+{
+	return label_of(key, varying, false);
 }
 
 } // namespace e4mext::report

@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,21 +52,62 @@ std::string engine_label(std::string_view ioengine);
 
 std::string format_block_size(std::uint64_t bytes); // 4096 -> "4k", 1048576 -> "1m", 512 -> "512"
 
-// Which of the extra dimensions differ among a set of cases; those go into the labels.
-struct VaryingDimensions {
-	bool donor_mode = false;
-	bool inplace = false;
-	bool access = false;
-	bool engine = false;
-	bool host = false;
+// One factor of a case and its value. A run the bench made carries its factors in a case record
+// beside its fio JSON (jobs/cases.json's factors: layout, bs, cache, size, ...); any other fio JSON
+// gets them from its options (factors_of: extents, block_size, donor_mode, inplace, access, engine,
+// host). The report groups, orders, labels and charts by these alone.
+struct CaseFactor {
+	enum class Kind { text, number, boolean }; // how JSON output writes the value
+
+	std::string name;          // "layout", "bs", "cache"
+	std::string value;         // "U", "4k", "warm": what CSV and JSON output hold
+	std::string label;         // what case labels show: "U", "4k", "donor=written", "rand"
+	std::int64_t rank = 0;     // orders the values before their text (declared position, bytes)
+	bool always_shown = false; // in every label, not only when the factor varies
+	bool axis = false;         // the charts' x axis (one panel per value of the other factors)
+	Kind kind = Kind::text;
+
+	bool operator==(const CaseFactor &other) const { return name == other.name && rank == other.rank && value == other.value; }
+	std::strong_ordering operator<=>(const CaseFactor &other) const
+	{
+		if (const auto c = name <=> other.name; c != 0)
+			return c;
+		if (const auto c = rank <=> other.rank; c != 0)
+			return c;
+		return value <=> other.value;
+	}
 };
+
+// A case: its factors in their declared order. Runs with equal factors are one case.
+struct CaseFactors {
+	std::vector<CaseFactor> factors;
+
+	const CaseFactor *find(std::string_view name) const;
+	const CaseFactor *axis() const;   // the x-axis factor, or nullptr
+	CaseFactors without_axis() const; // a chart's panel
+	bool operator==(const CaseFactors &) const = default;
+	auto operator<=>(const CaseFactors &) const = default;
+};
+
+// The factors of a case classified from fio's options, with the labels "U", "4k", "donor=written",
+// "inplace"/"copy", "seq"/"rand", the engine, "@host"/"@local" (extents and block size always shown).
+CaseFactors factors_of(const CaseKey &key);
+
+// The factors whose values differ among a set of cases (or that some cases lack); those go into the
+// labels beside the factors always shown.
+struct VaryingDimensions {
+	std::set<std::string, std::less<>> factors;
+	bool has(std::string_view name) const { return factors.find(name) != factors.end(); }
+};
+VaryingDimensions varying_dimensions(const std::vector<CaseFactors> &keys);
 VaryingDimensions varying_dimensions(const std::vector<CaseKey> &keys);
 
-// "U 4k", plus e.g. " donor=written", " inplace", " rand", " libe4mext", " @host" for the
-// dimensions that vary.
+// The labels of the factors always shown and of those that vary: "U 4k", "M 128k donor=written
+// inplace rand libe4mext @h1", "U 4k warm".
+std::string case_label(const CaseFactors &key, const VaryingDimensions &varying);
 std::string case_label(const CaseKey &key, const VaryingDimensions &varying);
 
-// case_label without the block size: "U", "M donor=written inplace rand" (a chart's panel).
-std::string group_label(const CaseKey &key, const VaryingDimensions &varying);
+// case_label without the x-axis factor: "U", "M donor=written inplace rand" (a chart's panel).
+std::string group_label(const CaseFactors &key, const VaryingDimensions &varying);
 
 } // namespace e4mext::report

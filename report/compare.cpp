@@ -583,8 +583,8 @@ Comparison compare_sets(const std::vector<const ResultSet *> &sets, const Compar
 	Comparison cmp;
 	cmp.sets = sets;
 	cmp.options = options;
-	std::map<CaseKey, CaseRow> by_key;
-	std::vector<CaseKey> keys;
+	std::map<CaseFactors, CaseRow> by_key;
+	std::vector<CaseFactors> keys;
 	for (std::size_t s = 0; s < sets.size(); ++s) {
 		cmp.set_cases.push_back(sets[s]->cases());
 		for (const auto &c : cmp.set_cases.back()) {

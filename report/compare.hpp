@@ -41,7 +41,7 @@ struct CaseCell {
 };
 
 struct CaseRow {
-	CaseKey key;
+	CaseFactors key;
 	std::vector<CaseCell> cells; // one per set, in the sets' order
 
 	bool in_every_set() const;

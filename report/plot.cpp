@@ -108,20 +108,6 @@ constexpr std::size_t most_panels_per_row = 4;
 constexpr std::size_t title_line_height = 18;
 constexpr std::size_t title_char_width = 7; // sans 10 at most, for fitting the title lines
 
-// Panels in reading order: U before M; within each, the baseline settings first (unwritten donor,
-// copy, sequential), then the variations.
-auto panel_order(const CaseKey &key)
-{
-	return std::tuple(key.extents, key.donor_mode != "unwritten", key.inplace, key.access != "seq", key.donor_mode, key.access,
-			  key.engine, key.host);
-}
-
-CaseKey group_of(CaseKey key)
-{
-	key.block_size = 0;
-	return key;
-}
-
 std::size_t panels_per_row(std::size_t panels)
 {
 	return std::max<std::size_t>(2, std::min(most_panels_per_row, panels));
@@ -415,17 +401,23 @@ void run_gnuplot(const std::string &script, const fs::path &output)
 PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 {
 	std::vector<std::vector<CaseResult>> cases;
-	std::vector<CaseKey> keys;
+	std::vector<CaseFactors> keys;
 	for (const auto *set : sets) {
 		cases.push_back(set->cases());
 		for (const auto &c : cases.back())
 			keys.push_back(c.key);
 	}
+	// One panel per value of the factors other than the x axis (in case order), one bar group per
+	// value of the x-axis factor (its label, ordered by rank).
 	const auto varying = varying_dimensions(keys);
-	const auto by_panel_order = [](const CaseKey &a, const CaseKey &b) { return panel_order(a) < panel_order(b); };
-	std::map<CaseKey, std::set<std::uint64_t>, decltype(by_panel_order)> groups(by_panel_order);
+	using AxisValue = std::tuple<std::int64_t, std::string, std::string>; // rank, value, label
+	const auto axis_value = [](const CaseFactors &key) {
+		const auto *axis = key.axis();
+		return axis ? AxisValue{axis->rank, axis->value, axis->label} : AxisValue{};
+	};
+	std::map<CaseFactors, std::set<AxisValue>> groups;
 	for (const auto &key : keys)
-		groups[group_of(key)].insert(key.block_size);
+		groups[key.without_axis()].insert(axis_value(key));
 
 	const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
 	PlotData data;
@@ -438,14 +430,15 @@ PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 	for (const auto &[group, sizes] : groups) {
 		PlotPanel panel;
 		panel.title = group_label(group, varying);
-		for (const auto size : sizes)
-			panel.x_labels.push_back(format_block_size(size));
+		for (const auto &size : sizes)
+			panel.x_labels.push_back(std::get<2>(size));
 		for (std::size_t s = 0; s < sets.size(); ++s) {
 			std::vector<PlotBar> bars(sizes.size());
 			for (const auto &c : cases[s]) {
-				if (group_of(c.key) != group)
+				if (c.key.without_axis() != group)
 					continue;
-				const auto x = static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(c.key.block_size)));
+				const auto x =
+					static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(axis_value(c.key))));
 				const auto &summary = c.summary(metric);
 				const double median = static_cast<double>(c.median(metric)) / scale;
 				bars[x] = {true, median, summary.min / scale, summary.max / scale, bar_text(metric, median)};

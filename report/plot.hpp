@@ -39,14 +39,14 @@ struct PlotBar {
 
 struct PlotPanel {
 	std::string title;                      // group_label: "U", "M donor=written"
-	std::vector<std::string> x_labels;      // block sizes: "4k", "32k"
+	std::vector<std::string> x_labels;      // the x-axis factor's labels: block sizes "4k", "32k"
 	std::vector<std::vector<PlotBar>> bars; // [set][x]
 };
 
 struct PlotData {
 	std::string title; // metric, then one line per set: label, kernel, fio, e4mext
 	std::vector<std::string> set_labels;
-	std::vector<PlotPanel> panels; // unwritten donor, copy, seq first within U and M
+	std::vector<PlotPanel> panels; // in case order: U before M, each factor's declared order
 };
 
 // IOPS, or BW in MiB/s.

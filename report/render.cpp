@@ -36,13 +36,28 @@ std::string number(double value)
 	return out.str();
 }
 
-const char *extents_name(ExtentState state)
+// Every factor name of the cases, in the order the cases declare them: the columns of CSV output.
+std::vector<std::string> factor_columns(const std::vector<CaseFactors> &keys)
 {
-	switch (state) {
-	case ExtentState::written: return "written";
-	case ExtentState::fragmented: return "fragmented";
-	default: return "unwritten";
+	std::vector<std::string> names;
+	for (const auto &key : keys)
+		for (const auto &f : key.factors)
+			if (std::find(names.begin(), names.end(), f.name) == names.end())
+				names.push_back(f.name);
+	return names;
+}
+
+nlohmann::ordered_json factor_json(const CaseFactor &f)
+{
+	switch (f.kind) {
+	case CaseFactor::Kind::number: try { return std::stoull(f.value);
+		} catch (const std::exception &) {
+			return f.value;
+		}
+	case CaseFactor::Kind::boolean: return f.value != "0" && !f.value.empty();
+	case CaseFactor::Kind::text: break;
 	}
+	return f.value;
 }
 
 nlohmann::ordered_json summary_json(const Summary &s, const std::string &text)
@@ -107,14 +122,22 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 std::string render_csv(const ResultSet &set, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
 	std::ostringstream out;
-	out << "set,case,extents,block_size,donor_mode,inplace,access,engine,host,n,"
-	       "iops_median,iops_min,iops_max,iops_stddev,bw_bytes_median,bw_bytes_min,bw_bytes_max,bw_bytes_stddev,"
+	auto keys = keys_of(cases);
+	for (const auto *m : set.excluded())
+		keys.push_back(m->key);
+	const auto columns = factor_columns(keys);
+	out << "set,case";
+	for (const auto &name : columns)
+		out << "," << csv_field(name);
+	out << ",n,iops_median,iops_min,iops_max,iops_stddev,bw_bytes_median,bw_bytes_min,bw_bytes_max,bw_bytes_stddev,"
 	       "iops_text,bw_text,extents_before,extents_after,partial_moves,retries,status,source\n";
-	auto key_fields = [&](const CaseKey &key) {
+	auto key_fields = [&](const CaseFactors &key) {
 		std::ostringstream k;
-		k << csv_field(set.label) << "," << csv_field(case_label(key, varying)) << "," << extents_name(key.extents) << ","
-		  << key.block_size << "," << key.donor_mode << "," << (key.inplace ? 1 : 0) << "," << key.access << ","
-		  << csv_field(key.engine) << "," << csv_field(key.host);
+		k << csv_field(set.label) << "," << csv_field(case_label(key, varying));
+		for (const auto &name : columns) {
+			const auto *f = key.find(name);
+			k << "," << csv_field(f ? f->value : "");
+		}
 		return k.str();
 	};
 	for (const auto &c : cases) {
@@ -143,13 +166,8 @@ std::string render_json(const ResultSet &set, const std::vector<CaseResult> &cas
 	for (const auto &c : cases) {
 		nlohmann::ordered_json row;
 		row["case"] = case_label(c.key, varying);
-		row["extents"] = extents_name(c.key.extents);
-		row["block_size"] = c.key.block_size;
-		row["donor_mode"] = c.key.donor_mode;
-		row["inplace"] = c.key.inplace;
-		row["access"] = c.key.access;
-		row["engine"] = c.key.engine;
-		row["host"] = c.key.host;
+		for (const auto &f : c.key.factors)
+			row[f.name] = factor_json(f);
 		row["iops"] = summary_json(c.iops, format_iops(c.median_iops()));
 		row["bw_bytes"] = summary_json(c.bw, format_bw(c.median_bw()));
 		if (c.engine) {

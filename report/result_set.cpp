@@ -142,7 +142,7 @@ std::uint64_t parse_fio_time_ms(std::string_view text)
 
 std::vector<CaseResult> ResultSet::cases() const
 {
-	std::map<CaseKey, std::vector<const Measurement *>> by_case;
+	std::map<CaseFactors, std::vector<const Measurement *>> by_case;
 	for (const auto &m : measurements)
 		if (m.status == RunStatus::ok)
 			by_case[m.key].push_back(&m);
@@ -194,7 +194,7 @@ std::vector<fs::path> find_result_files(const std::vector<std::string> &inputs)
 		std::vector<fs::path> found;
 		try {
 			for (const auto &entry : fs::recursive_directory_iterator(path)) {
-				if (entry.is_regular_file() && entry.path().extension() == ".json")
+				if (entry.is_regular_file() && entry.path().extension() == ".json" && !is_case_record(entry.path()))
 					found.push_back(entry.path());
 			}
 		} catch (const fs::filesystem_error &e) {
@@ -209,14 +209,15 @@ std::vector<fs::path> find_result_files(const std::vector<std::string> &inputs)
 	return files;
 }
 
-std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats)
+std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
+					 const std::optional<CaseRecord> &record)
 {
 	std::vector<Measurement> result;
 	for (const auto &job : run.jobs) {
 		Measurement m;
 		m.source = run.source;
 		m.jobname = job.jobname;
-		m.key = classify(job, run.source);
+		m.key = record ? record->factors : factors_of(classify(job, run.source));
 		m.error = job.error;
 		m.clones = job.clones;
 		m.write = job.write;
@@ -251,7 +252,7 @@ ResultSet load_result_set(const std::vector<std::string> &inputs, std::string la
 	set.files = find_result_files(inputs);
 	for (const auto &file : set.files) {
 		const auto run = load_fio_file(file);
-		auto measurements = measurements_of(run, load_engine_stats_beside(file));
+		auto measurements = measurements_of(run, load_engine_stats_beside(file), load_case_record_beside(file));
 		set.measurements.insert(set.measurements.end(), std::make_move_iterator(measurements.begin()),
 					std::make_move_iterator(measurements.end()));
 	}
@@ -484,9 +485,9 @@ std::string ResultSet::e4mext_version() const
 	return value.empty() ? "not recorded" : value;
 }
 
-std::vector<CaseKey> keys_of(const std::vector<CaseResult> &cases)
+std::vector<CaseFactors> keys_of(const std::vector<CaseResult> &cases)
 {
-	std::vector<CaseKey> keys;
+	std::vector<CaseFactors> keys;
 	keys.reserve(cases.size());
 	for (const auto &c : cases)
 		keys.push_back(c.key);

@@ -1,9 +1,11 @@
 // A set is the runs of one label: a results directory (scripts/bench's results/<label>/ with its
 // metadata.txt, or a directory with a "label" file such as results/coverletter/wo) and every fio
-// JSON file under it, classified into cases; the usable runs of each case summarised (median,
+// JSON file under it (fio's; case records beside them are read, not counted), grouped into cases by
+// their factors; the usable runs of each case summarised (median,
 // spread, n). Sets are never merged: the same case under two labels is two cases.
 #pragma once
 
+#include "case_record.hpp"
 #include "classify.hpp"
 #include "engine_stats.hpp"
 #include "fio_result.hpp"
@@ -24,7 +26,7 @@ enum class RunStatus { ok, failed, no_writes };
 struct Measurement {
 	std::string source;
 	std::string jobname;
-	CaseKey key;
+	CaseFactors key; // the case record's factors, or those classified from fio's options
 	RunStatus status = RunStatus::ok;
 	int error = 0;
 	int clones = 1;
@@ -70,7 +72,7 @@ enum class Latency { p50, p99, p99_9 };
 const char *latency_name(Latency which); // "p50", "p99", "p99.9"
 
 struct CaseResult {
-	CaseKey key;
+	CaseFactors key;
 	Summary iops; // unrounded rates of the runs
 	Summary bw;
 	Summary moves;                         // total_ios of each run
@@ -116,8 +118,10 @@ struct ResultSet {
 // Throws InputError for a missing or unreadable path or a directory without results.
 std::vector<std::filesystem::path> find_result_files(const std::vector<std::string> &inputs);
 
-// Measurements of one parsed run (plus its side file's figures, when given).
-std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats);
+// Measurements of one parsed run (plus its side file's figures, when given). A case record (the
+// bench's) gives every job its factors; without one each job is classified from its options.
+std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
+					 const std::optional<CaseRecord> &record = std::nullopt);
 
 // Loads and classifies every file under inputs as one set named label. Throws InputError.
 ResultSet load_result_set(const std::vector<std::string> &inputs, std::string label);
@@ -145,6 +149,6 @@ std::string label_of_root(const std::filesystem::path &root);
 // "key: value" lines of metadata.txt (lines without ": " are skipped). Throws InputError.
 SetMetadata parse_metadata(const std::string &text);
 
-std::vector<CaseKey> keys_of(const std::vector<CaseResult> &cases);
+std::vector<CaseFactors> keys_of(const std::vector<CaseResult> &cases);
 
 } // namespace e4mext::report

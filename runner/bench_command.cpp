@@ -52,6 +52,7 @@ std::string self_executable()
 struct BenchOptions {
 	bool quick = false;
 	bool full = false;
+	bool dry_run = false;
 	std::string set;
 	std::string only;
 	unsigned repeat = 3;
@@ -81,6 +82,7 @@ struct BenchOptions {
 	// Inside an e4mext VM (set by the host side of --kernel).
 	std::string guest_disk;
 	std::string guest_results;
+	std::string guest_accelerator;
 	unsigned run_number = 1;
 	std::vector<std::string> command_line;
 };
@@ -124,10 +126,18 @@ std::string set_name(const BenchOptions &o)
 	return o.quick ? "quick" : o.full ? "full" : o.set.empty() ? "matrix" : o.set;
 }
 
-// The cases asked for: the set, filtered by --only.
-std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &model)
+// The cases asked for: the set, filtered by --only, with --cache and --size put in (--size, or the
+// default size where the case keeps the size factor's baseline).
+std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &model, const std::string &size_default)
 {
-	std::vector<BenchCase> cases = model.cases(set_name(o));
+	std::vector<FactorOverride> overrides;
+	if (!o.cache.empty())
+		overrides.push_back({"cache", o.cache});
+	if (!o.size.empty())
+		overrides.push_back({"size", o.size});
+	else if (!size_default.empty())
+		overrides.push_back({"size", size_default, true});
+	std::vector<BenchCase> cases = model.cases(set_name(o), overrides);
 	if (o.only.empty())
 		return cases;
 	std::regex only;
@@ -317,7 +327,8 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"cpu: " + cpu + ", " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " online",
 		"load average at start: " + load_average(),
 		"others at start: " + others_busy(),
-		"file size: " + s.size + " (" + std::to_string(s.size_bytes) + " bytes)",
+		"file size: " + s.size + (s.size.find(',') == std::string::npos ? " (" : " (largest ") +
+			std::to_string(s.size_bytes) + " bytes)",
 		"runtime limit: " + s.runtime,
 		"repeats: " + std::to_string(o.repeat),
 		"set: " + set_name(o),
@@ -343,28 +354,78 @@ std::string engine_path(const BenchOptions &o)
 	return fs::canonical(layout.engine).string();
 }
 
+// size_default: the size of cases at the size factor's baseline without --size ("" = the baseline).
 BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const std::string &size_default)
 {
+	if (!o.size.empty()) {
+		const uint64_t bytes = parse_size(o.size, "--size");
+		if (bytes < (1u << 20) || bytes % (1u << 20))
+			throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + o.size + "'");
+	}
 	BenchSettings s;
-	s.cases = chosen_cases(o, model);
+	s.cases = chosen_cases(o, model, size_default);
 	s.rounds = o.repeat;
-	s.size = o.size.empty() ? size_default : o.size;
-	s.size_bytes = parse_size(s.size, "--size");
-	if (s.size_bytes < (1u << 20) || s.size_bytes % (1u << 20))
-		throw UsageError("--size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" + s.size + "'");
+	s.size.clear();
+	s.size_bytes = 0;
+	for (const BenchCase &c : s.cases) {
+		const std::string &size = c.step("size");
+		const uint64_t bytes = parse_size(size, "case " + c.id + "'s size");
+		if (bytes < (1u << 20) || bytes % (1u << 20))
+			throw UsageError("case " + c.id + ": its size must be at least 1m in whole MiB (e.g. 512m, 1g), not '" +
+					 size + "'");
+		s.size_bytes = std::max(s.size_bytes, bytes);
+		if (("," + s.size + ",").find("," + size + ",") == std::string::npos)
+			s.size += (s.size.empty() ? "" : ",") + size;
+	}
 	s.runtime = o.runtime;
 	s.fio_timeout = std::chrono::seconds(o.fio_timeout);
-	s.cache_override = o.cache;
 	s.profile = o.profile;
+	s.set = set_name(o);
 	s.template_text = model.template_text();
 	s.template_source = model.template_path();
 	if (!o.hosts.empty())
 		for (const BenchCase &c : s.cases)
-			if (c.factor("layout") == "F")
+			if (c.step("original") == "fragmented")
 				throw UsageError(
 					"case " + c.id +
 					": the F layout removes a filler file after laying the original out, which fio servers cannot do; leave F cases out with --only");
 	return s;
+}
+
+std::string kernel_release()
+{
+	struct utsname u {};
+	::uname(&u);
+	return u.release;
+}
+
+// --dry-run: every case's factors, prepare steps, layout job and job, nothing run.
+int print_cases(const BenchOptions &o)
+{
+	const CaseModel model = CaseModel::load(o.jobs_dir);
+	BenchSettings s = settings_for(o, model, "");
+	const InstallLayout layout = o.build_dir.empty() ? install_layout() : build_tree_layout(o.build_dir);
+	s.engine = fs::exists(layout.engine) ? fs::canonical(layout.engine).string() : layout.engine;
+	const std::string dir = o.dir.empty() ? "<the bench's fresh filesystem>" : o.dir;
+	std::cout << "bench --dry-run: set " << s.set << ", " << s.cases.size() << " cases from " << o.jobs_dir
+		  << "/cases.json, template " << s.template_source << "; nothing is run\n";
+	for (size_t i = 0; i < s.cases.size(); ++i) {
+		const BenchCase &c = s.cases[i];
+		std::cout << "\ncase " << i + 1 << " of " << s.cases.size() << ": " << c.id << "\n  factors:";
+		for (const CaseFactorValue &f : c.factors)
+			std::cout << " " << f.name << "=" << f.value;
+		std::cout << "\n  prepare:";
+		for (const auto &[step, value] : c.prepare)
+			std::cout << " " << step << "=" << value;
+		std::cout << "\n  layout job (run-N.layout.fio):\n";
+		std::istringstream layout_text(layout_job(c, dir)), job_text(case_job(c, s, dir, ""));
+		for (std::string line; std::getline(layout_text, line);)
+			std::cout << "    " << line << "\n";
+		std::cout << "  job (run-N.fio):\n";
+		for (std::string line; std::getline(job_text, line);)
+			std::cout << "    " << line << "\n";
+	}
+	return 0;
 }
 
 // ---- inside an e4mext VM: one round on the VM's disk, results to the shared directory ----
@@ -372,7 +433,9 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 int run_in_guest(const BenchOptions &o)
 {
 	const CaseModel model = CaseModel::load(o.jobs_dir);
-	BenchSettings s = settings_for(o, model, "512m");
+	BenchSettings s = settings_for(o, model, "");
+	s.kernel = kernel_release();
+	s.accelerator = o.guest_accelerator;
 	s.rounds = 1; // one round per VM: the host alternates the kernels
 	s.first_run = o.run_number;
 	s.last_run = o.repeat;
@@ -459,10 +522,10 @@ int run_local(const BenchOptions &o)
 {
 	const auto started = std::chrono::steady_clock::now();
 	const CaseModel model = CaseModel::load(o.jobs_dir);
-	BenchSettings s = settings_for(o, model, "512m");
+	BenchSettings s = settings_for(o, model, "");
 	s.engine = engine_path(o);
-	if (o.profile)
-		require_perf();
+	s.profile = o.profile;
+	s.set = set_name(o);
 	const std::string label = o.label.empty() ? [] {
 		struct utsname u {};
 		::uname(&u);
@@ -550,10 +613,20 @@ int run_local(const BenchOptions &o)
 
 // ---- kernels in VMs ----
 
-std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &s)
+std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &s, const std::string &accelerator)
 {
-	std::vector<std::string> args = {"--set",   set_name(o),  "--size",   s.size,     "--runtime",
-					 s.runtime, "--jobs-dir", o.jobs_dir, "--repeat", std::to_string(o.repeat)};
+	std::vector<std::string> args = {"--set",
+					 set_name(o),
+					 "--runtime",
+					 s.runtime,
+					 "--jobs-dir",
+					 o.jobs_dir,
+					 "--repeat",
+					 std::to_string(o.repeat),
+					 "--guest-accelerator",
+					 accelerator};
+	if (!o.size.empty())
+		args.insert(args.end(), {"--size", o.size});
 	if (!o.only.empty())
 		args.insert(args.end(), {"--only", o.only});
 	if (!o.cache.empty())
@@ -602,7 +675,7 @@ int run_on_kernels(const BenchOptions &o)
 	// the sizes where the files' extents just overflow the inode (256 MiB), where every per-page
 	// swap allocates and frees an extent-tree block on both kernels
 	// (results/size-sweep-6.18.15-vs-6.19.13-tcg/README.md).
-	BenchSettings s = settings_for(o, model, "512m");
+	BenchSettings s = settings_for(o, model, "");
 	s.engine = engine_path(o);
 
 	KernelBenchPlan plan;
@@ -622,7 +695,7 @@ int run_on_kernels(const BenchOptions &o)
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
 
 	plan.e4mext = self_executable();
-	plan.guest_args = guest_args(o, s);
+	plan.guest_args = guest_args(o, s, accelerator_name(plan.accel.accel));
 	plan.rounds = o.repeat;
 	plan.vm.memory = parse_guest_memory(o.vm_memory, "--vm-memory");
 	plan.vm.cpus = o.vm_cpus;
@@ -707,6 +780,8 @@ int run_on_kernels(const BenchOptions &o)
 int run_bench(const BenchOptions &o)
 {
 	check_options(o);
+	if (o.dry_run)
+		return print_cases(o);
 	if (!o.guest_disk.empty())
 		return run_in_guest(o); // refuses a disk its VM did not make
 	install_interrupt_handlers("bench");
@@ -726,6 +801,8 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_flag("--quick", o->quick, "the cover letter's six cases (U/M x 4k/32k/128k)");
 	app->add_flag("--full", o->full, "the full cross product of jobs/cases.json (long)");
 	app->add_option("--set", o->set, "a set of jobs/cases.json by name: quick, matrix (default) or full");
+	app->add_flag("--dry-run", o->dry_run,
+		      "print every case's factors, prepare steps, layout job and job, and run nothing (no root needed)");
 	app->add_option("--only", o->only,
 			"only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
 	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
@@ -774,6 +851,7 @@ Subcommand add_bench_command(CLI::App &parent)
 	// Inside an e4mext VM only (the host side of --kernel passes them): not for people.
 	app->add_option("--guest-disk", o->guest_disk)->group("");
 	app->add_option("--guest-results", o->guest_results)->group("");
+	app->add_option("--guest-accelerator", o->guest_accelerator)->group("");
 	app->add_option("--run-number", o->run_number)->group("");
 	return {app, [o, gate_option] {
 			o->command_line = program_arguments();

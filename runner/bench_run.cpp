@@ -7,6 +7,9 @@
 
 #include "fio_parse.hpp"
 #include "input_error.hpp"
+#include "qemu_command.h"
+
+#include "case_record.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -119,11 +122,6 @@ BenchRunner::BenchRunner(BenchSettings settings, BenchTarget &target, std::strin
 	progress_.total = unsigned(settings_.cases.size()) * settings_.rounds;
 }
 
-std::string BenchRunner::cache_of(const BenchCase &c) const
-{
-	return settings_.cache_override.empty() ? c.factor("cache") : settings_.cache_override;
-}
-
 std::string BenchRunner::cache_policy() const
 {
 	const std::string drop = !settings_.host.empty()     ? "caches NOT dropped (remote hosts)"
@@ -133,7 +131,7 @@ std::string BenchRunner::cache_policy() const
 	const std::string warm = "warm: original read into the page cache after layout; fio invalidate=0";
 	std::set<std::string> used;
 	for (const BenchCase &c : settings_.cases)
-		used.insert(cache_of(c));
+		used.insert(c.step("cache"));
 	if (used.size() == 1)
 		return *used.begin() == "warm" ? warm : cold;
 	return "per case (the cache factor); " + cold + "; " + warm;
@@ -141,40 +139,51 @@ std::string BenchRunner::cache_policy() const
 
 // The original's layout before the run: U fallocated (unwritten), M written sequentially with
 // O_DIRECT, F written 64k at a time alternating with a filler file (then removed), so it is made of
-// many small extents. A job file, not options: fio servers only take job files.
-std::string BenchRunner::layout_job(const BenchCase &c) const
+// many small extents.
+std::string layout_job(const BenchCase &c, const std::string &dir)
 {
+	const std::string original = c.step("original");
 	std::ostringstream job;
-	job << "; written by e4mext bench: the original's layout before the run (layout " << c.factor("layout") << ")\n"
-	    << "[global]\ndirectory=" << target_.directory() << "\nfilesize=" << settings_.size
+	job << "; written by e4mext bench: the original's layout before the run (" << original << ")\n"
+	    << "[global]\ndirectory=" << dir << "\nfilesize=" << c.step("size")
 	    << "\nunique_filename=0\noverwrite=0\nioengine=psync\n";
-	const std::string layout = c.factor("layout");
-	if (layout == "U")
+	if (original == "unwritten")
 		job << "[layout-unwritten]\nfilename=" << kOriginal << "\nrw=write\ncreate_only=1\nfallocate=native\n";
-	else if (layout == "M")
+	else if (original == "written")
 		job << "[layout-written]\nfilename=" << kOriginal << "\nrw=write\nbs=1m\ndirect=1\nfallocate=none\nend_fsync=1\n";
 	else
 		job << "; F: laid out by e4mext bench itself (runner/bench_run.cpp, lay_out_fragmented): written 64k at\n"
 		    << "; a time into the punched holes of a filler file with the rest of the filesystem plugged\n";
-	if (cache_of(c) == "warm")
+	if (c.step("cache") == "warm")
 		job << "[warm-cache]\n"
-		    << (layout == "F" ? "" : "stonewall\n") << "filename=" << kOriginal << "\nrw=read\nbs=1m\ninvalidate=0\n";
+		    << (original == "fragmented" ? "" : "stonewall\n") << "filename=" << kOriginal
+		    << "\nrw=read\nbs=1m\ninvalidate=0\n";
 	return job.str();
 }
 
-std::string BenchRunner::case_job(const BenchCase &c, const std::string &stats_file) const
+std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &stats_file)
 {
-	std::map<std::string, std::string> vars = case_variables(c);
-	vars["INVALIDATE"] = cache_of(c) == "warm" ? "0" : "1";
-	vars["DIR"] = target_.directory();
-	vars["FILENAME"] = kOriginal;
-	vars["FILESIZE"] = settings_.size;
-	vars["RUNTIME"] = settings_.runtime;
-	vars["ENGINE"] = "external:" + settings_.engine;
-	std::string job = expand_template(settings_.template_text, vars, settings_.template_source);
+	std::string job = case_job_text(
+		c, settings.template_text, settings.template_source,
+		{{"DIR", dir}, {"FILENAME", kOriginal}, {"RUNTIME", settings.runtime}, {"ENGINE", "external:" + settings.engine}});
 	if (!stats_file.empty())
 		job += "; added by e4mext bench\nstats_file=" + stats_file + "\n";
 	return job;
+}
+
+std::string BenchRunner::case_record(const BenchCase &c) const
+{
+	report::CaseRecord record;
+	record.id = c.id;
+	record.set = settings_.set;
+	record.group = c.group;
+	record.kernel = settings_.kernel;
+	record.accelerator = settings_.accelerator;
+	for (const CaseFactorValue &f : c.factors)
+		record.factors.factors.push_back({f.name, f.value, f.label, f.rank, f.always_shown, f.axis});
+	if (!settings_.host.empty()) // one fio server's runs are a case of their own
+		record.factors.factors.push_back({"host", settings_.host, "@" + settings_.host});
+	return report::case_record_json(record);
 }
 
 void BenchRunner::run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what)
@@ -261,17 +270,18 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	if (local)
 		target_.fresh(); // with --hosts the layout job replaces the file and the engine removes its donors
 
-	const std::string layout_fio = layout_job(c);
+	const std::string layout_fio = layout_job(c, target_.directory());
 	write_text_file(base + ".layout.fio", layout_fio);
-	if (c.factor("layout") == "F")
-		lay_out_fragmented(target_.directory(), settings_.size_bytes);
+	if (c.step("original") == "fragmented")
+		lay_out_fragmented(target_.directory(), parse_size(c.step("size"), "case " + c.id + "'s size"));
 	if (layout_fio.find("\n[layout-") != std::string::npos || layout_fio.find("\n[warm-cache]") != std::string::npos)
 		run_fio({base + ".layout.fio"}, base + ".layout.log",
 			c.id + " run " + std::to_string(run) + " (laying out the original)");
-	if (cache_of(c) == "cold" && local && target_.can_drop_caches())
+	if (c.step("cache") == "cold" && local && target_.can_drop_caches())
 		drop_caches();
 
-	write_text_file(base + ".fio", case_job(c, local ? base + ".stats.jsonl" : ""));
+	write_text_file(base + ".case.json", case_record(c));
+	write_text_file(base + ".fio", case_job(c, settings_, target_.directory(), local ? base + ".stats.jsonl" : ""));
 	std::optional<PerfRecording> perf;
 	if (settings_.profile)
 		perf.emplace(base);

@@ -1,8 +1,9 @@
 // The bench's runs on one target: for each round, every case once (rounds spread a shared
 // machine's drift over all cases alike), each on a fresh filesystem: the original laid out by a
 // psync job, the page cache set, then the case's job (jobs/defrag.fio filled in) under fio with
-// JSON output. Every run leaves runs/<case>/run-N.{fio,json,log,layout.fio,stats.jsonl}, and with
-// --profile run-N.{perf.folded,perf.txt,flame.svg}.
+// JSON output. Every run leaves runs/<case>/run-N.{fio,json,case.json,log,layout.fio,stats.jsonl},
+// and with --profile run-N.{perf.folded,perf.txt,flame.svg}. run-N.case.json is the run's case
+// record (its factors, set, group, kernel, accelerator), what the report groups the runs by.
 #pragma once
 
 #include "bench_target.h"
@@ -18,14 +19,16 @@ namespace e4mext::runner {
 
 struct BenchSettings {
 	std::vector<BenchCase> cases;
-	unsigned rounds = 3;    // runs per case
-	unsigned first_run = 1; // the number of the first round's files (run-N)
-	unsigned last_run = 0;  // the number of the last round of the whole bench (0: first_run + rounds - 1)
-	std::string size = "512m";
-	uint64_t size_bytes = 512ull << 20;
+	unsigned rounds = 3;                // runs per case
+	unsigned first_run = 1;             // the number of the first round's files (run-N)
+	unsigned last_run = 0;              // the number of the last round of the whole bench (0: first_run + rounds - 1)
+	std::string size;                   // the cases' sizes in words, for the metadata ("512m")
+	uint64_t size_bytes = 512ull << 20; // the largest case's original
 	std::string runtime = "3s";
-	std::string cache_override; // "" = each case's cache factor; "cold"/"warm" for all
-	std::string engine;         // absolute path of libe4mext.so
+	std::string set;         // the set's name, for the case records
+	std::string kernel;      // the kernel the runs run on
+	std::string accelerator; // "tcg", "kvm" in a VM; "" on the host
+	std::string engine;      // absolute path of libe4mext.so
 	std::string template_text;
 	std::string template_source;
 	std::string host;     // a fio server (host[:port]); "" = local
@@ -51,9 +54,7 @@ public:
 
 private:
 	void run_one(const BenchCase &c, unsigned run);
-	std::string layout_job(const BenchCase &c) const;
-	std::string case_job(const BenchCase &c, const std::string &stats_file) const;
-	std::string cache_of(const BenchCase &c) const;
+	std::string case_record(const BenchCase &c) const;
 	void run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what);
 	std::string eta() const;
 
@@ -66,6 +67,14 @@ private:
 	double seconds_written_ = 0, seconds_unwritten_ = 0;
 	unsigned runs_written_ = 0, runs_unwritten_ = 0;
 };
+
+// The job that lays a case's original out in `dir` before its run (and reads it into the page
+// cache for a warm case). A job file, not options: fio servers only take job files.
+std::string layout_job(const BenchCase &c, const std::string &dir);
+
+// The case's job: jobs/defrag.fio filled in with the case's variables and the bench's DIR,
+// FILENAME, RUNTIME and ENGINE, then the case's fio options (and stats_file= when given).
+std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &stats_file);
 
 // "m:ss"
 std::string format_duration(double seconds);

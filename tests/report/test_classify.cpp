@@ -1,4 +1,5 @@
 // Classification: U/M, block size, and the dimensions that must never be merged silently.
+#include "case_record.hpp"
 #include "classify.hpp"
 #include "fio_parse.hpp"
 #include "input_error.hpp"
@@ -6,7 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 using namespace e4mext::report;
 
@@ -123,4 +127,80 @@ TEST_CASE("jobs with an error or without writes are excluded, not averaged", "[c
 	CHECK(excluded[0]->status == RunStatus::failed);
 	CHECK(describe_status(*excluded[0]) == "error=22 (Invalid argument)");
 	CHECK(excluded[1]->status == RunStatus::no_writes);
+}
+
+namespace {
+
+// A bench-like set: copies of one fio JSON, each with a case record beside it (layout, bs, cache,
+// size as jobs/cases.json declares them), or without records.
+struct RecordedRuns {
+	std::filesystem::path dir = std::filesystem::temp_directory_path() / ("e4mext-records-" + std::to_string(::getpid()));
+	RecordedRuns() { std::filesystem::remove_all(dir); }
+	~RecordedRuns() { std::filesystem::remove_all(dir); }
+	void add(const std::string &id, int run, const std::string &cache, const std::string &size, bool with_record = true)
+	{
+		const auto base = dir / id / ("run-" + std::to_string(run) + ".json");
+		std::filesystem::create_directories(base.parent_path());
+		std::filesystem::copy_file(std::filesystem::path(E4MEXT_TEST_DATA) / "fio-3.33/e4defrag-written-4k.json", base);
+		if (!with_record)
+			return;
+		CaseRecord record;
+		record.id = id;
+		record.factors.factors = {{"layout", "M", "M", 1, true},
+					  {"bs", "4k", "4k", 0, true, true},
+					  {"cache", cache, cache, cache == "warm" ? 1 : 0},
+					  {"size", size, "size=" + size, size == "512m" ? 3 : 2}};
+		std::ofstream(case_record_for(base)) << case_record_json(record);
+	}
+};
+
+} // namespace
+
+TEST_CASE("case records: warm and cold runs, and two sizes, of one case are separate cases", "[classify]")
+{
+	RecordedRuns runs;
+	for (int run = 1; run <= 3; ++run) {
+		runs.add("coverletter/M-4k", run, "cold", "512m");
+		runs.add("coverletter/M-4k-warm", run, "warm", "512m");
+	}
+	auto set = load_result_set({runs.dir.string()}, "s");
+	CHECK(set.measurements.size() == 6); // the records themselves are not results
+	auto cases = set.cases();
+	REQUIRE(cases.size() == 2);
+	CHECK(cases[0].iops.n == 3);
+	CHECK(cases[1].iops.n == 3);
+	const auto varying = varying_dimensions(keys_of(cases));
+	CHECK(case_label(cases[0].key, varying) == "M 4k cold");
+	CHECK(case_label(cases[1].key, varying) == "M 4k warm");
+
+	runs.add("coverletter/M-4k-size_128m", 1, "cold", "128m");
+	set = load_result_set({runs.dir.string()}, "s");
+	cases = set.cases();
+	REQUIRE(cases.size() == 3);
+	const auto varying3 = varying_dimensions(keys_of(cases));
+	CHECK(case_label(cases[0].key, varying3) == "M 4k cold size=128m");
+	CHECK(case_label(cases[1].key, varying3) == "M 4k cold size=512m");
+	CHECK(cases[0].iops.n == 1);
+}
+
+TEST_CASE("case records: without them the same runs are classified from fio's options", "[classify]")
+{
+	RecordedRuns runs;
+	for (int run = 1; run <= 3; ++run) {
+		runs.add("coverletter/M-4k", run, "cold", "512m", false);
+		runs.add("coverletter/M-4k-warm", run, "warm", "512m", false);
+	}
+	const auto cases = load_result_set({runs.dir.string()}, "s").cases();
+	REQUIRE(cases.size() == 1); // fio's options cannot tell the page cache apart: what records are for
+	CHECK(cases[0].iops.n == 6);
+	CHECK(cases[0].key.find("extents")->value == "written");
+}
+
+TEST_CASE("case records: a broken record is named", "[classify]")
+{
+	CHECK_THROWS_WITH(parse_case_record("{\"case\": \"x\"}", "r.case.json"), Catch::Contains("r.case.json"));
+	CHECK_THROWS_WITH(parse_case_record("{\"case\": \"x\", \"factors\": []}", "r.case.json"),
+			  Catch::Contains("without factors"));
+	CHECK(is_case_record("runs/a/run-1.case.json"));
+	CHECK(!is_case_record("runs/a/run-1.json"));
 }

@@ -1,0 +1,138 @@
+#include "case_model.h"
+#include "runner_errors.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+using namespace e4mext::runner;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string jobs_dir = std::string(E4MEXT_SOURCE_ROOT) + "/jobs";
+
+const BenchCase &find_case(const std::vector<BenchCase> &cases, const std::string &id)
+{
+	for (const BenchCase &c : cases)
+		if (c.id == id)
+			return c;
+	FAIL("no case " << id);
+	throw;
+}
+
+// A copy of jobs/ with cases.json's text changed by `edit`.
+struct JobsCopy {
+	fs::path dir = fs::temp_directory_path() / ("e4mext-case-model-" + std::to_string(::getpid()));
+	explicit JobsCopy(const std::function<std::string(std::string)> &edit)
+	{
+		fs::remove_all(dir);
+		fs::create_directories(dir);
+		fs::copy_file(jobs_dir + "/defrag.fio", dir / "defrag.fio");
+		std::ifstream in(jobs_dir + "/cases.json");
+		std::ostringstream text;
+		text << in.rdbuf();
+		std::ofstream(dir / "cases.json") << edit(text.str());
+	}
+	~JobsCopy() { fs::remove_all(dir); }
+};
+
+std::string replaced(std::string text, const std::string &what, const std::string &with)
+{
+	const auto at = text.find(what);
+	REQUIRE(at != std::string::npos);
+	return text.replace(at, what.size(), with);
+}
+
+} // namespace
+
+TEST_CASE("case model: the sets of jobs/cases.json, ids and what each value makes of the job", "[case_model]")
+{
+	const CaseModel model = CaseModel::load(jobs_dir);
+	const auto quick = model.cases("quick");
+	REQUIRE(quick.size() == 6);
+	CHECK(quick.front().id == "coverletter/U-4k");
+	CHECK(quick.back().id == "coverletter/M-128k");
+	const BenchCase &m = find_case(quick, "coverletter/M-32k");
+	CHECK(m.variables.at("OVERWRITE") == "1");
+	CHECK(m.variables.at("BS") == "32k");
+	CHECK(m.variables.at("INVALIDATE") == "1");
+	CHECK(m.variables.at("FILESIZE") == "512m");
+	CHECK(m.step("original") == "written");
+	CHECK(m.step("cache") == "cold");
+	CHECK(m.factor("cache") == "cold");
+	CHECK(model.cases("matrix").size() == 36);
+	const auto full = model.cases("full");
+	CHECK(full.size() == 192);
+	const BenchCase &cross = find_case(full, "cross/F-1m-donor_written-inplace-rand-warm");
+	CHECK(cross.variables.at("RW") == "randwrite");
+	CHECK(cross.variables.at("INVALIDATE") == "0");
+	CHECK(cross.step("original") == "fragmented");
+	CHECK(cross.step("cache") == "warm");
+	CHECK_THROWS_WITH(model.cases("nosuch"), Catch::Contains("no set 'nosuch'") && Catch::Contains("quick"));
+}
+
+TEST_CASE("case model: overrides change the factors, not the ids; only_at_baseline leaves a sweep alone", "[case_model]")
+{
+	const CaseModel model = CaseModel::load(jobs_dir);
+	const auto warm = model.cases("quick", {{"cache", "warm"}, {"size", "32m"}});
+	const BenchCase &u = find_case(warm, "coverletter/U-4k");
+	CHECK(u.factor("cache") == "warm");
+	CHECK(u.variables.at("INVALIDATE") == "0");
+	CHECK(u.factor("size") == "32m"); // open: any size
+	CHECK(u.step("size") == "32m");
+	CHECK_THROWS_WITH(model.cases("quick", {{"cache", "lukewarm"}}), Catch::Contains("no value 'lukewarm'"));
+	JobsCopy sweep([](std::string text) {
+		return replaced(text, R"("sets": {)",
+				R"("sets": {"sizes": [{"group": "size-sweep", "layout": ["U"], "size": ["64m", "512m"]}],)");
+	});
+	const auto sizes = CaseModel::load(sweep.dir.string()).cases("sizes", {{"size", "256m", true}});
+	REQUIRE(sizes.size() == 2);
+	CHECK(sizes[0].id == "size-sweep/U-4k-size_64m");
+	CHECK(sizes[0].step("size") == "64m");
+	CHECK(sizes[1].id == "size-sweep/U-4k");
+	CHECK(sizes[1].step("size") == "256m"); // the default replaces the baseline only
+}
+
+TEST_CASE("case model: a factor added in cases.json reaches the job with no code change", "[case_model]")
+{
+	JobsCopy copy([](std::string text) {
+		text = replaced(text, R"("factors": [)",
+				R"("factors": [
+    {"name": "hint", "baseline": "none", "values": ["none", {"value": "seq", "options": {"fadvise_hint": "sequential"}}]},)");
+		return replaced(text, R"("sets": {)",
+				R"("sets": {"hints": [{"group": "hint", "layout": ["M"], "hint": ["none", "seq"]}],)");
+	});
+	const CaseModel model = CaseModel::load(copy.dir.string());
+	const auto cases = model.cases("hints");
+	REQUIRE(cases.size() == 2);
+	CHECK(cases[0].id == "hint/M-4k");
+	CHECK(cases[1].id == "hint/M-4k-hint_seq");
+	CHECK(cases[1].factor("hint") == "seq");
+	CHECK(cases[1].factors.front().label == "hint=seq");
+	const std::string job = case_job_text(cases[1], model.template_text(), model.template_path(),
+					      {{"DIR", "/d"}, {"FILENAME", "f"}, {"RUNTIME", "1s"}, {"ENGINE", "e"}});
+	CHECK_THAT(job, Catch::EndsWith("fadvise_hint=sequential\n"));
+	CHECK_THAT(job, Catch::Contains("\nbs=4k\n"));
+	CHECK_THAT(job, Catch::Contains("\noverwrite=1\n"));
+}
+
+TEST_CASE("case model: what is wrong in cases.json is named", "[case_model]")
+{
+	const auto refused = [](const std::string &what, const std::string &with, const std::string &message) {
+		JobsCopy copy([&](std::string text) { return replaced(text, what, with); });
+		CHECK_THROWS_WITH(CaseModel::load(copy.dir.string()).cases("quick"), Catch::Contains(message));
+	};
+	refused(R"("baseline": "4k")", R"("baseline": "8k")", "baseline '8k' is not one of its values");
+	refused(R"("group": "coverletter", "layout")", R"("group": "coverletter", "colour": ["red"], "layout")",
+		"unknown factor 'colour'");
+	refused(R"("variables": {"DONOR": "{value}"})", R"("variables": {"BS": "{value}"})", "variable BS is set by factor donor");
+	refused(R"("prepare": {"cache": "{value}"})", R"("prepare": {"cache": "tepid-{value}"})",
+		"prepare step cache 'tepid-cold' is not one the bench knows");
+	refused(R"("in_label": "always", "axis")", R"("in_lable": "always", "axis")", "unknown key 'in_lable'");
+}

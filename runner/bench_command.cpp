@@ -184,7 +184,8 @@ void check_options(const BenchOptions &o)
 		throw UsageError("--repeat must be a whole number >= 1, not 0");
 	if (o.vm_timeout < 1)
 		throw UsageError("--vm-timeout must be at least 1 second");
-	parse_guest_memory(o.vm_memory, "--vm-memory");
+	if (!o.kernels.empty()) // the host's memory bounds the guest's; inside a guest the option is only passed along
+		parse_guest_memory(o.vm_memory, "--vm-memory");
 	if (o.fio_timeout < 1)
 		throw UsageError("--fio-timeout must be at least 1 second");
 	static const std::regex runtime("[1-9][0-9]*(ms|s|m)?");

@@ -24,11 +24,11 @@ grep -q 'status: crashed: panic' "$work/results/$kernel/metadata.txt" || fail "m
 grep -q 'Kernel panic - not syncing' "$work/results/$kernel/console.log" || fail "console.log lacks the panic"
 check_nothing_left
 
-out=$(TMPDIR=$work/tmp "$vm" run --kernel "$kernel" --accel tcg --timeout 40 --results "$work/results" -- 'echo sleeping; sleep 600' 2>&1)
+out=$(TMPDIR=$work/tmp "$vm" run --kernel "$kernel" --accel tcg --timeout 60 --results "$work/results" -- 'echo sleeping; sleep 600' 2>&1)
 status=$?
 echo "$out"
 [ $status = 4 ] || fail "a hung guest: exit status $status, expected 4"
 echo "$out" | grep -qx 'sleeping' || fail "a hung guest: the command's output is missing"
-echo "$out" | grep -qx 'status: hung: the guest was still running after 40 s (--timeout): killed' || fail "a hung guest is not reported as hung"
+echo "$out" | grep -qx 'status: hung: the guest was still running after 60 s (--timeout): killed' || fail "a hung guest is not reported as hung"
 check_nothing_left
 exit $failed

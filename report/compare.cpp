@@ -292,19 +292,22 @@ std::string markdown_change_of(const CaseCell &cell, Metric metric)
 	return change_cell(cell, metric) + " (" + decision_text(cell.change(metric), cell.decision(metric)) + ")";
 }
 
+// A Markdown table's title and head: the case column, then each set with, after the first, its change.
+std::string markdown_table_head(const Comparison &cmp, const std::string &title)
+{
+	std::string head = "#### " + title + "\n\n| case |";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		head += " " + markdown_cell(cmp.sets[s]->label) + (s > 0 ? " | change |" : " |");
+	head += "\n|---|";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		head += s > 0 ? "---:|---:|" : "---:|";
+	return head + "\n";
+}
+
 std::string markdown_latency(const Comparison &cmp)
 {
 	std::ostringstream out;
-	out << "#### completion latency of a move (p50 / p99 / p99.9, median over runs)\n\n| case |";
-	for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
-		out << " " << markdown_cell(cmp.sets[s]->label) << " |";
-		if (s > 0)
-			out << " change |";
-	}
-	out << "\n|---|";
-	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-		out << (s > 0 ? "---:|---:|" : "---:|");
-	out << "\n";
+	out << markdown_table_head(cmp, "completion latency of a move (p50 / p99 / p99.9, median over runs)");
 	for (const auto &row : cmp.cases) {
 		out << "| " << markdown_cell(case_label(row.key, cmp.varying)) << " |";
 		for (std::size_t s = 0; s < row.cells.size(); ++s) {
@@ -331,16 +334,7 @@ std::string render_markdown(const Comparison &cmp)
 {
 	std::ostringstream out;
 	for (const auto metric : both_metrics) {
-		out << "#### " << metric_name(metric) << "\n\n| case |";
-		for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
-			out << " " << markdown_cell(cmp.sets[s]->label) << " |";
-			if (s > 0)
-				out << " change |";
-		}
-		out << "\n|---|";
-		for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-			out << (s > 0 ? "---:|---:|" : "---:|");
-		out << "\n";
+		out << markdown_table_head(cmp, metric_name(metric));
 		for (const auto &row : cmp.cases) {
 			out << "| " << markdown_cell(case_label(row.key, cmp.varying)) << " |";
 			for (std::size_t s = 0; s < row.cells.size(); ++s) {

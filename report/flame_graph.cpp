@@ -1,5 +1,7 @@
 #include "flame_graph.hpp"
 
+#include "html_report.hpp" // html_escaped: SVG text and titles need the same five escapes
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -42,21 +44,6 @@ std::size_t depth_of(const Node &node)
 	return deepest + 1;
 }
 
-std::string escaped(const std::string &text)
-{
-	std::string out;
-	for (const char ch : text)
-		switch (ch) {
-		case '&': out += "&amp;"; break;
-		case '<': out += "&lt;"; break;
-		case '>': out += "&gt;"; break;
-		case '"': out += "&quot;"; break;
-		case '\'': out += "&apos;"; break;
-		default: out += ch;
-		}
-	return out;
-}
-
 // A stable colour per function: kernel frames in oranges, user frames in reds, the comm (the
 // first level) in yellows, the hue varied a little by the name so neighbours differ.
 std::string colour_of(const std::string &frame, std::size_t level)
@@ -97,15 +84,15 @@ public:
 		const std::string name = function_of(node.frame);
 		char share[32];
 		std::snprintf(share, sizeof share, "%.2f", 100.0 * double(node.samples) / double(total_));
-		out_ << "<g><title>" << escaped(name) << (is_kernel_frame(node.frame) ? " [kernel]" : "") << " (" << node.samples
-		     << " samples, " << share << "%)</title><rect x=\"" << number(x) << "\" y=\"" << number(y) << "\" width=\""
-		     << number(width) << "\" height=\"" << number(kFrameHeight - 1) << "\" fill=\""
+		out_ << "<g><title>" << html_escaped(name) << (is_kernel_frame(node.frame) ? " [kernel]" : "") << " ("
+		     << node.samples << " samples, " << share << "%)</title><rect x=\"" << number(x) << "\" y=\"" << number(y)
+		     << "\" width=\"" << number(width) << "\" height=\"" << number(kFrameHeight - 1) << "\" fill=\""
 		     << (level == 0 ? std::string("#e0e0e0") : colour_of(node.frame, level)) << "\" rx=\"2\"/>";
 		const std::size_t fits = std::size_t((width - 6) / kCharWidth);
 		if (fits >= 3) {
 			const std::string label = name.size() <= fits ? name : name.substr(0, fits - 2) + "..";
 			out_ << "<text x=\"" << number(x + 3) << "\" y=\"" << number(y + kFrameHeight - 4.5) << "\">"
-			     << escaped(label) << "</text>";
+			     << html_escaped(label) << "</text>";
 		}
 		out_ << "</g>\n";
 		double child_x = x;
@@ -143,7 +130,8 @@ std::string render_flame_graph(const FoldedProfile &profile, const std::string &
 	    << "\" viewBox=\"0 0 " << kWidth << " " << number(height)
 	    << "\" font-family=\"Verdana, DejaVu Sans, sans-serif\" font-size=\"11\">\n"
 	    << "<rect width=\"100%\" height=\"100%\" fill=\"#fdfdf5\"/>\n"
-	    << "<text x=\"" << kWidth / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">" << escaped(title) << "</text>\n"
+	    << "<text x=\"" << kWidth / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">" << html_escaped(title)
+	    << "</text>\n"
 	    << "<text x=\"" << kMargin << "\" y=\"" << number(height - 7) << "\" fill=\"#555\">" << root.samples
 	    << " samples; width: share of samples; bottom: callers, top: callees; orange: kernel, red: user space, yellow: process (hover for figures)</text>\n";
 	if (root.samples > 0) {

@@ -140,6 +140,7 @@ CaseModel::Factor parse_factor(const json &f, const std::string &where_all)
 		if (value.value.empty())
 			throw UsageError(where + ".values: an empty value");
 		check_job_value(where + ".values", value.value);
+		check_path_name(where + ".values", value.value); // a value names its case's results and reaches fio
 		factor.values.push_back(std::move(value));
 	}
 	const auto &values = factor.values;

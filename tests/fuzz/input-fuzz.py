@@ -9,7 +9,7 @@ Every input is a function of (seed, number), so a failure can be run again alone
   report  e4mext table/compare/gate on a result set holding a fio JSON file drawn from the
           report's fixtures and mutated: truncated, bytes flipped, numbers made huge, negative or
           fractional, nested deeply, padded to megabytes, emptied.
-The oracle, for every input: exit 0 (with output), 1 (gate only) or 2/3 with a message; never a
+The oracle, for every input: exit 0 (with output), 1 or 5 (gate only: regressed, undecided) or 2/3 with a message; never a
 signal, a hang (a time limit per command), an unhandled exception ("unexpected error"), exit 0 on
 a hostile bench value, or a file written outside the input's own results directory.
 
@@ -83,8 +83,9 @@ def write_cases(jobs_src, jobs_dir, group, bs):
     path = os.path.join(jobs_dir, "cases.json")
     with open(path) as f:
         doc = json.load(f)
-    if bs not in doc["factors"]["bs"]:
-        doc["factors"]["bs"].append(bs)
+    bs_values = next(factor for factor in doc["factors"] if factor["name"] == "bs")["values"]
+    if bs not in bs_values:
+        bs_values.append(bs)
     doc["sets"]["quick"] = [{"group": group, "layout": ["U"], "bs": [bs]}]
     with open(path, "w") as f:
         json.dump(doc, f)
@@ -185,13 +186,15 @@ def run_report(args, scratch, rng, fixture_files):
     else:
         argv = [args.e4mext, "gate", base, set_dir, "--min-samples", "1"]
     status, out, err = run(argv, scratch)
-    problems = common_problems(status, err)
-    if status == 0 and not out.strip():
-        problems.append("report-no-output: exit 0 with nothing on stdout")
+    # The gate's exit 5 is its verdict "undecided", printed on stdout like a pass or a regression.
+    verdicts = (5,) if command == "gate" else ()
+    problems = common_problems(status, err, verdicts)
+    if status in (0,) + verdicts and not out.strip():
+        problems.append(f"report-no-output: exit {status} with nothing on stdout")
     if status == 0 and b"{" not in data:
         problems.append("report-garbage-accepted: exit 0 on a file with no JSON object")
-    if status not in (None, 0, 1, 2) and status > 0:
-        problems.append(f"report-exit-{status}: the report exits 0, 1 or 2")
+    if status not in (None, 0, 1, 2) + verdicts and status > 0:
+        problems.append(f"report-exit-{status}: the report exits 0, 1 or 2 (the gate also 5, undecided)")
     if status == 1 and command != "gate":
         problems.append("report-exit-1: only the gate exits 1")
     if status == 2 and len(err.strip().splitlines()) != 1:
@@ -222,7 +225,7 @@ def run(argv, cwd):
     return p.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
 
-def common_problems(status, err):
+def common_problems(status, err, verdicts=()):
     problems = []
     if status is None:
         problems.append(f"hang: no end within {COMMAND_LIMIT} s")
@@ -232,7 +235,7 @@ def common_problems(status, err):
         problems.append(f"crash: exit {status}: {one_line(err)}")
     if "unexpected error" in err or "terminate called" in err or "Segmentation fault" in err:
         problems.append(f"unclear-error: {one_line(err)}")
-    if status is not None and status >= 2 and not err.strip():
+    if status is not None and status >= 2 and status not in verdicts and not err.strip():
         problems.append(f"silent-failure: exit {status} with nothing on stderr")
     return problems
 

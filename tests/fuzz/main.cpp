@@ -82,7 +82,7 @@ private:
 	{
 		const regress::CommandResult r = regress::run_command({loopfs_, "fresh", fs_.work()});
 		if (r.status != 0)
-			throw std::runtime_error("tests/loopfs fresh " + fs_.work() + " failed: " + r.err);
+			throw std::runtime_error("regression/loopfs fresh " + fs_.work() + " failed: " + r.err);
 		cases_ = 1;
 	}
 
@@ -359,7 +359,7 @@ void require_environment(const CommandLine &cmd)
 		std::exit(2);
 	}
 	if (::access(cmd.loopfs.c_str(), X_OK) != 0) {
-		std::cerr << "job-fuzz: " << cmd.loopfs << " is not an executable tests/loopfs: give --loopfs PATH\n";
+		std::cerr << "job-fuzz: " << cmd.loopfs << " is not an executable regression/loopfs: give --loopfs PATH\n";
 		std::exit(2);
 	}
 }

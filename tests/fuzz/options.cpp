@@ -11,7 +11,7 @@
 #define JOB_FUZZ_FIO "fio"
 #endif
 #ifndef JOB_FUZZ_LOOPFS
-#define JOB_FUZZ_LOOPFS "tests/loopfs"
+#define JOB_FUZZ_LOOPFS "regression/loopfs"
 #endif
 
 namespace jobfuzz {
@@ -33,7 +33,7 @@ const char kUsage[] = "usage: job-fuzz [--cases N] [--seed S] [--case K] [--time
 		      "  --replay FILE|DIR... run saved cases (a directory: its *.fio) with the same checks\n"
 		      "  --engine PATH        libe4mext.so (default: " JOB_FUZZ_ENGINE ")\n"
 		      "  --fio PATH           fio (default: " JOB_FUZZ_FIO ")\n"
-		      "  --loopfs PATH        tests/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
+		      "  --loopfs PATH        regression/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
 		      "Exit status: 0 no failure, 1 a case failed, 2 bad usage, 77 not run (no root, no fio).\n";
 
 namespace {

@@ -7,7 +7,7 @@ set -euo pipefail
 ENGINE=${1:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
 ROOT=${2:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
 STAT=${3:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
-LOOPFS="$ROOT/tests/loopfs"
+LOOPFS="$ROOT/regression/loopfs"
 TEST_NAME=$(basename "$0" .sh)
 passed=0 failed=0
 exit_commands=()

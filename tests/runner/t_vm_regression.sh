@@ -3,7 +3,7 @@
 # (old EXT4_IOC_MOVE_EXT) and a 6.19 one (new; its package has no modules, so no loop driver: the
 # suite makes its filesystems on the VM's NVMe disks). A few cases, the dangerous donor-on-tmpfs
 # one included; both behaviours detected, the kernel matrix printed with the case that differs.
-# usage: t_vm_regression.sh BUILD/runner/e4mext-vm BUILD/tests/regression/move-ext-regression
+# usage: t_vm_regression.sh BUILD/runner/e4mext-vm BUILD/regression/move-ext-regression
 set -u
 vm=$1
 e4mext=$(cd "$(dirname "$1")/.." && pwd)/e4mext

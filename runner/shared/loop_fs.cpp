@@ -57,7 +57,7 @@ LoopFilesystem::LoopFilesystem(LoopFsOptions options) : options_(std::move(optio
 	workdir_ = templ;
 	try {
 		fs::create_directory(mount_point());
-		std::ofstream(workdir_ + "/.e4mext-loopfs") << "made by e4mext (runner/loop_fs.cpp)\n";
+		std::ofstream(workdir_ + "/.e4mext-loopfs") << "made by e4mext (runner/shared/loop_fs.cpp)\n";
 		std::ofstream(image()).close();
 		fs::resize_file(image(), options_.size); // sparse
 		make_filesystem();

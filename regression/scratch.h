@@ -1,5 +1,5 @@
 // The state the regression suite creates on the machine, and the guarantee that it goes away:
-// ext4 filesystems (on the host loop-mounted by tests/loopfs, which only touches what it made; in
+// ext4 filesystems (on the host loop-mounted by regression/loopfs, which only touches what it made; in
 // an e4mext VM guest made with mkfs on the VM's fresh disks, listed in $E4MEXT_DISKS), extra
 // mounts (a bind mount, a tmpfs) and active swapfiles. Each is owned by an RAII object, and each is
 // also listed in a fixed-size registry that a SIGINT/SIGTERM/SIGHUP handler walks with
@@ -21,7 +21,7 @@ struct CommandResult {
 // Runs argv (no shell) and collects its output.
 CommandResult run_command(const std::vector<std::string> &argv);
 
-// Installs the signal handlers; `loopfs` is the path of tests/loopfs.
+// Installs the signal handlers; `loopfs` is the path of regression/loopfs.
 void install_cleanup_handlers(const std::string &loopfs);
 
 // An ext4 filesystem the suite made for its cases, mounted on mnt().
@@ -33,7 +33,7 @@ public:
 	virtual void remount(const std::string &options) = 0;
 };
 
-// On a loop device of its own: `tests/loopfs create` in the constructor, `tests/loopfs destroy`
+// On a loop device of its own: `regression/loopfs create` in the constructor, `regression/loopfs destroy`
 // in the destructor.
 class LoopFs : public ScratchFs {
 public:
@@ -70,7 +70,7 @@ private:
 	std::vector<std::string> free_;
 };
 
-// On a whole disk of the pool: mkfs.ext4 (the same options tests/loopfs uses, `size` of the disk)
+// On a whole disk of the pool: mkfs.ext4 (the same options regression/loopfs uses, `size` of the disk)
 // and mount on a directory under `parent` in the constructor; unmount and the disk back to the
 // pool in the destructor. The next filesystem on that disk is made afresh by mkfs.
 class DiskFs : public ScratchFs {

@@ -79,9 +79,9 @@ InstallLayout layout_of_build(const fs::path &build_dir, const fs::path &checkou
 	l.checkout = checkout.string();
 	l.engine = (build_dir / "engine" / "libe4mext.so").string();
 	l.bench_move_loop = (build_dir / "engine" / "bench-move-loop").string();
-	l.regression_suite = (build_dir / "tests" / "regression" / "move-ext-regression").string();
-	l.loopfs = (checkout / "tests" / "loopfs").string();
-	l.golden_dir = (checkout / "tests" / "regression").string();
+	l.regression_suite = (build_dir / "regression" / "move-ext-regression").string();
+	l.loopfs = (checkout / "regression" / "loopfs").string();
+	l.golden_dir = (checkout / "regression").string();
 	l.jobs_dir = (checkout / "jobs").string();
 	l.results_root = (checkout / "results").string();
 	return l;

@@ -152,7 +152,7 @@ std::string layout_job(const BenchCase &c, const std::string &dir)
 	else if (original == "written")
 		job << "[layout-written]\nfilename=" << kOriginal << "\nrw=write\nbs=1m\ndirect=1\nfallocate=none\nend_fsync=1\n";
 	else
-		job << "; F: laid out by e4mext bench itself (runner/bench_run.cpp, lay_out_fragmented): written 64k at\n"
+		job << "; F: laid out by e4mext bench itself (runner/bench/bench_run.cpp, lay_out_fragmented): written 64k at\n"
 		    << "; a time into the punched holes of a filler file with the rest of the filesystem plugged\n";
 	if (c.step("cache") == "warm")
 		job << "[warm-cache]\n"

@@ -209,7 +209,7 @@ LoopFs::LoopFs(const std::string &loopfs, const std::string &size, const std::st
 		}
 	}
 	if (r.status != 0)
-		throw std::runtime_error("tests/loopfs create --mkfs-opts \"" + mkfs_opts + "\" --mount-opts \"" + mount_opts +
+		throw std::runtime_error("regression/loopfs create --mkfs-opts \"" + mkfs_opts + "\" --mount-opts \"" + mount_opts +
 					 "\" failed: " + trim(r.err));
 	mnt_ = work_ + "/mnt";
 }
@@ -218,7 +218,8 @@ LoopFs::~LoopFs()
 {
 	CommandResult r = run_command({loopfs_, "destroy", work_});
 	if (r.status != 0)
-		::dprintf(STDERR_FILENO, "regression: warning: tests/loopfs destroy %s failed: %s\n", work_.c_str(), r.err.c_str());
+		::dprintf(STDERR_FILENO, "regression: warning: regression/loopfs destroy %s failed: %s\n", work_.c_str(),
+			  r.err.c_str());
 	registry_remove(Kind::LoopFs, work_);
 }
 
@@ -228,7 +229,7 @@ std::string LoopFs::device() const
 	const std::string key = "device=";
 	size_t at = r.out.find("\n" + key);
 	if (r.status != 0 || at == std::string::npos)
-		throw std::runtime_error("tests/loopfs info " + work_ + " names no device: " + trim(r.err));
+		throw std::runtime_error("regression/loopfs info " + work_ + " names no device: " + trim(r.err));
 	at += 1 + key.size();
 	return r.out.substr(at, r.out.find('\n', at) - at);
 }
@@ -237,7 +238,7 @@ void LoopFs::remount(const std::string &options)
 {
 	CommandResult r = run_command({loopfs_, "remount", work_, options});
 	if (r.status != 0)
-		throw std::runtime_error("tests/loopfs remount " + work_ + " " + options + " failed: " + trim(r.err));
+		throw std::runtime_error("regression/loopfs remount " + work_ + " " + options + " failed: " + trim(r.err));
 }
 
 // ---- DiskPool, DiskFs ----
@@ -279,7 +280,7 @@ DiskFs::DiskFs(DiskPool &pool, const std::string &size, const std::string &mkfs_
 				fs->pool_->give_back(fs->device_);
 		}
 	} give_back{this};
-	// As tests/loopfs makes its images, so that host and guest runs see the same geometry.
+	// As regression/loopfs makes its images, so that host and guest runs see the same geometry.
 	std::vector<std::string> mkfs{"mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=0,lazy_journal_init=0"};
 	std::istringstream words(mkfs_opts);
 	for (std::string w; words >> w;)

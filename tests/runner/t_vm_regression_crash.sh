@@ -3,7 +3,7 @@
 # guest through sysrq when validity/same-fd starts; `e4mext regression` exits 4, reports the case as
 # CRASHED with the panic and its trace, the case before it as passed, and leaves no qemu, virtiofsd
 # or image behind. The trigger is refused on the host, by e4mext and by the suite itself.
-# usage: t_vm_regression_crash.sh BUILD/runner/e4mext-vm BUILD/tests/regression/move-ext-regression
+# usage: t_vm_regression_crash.sh BUILD/runner/e4mext-vm BUILD/regression/move-ext-regression
 set -u
 vm=$1
 suite=$2

@@ -4,7 +4,7 @@
 //
 //   sudo build/e4mext vm run --kernel 6.19.13 -- 'uname -r; mkfs.ext4 -q /dev/nvme0n1'
 //   sudo build/e4mext vm run --kernel 6.18.15 --kernel ~/linux/arch/x86/boot/bzImage
-//        --disks 4 --disk-size 2G -- build/tests/regression/move-ext-regression --list
+//        --disks 4 --disk-size 2G -- build/regression/move-ext-regression --list
 //   build/e4mext vm kernels
 #include "cleanup_registry.h"
 #include "initramfs.h"

@@ -1,4 +1,4 @@
-// `e4mext regression`: the kernel regression suite of EXT4_IOC_MOVE_EXT (tests/regression/) on the
+// `e4mext regression`: the kernel regression suite of EXT4_IOC_MOVE_EXT (regression/) on the
 // host's kernel, as meson's suite runs it, or with --kernel in one throwaway VM per kernel - every
 // case, the dangerous ones included, against the golden file of the behaviour the suite detects.
 // The host reads each guest's console: a panic, oops, KASAN report, BUG or WARNING fails the case
@@ -39,7 +39,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char *kDescription =
-	"Runs the kernel regression suite of EXT4_IOC_MOVE_EXT (move-ext-regression: build/tests/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/ installed).\n"
+	"Runs the kernel regression suite of EXT4_IOC_MOVE_EXT (move-ext-regression: build/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/ installed).\n"
 	"Without --kernel: on this machine's kernel, as `meson test --suite regression` does (loop devices;\n"
 	"needs root, else the suite exits 77). With --kernel (repeatable): in one throwaway VM per kernel\n"
 	"(see e4mext vm run), every case including the dangerous ones, its filesystems on the VM's NVMe\n"
@@ -63,7 +63,7 @@ struct Options {
 	std::string sysrq_crash_in;
 };
 
-// move-ext-regression: build/tests/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/.
+// move-ext-regression: build/regression/ beside build/e4mext, or PREFIX/libexec/e4mext/.
 std::string suite_binary()
 {
 	const InstallLayout &layout = install_layout();
@@ -294,7 +294,7 @@ int run(const Options &opt)
 	if (opt.timeout < 1)
 		throw UsageError("--timeout: give at least 1 second");
 	if (!opt.golden.empty() && !fs::is_regular_file(opt.golden))
-		throw UsageError("--golden " + opt.golden + ": no such file (tests/regression/golden-old.txt or golden-new.txt)");
+		throw UsageError("--golden " + opt.golden + ": no such file (regression/golden-old.txt or golden-new.txt)");
 	if (!opt.sysrq_crash_in.empty() && opt.kernels.empty())
 		throw UsageError("--sysrq-crash-in panics the kernel: only with --kernel (in a VM), never on the host");
 	if (!opt.only.empty())

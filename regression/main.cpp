@@ -60,9 +60,9 @@ const char kUsage[] =
 	"  --tap            print TAP (version 13) instead of the suite's lines: a test point per case, the golden comparison last\n"
 	"  --junit FILE     also write the results as JUnit XML to FILE (rewritten after every case)\n"
 	"  --loopfs PATH    the loop-filesystem helper (default: installed, loopfs beside this program; else the\n"
-	"                   checkout's tests/loopfs)\n"
+	"                   checkout's regression/loopfs)\n"
 	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: installed, PREFIX/share/e4mext/regression;\n"
-	"                   else the checkout's tests/regression)\n"
+	"                   else the checkout's regression)\n"
 	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
 	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
 	"With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n";
@@ -76,8 +76,8 @@ void set_default_paths(Options &o)
 		o.loopfs = (self / "loopfs").string();
 		o.golden_dir = (self / E4MEXT_GOLDEN_FROM_LIBEXEC).lexically_normal().string();
 	} else {
-		o.loopfs = E4MEXT_SOURCE_ROOT "/tests/loopfs";
-		o.golden_dir = E4MEXT_SOURCE_ROOT "/tests/regression";
+		o.loopfs = E4MEXT_SOURCE_ROOT "/regression/loopfs";
+		o.golden_dir = E4MEXT_SOURCE_ROOT "/regression";
 	}
 }
 
@@ -442,7 +442,7 @@ int run(const Options &opt, RunOutput &out)
 	}
 	DiskPool disks = DiskPool::from_environment();
 	if (disks.empty() && ::access(opt.loopfs.c_str(), X_OK) != 0) {
-		out.abort_run(opt.loopfs + " is not executable: pass --loopfs PATH to tests/loopfs", std::cerr);
+		out.abort_run(opt.loopfs + " is not executable: pass --loopfs PATH to regression/loopfs", std::cerr);
 		return 2;
 	}
 	std::erase_if(cases, [&](const Case &c) { return !selected(opt, c); });

@@ -13,7 +13,7 @@
 
 namespace e4mext::runner {
 
-// The line the suite writes to /dev/kmsg as a case starts (tests/regression/guest.h).
+// The line the suite writes to /dev/kmsg as a case starts (regression/guest.h).
 inline constexpr const char *kSuiteCaseStartMarker = "e4mext-regression: case start ";
 
 struct CaseResult {

@@ -29,18 +29,6 @@ std::string threshold_text(const Percentage &p)
 	return out.str();
 }
 
-const char *outcome_name(GateOutcome outcome)
-{
-	switch (outcome) {
-	case GateOutcome::pass: return "ok";
-	case GateOutcome::regressed: return "regressed";
-	case GateOutcome::undecided: return "undecided";
-	case GateOutcome::missing: return "missing";
-	case GateOutcome::added: break;
-	}
-	return "new";
-}
-
 const char *outcome_tag(GateOutcome outcome)
 {
 	switch (outcome) {
@@ -141,6 +129,18 @@ GateOutcome outcome_of(const Decision &d, double max_regression)
 
 } // namespace
 
+std::string describe(GateOutcome outcome)
+{
+	switch (outcome) {
+	case GateOutcome::pass: return "ok";
+	case GateOutcome::regressed: return "regressed";
+	case GateOutcome::undecided: return "undecided";
+	case GateOutcome::missing: return "missing";
+	case GateOutcome::added: break;
+	}
+	return "new";
+}
+
 bool GateVerdict::passed() const
 {
 	return regressions() == 0 && undecided() == 0;
@@ -209,6 +209,7 @@ GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const Ga
 						 " run(s), fewer than --min-samples " + std::to_string(options.min_samples) +
 						 "; add repetitions (scripts/bench --repeat) or lower --min-samples");
 		}
+		f.case_id = c ? c->case_id() : b ? b->case_id() : "";
 		if (b) {
 			f.base = b->summary(metric).median;
 			f.base_n = b->iops.n;
@@ -287,7 +288,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 	out << "| case | verdict | " << markdown_cell(v.base_label) << " | " << markdown_cell(v.candidate_label)
 	    << " | change | n | test |\n|---|---|---:|---:|---:|---|---|\n";
 	for (const auto &f : v.findings) {
-		out << "| " << markdown_cell(f.label) << " | " << outcome_name(f.outcome) << " | "
+		out << "| " << markdown_cell(f.label) << " | " << describe(f.outcome) << " | "
 		    << (f.base_n ? format_figure(v.options.metric, f.base) : "-") << " | "
 		    << (f.candidate_n ? format_figure(v.options.metric, f.candidate) : "-") << " | "
 		    << (compared(f) ? percent(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
@@ -317,7 +318,7 @@ std::string render_gate_json(const GateVerdict &v)
 	for (const auto &f : v.findings) {
 		nlohmann::ordered_json row;
 		row["case"] = f.label;
-		row["outcome"] = outcome_name(f.outcome);
+		row["outcome"] = describe(f.outcome);
 		row["base"] = f.base;
 		row["candidate"] = f.candidate;
 		row["change_percent"] = f.change * 100.0;

@@ -35,9 +35,11 @@ struct GateOptions {
 };
 
 enum class GateOutcome { pass, regressed, undecided, missing, added };
+std::string describe(GateOutcome outcome); // "ok", "regressed", "undecided", "missing", "new"
 
 struct GateFinding {
 	std::string label;
+	std::string case_id; // the bench's case id (case records); "" without
 	GateOutcome outcome = GateOutcome::pass;
 	double base = 0; // median of the metric
 	double candidate = 0;

@@ -74,6 +74,14 @@ std::optional<EngineSummary> summarize_engine(const std::vector<const Measuremen
 
 } // namespace
 
+std::string CaseResult::case_id() const
+{
+	for (const auto *run : runs)
+		if (!run->case_id.empty())
+			return run->case_id;
+	return "";
+}
+
 std::uint64_t CaseResult::median_iops() const
 {
 	return truncated(iops.median);
@@ -218,6 +226,7 @@ std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<
 		m.source = run.source;
 		m.jobname = job.jobname;
 		m.key = record ? record->factors : factors_of(classify(job, run.source));
+		m.case_id = record ? record->id : "";
 		m.error = job.error;
 		m.clones = job.clones;
 		m.write = job.write;

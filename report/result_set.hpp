@@ -26,7 +26,8 @@ enum class RunStatus { ok, failed, no_writes };
 struct Measurement {
 	std::string source;
 	std::string jobname;
-	CaseFactors key; // the case record's factors, or those classified from fio's options
+	CaseFactors key;     // the case record's factors, or those classified from fio's options
+	std::string case_id; // the case record's id ("coverletter/U-4k"); "" without a record
 	RunStatus status = RunStatus::ok;
 	int error = 0;
 	int clones = 1;
@@ -81,6 +82,7 @@ struct CaseResult {
 	std::vector<const Measurement *> runs;
 	std::optional<EngineSummary> engine; // when any run had a statistics side file
 
+	std::string case_id() const;       // the bench's case id of its runs; "" without case records
 	std::uint64_t median_iops() const; // the figure tables print: the median truncated, as fio truncates
 	std::uint64_t median_bw() const;
 	bool thin() const { return moves.n > 0 && moves.min < static_cast<double>(fewest_moves_per_run); }

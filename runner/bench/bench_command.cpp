@@ -25,16 +25,20 @@
 #include "gate.hpp"
 #include "input_error.hpp"
 #include "profile.hpp"
+#include "rounds.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -56,6 +60,10 @@ struct BenchOptions {
 	std::string set;
 	std::string only;
 	unsigned repeat = 3;
+	bool repeat_given = false;
+	unsigned max_rounds = 10;
+	bool max_rounds_given = false;
+	std::string max_time;
 	std::string size;
 	std::string runtime = "3s";
 	std::string cache;
@@ -91,7 +99,15 @@ constexpr const char *kFooter = R"(What runs: a set of jobs/cases.json (quick: t
 36 cases; full: the cross product), each case jobs/defrag.fio filled in, --repeat rounds of every
 case (round-robin over the cases), each run on a fresh filesystem with the original laid out first:
 U fallocated, M written with O_DIRECT, F written 64k at a time between the blocks of a filler file
-(many small extents). Where: a loop image of its own (default, root), --dir (an existing ext4
+(many small extents). Rounds until decided: with two or more --kernel, or with --compare/--gate DIR,
+the bench runs rounds A B A B ... and from round 3 on judges every case after each round by
+compare's verdict (and the gate's): it stops when every case is decided - changed beyond 5% (or
+--max-regression) and significant, or equivalent within it - or when --max-rounds (default 10) or
+--max-time is spent, and says per undecided case how many rounds it would need. Later rounds run
+the undecided cases only. The error rate holds: every verdict is taken at 0.05/(cases x
+--max-rounds), so the chance of any false verdict over every case and look is at most 0.05
+whenever the bench stops (Bonferroni over the looks). --repeat N instead runs exactly N rounds.
+Where: a loop image of its own (default, root), --dir (an existing ext4
 directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
 kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
 Results: results/<label>/ (results/: --results-root; the checkout's, or ./results when installed;
@@ -176,12 +192,61 @@ std::vector<std::string> host_list(const std::string &text)
 	return hosts;
 }
 
+// The rounds before the first look: the gate's fewest runs per side.
+constexpr unsigned first_look = 3;
+
+// Rounds until every case is decided: there is something to decide (two kernels, or a directory
+// to compare or gate against) and --repeat did not fix the count. --hosts runs --repeat rounds:
+// each fio server's runs are cases of their own, which no base has.
+bool sequential(const BenchOptions &o)
+{
+	const bool something_to_decide = o.kernels.size() >= 2 || !o.compare.empty() || !o.gate.empty();
+	return something_to_decide && !o.repeat_given && o.hosts.empty() && o.guest_disk.empty();
+}
+
+// The most looks at the runs: --max-rounds with sequential rounds, else one.
+std::size_t looks_of(const BenchOptions &o)
+{
+	return sequential(o) ? o.max_rounds : 1;
+}
+
+report::RoundBudget budget_of(const BenchOptions &o)
+{
+	report::RoundBudget budget;
+	budget.first_look = first_look;
+	budget.max_rounds = o.max_rounds;
+	budget.max_seconds = o.max_time.empty() ? 0 : parse_duration_seconds(o.max_time, "--max-time");
+	return budget;
+}
+
+std::string rounds_metadata(const BenchOptions &o)
+{
+	if (!sequential(o))
+		return "repeats: " + std::to_string(o.repeat);
+	return "rounds: until every case is decided, at most " + std::to_string(o.max_rounds) + " (--max-rounds)" +
+	       (o.max_time.empty() ? "" : ", within " + o.max_time + " (--max-time)") + "; first look after round " +
+	       std::to_string(first_look) + "; later rounds run the undecided cases only";
+}
+
 void check_options(const BenchOptions &o)
 {
 	if (int(o.quick) + int(o.full) + int(!o.set.empty()) > 1)
 		throw UsageError("--quick, --full and --set exclude each other: give one set");
 	if (o.repeat < 1)
 		throw UsageError("--repeat must be a whole number >= 1, not 0");
+	if (o.repeat_given && (o.max_rounds_given || !o.max_time.empty()))
+		throw UsageError("--repeat fixes the number of rounds; --max-rounds and --max-time bound the rounds that run "
+				 "until every case is decided: give one or the other");
+	if ((o.max_rounds_given || !o.max_time.empty()) && o.guest_disk.empty() && !sequential(o))
+		throw UsageError("--max-rounds and --max-time bound rounds that run until every case is decided: they need "
+				 "something to decide (two --kernel, --compare DIR or --gate)" +
+				 std::string(o.hosts.empty() ? "" : "; with --hosts the bench runs --repeat rounds"));
+	if (o.max_rounds < first_look)
+		throw UsageError("--max-rounds must be at least " + std::to_string(first_look) +
+				 " (the first look is after round " + std::to_string(first_look) + "), not " +
+				 std::to_string(o.max_rounds));
+	if (!o.max_time.empty())
+		parse_duration_seconds(o.max_time, "--max-time");
 	if (o.vm_timeout < 1)
 		throw UsageError("--vm-timeout must be at least 1 second");
 	if (!o.kernels.empty()) // the host's memory bounds the guest's; inside a guest the option is only passed along
@@ -331,7 +396,7 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"file size: " + s.size + (s.size.find(',') == std::string::npos ? " (" : " (largest ") +
 			std::to_string(s.size_bytes) + " bytes)",
 		"runtime limit: " + s.runtime,
-		"repeats: " + std::to_string(o.repeat),
+		rounds_metadata(o),
 		"set: " + set_name(o),
 		"cases: " + std::to_string(s.cases.size()) + " (" + ids + ")",
 		profile_metadata(o),
@@ -439,7 +504,7 @@ int run_in_guest(const BenchOptions &o)
 	s.accelerator = o.guest_accelerator;
 	s.rounds = 1; // one round per VM: the host alternates the kernels
 	s.first_run = o.run_number;
-	s.last_run = o.repeat;
+	s.last_run = o.repeat; // the host passes --repeat: its rounds, or the most (--max-rounds)
 	s.engine = engine_path(o);
 	if (o.profile)
 		require_perf();
@@ -473,9 +538,24 @@ void set_outputs(const std::string &set_dir, const std::string &label)
 int gate(const BenchOptions &o, const std::string &base_dir, const std::string &base_label, const std::string &cand_dir,
 	 const std::string &cand_label, const std::string &out_dir)
 {
-	const int rc = report({"gate", runs_of(base_dir), runs_of(cand_dir), "--labels", base_label + "," + cand_label,
-			       "--max-regression", o.max_regression, "--metric", o.gate_metric, "--markdown-summary",
-			       out_dir + "/gate-summary.md", "--verdict-json", out_dir + "/gate-verdict.json"});
+	std::vector<std::string> args = {"gate",
+					 runs_of(base_dir),
+					 runs_of(cand_dir),
+					 "--labels",
+					 base_label + "," + cand_label,
+					 "--max-regression",
+					 o.max_regression,
+					 "--metric",
+					 o.gate_metric,
+					 "--looks",
+					 std::to_string(looks_of(o)),
+					 "--markdown-summary",
+					 out_dir + "/gate-summary.md",
+					 "--verdict-json",
+					 out_dir + "/gate-verdict.json"};
+	if (sequential(o)) // a case decided early has its first look's runs; one stopped by the clock may have fewer
+		args.insert(args.end(), {"--min-samples", "1"});
+	const int rc = report(args);
 	if (rc == 0)
 		std::cerr << "bench: gate: pass (no case significantly more than " << o.max_regression << " below " << base_label
 			  << ")\n";
@@ -487,6 +567,98 @@ int gate(const BenchOptions &o, const std::string &base_dir, const std::string &
 	else
 		std::cerr << "bench: gate: could not compare (exit " << rc << "; see the message above)\n";
 	return rc;
+}
+
+report::GateOptions gate_options(const BenchOptions &o)
+{
+	report::GateOptions options;
+	options.max_regression = report::parse_percentage(o.max_regression);
+	options.metric = report::parse_gate_metric(o.gate_metric);
+	options.min_samples = 1; // fewer than two runs: undecided, which is what a look should say
+	options.looks = looks_of(o);
+	return options;
+}
+
+// A look: where every case stands by compare's verdicts between `sets` (the first the base) and,
+// with a gate, by the gate's of gate_base (a results directory; "": the first set) against the
+// last set.
+std::vector<report::CaseStanding> standings_now(const BenchOptions &o, const std::vector<report::ResultSet> &sets,
+						const std::optional<std::string> &gate_base)
+{
+	std::vector<const report::ResultSet *> pointers;
+	for (const auto &set : sets)
+		pointers.push_back(&set);
+	std::vector<report::CaseStanding> standings;
+	if (sets.size() >= 2) {
+		report::CompareOptions options;
+		options.looks = looks_of(o);
+		standings = report::standings_of(report::compare_sets(pointers, options), report::Metric::iops);
+	}
+	if (gate_base && gate_base->empty())
+		standings =
+			report::both(standings, report::standings_of(report::run_gate(sets.front(), sets.back(), gate_options(o))));
+	else if (gate_base) {
+		const report::ResultSet base = report::load_result_set({runs_of(*gate_base)}, label_of(*gate_base));
+		standings = report::both(standings, report::standings_of(report::run_gate(base, sets.back(), gate_options(o))));
+	}
+	return standings;
+}
+
+// A VM failed in a round: ends the rounds with its exit status.
+struct RoundFailed {
+	int status;
+};
+
+// Rounds until decided; every look's line is kept for rounds.txt.
+struct SequentialRounds {
+	report::RoundsOutcome outcome;
+	std::vector<std::string> looks;
+
+	std::string text() const
+	{
+		std::string out;
+		for (const std::string &line : looks)
+			out += line + "\n";
+		return out + report::standings_text(outcome);
+	}
+};
+
+// "rounds run: 4 of at most 10 (every case decided; rounds.txt)"
+std::string rounds_run(const SequentialRounds &rounds)
+{
+	return "rounds run: " + std::to_string(rounds.outcome.rounds) + " (" + report::describe(rounds.outcome.reason) +
+	       "; every look in rounds.txt)";
+}
+
+SequentialRounds run_sequential(const BenchOptions &o, const std::vector<BenchCase> &cases,
+				const std::function<void(unsigned, const std::vector<std::string> &)> &run_round,
+				const std::function<std::vector<report::ResultSet>()> &load_sets,
+				const std::optional<std::string> &gate_base)
+{
+	SequentialRounds rounds;
+	std::vector<std::string> ids;
+	for (const BenchCase &c : cases)
+		ids.push_back(c.id);
+	const auto started = std::chrono::steady_clock::now();
+	rounds.outcome = report::run_rounds(
+		ids, budget_of(o), run_round,
+		[&](unsigned round) {
+			auto standings = standings_now(o, load_sets(), gate_base);
+			rounds.looks.push_back(report::look_line(round, standings));
+			return standings;
+		},
+		std::cerr, [started] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); });
+	std::cerr << "bench: " << report::standings_text(rounds.outcome);
+	return rounds;
+}
+
+std::vector<BenchCase> cases_with_ids(const std::vector<BenchCase> &cases, const std::vector<std::string> &ids)
+{
+	std::vector<BenchCase> kept;
+	for (const BenchCase &c : cases)
+		if (std::find(ids.begin(), ids.end(), c.id) != ids.end())
+			kept.push_back(c);
+	return kept;
 }
 
 // The runs of a set that finished: their fio JSON is there (runs/<group>/<case>/run-N.json).
@@ -564,24 +736,58 @@ int run_local(const BenchOptions &o)
 		meta += "hosts: " + (o.hosts.empty() ? std::string("local") : o.hosts) + "\n";
 		write_text_file(out_path + "/metadata.txt", meta);
 	}
-	unsigned done = 0, total = unsigned(s.cases.size() * s.rounds * hosts.size());
-	std::cerr << "bench: " << s.cases.size() << " cases x " << s.rounds << " runs on " << target->directory()
-		  << (o.hosts.empty() ? "" : " via " + o.hosts) << "; results in " << out_path << "\n";
+	const bool until_decided = sequential(o);
+	unsigned done = 0, total = unsigned(s.cases.size() * (until_decided ? o.max_rounds : s.rounds) * hosts.size());
+	std::cerr << "bench: " << s.cases.size() << " cases x "
+		  << (until_decided ? "rounds until decided (at most " + std::to_string(o.max_rounds) + ")"
+				    : std::to_string(s.rounds) + " runs")
+		  << " on " << target->directory() << (o.hosts.empty() ? "" : " via " + o.hosts) << "; results in " << out_path
+		  << "\n";
+	std::optional<SequentialRounds> rounds;
+	// A runner's runs, counted in `done` also when it fails.
+	const auto run_counting = [&done](BenchRunner &runner) {
+		try {
+			runner.run_all();
+		} catch (...) {
+			done += runner.progress().done;
+			throw;
+		}
+		done += runner.progress().done;
+	};
 	try {
-		for (const std::string &host : hosts) {
+		if (until_decided) {
+			write_text_file(out_path + "/metadata.txt",
+					"cache policy: " + BenchRunner(s, *target, out_path + "/runs", std::cerr).cache_policy() +
+						"\n",
+					true);
+			const auto run_round = [&](unsigned round, const std::vector<std::string> &ids) {
+				BenchSettings rs = s;
+				rs.cases = cases_with_ids(s.cases, ids);
+				rs.rounds = 1;
+				rs.first_run = round;
+				rs.last_run = o.max_rounds;
+				BenchRunner runner(rs, *target, out_path + "/runs", std::cerr);
+				run_counting(runner);
+			};
+			const auto load_sets = [&] {
+				std::vector<report::ResultSet> sets;
+				if (!o.compare.empty())
+					sets.push_back(report::load_result_set({runs_of(o.compare)}, label_of(o.compare)));
+				sets.push_back(report::load_result_set({out_path + "/runs"}, label));
+				return sets;
+			};
+			rounds = run_sequential(o, s.cases, run_round, load_sets,
+						o.gate.empty() ? std::nullopt : std::optional<std::string>(o.gate));
+			write_text_file(out_path + "/rounds.txt", rounds->text());
+		}
+		for (const std::string &host : until_decided ? std::vector<std::string>{} : hosts) {
 			BenchSettings hs = s;
 			hs.host = host;
 			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + host_directory(host));
 			BenchRunner runner(hs, *target, runs, std::cerr);
 			if (host == hosts.front())
 				write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
-			try {
-				runner.run_all();
-			} catch (...) {
-				done += runner.progress().done;
-				throw;
-			}
-			done += runner.progress().done;
+			run_counting(runner);
 		}
 	} catch (const Interrupted &e) {
 		target.reset();
@@ -597,13 +803,17 @@ int run_local(const BenchOptions &o)
 		throw KernelUnavailable(e.what());
 	}
 	target.reset();
-	results.finish("complete", end_metadata(done, total, started));
+	std::vector<std::string> end = end_metadata(done, until_decided ? done : total, started);
+	if (rounds)
+		end.push_back(rounds_run(*rounds));
+	results.finish("complete", end);
 	set_outputs(out_path, label);
 	std::cerr
 		<< "bench: results: " << out_path
 		<< " (table.txt, table.md, plot.png, plot.svg, metadata.txt, runs/: fio JSON, engine stats, job and log per run)\n";
 	if (!o.compare.empty())
-		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label},
+		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label, "--looks",
+			std::to_string(looks_of(o))},
 		       out_path + "/compare.txt");
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: wall time " << format_duration(wall) << "\n";
@@ -623,7 +833,7 @@ std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &
 					 "--jobs-dir",
 					 o.jobs_dir,
 					 "--repeat",
-					 std::to_string(o.repeat),
+					 std::to_string(sequential(o) ? o.max_rounds : o.repeat),
 					 "--guest-accelerator",
 					 accelerator};
 	if (!o.size.empty())
@@ -643,7 +853,7 @@ std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &
 
 // With two or more kernels: every kernel's block side by side (compare.txt, compare.md), and one
 // chart of them all plus each case's ratio to the first kernel (plot.png, plot-ratio.png, svg).
-void kernel_comparison(const std::string &out_dir, const std::vector<std::string> &labels)
+void kernel_comparison(const std::string &out_dir, const std::vector<std::string> &labels, std::size_t looks)
 {
 	std::vector<std::string> runs;
 	std::string label_list;
@@ -658,8 +868,8 @@ void kernel_comparison(const std::string &out_dir, const std::vector<std::string
 		args.insert(args.end(), extra.begin(), extra.end());
 		return args;
 	};
-	report(with("compare", {}), out_dir + "/compare.txt");
-	report(with("compare", {"--format", "markdown"}), out_dir + "/compare.md", false);
+	report(with("compare", {"--looks", std::to_string(looks)}), out_dir + "/compare.txt");
+	report(with("compare", {"--format", "markdown", "--looks", std::to_string(looks)}), out_dir + "/compare.md", false);
 	for (const char *ext : {"png", "svg"})
 		if (report(with("plot", {"-o", out_dir + "/plot." + ext}), "", false) != 0)
 			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
@@ -697,7 +907,9 @@ int run_on_kernels(const BenchOptions &o)
 
 	plan.e4mext = self_executable();
 	plan.guest_args = guest_args(o, s, accelerator_name(plan.accel.accel));
-	plan.rounds = o.repeat;
+	plan.rounds = sequential(o) ? o.max_rounds : o.repeat;
+	plan.sequential = sequential(o);
+	plan.started = started;
 	plan.vm.memory = parse_guest_memory(o.vm_memory, "--vm-memory");
 	plan.vm.cpus = o.vm_cpus;
 	plan.vm.disk_size = std::max<uint64_t>(1ull << 30, (3 * s.size_bytes + (1ull << 20) - 1) / (1ull << 20) * (1ull << 20));
@@ -709,8 +921,9 @@ int run_on_kernels(const BenchOptions &o)
 	plan.host_metadata.push_back(
 		"accelerator: " + std::string(accelerator_name(plan.accel.accel)) + " (" + plan.accel.reason + ")" +
 		(plan.accel.accel == Accelerator::tcg ? "; figures are emulated (TCG): compare kernels, never with hardware" : ""));
-	plan.host_metadata.push_back("order: rounds of one VM per kernel, alternating (" + kernels_text + ", repeated " +
-				     std::to_string(o.repeat) + " times)");
+	plan.host_metadata.push_back(
+		"order: rounds of one VM per kernel, alternating (" + kernels_text +
+		(plan.sequential ? ", until every case is decided" : ", repeated " + std::to_string(o.repeat) + " times") + ")");
 
 	ResultsDir results(plan.out_dir);
 	results.set_metadata_file(plan.out_dir + "/bench.txt");
@@ -720,11 +933,13 @@ int run_on_kernels(const BenchOptions &o)
 			top += line + "\n";
 		write_text_file(plan.out_dir + "/bench.txt", top);
 	}
-	std::cerr << "bench: " << s.cases.size() << " cases x " << o.repeat << " rounds on " << plan.kernels.size()
-		  << " kernel(s) in VMs under " << accelerator_name(plan.accel.accel) << " (" << plan.accel.reason
-		  << "), file size " << s.size << "; results in " << plan.out_dir << "\n";
+	std::cerr << "bench: " << s.cases.size() << " cases x "
+		  << (plan.sequential ? "rounds until decided (at most " + std::to_string(o.max_rounds) + ")"
+				      : std::to_string(o.repeat) + " rounds")
+		  << " on " << plan.kernels.size() << " kernel(s) in VMs under " << accelerator_name(plan.accel.accel) << " ("
+		  << plan.accel.reason << "), file size " << s.size << "; results in " << plan.out_dir << "\n";
 	int status = 0;
-	const unsigned total = unsigned(s.cases.size() * o.repeat * plan.kernels.size());
+	const unsigned total = unsigned(s.cases.size() * plan.rounds * plan.kernels.size());
 	// Interrupted or failed: the metadata counts the runs that finished, each kernel's table shows them.
 	const auto keep_partial = [&](const std::string &reason) {
 		unsigned done = 0;
@@ -747,17 +962,49 @@ int run_on_kernels(const BenchOptions &o)
 			partial_outputs(plan.out_dir + "/" + l, l);
 		}
 	};
+	std::optional<SequentialRounds> rounds;
 	try {
-		status = run_kernel_rounds(plan, std::cerr);
+		if (plan.sequential) {
+			const auto run_round = [&](unsigned round, const std::vector<std::string> &ids) {
+				const bool every_case = ids.size() == s.cases.size();
+				if (const int failed =
+					    run_kernel_round(plan, round, every_case ? std::vector<std::string>{} : ids, std::cerr);
+				    failed != 0)
+					throw RoundFailed{failed};
+			};
+			const auto load_sets = [&] {
+				std::vector<report::ResultSet> sets;
+				for (const std::string &l : plan.labels)
+					sets.push_back(report::load_result_set({plan.out_dir + "/" + l + "/runs"}, l));
+				return sets;
+			};
+			std::optional<std::string> gate_base;
+			if (o.gate_given)
+				gate_base = o.gate; // "": the first kernel
+			rounds = run_sequential(o, s.cases, run_round, load_sets, gate_base);
+			write_text_file(plan.out_dir + "/rounds.txt", rounds->text());
+		} else {
+			status = run_kernel_rounds(plan, std::cerr);
+		}
 	} catch (const Interrupted &e) {
 		keep_partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)));
 		return 128 + e.signal;
+	} catch (const RoundFailed &e) {
+		status = e.status;
 	}
 	if (status != 0) {
 		keep_partial("a VM failed (exit " + std::to_string(status) + ")");
 		return status;
 	}
-	const std::vector<std::string> end = end_metadata(total, total, started);
+	unsigned done = total;
+	if (rounds) {
+		done = 0;
+		for (const std::string &l : plan.labels)
+			done += finished_runs(plan.out_dir + "/" + l);
+	}
+	std::vector<std::string> end = end_metadata(done, done, started);
+	if (rounds)
+		end.push_back(rounds_run(*rounds));
 	results.finish("complete", end);
 	for (size_t k = 0; k < plan.labels.size(); ++k) {
 		std::string meta;
@@ -767,7 +1014,7 @@ int run_on_kernels(const BenchOptions &o)
 		set_outputs(plan.out_dir + "/" + plan.labels[k], plan.labels[k]);
 	}
 	if (plan.labels.size() >= 2)
-		kernel_comparison(plan.out_dir, plan.labels);
+		kernel_comparison(plan.out_dir, plan.labels, looks_of(o));
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: results: " << plan.out_dir << "; wall time " << format_duration(wall) << "\n";
 	if (o.gate_given && o.gate.empty())
@@ -806,7 +1053,19 @@ Subcommand add_bench_command(CLI::App &parent)
 		      "print every case's factors, prepare steps, layout job and job, and run nothing (no root needed)");
 	app->add_option("--only", o->only,
 			"only the cases whose id (e.g. coverletter/U-4k, bs-sweep/M-1m) matches this extended regex");
-	app->add_option("--repeat", o->repeat, "runs per case, each on a fresh filesystem")->capture_default_str();
+	CLI::Option *repeat_option =
+		app->add_option(
+			   "--repeat", o->repeat,
+			   "runs per case, each on a fresh filesystem; with two --kernel, --compare or --gate: exactly this many "
+			   "rounds instead of rounds until decided")
+			->capture_default_str();
+	CLI::Option *max_rounds_option =
+		app->add_option("--max-rounds", o->max_rounds,
+				"with two --kernel, --compare or --gate: the most rounds before the undecided cases are reported "
+				"with the rounds they need (also the looks of the Bonferroni bound; at least 3)")
+			->capture_default_str();
+	app->add_option("--max-time", o->max_time,
+			"with two --kernel, --compare or --gate: no round starts that would end after this (25m, 1h30m)");
 	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m)");
 	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")
 		->capture_default_str();
@@ -854,9 +1113,11 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--guest-results", o->guest_results)->group("");
 	app->add_option("--guest-accelerator", o->guest_accelerator)->group("");
 	app->add_option("--run-number", o->run_number)->group("");
-	return {app, [o, gate_option] {
+	return {app, [o, gate_option, repeat_option, max_rounds_option] {
 			o->command_line = program_arguments();
 			o->gate_given = gate_option->count() > 0;
+			o->repeat_given = repeat_option->count() > 0;
+			o->max_rounds_given = max_rounds_option->count() > 0;
 			return run_bench(*o);
 		}};
 }

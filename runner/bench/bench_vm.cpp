@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace e4mext::runner {
 
@@ -33,13 +34,15 @@ void collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
 	fs::remove_all(from);
 }
 
-std::string guest_command(const KernelBenchPlan &plan, unsigned run)
+std::string guest_command(const KernelBenchPlan &plan, unsigned run, const std::vector<std::string> &case_ids)
 {
 	std::string command = shell_quote(plan.e4mext) +
 			      " bench --guest-disk /dev/nvme0n1 --guest-results \"$E4MEXT_RESULTS\" --run-number " +
 			      std::to_string(run);
 	for (const std::string &a : plan.guest_args)
 		command += " " + shell_quote(a);
+	if (!case_ids.empty()) // the last --only counts
+		command += " --only " + shell_quote(only_these_cases(case_ids));
 	return command;
 }
 
@@ -66,48 +69,70 @@ void write_set_metadata(const KernelBenchPlan &plan, size_t k, const std::string
 
 } // namespace
 
-int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
+std::string only_these_cases(const std::vector<std::string> &case_ids)
 {
-	const std::string qemu = qemu_version();
-	const size_t boots = plan.rounds * plan.kernels.size();
-	size_t boot = 0;
-	const auto started = std::chrono::steady_clock::now();
-	for (unsigned r = 1; r <= plan.rounds; ++r) {
-		for (size_t k = 0; k < plan.kernels.size(); ++k) {
-			++boot;
-			const fs::path set_dir = fs::path(plan.out_dir) / plan.labels[k];
-			const fs::path boot_dir = set_dir / "vm" / ("round-" + std::to_string(r));
-			fs::create_directories(set_dir / "runs");
-			VmRequest req = plan.vm;
-			req.results_dir = boot_dir.string();
-			req.plan.modules_dir = plan.kernels[k].modules_dir;
-			req.plan.command = guest_command(plan, r);
-			req.plan.workdir = fs::current_path().string();
-			req.plan.disks = 1;
-			const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-			out << "bench: VM " << boot << " of " << boots << ": kernel " << plan.labels[k] << ", round " << r << " of "
-			    << plan.rounds << " (" << accelerator_name(plan.accel.accel) << "); elapsed "
-			    << format_duration(elapsed) << ", ETA "
-			    << (boot == 1 ? "?" : format_duration(elapsed / double(boot - 1) * double(boots - boot + 1))) << "\n"
-			    << std::flush;
-			std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
-			const VmOutcome outcome = run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output);
-			// Interrupted or not: the runs that finished join the kernel's set.
-			const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
-			std::ofstream(boot_dir / "metadata.txt") << block;
-			collect_runs(boot_dir, set_dir);
-			if (r == 1)
-				write_set_metadata(plan, k, block, boot_dir);
-			throw_if_interrupted();
-			const int status = exit_status_of(outcome);
-			if (status != 0) {
-				out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
-				    << verdict(outcome) << last_lines(guest_output.str(), 15)
-				    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
-				return status == kExitGuestCrashed ? kExitGuestCrashed : kExitBootFailed;
-			}
+	std::string regex;
+	for (const std::string &id : case_ids) {
+		regex += regex.empty() ? "^(" : "|";
+		for (const char ch : id) {
+			if (std::string_view(".[]{}()\\*+?^$|").find(ch) != std::string_view::npos)
+				regex += '\\';
+			regex += ch;
 		}
 	}
+	return regex + ")$";
+}
+
+int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<std::string> &case_ids, std::ostream &out)
+{
+	const std::string qemu = qemu_version();
+	for (size_t k = 0; k < plan.kernels.size(); ++k) {
+		const size_t boot = (r - 1) * plan.kernels.size() + k + 1;
+		const size_t boots = plan.rounds * plan.kernels.size();
+		const fs::path set_dir = fs::path(plan.out_dir) / plan.labels[k];
+		const fs::path boot_dir = set_dir / "vm" / ("round-" + std::to_string(r));
+		fs::create_directories(set_dir / "runs");
+		VmRequest req = plan.vm;
+		req.results_dir = boot_dir.string();
+		req.plan.modules_dir = plan.kernels[k].modules_dir;
+		req.plan.command = guest_command(plan, r, case_ids);
+		req.plan.workdir = fs::current_path().string();
+		req.plan.disks = 1;
+		const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - plan.started).count();
+		out << "bench: VM " << boot << " of " << (plan.sequential ? "at most " : "") << boots << ": kernel "
+		    << plan.labels[k] << ", round " << r << " of " << (plan.sequential ? "at most " : "") << plan.rounds << " ("
+		    << accelerator_name(plan.accel.accel) << "); "
+		    << (case_ids.empty() ? "every case" : std::to_string(case_ids.size()) + " undecided case(s)") << "; elapsed "
+		    << format_duration(elapsed);
+		if (!plan.sequential)
+			out << ", ETA "
+			    << (boot == 1 ? "?" : format_duration(elapsed / double(boot - 1) * double(boots - boot + 1)));
+		out << "\n" << std::flush;
+		std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
+		const VmOutcome outcome = run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output);
+		// Interrupted or not: the runs that finished join the kernel's set.
+		const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
+		std::ofstream(boot_dir / "metadata.txt") << block;
+		collect_runs(boot_dir, set_dir);
+		if (r == 1)
+			write_set_metadata(plan, k, block, boot_dir);
+		throw_if_interrupted();
+		const int status = exit_status_of(outcome);
+		if (status != 0) {
+			out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
+			    << verdict(outcome) << last_lines(guest_output.str(), 15)
+			    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
+			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitBootFailed;
+		}
+	}
+	return 0;
+}
+
+int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out)
+{
+	for (unsigned r = 1; r <= plan.rounds; ++r)
+		if (const int status = run_kernel_round(plan, r, {}, out); status != 0)
+			return status;
 	return 0;
 }
 

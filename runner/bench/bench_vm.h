@@ -8,6 +8,7 @@
 #include "kernel_spec.h"
 #include "vm_run.h"
 
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,14 +21,23 @@ struct KernelBenchPlan {
 	AcceleratorChoice accel;
 	std::string e4mext;                  // this program, as the guest runs it
 	std::vector<std::string> guest_args; // the bench's case and size options, passed on
-	unsigned rounds = 3;
+	unsigned rounds = 3;                 // fixed rounds; with sequential rounds the most (--max-rounds)
+	bool sequential = false;
+	std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(); // for the progress lines
 	std::string out_dir;
 	VmRequest vm;                           // memory, cpus, disk size, timeouts
 	std::vector<std::string> host_metadata; // bench facts for every kernel's metadata.txt
 };
 
-// Runs every round; returns 0, or the VM's exit status (3 no boot / the bench failed in the guest,
+// One round: a VM per kernel, in order, each running case_ids (every case when empty) as run
+// number `round`. Returns 0, or the VM's exit status (3 no boot / the bench failed in the guest,
 // 4 a crash or hang: the verdict is printed). Throws Interrupted.
+int run_kernel_round(const KernelBenchPlan &plan, unsigned round, const std::vector<std::string> &case_ids, std::ostream &out);
+
+// Every round of a fixed plan (plan.rounds); returns as run_kernel_round.
 int run_kernel_rounds(const KernelBenchPlan &plan, std::ostream &out);
+
+// An extended regex matching exactly these case ids, for the guest's --only.
+std::string only_these_cases(const std::vector<std::string> &case_ids);
 
 } // namespace e4mext::runner

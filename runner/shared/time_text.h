@@ -15,4 +15,8 @@ std::string utc_iso8601();
 // e4mext-<command>.<local_stamp>.<pid>.
 std::string temporary_results_dir(const std::string &command);
 
+// A duration as people write it: "25m", "90s", "1h30m", "2h" (a bare number is seconds), in
+// seconds. Throws UsageError naming `what` for anything else, or for 0.
+double parse_duration_seconds(const std::string &text, const std::string &what);
+
 } // namespace e4mext::runner

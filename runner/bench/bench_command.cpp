@@ -66,6 +66,9 @@ struct BenchOptions {
 	std::string max_time;
 	std::string size;
 	std::string runtime = "3s";
+	bool runtime_given = false;
+	uint64_t moves = 0;
+	std::string io_size;
 	std::string cache;
 	std::string image_size;
 	std::string mkfs_opts;
@@ -256,6 +259,13 @@ void check_options(const BenchOptions &o)
 	static const std::regex runtime("[1-9][0-9]*(ms|s|m)?");
 	if (!std::regex_match(o.runtime, runtime))
 		throw UsageError("--runtime must be a time fio understands (e.g. 3s, 500ms, 1m), not '" + o.runtime + "'");
+	if (o.moves > 0 && !o.io_size.empty())
+		throw UsageError("--moves and --io-size both fix the work of a run: give one");
+	if ((o.moves > 0 || !o.io_size.empty()) && o.runtime_given)
+		throw UsageError("--moves and --io-size replace the time window (--runtime): a run ends when its work is done, "
+				 "however long it takes (--fio-timeout bounds it)");
+	if (!o.io_size.empty())
+		parse_size(o.io_size, "--io-size");
 	if (!o.image_size.empty() && !o.dir.empty())
 		throw UsageError("--image-size is for the loop image; it cannot be used with --dir");
 	if (!o.mkfs_opts.empty() && !o.dir.empty())
@@ -395,7 +405,11 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"others at start: " + others_busy(),
 		"file size: " + s.size + (s.size.find(',') == std::string::npos ? " (" : " (largest ") +
 			std::to_string(s.size_bytes) + " bytes)",
-		"runtime limit: " + s.runtime,
+		s.moves > 0 ? "runtime limit: none: fixed work of " + std::to_string(s.moves) +
+				      " moves per run (--moves; io_size = moves x bs, wrapping around the file)"
+		: s.io_size > 0 ? "runtime limit: none: fixed work of " + o.io_size +
+					  " per run (--io-size; io_size, wrapping around the file)"
+				: "runtime limit: " + s.runtime,
 		rounds_metadata(o),
 		"set: " + set_name(o),
 		"cases: " + std::to_string(s.cases.size()) + " (" + ids + ")",
@@ -444,6 +458,10 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 			s.size += (s.size.empty() ? "" : ",") + size;
 	}
 	s.runtime = o.runtime;
+	s.moves = o.moves;
+	s.io_size = o.io_size.empty() ? 0 : parse_size(o.io_size, "--io-size");
+	if (s.moves > 0 || s.io_size > 0)
+		s.runtime = "0"; // fio: no time limit; the work ends the run
 	s.fio_timeout = std::chrono::seconds(o.fio_timeout);
 	s.profile = o.profile;
 	s.set = set_name(o);
@@ -824,12 +842,10 @@ int run_local(const BenchOptions &o)
 
 // ---- kernels in VMs ----
 
-std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &s, const std::string &accelerator)
+std::vector<std::string> guest_args(const BenchOptions &o, const std::string &accelerator)
 {
 	std::vector<std::string> args = {"--set",
 					 set_name(o),
-					 "--runtime",
-					 s.runtime,
 					 "--jobs-dir",
 					 o.jobs_dir,
 					 "--repeat",
@@ -838,6 +854,12 @@ std::vector<std::string> guest_args(const BenchOptions &o, const BenchSettings &
 					 accelerator};
 	if (!o.size.empty())
 		args.insert(args.end(), {"--size", o.size});
+	if (o.moves > 0)
+		args.insert(args.end(), {"--moves", std::to_string(o.moves)});
+	else if (!o.io_size.empty())
+		args.insert(args.end(), {"--io-size", o.io_size});
+	else
+		args.insert(args.end(), {"--runtime", o.runtime});
 	if (!o.only.empty())
 		args.insert(args.end(), {"--only", o.only});
 	if (!o.cache.empty())
@@ -906,7 +928,7 @@ int run_on_kernels(const BenchOptions &o)
 		throw UsageError(plan.out_dir + " already exists: pick another --label or remove it");
 
 	plan.e4mext = self_executable();
-	plan.guest_args = guest_args(o, s, accelerator_name(plan.accel.accel));
+	plan.guest_args = guest_args(o, accelerator_name(plan.accel.accel));
 	plan.rounds = sequential(o) ? o.max_rounds : o.repeat;
 	plan.sequential = sequential(o);
 	plan.started = started;
@@ -1067,8 +1089,16 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--max-time", o->max_time,
 			"with two --kernel, --compare or --gate: no round starts that would end after this (25m, 1h30m)");
 	app->add_option("--size", o->size, "size of the original, whole MiB (default 512m)");
-	app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")
-		->capture_default_str();
+	CLI::Option *runtime_option =
+		app->add_option("--runtime", o->runtime, "fio's time limit per run (U runs usually finish the file first)")
+			->capture_default_str();
+	app->add_option("--moves", o->moves,
+			"fixed work instead of the time window: N moves per run (fio io_size = N x bs, wrapping around the "
+			"file; number_ios=N), no time limit")
+		->check(CLI::Range(uint64_t(1), uint64_t(1) << 40));
+	app->add_option("--io-size", o->io_size,
+			"fixed work instead of the time window: SIZE moved per run (fio io_size=, wrapping around the file), "
+			"no time limit");
 	app->add_option("--cache", o->cache,
 			"page cache before each run for every case (default: each case's cache factor, cold in quick/matrix)")
 		->check(CLI::IsMember({"cold", "warm"}));
@@ -1113,7 +1143,8 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--guest-results", o->guest_results)->group("");
 	app->add_option("--guest-accelerator", o->guest_accelerator)->group("");
 	app->add_option("--run-number", o->run_number)->group("");
-	return {app, [o, gate_option, repeat_option, max_rounds_option] {
+	return {app, [o, gate_option, repeat_option, max_rounds_option, runtime_option] {
+			o->runtime_given = runtime_option->count() > 0;
 			o->command_line = program_arguments();
 			o->gate_given = gate_option->count() > 0;
 			o->repeat_given = repeat_option->count() > 0;

@@ -4,6 +4,7 @@
 #include "perf_record.h"
 #include "process.h"
 #include "results_files.h"
+#include "runner_errors.h"
 
 #include "fio_parse.hpp"
 #include "input_error.hpp"
@@ -166,6 +167,18 @@ std::string case_job(const BenchCase &c, const BenchSettings &settings, const st
 	std::string job = case_job_text(
 		c, settings.template_text, settings.template_source,
 		{{"DIR", dir}, {"FILENAME", kOriginal}, {"RUNTIME", settings.runtime}, {"ENGINE", "external:" + settings.engine}});
+	if (settings.moves > 0) {
+		const auto bs = c.variables.find("BS");
+		if (bs == c.variables.end())
+			throw UsageError("--moves counts moves of the case's block size, and case " + c.id +
+					 " has no bs factor (variable BS): give --io-size instead");
+		job += "; added by e4mext bench: fixed work (--moves), no time limit; fio wraps around the file\nio_size=" +
+		       std::to_string(settings.moves * parse_size(bs->second, "case " + c.id + "'s bs")) +
+		       "\nnumber_ios=" + std::to_string(settings.moves) + "\n";
+	} else if (settings.io_size > 0) {
+		job += "; added by e4mext bench: fixed work (--io-size), no time limit; fio wraps around the file\nio_size=" +
+		       std::to_string(settings.io_size) + "\n";
+	}
 	if (!stats_file.empty())
 		job += "; added by e4mext bench\nstats_file=" + stats_file + "\n";
 	return job;

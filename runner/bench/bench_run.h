@@ -24,7 +24,11 @@ struct BenchSettings {
 	unsigned last_run = 0;              // the number of the last round of the whole bench (0: first_run + rounds - 1)
 	std::string size;                   // the cases' sizes in words, for the metadata ("512m")
 	uint64_t size_bytes = 512ull << 20; // the largest case's original
-	std::string runtime = "3s";
+	std::string runtime = "3s";         // fio's runtime=; "0" (no limit) with fixed work
+	// Fixed work per run instead of the time window (--moves, --io-size): fio's io_size= (it wraps
+	// around the file, so a fast kernel is not cut short by the file's end) and number_ios=.
+	uint64_t moves = 0;      // moves per run (io_size = moves x the case's bs); 0: none
+	uint64_t io_size = 0;    // bytes per run; 0: none
 	std::string set;         // the set's name, for the case records
 	std::string kernel;      // the kernel the runs run on
 	std::string accelerator; // "tcg", "kvm" in a VM; "" on the host

@@ -1,15 +1,8 @@
 // The statistics of e4mext-report, in one place.
 //
 // Summary: median (what the tables print), min, max, mean, sample stddev, n of one case's runs.
-// Significance is judged on what the tables print - medians - so the test is a rank test:
-//   Mann-Whitney U (Wilcoxon rank-sum), exact: the p-value is the share of all C(n1+n2, n1)
-//   splits of the pooled runs whose U is at least as extreme (ties count half, exactly as in U),
-//   enumerated for n1+n2 <= 20, otherwise the normal approximation with tie and continuity
-//   corrections (Boost.Math's normal distribution).
-// A difference is significant when p <= alpha (0.05). When no arrangement of n1 and n2 runs can
-// reach alpha at all (e.g. 3 vs 3 runs two-sided: the smallest p is 0.1), the answer is
-// "n too small", never "not significant".
-// Confidence intervals of means and the repeats estimate use Student's t (Boost.Math students_t).
+// Confidence intervals of means use Student's t (Boost.Math students_t).
+// decide(): the one decision rule of compare, the gate and the bench's rounds (below).
 #pragma once
 
 #include <cstddef>
@@ -44,55 +37,17 @@ struct Interval {
 // The 95% confidence interval of the mean: mean +- t(0.975, n-1) * stddev / sqrt(n); requires n >= 2.
 Interval confidence_interval_95(const Summary &summary);
 
-inline constexpr double significance_level = 0.05; // alpha of every test
+inline constexpr double significance_level = 0.05; // alpha of every verdict
 
-enum class Alternative {
-	two_sided, // compare: does the candidate differ?
-	less,      // gate: is the candidate lower?
-};
-
-enum class Significance { significant, not_significant, too_few_runs };
-
-struct RankTest {
-	double u = 0;                   // Mann-Whitney U of the candidate: pairs (b, c) with c > b, ties counting 1/2
-	double p_value = 1;             // for the alternative asked
-	double smallest_possible_p = 1; // the best p that n1 and n2 runs could give at all
-	bool exact = true;              // enumerated (n1 + n2 <= 20) rather than approximated
-	Significance significance = Significance::too_few_runs;
-};
-
-// Mann-Whitney U test of candidate against base. Either side empty: too_few_runs, p = 1.
-RankTest mann_whitney(const std::vector<double> &base, const std::vector<double> &candidate, Alternative alternative);
-
-// Holm-Bonferroni: the level each of m p-values must reach so that the chance of any false
-// "significant" among them stays at most alpha. The i-th smallest p (0-based) is held to
-// alpha / (m - i) while every smaller one passed; once one fails, the rest cannot pass (their
-// level is 0). Returns one level per p, in the order given.
-std::vector<double> holm_levels(const std::vector<double> &p_values, double alpha = significance_level);
-bool reaches_level(double p, double level); // p <= level (exact p-values such as 1/20 included), level > 0
-
-// Holm over one family of tests, for compare and the gate alike: each test's significance becomes
-// "significant" when its p reaches its Holm level, "n too small" when its runs could not reach
-// that level at all, else "not significant". levels[i] receives the level test i had to reach;
-// where the step-down stopped before it, the strictest level (alpha / number of tests).
-void judge_with_holm(const std::vector<RankTest *> &tests, std::vector<double> &levels);
-
-// Runs per side at which a difference of the observed size would be found significant by the
-// one-sided rank test at level alpha with 80% power: the t-test sample size for the runs' pooled
-// relative spread (Student's t quantiles), divided by the rank test's asymptotic efficiency 3/pi,
-// and never below the fewest runs with which the rank test can reach alpha at all, nor below the
-// runs already made plus one. relative_change is (candidate - base) / base; 0 gives the rank-test
-// minimum. most_runs_estimated means "that many or more".
+// decide()'s "that many or more" runs needed.
 inline constexpr std::size_t most_runs_estimated = 1000;
-std::size_t runs_to_settle(const Summary &base, const Summary &candidate, double relative_change,
-			   double alpha = significance_level);
 
 // The decision rule of compare, the gate and the bench's rounds: one verdict per case.
 //
 // The change is the ratio of the candidate's runs to the base's, estimated on the log scale (the
 // ratio of geometric means: rates are positive and their noise multiplies) with Welch's t (Boost.Math
-// students_t). A t interval lets a few runs of a large change decide; the rank test cannot, since
-// n runs per side never give p below 1/C(2n, n) (3 vs 3: 0.05) however far apart they are.
+// students_t). A t interval lets a few runs of a large change decide; a rank test cannot, since
+// n runs per side never give it p below 1/C(2n, n) (3 vs 3: 0.05) however far apart they are.
 // The interval of the ratio is taken at level 1 - a, a = alpha / (cases x looks): Bonferroni over
 // the cases judged together and over the looks the data may have had (the bench's --max-rounds).
 // Bonferroni over looks is the simplest alpha spending (alpha/K at each of at most K looks): the
@@ -131,8 +86,5 @@ struct Decision {
 Decision decide(const std::vector<double> &base, const std::vector<double> &candidate, const DecisionRule &rule);
 
 std::string describe(Verdict verdict); // "changed", "equivalent", "undecided"
-
-std::string describe(Significance significance); // "significant", "not significant", "n too small"
-std::string format_p_value(double p);            // "p=0.008", "p<0.001"
 
 } // namespace e4mext::report

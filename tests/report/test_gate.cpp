@@ -184,29 +184,6 @@ TEST_CASE("gate exit status and outputs", "[gate][cli]")
 	std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("Holm-Bonferroni step-down, n too small where no p could pass", "[gate][compare]")
-{
-	const std::vector<double> p_values{0.01, 0.012, 0.3, 0.02, 0.04};
-	std::vector<RankTest> tests(p_values.size());
-	for (std::size_t i = 0; i < tests.size(); ++i) {
-		tests[i].p_value = p_values[i];
-		tests[i].smallest_possible_p = 0.002;
-	}
-	tests[2].smallest_possible_p = 0.1; // 3 vs 3 runs two-sided: no level is reachable
-	std::vector<RankTest *> pointers;
-	for (auto &t : tests)
-		pointers.push_back(&t);
-	std::vector<double> levels;
-	judge_with_holm(pointers, levels);
-	// Ascending: 0.01 <= 0.05/5, 0.012 <= 0.05/4, 0.02 > 0.05/3: the step-down stops there.
-	CHECK(tests[0].significance == Significance::significant);
-	CHECK(tests[1].significance == Significance::significant);
-	CHECK(tests[3].significance == Significance::not_significant);
-	CHECK(tests[4].significance == Significance::not_significant); // 0.04 < 0.05, but after a failure
-	CHECK(tests[2].significance == Significance::too_few_runs);
-	CHECK(levels == std::vector<double>{0.05 / 5, 0.05 / 4, 0.05 / 5, 0.05 / 3, 0.05 / 5});
-}
-
 TEST_CASE("compare marks as the gate judges: one rule over the cases, not each case alone", "[gate][compare]")
 {
 	// holm/: U 4k and M 4k 10% lower without overlap; six cases 3% lower with a 2% spread: a

@@ -1,4 +1,4 @@
-// Median and spread, Student's t from Boost.Math, the Mann-Whitney U test and the repeats estimate.
+// Median and spread, Student's t from Boost.Math, and the decision rule.
 #include "statistics.hpp"
 
 #include <catch2/catch.hpp>
@@ -37,93 +37,6 @@ TEST_CASE("Student's t quantiles and intervals", "[statistics]")
 	const auto ci = confidence_interval_95(summarize({9, 10, 11, 10, 10}));
 	CHECK(ci.low == Approx(10 - 2.7764451 * std::sqrt(0.5) / std::sqrt(5.0)));
 	CHECK(ci.high == Approx(10 + 2.7764451 * std::sqrt(0.5) / std::sqrt(5.0)));
-}
-
-TEST_CASE("Mann-Whitney U, exact", "[statistics]")
-{
-	SECTION("3 vs 3 fully separated: one-sided p = 1/20 reaches 0.05, two-sided cannot")
-	{
-		const auto less = mann_whitney({4, 5, 6}, {1, 2, 3}, Alternative::less);
-		CHECK(less.u == 0);
-		CHECK(less.p_value == Approx(0.05));
-		CHECK(less.exact);
-		CHECK(less.significance == Significance::significant);
-		const auto two = mann_whitney({4, 5, 6}, {1, 2, 3}, Alternative::two_sided);
-		CHECK(two.p_value == Approx(0.1));
-		CHECK(two.smallest_possible_p == Approx(0.1));
-		CHECK(two.significance == Significance::too_few_runs);
-		const auto higher = mann_whitney({1, 2, 3}, {4, 5, 6}, Alternative::less);
-		CHECK(higher.u == 9);
-		CHECK(higher.p_value == Approx(1.0));
-		CHECK(higher.significance == Significance::not_significant);
-	}
-	SECTION("5 vs 5 fully separated: two-sided p = 2/252")
-	{
-		const auto test = mann_whitney({100, 101, 99, 100.5, 102}, {90, 91, 89, 90.5, 92}, Alternative::two_sided);
-		CHECK(test.p_value == Approx(2.0 / 252));
-		CHECK(test.significance == Significance::significant);
-	}
-	SECTION("interleaved runs are not significant")
-	{
-		const auto test = mann_whitney({1, 3, 5, 7, 9}, {2, 4, 6, 8, 10}, Alternative::two_sided);
-		CHECK(test.u == 15);
-		CHECK(test.p_value > 0.5);
-		CHECK(test.significance == Significance::not_significant);
-	}
-	SECTION("ties count half and shape the exact distribution")
-	{
-		// pooled 10 20 20 30: mid-ranks 1 2.5 2.5 4; the 6 splits give U 0.5 0.5 2 2 3.5 3.5
-		const auto test = mann_whitney({10, 20}, {20, 30}, Alternative::two_sided);
-		CHECK(test.u == 3.5);
-		CHECK(test.p_value == Approx(4.0 / 6));
-		CHECK(test.significance == Significance::too_few_runs);
-	}
-	SECTION("more than 20 runs: normal approximation")
-	{
-		std::vector<double> base, candidate;
-		for (int i = 0; i < 11; ++i) {
-			base.push_back(100 + i);
-			candidate.push_back(50 + i);
-		}
-		const auto test = mann_whitney(base, candidate, Alternative::less);
-		CHECK_FALSE(test.exact);
-		CHECK(test.p_value < 0.001);
-		CHECK(test.significance == Significance::significant);
-	}
-	SECTION("an empty side")
-	{
-		CHECK(mann_whitney({}, {1, 2}, Alternative::less).significance == Significance::too_few_runs);
-	}
-	CHECK(describe(Significance::too_few_runs) == "n too small");
-	CHECK(format_p_value(0.0079) == "p=0.008");
-	CHECK(format_p_value(0.0001) == "p<0.001");
-}
-
-TEST_CASE("Holm-Bonferroni levels", "[statistics]")
-{
-	// the smallest p is held to alpha/3, the next to alpha/2, the last to alpha
-	CHECK(holm_levels({0.04, 0.001, 0.02}) == std::vector<double>{0.05, 0.05 / 3, 0.025});
-	// once one fails, the larger ones get no level at all
-	CHECK(holm_levels({0.04, 0.001, 0.03}) == std::vector<double>{0, 0.05 / 3, 0.025});
-	CHECK(holm_levels({0.5, 0.02}) == std::vector<double>{0.05, 0.025});
-	CHECK(holm_levels({0.5, 0.03}) == std::vector<double>{0, 0.025});
-	CHECK(reaches_level(1.0 / 20, 0.05));
-	CHECK_FALSE(reaches_level(0.01, 0));
-}
-
-TEST_CASE("runs that would settle a difference", "[statistics]")
-{
-	// A clear 10% drop with 1% spread: the floor, one more run than made.
-	CHECK(runs_to_settle(summarize({100, 101, 99, 100, 100}), summarize({90, 91, 89}), -0.10) == 6);
-	// 10% spread for a 10% drop needs about a dozen runs per side.
-	const auto noisy = runs_to_settle(summarize({100, 110, 90}), summarize({90, 99, 81}), -0.10);
-	CHECK(noisy >= 10);
-	CHECK(noisy <= 20);
-	// A smaller drop with the same spread needs more.
-	CHECK(runs_to_settle(summarize({100, 110, 90}), summarize({95, 104.5, 85.5}), -0.05) > noisy);
-	CHECK(runs_to_settle(summarize({1, 1}), summarize({1}), 0) == 3);
-	// at a stricter level the rank test alone needs 5 runs: 1/C(10,5) = 1/252 <= 0.05/6
-	CHECK(runs_to_settle(summarize({1, 1}), summarize({1}), 0, 0.05 / 6) == 5);
 }
 
 TEST_CASE("the decision rule: changed, equivalent, undecided", "[statistics][decision]")

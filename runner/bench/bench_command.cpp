@@ -17,6 +17,8 @@
 #include "qemu_command.h"
 #include "results_files.h"
 #include "runner_errors.h"
+#include "shell_quote.h"
+#include "sizes.h"
 #include "subcommand.h"
 #include "time_text.h"
 #include "vm_report.h"

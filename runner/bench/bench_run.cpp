@@ -8,7 +8,8 @@
 
 #include "fio_parse.hpp"
 #include "input_error.hpp"
-#include "qemu_command.h"
+#include "sizes.h"
+#include "time_text.h"
 
 #include "case_record.hpp"
 
@@ -108,14 +109,6 @@ void drop_caches()
 }
 
 } // namespace
-
-std::string format_duration(double seconds)
-{
-	const long s = long(seconds + 0.5);
-	char text[32];
-	std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
-	return text;
-}
 
 BenchRunner::BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress)
 	: settings_(std::move(settings)), target_(target), runs_dir_(std::move(runs_dir)), out_(progress)

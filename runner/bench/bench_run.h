@@ -80,7 +80,4 @@ std::string layout_job(const BenchCase &c, const std::string &dir);
 // FILENAME, RUNTIME and ENGINE, then the case's fio options (and stats_file= when given).
 std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &stats_file);
 
-// "m:ss"
-std::string format_duration(double seconds);
-
 } // namespace e4mext::runner

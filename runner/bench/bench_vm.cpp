@@ -4,6 +4,8 @@
 #include "cleanup_registry.h"
 #include "initramfs.h"
 #include "process.h"
+#include "shell_quote.h"
+#include "time_text.h"
 #include "vm_report.h"
 
 #include <chrono>

@@ -11,6 +11,7 @@
 #include "process.h"
 #include "qemu_command.h"
 #include "runner_errors.h"
+#include "sizes.h"
 #include "subcommand.h"
 
 #include "classify.hpp"

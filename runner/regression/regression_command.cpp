@@ -15,6 +15,7 @@
 #include "process.h"
 #include "regression_results.h"
 #include "runner_errors.h"
+#include "shell_quote.h"
 #include "subcommand.h"
 #include "time_text.h"
 #include "vm_report.h"

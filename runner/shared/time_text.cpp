@@ -4,6 +4,7 @@
 
 #include "runner_errors.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <regex>
@@ -59,6 +60,14 @@ double parse_duration_seconds(const std::string &text, const std::string &what)
 	if (seconds <= 0)
 		throw UsageError(what + " must be longer than 0, not '" + text + "'");
 	return seconds;
+}
+
+std::string format_duration(double seconds)
+{
+	const long s = long(seconds + 0.5);
+	char text[32];
+	std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+	return text;
 }
 
 } // namespace e4mext::runner

@@ -1,4 +1,5 @@
-// The clock as text, one way for the whole runner: names of results directories and metadata dates.
+// The clock as text, one way for the whole runner: names of results directories, metadata dates
+// and durations.
 #pragma once
 
 #include <string>
@@ -18,5 +19,8 @@ std::string temporary_results_dir(const std::string &command);
 // A duration as people write it: "25m", "90s", "1h30m", "2h" (a bare number is seconds), in
 // seconds. Throws UsageError naming `what` for anything else, or for 0.
 double parse_duration_seconds(const std::string &text, const std::string &what);
+
+// A duration for progress lines: "m:ss".
+std::string format_duration(double seconds);
 
 } // namespace e4mext::runner

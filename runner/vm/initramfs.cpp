@@ -1,6 +1,7 @@
 #include "initramfs.h"
 
 #include "runner_errors.h"
+#include "shell_quote.h"
 
 #include <sys/stat.h>
 
@@ -60,14 +61,6 @@ std::string CpioArchive::finish()
 {
 	add_entry("TRAILER!!!", 0, "", 0, 0);
 	return std::move(data_);
-}
-
-std::string shell_quote(const std::string &s)
-{
-	std::string out = "'";
-	for (char c : s)
-		out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-	return out + "'";
 }
 
 std::string guest_tmp_script(const GuestPlan &plan)

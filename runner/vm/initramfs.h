@@ -69,7 +69,4 @@ std::string build_initramfs(const GuestPlan &plan, const std::string &busybox);
 // The contents of the static busybox for an initramfs; throws KernelUnavailable when unreadable.
 std::string read_busybox(const std::string &path);
 
-// A string quoted for sh/bash ('...', with embedded quotes escaped).
-std::string shell_quote(const std::string &s);
-
 } // namespace e4mext::runner

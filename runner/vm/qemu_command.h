@@ -48,9 +48,4 @@ std::string pmem_kernel_argument(uint64_t memory, uint64_t pmem);
 
 std::vector<std::string> qemu_argv(const VmConfig &config);
 
-// "2G", "512M", "64k", "1T" (binary units, case-insensitive). Throws UsageError naming `what`.
-uint64_t parse_size(const std::string &text, const std::string &what);
-// The shortest exact form: 2147483648 -> "2G", 536870912 -> "512M".
-std::string format_size(uint64_t bytes);
-
 } // namespace e4mext::runner

@@ -11,6 +11,8 @@
 #include "kernel_archive.h"
 #include "kernel_spec.h"
 #include "runner_errors.h"
+#include "shell_quote.h"
+#include "sizes.h"
 #include "subcommand.h"
 #include "time_text.h"
 #include "vm_report.h"

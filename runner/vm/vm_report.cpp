@@ -1,6 +1,7 @@
 #include "vm_report.h"
 
 #include "process.h"
+#include "sizes.h"
 
 #include <cstdio>
 #include <sstream>

@@ -1,4 +1,5 @@
 #include "initramfs.h"
+#include "shell_quote.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,6 @@
 #include "qemu_command.h"
 #include "runner_errors.h"
+#include "sizes.h"
 
 #include <catch2/catch.hpp>
 

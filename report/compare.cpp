@@ -39,13 +39,19 @@ std::string number(double value)
 	return out.str();
 }
 
-std::string spread_percent(const Summary &s)
+// The runs' sample stddev as % of the median ("1.9%"); "-" for one run.
+std::string stddev_cell(const Summary &s)
 {
 	if (s.n < 2)
-		return "(1 run)";
+		return "-";
 	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "+-%.1f%%", relative_stddev_percent(s));
+	std::snprintf(text.data(), text.size(), "%.1f%%", relative_stddev_percent(s));
 	return text.data();
+}
+
+std::string spread_percent(const Summary &s)
+{
+	return s.n < 2 ? "(1 run)" : "+-" + stddev_cell(s);
 }
 
 std::optional<double> relative_change(double base, double value)
@@ -76,31 +82,6 @@ std::vector<std::string> lines_of(const std::string &text)
 	while (std::getline(in, line))
 		lines.push_back(line);
 	return lines;
-}
-
-// The cover letter's blocks, one per set, side by side.
-std::string blocks_side_by_side(const Comparison &cmp)
-{
-	std::vector<std::vector<std::string>> blocks;
-	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
-		blocks.push_back(lines_of(render_text_block(cmp.sets[s]->label, cmp.set_cases[s], cmp.varying)));
-	std::size_t rows = 0;
-	std::vector<std::size_t> widths;
-	for (const auto &block : blocks) {
-		rows = std::max(rows, block.size());
-		std::size_t width = 0;
-		for (const auto &line : block)
-			width = std::max(width, line.size());
-		widths.push_back(width + 3);
-	}
-	std::string out;
-	for (std::size_t r = 0; r < rows; ++r) {
-		std::string line;
-		for (std::size_t b = 0; b < blocks.size(); ++b)
-			line += pad_right(r < blocks[b].size() ? blocks[b][r] : "", widths[b]);
-		out += trim_right(line) + "\n";
-	}
-	return out;
 }
 
 std::string change_cell(const CaseCell &cell, Metric metric)
@@ -142,57 +123,6 @@ std::string latency_triplet(const CaseResult &r)
 	       " / " + format_latency(r.latency_of(Latency::p99_9).median);
 }
 
-std::string text_cell(const CaseCell &cell, Metric metric, bool first)
-{
-	if (!cell.result)
-		return "-";
-	const auto &s = cell.result->summary(metric);
-	auto text = format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " + spread_percent(s);
-	if (!first)
-		text += " " + change_cell(cell, metric);
-	return text;
-}
-
-std::string text_metric_table(const Comparison &cmp, Metric metric)
-{
-	std::vector<std::vector<std::string>> grid; // [row][0] = label, then one cell per set
-	std::vector<std::string> header{""};
-	for (const auto *set : cmp.sets)
-		header.push_back(set->label);
-	grid.push_back(header);
-	for (const auto &row : cmp.cases) {
-		std::vector<std::string> cells{case_label(row.key, cmp.varying) + ":"};
-		for (std::size_t s = 0; s < row.cells.size(); ++s)
-			cells.push_back(text_cell(row.cells[s], metric, s == 0));
-		grid.push_back(std::move(cells));
-	}
-	if (cmp.geomean.cases > 0) {
-		const auto &means = cmp.geomean.of(metric);
-		std::vector<std::string> cells{"geomean:"};
-		for (std::size_t s = 0; s < means.size(); ++s) {
-			auto text = format_figure(metric, means[s]);
-			if (s > 0)
-				if (const auto change = relative_change(means[0], means[s]))
-					text += " " + format_change(*change);
-			cells.push_back(std::move(text));
-		}
-		grid.push_back(std::move(cells));
-	}
-	std::vector<std::size_t> widths(header.size(), 0);
-	for (const auto &cells : grid)
-		for (std::size_t c = 0; c < cells.size(); ++c)
-			widths[c] = std::max(widths[c], cells[c].size() + 2);
-	std::string out =
-		"  " + std::string(metric_name(metric)) + ": median +-stddev, change against " + cmp.sets[0]->label + "\n";
-	for (const auto &cells : grid) {
-		std::string line = "   ";
-		for (std::size_t c = 0; c < cells.size(); ++c)
-			line += pad_right(cells[c], widths[c]);
-		out += trim_right(line) + "\n";
-	}
-	return out;
-}
-
 bool any_latency(const Comparison &cmp)
 {
 	for (const auto &row : cmp.cases)
@@ -202,76 +132,200 @@ bool any_latency(const Comparison &cmp)
 	return false;
 }
 
-// Completion latency of a move per case: p50 / p99 / p99.9 of each set, the others' changes.
-std::string text_latency_table(const Comparison &cmp)
+constexpr std::size_t mail_width = 80; // compare's text goes into mail: no line wider
+
+// text as lines of at most `width` columns, broken at spaces: the first after `first`, the rest
+// after `rest` (a word longer than a line stays whole).
+std::string wrapped(const std::string &text, const std::string &first, const std::string &rest, std::size_t width = mail_width)
+{
+	std::string out, line = first;
+	bool empty = true;
+	std::istringstream words(text);
+	for (std::string word; words >> word;) {
+		if (!empty && line.size() + 1 + word.size() > width) {
+			out += line + "\n";
+			line = rest;
+			empty = true;
+		}
+		line += (empty ? "" : " ") + word;
+		empty = false;
+	}
+	return out + line + "\n";
+}
+
+// What each set is, from its metadata.txt: the kernel in full, runs per case, file size, the time
+// window, the accelerator.
+std::string text_header(const Comparison &cmp)
 {
 	std::string out =
-		"  completion latency of a move, p50 / p99 / p99.9 (median over runs), change against " + cmp.sets[0]->label + "\n";
-	for (const auto &row : cmp.cases) {
-		out += "   " + pad_right(case_label(row.key, cmp.varying) + ":", 10);
-		for (std::size_t s = 0; s < row.cells.size(); ++s) {
-			const auto &cell = row.cells[s];
-			if (s > 0)
-				out += "   ";
-			out += "[" + cmp.sets[s]->label + "] ";
-			if (!cell.result || !cell.result->latency) {
-				out += "-";
-				continue;
-			}
-			out += latency_triplet(*cell.result);
-			if (s == 0)
-				continue;
-			std::string changes;
-			for (std::size_t l = 0; l < every_latency.size(); ++l) {
-				const auto &change = cell.latency_change[l];
-				changes += (l ? " / " : "") +
-					   (change ? format_change(*change) + verdict_mark(cell.latency_decision[l].verdict)
-						   : std::string("n/a"));
-			}
-			out += " (" + changes + ")";
+		"e4mext compare: " + std::to_string(cmp.sets.size()) + " sets, every change against " + cmp.sets[0]->label + "\n";
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s) {
+		const auto &set = *cmp.sets[s];
+		std::size_t fewest = 0, most = 0;
+		for (const auto &c : cmp.set_cases[s]) {
+			fewest = fewest == 0 ? c.iops.n : std::min(fewest, c.iops.n);
+			most = std::max(most, c.iops.n);
 		}
-		out += "\n";
+		const auto value_or = [&set](std::string_view key, std::string_view fallback) {
+			const auto value = set.metadata_value(key);
+			return value.empty() ? std::string(fallback) : value.substr(0, value.find(" ("));
+		};
+		const auto accelerator = set.metadata_value("accelerator");
+		std::string facts = "kernel " + set.kernel() + "; " +
+				    (fewest == most ? std::to_string(most) : std::to_string(fewest) + "-" + std::to_string(most)) +
+				    (most == 1 ? " run" : " runs") + " per case; file size " +
+				    value_or("file size", "not recorded") + "; runtime " +
+				    value_or("runtime limit", "not recorded") + "; accelerator " +
+				    (accelerator.empty() ? std::string("none recorded (the host)")
+							 : accelerator.substr(0, accelerator.find(' ')));
+		out += wrapped(facts, "  " + set.label + ": ", "      ");
 	}
 	return out;
 }
 
-// Per case and set after the first: the ratio of medians, the interval and verdict of the
-// decision rule, and the moves behind the figures.
-std::string text_verdicts(const Comparison &cmp)
+// The cover letter's blocks, two sets side by side per row where two fit the mail's width.
+std::string blocks_side_by_side(const Comparison &cmp)
 {
 	std::string out;
-	for (std::size_t s = 1; s < cmp.sets.size(); ++s) {
-		out += "\n  verdicts, " + cmp.sets[s]->label + " against " + cmp.sets[0]->label +
-		       " (IOPS: ratio of medians, interval of the ratio, verdict; moves behind each figure):\n";
-		for (const auto &row : cmp.cases) {
-			const auto &cell = row.cells[s];
-			out += "   " + pad_right(case_label(row.key, cmp.varying) + ":", 10);
-			if (!cell.judged()) {
-				out += "not in both sets\n";
-				continue;
-			}
-			out += decision_text(cell.iops_change, cell.iops_decision) + "; " + cmp.sets[0]->label + " " +
-			       evidence_text(*row.cells[0].result) + "; " + cmp.sets[s]->label + " " + evidence_text(*cell.result) +
-			       "\n";
+	std::size_t widest = 0;
+	for (std::size_t s = 0; s < cmp.sets.size(); ++s)
+		for (const auto &line : lines_of(render_text_block(cmp.sets[s]->label, cmp.set_cases[s], cmp.varying)))
+			widest = std::max(widest, line.size());
+	const std::size_t per_row = 2 * widest + 3 <= mail_width ? 2 : 1;
+	for (std::size_t first = 0; first < cmp.sets.size(); first += per_row) {
+		std::vector<std::vector<std::string>> blocks;
+		for (std::size_t s = first; s < std::min(first + per_row, cmp.sets.size()); ++s)
+			blocks.push_back(lines_of(render_text_block(cmp.sets[s]->label, cmp.set_cases[s], cmp.varying)));
+		std::size_t rows = 0;
+		std::vector<std::size_t> widths;
+		for (const auto &block : blocks) {
+			rows = std::max(rows, block.size());
+			std::size_t width = 0;
+			for (const auto &line : block)
+				width = std::max(width, line.size());
+			widths.push_back(width + 3);
 		}
+		out += first == 0 ? "" : "\n";
+		for (std::size_t r = 0; r < rows; ++r) {
+			std::string line;
+			for (std::size_t b = 0; b < blocks.size(); ++b)
+				line += pad_right(r < blocks[b].size() ? blocks[b][r] : "", widths[b]);
+			out += trim_right(line) + "\n";
+		}
+	}
+	return out;
+}
+
+std::string pad_left(std::string text, std::size_t width)
+{
+	if (text.size() < width)
+		text.insert(0, width - text.size(), ' ');
+	return text;
+}
+
+// One row of lkp's table: base, %stddev, %change and mark, candidate, %stddev, metric.
+std::string lkp_row(const std::string &base, const std::string &base_spread, const std::string &change,
+		    const std::string &candidate, const std::string &candidate_spread, const std::string &metric)
+{
+	const auto numbers = pad_left(base, 11) + pad_left(base_spread, 9) + pad_left(change, 12) + pad_left(candidate, 12) +
+			     pad_left(candidate_spread, 9);
+	if (numbers.size() + 2 + metric.size() > mail_width) // a long case label: on a line of its own, above
+		return "  " + metric + "\n" + trim_right(numbers) + "\n";
+	return trim_right(numbers + "  " + metric) + "\n";
+}
+
+std::string change_with_mark(const std::optional<double> &change, const Decision &d)
+{
+	return change ? format_change(*change) + " " + verdict_mark(d.verdict) : std::string("n/a  ");
+}
+
+// Set s against the first, lkp's way: one row per case and figure (IOPS, BW, the latency
+// percentiles of a move), the metric named last.
+std::string text_lkp_table(const Comparison &cmp, std::size_t s)
+{
+	std::string out = wrapped("base = " + cmp.sets[0]->label + ", cand = " + cmp.sets[s]->label +
+					  " (medians; %stddev: the runs' sample stddev as % of the median)",
+				  "  ", "  ");
+	out += lkp_row("base", "%stddev", "%change", "cand", "%stddev", "metric");
+	out += lkp_row("----------", "-------", "---------", "----------", "-------", "------");
+	for (const auto &row : cmp.cases) {
+		const auto &base = row.cells[0];
+		const auto &cell = row.cells[s];
+		if (!base.result && !cell.result)
+			continue;
+		const auto label = case_label(row.key, cmp.varying);
+		for (const auto metric : both_metrics) {
+			const auto figure = [metric](const CaseCell &c) {
+				return c.result ? format_figure(metric, static_cast<double>(c.result->median(metric))) : "-";
+			};
+			const auto spread = [metric](const CaseCell &c) {
+				return c.result ? stddev_cell(c.result->summary(metric)) : "";
+			};
+			out += lkp_row(figure(base), spread(base),
+				       cell.result && base.result ? change_with_mark(cell.change(metric), cell.decision(metric))
+								  : "",
+				       figure(cell), spread(cell), label + " " + metric_name(metric));
+		}
+		if (!base.result || !cell.result || !base.result->latency || !cell.result->latency)
+			continue;
+		for (std::size_t l = 0; l < every_latency.size(); ++l) {
+			const auto which = every_latency[l];
+			out += lkp_row(format_latency(base.result->latency_of(which).median),
+				       stddev_cell(base.result->latency_of(which)),
+				       change_with_mark(cell.latency_change[l], cell.latency_decision[l]),
+				       format_latency(cell.result->latency_of(which).median),
+				       stddev_cell(cell.result->latency_of(which)), label + " " + latency_name(which) + " latency");
+		}
+	}
+	if (cmp.geomean.cases > 0)
+		for (const auto metric : both_metrics) {
+			const auto &means = cmp.geomean.of(metric);
+			const auto change = relative_change(means[0], means[s]);
+			out += lkp_row(format_figure(metric, means[0]), "", change ? format_change(*change) + "  " : "n/a  ",
+				       format_figure(metric, means[s]), "",
+				       "geomean " + std::string(metric_name(metric)) + " (" + std::to_string(cmp.geomean.cases) +
+					       " cases)");
+		}
+	return out;
+}
+
+// Per case, set s against the first: the ratio of medians, the interval and verdict of the
+// decision rule, and the moves behind the figures; wrapped to the mail's width.
+std::string text_verdicts(const Comparison &cmp, std::size_t s)
+{
+	std::string out =
+		wrapped("verdicts, " + cmp.sets[s]->label + " against " + cmp.sets[0]->label +
+				" (IOPS: ratio of medians, interval of the ratio, verdict; the moves per run behind each figure):",
+			"  ", "  ");
+	for (const auto &row : cmp.cases) {
+		const auto &cell = row.cells[s];
+		const auto label = pad_right(case_label(row.key, cmp.varying) + ":", 9);
+		if (!cell.judged()) {
+			out += wrapped("not in both sets", "   " + label + " ", "             ");
+			continue;
+		}
+		out += wrapped(decision_text(cell.iops_change, cell.iops_decision) + "; moves: " + cmp.sets[0]->label + " " +
+				       evidence_text(*row.cells[0].result) + ", " + cmp.sets[s]->label + " " +
+				       evidence_text(*cell.result),
+			       "   " + label + " ", "             ");
 	}
 	return out;
 }
 
 std::string render_text(const Comparison &cmp)
 {
-	std::string out = blocks_side_by_side(cmp);
+	std::string out = text_header(cmp) + "\n" + blocks_side_by_side(cmp);
 	for (const auto *set : cmp.sets) {
 		const auto excluded = render_exclusions(*set, cmp.varying);
-		if (!excluded.empty())
-			out += "  [" + set->label + "] not counted:\n" + excluded;
+		if (excluded.empty())
+			continue;
+		out += "  [" + set->label + "] not counted:\n";
+		for (const auto &line : lines_of(excluded))
+			out += wrapped(line, "   ", "      ");
 	}
-	for (const auto metric : both_metrics)
-		out += "\n" + text_metric_table(cmp, metric);
-	if (any_latency(cmp))
-		out += "\n" + text_latency_table(cmp);
-	out += text_verdicts(cmp);
-	out += "\n  " + verdict_legend(cmp.options) + "\n";
+	for (std::size_t s = 1; s < cmp.sets.size(); ++s)
+		out += "\n" + text_lkp_table(cmp, s) + "\n" + text_verdicts(cmp, s);
+	out += "\n" + wrapped(verdict_legend(cmp.options), "  ", "  ");
 	return out;
 }
 
@@ -672,7 +726,7 @@ std::string verdict_legend(const CompareOptions &options)
 	       "; ? undecided (the runs per side it needs in the verdicts); the interval: Welch's t on the log of the "
 	       "runs' unrounded rates, at 1 - 0.05/(cases x " +
 	       std::to_string(options.looks) + " look" + (options.looks == 1 ? "" : "s") +
-	       "), Bonferroni over the cases each set shares with the first and over the looks; +-: sample stddev as % "
+	       "), Bonferroni over the cases each set shares with the first and over the looks; +- (%stddev): sample stddev as % "
 	       "of the median; THIN: a run with fewer than " +
 	       std::to_string(fewest_moves_per_run) + " moves; geomean: over the cases every set has";
 }

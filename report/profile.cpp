@@ -432,10 +432,10 @@ std::string render_profile_comparisons(const std::vector<fs::path> &set_dirs, co
 	const std::string h2 = markdown ? "## " : "", h3 = markdown ? "### " : "";
 	out << "\n"
 	    << h2 << "Kernel profiles (perf record -e cpu-clock -a -g)\n\n"
-	    << "Shares are percent of all samples of the case's runs; the change is in percentage points\n"
-	    << "(as lkp's perf-profile). Children: the function and everything it called; self: the function\n"
-	    << "itself. \"Only in\": functions under " << kMoveEntry << " with at least " << kOnlyInMinimum
-	    << "% that the other kernel's profiles never sampled, in any case.\n";
+	    << "Shares are percent of all samples of the case's runs; the change is in\n"
+	    << "percentage points (as lkp's perf-profile). Children: the function and all it\n"
+	    << "called; self: the function itself. \"Only in\": functions under " << kMoveEntry << "\n"
+	    << "with at least " << kOnlyInMinimum << "% that the other kernel's profiles never sampled, in any case.\n";
 	const std::set<std::string> base_all = sampled_anywhere(sets.front());
 	for (std::size_t s = 1; s < sets.size(); ++s) {
 		const std::set<std::string> other_all = sampled_anywhere(sets[s]);

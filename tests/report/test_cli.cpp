@@ -237,8 +237,12 @@ TEST_CASE("compare takes three or more sets", "[cli][compare]")
 	const auto run = run_report({"compare", "sets"});
 	REQUIRE(run.status == 0);
 	CHECK_THAT(run.out, Catch::Contains("  [6.1-base]"));
-	CHECK_THAT(run.out, Catch::Contains("   U 4k:     200k +-0.4%   180k +-0.4% -10.0%*  240k +-0.4% +20.0%*"));
-	CHECK_THAT(run.out, Catch::Contains("   geomean:"));
+	// lkp's table per set against the first: base, %stddev, %change and mark, cand, %stddev, metric
+	CHECK_THAT(run.out, Catch::Contains("  base = 6.1-base, cand = 6.2-slower"));
+	CHECK_THAT(run.out, Catch::Contains("       200k     0.4%    -10.0% *        180k     0.4%  U 4k IOPS\n"));
+	CHECK_THAT(run.out, Catch::Contains("  base = 6.1-base, cand = 6.3-faster"));
+	CHECK_THAT(run.out, Catch::Contains("       200k     0.4%    +20.0% *        240k     0.4%  U 4k IOPS\n"));
+	CHECK_THAT(run.out, Catch::Contains("geomean IOPS (2 cases)"));
 	const auto csv = run_report({"compare", "sets/6.1-base", "sets/6.2-slower", "sets/6.3-faster", "--format", "csv"});
 	REQUIRE(csv.status == 0);
 	CHECK_THAT(csv.out, Catch::StartsWith("metric,case,set,n,median,"));

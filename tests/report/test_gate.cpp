@@ -206,8 +206,8 @@ TEST_CASE("compare marks as the gate judges: one rule over the cases, not each c
 	CHECK(marked == std::set<std::string>{"U 4k", "M 4k"});
 	const auto text = run_report({"compare", "holm/base", "holm/shifted"});
 	// 100.0k: the unrounded median is 99999.99, truncated as fio truncates
-	CHECK_THAT(text.out, Catch::Contains("   U 4k:     100.0k +-1.9%  90.0k +-1.9% -10.0%*\n"));
-	CHECK_THAT(text.out, Catch::Contains("   U 32k:    12.5k +-1.9%   12.1k +-1.7% -3.1%?\n"));
+	CHECK_THAT(text.out, Catch::Contains("     100.0k     1.9%    -10.0% *       90.0k     1.9%  U 4k IOPS\n"));
+	CHECK_THAT(text.out, Catch::Contains("      12.5k     1.9%     -3.1% ?       12.1k     1.7%  U 32k IOPS\n"));
 	CHECK_THAT(text.out, Catch::Contains("Bonferroni over the cases"));
 
 	// The gate, on the same family, confirms the same drops and no other.
@@ -267,9 +267,9 @@ TEST_CASE("the committed kernel comparison: exact ratios, thin runs flagged, the
 	REQUIRE(text.status == 0);
 	CHECK_THAT(text.out, Catch::Contains("   U 128k:   14.8x, interval"));
 	CHECK_THAT(text.out, Catch::Contains("   M 128k:   11.5x, interval"));
-	CHECK_THAT(text.out, Catch::Contains("6.18.15-tcg 95-113 moves per run, THIN (< 400)"));
+	CHECK_THAT(text.out, Catch::Contains("moves: 6.18.15-tcg 95-113\n             moves per run, THIN (< 400)"));
 	CHECK_THAT(text.out, !Catch::Contains("15.3x") && !Catch::Contains("11.7x"));
-	CHECK_THAT(text.out, Catch::Contains("completion latency of a move"));
+	CHECK_THAT(text.out, Catch::Contains("     19.0ms    10.6%    -92.5% *      1.43ms    11.3%  U 128k p50 latency\n"));
 	const auto json = nlohmann::json::parse(
 		run_report({"compare", committed("6.18.15-tcg"), committed("6.19.13-tcg"), "--format", "json"}).out);
 	for (const auto &entry : json["cases"]) {

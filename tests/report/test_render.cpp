@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <regex>
 
 using namespace e4mext::report;
@@ -61,18 +62,27 @@ TEST_CASE("compare prints the seed's two blocks side by side, then the changes",
 	const auto seed = seed_lines();
 	const auto run = run_report({"compare", coverletter("wo"), coverletter("w")});
 	REQUIRE(run.status == 0);
-	const auto lines = lines_of(run.out);
-	REQUIRE(lines.size() > 7);
+	auto lines = lines_of(run.out);
+	// After the header (what each set is), the blocks.
+	const auto first =
+		std::find_if(lines.begin(), lines.end(), [](const std::string &l) { return l.rfind("  [w/o]", 0) == 0; });
+	REQUIRE(lines.end() - first > 7);
 	const auto left_width = std::string("   U 32k:   IOPS=33.2k, BW=1037MiB/s   ").size();
 	for (std::size_t i = 0; i < 7; ++i) {
-		INFO(lines[i]);
-		auto left = lines[i].substr(0, left_width);
+		const auto &line = *(first + static_cast<std::ptrdiff_t>(i));
+		INFO(line);
+		auto left = line.substr(0, left_width);
 		left.erase(left.find_last_not_of(' ') + 1);
 		CHECK(left == seed[i]);
-		CHECK(lines[i].substr(left_width) == seed[i + 8]);
+		CHECK(line.substr(left_width) == seed[i + 8]);
 	}
 	CHECK(run.out == golden("coverletter-compare.txt"));
-	CHECK_THAT(run.out, Catch::Contains("   U 128k:   8510 (1 run)   146k (1 run) +1613.3%?")); // unrounded rates
+	// unrounded rates: 1000 * total I/Os / runtime, not fio's integers
+	CHECK_THAT(run.out, Catch::Contains("       8510        -  +1613.3% ?        146k        -  U 128k IOPS\n"));
+	for (const auto &line : lines) {
+		INFO(line);
+		CHECK(line.size() <= 80); // mail
+	}
 }
 
 TEST_CASE("golden table output in every format", "[render]")
@@ -86,6 +96,23 @@ TEST_CASE("golden table output in every format", "[render]")
 	CHECK(run_report({"table", "shapes/error-and-no-writes.json"}).out == golden("table-excluded.txt"));
 	CHECK(run_report({"table", "shapes/error-and-no-writes.json", "--format", "csv"}).out == golden("table-excluded.csv"));
 	CHECK(run_report({"table", "mixed-set"}).out == golden("table-mixed.txt"));
+}
+
+TEST_CASE("compare's text fits mail: 80 columns, whatever the sets", "[render]")
+{
+	for (const auto &args : std::vector<std::vector<std::string>>{
+		     {"compare", "sets"},
+		     {"compare", "gate/base", "gate/regressed"},
+		     {"compare", "holm/base", "holm/shifted"},
+		     {"compare", std::string(E4MEXT_SOURCE_ROOT) + "/results/6.18.15-vs-6.19.13-quick-tcg-256m/6.18.15-tcg",
+		      std::string(E4MEXT_SOURCE_ROOT) + "/results/6.18.15-vs-6.19.13-quick-tcg-256m/6.19.13-tcg"}}) {
+		const auto run = run_report(args);
+		REQUIRE(run.status == 0);
+		for (const auto &line : lines_of(run.out)) {
+			INFO(args[1] << ": " << line);
+			CHECK(line.size() <= 80);
+		}
+	}
 }
 
 TEST_CASE("golden compare output", "[render]")

@@ -115,6 +115,11 @@ std::vector<Case> range_cases()
 		{"range/donor-size-zero", "donor i_size 0 with 8 blocks preallocated", "ext4-4k",
 		 expect("EINVAL moved_len=0" + none), expect("EINVAL moved_len=0" + none, kFromSources),
 		 range(0, 0, 8, Layout{"WWWWWWWW"}, Layout{"UUUUUUUU", 0})},
+		// ---- a leading hole ----
+		{"range/inside-leading-hole", "original HHHHWWWW, orig_start 0 len 2: the range lies wholly in the hole", "ext4-4k",
+		 expect("ok moved_len=0 relocated=0 orig=HHHHWWWW donor=UUUUUUUU", kMeasuredOld),
+		 expect("ok moved_len=0 relocated=0 orig=HHHHWWWW donor=UUUUUUUU", kMeasuredNew),
+		 range(0, 0, 2, Layout{"HHHHWWWW"})},
 		// ---- len 0 ----
 		{"range/len-zero-start-zero", "len 0, starts 0: wraps to 'up to EOF'", "ext4-4k", expect("ok moved_len=8" + full),
 		 expect("ok moved_len=8" + full, kFromSources), range(0, 0, 0)},

@@ -67,6 +67,18 @@ std::string with_flags_after_open(Context &ctx, bool on_donor, uint32_t flags)
 	return ctx.refused_move(p.orig, p.donor, o);
 }
 
+// The original on this case's filesystem, the donor on a tmpfs: the move, and whether the
+// original's bytes survived.
+std::string with_donor_on_tmpfs(Context &ctx)
+{
+	ExtraMount &tmp = ctx.hold(std::make_unique<ExtraMount>("", ctx.scratch() + "/tmpfs"));
+	const std::string orig = ctx.make_file("orig", kOrig), donor = ctx.make_file(tmp.path() + "/donor", kOrig);
+	e4mext::UniqueFd o = ctx.open(orig, O_RDWR), d = ctx.open(donor, O_RDWR);
+	std::string seen = move_fds(ctx, o.get(), d.get());
+	o.reset();
+	return seen + (ctx.content_unchanged(orig) ? "" : " !original-data-changed");
+}
+
 std::string with_mode(Context &ctx, bool on_donor, mode_t mode)
 {
 	Pair p = make_pair(ctx);
@@ -299,7 +311,17 @@ std::string with_quota_files(Context &ctx, bool orig_quota, bool donor_quota)
 
 std::vector<Case> validity_cases()
 {
-	const char *kJournalFlagOld = "old: measured on 6.18.15: the flag is set, the move goes ahead anyway";
+	const char *kJournalFlagOld = "old: measured on 6.12.43 (the kernel matrix)";
+	// Old code with large folios for regular files (6.16) moves a +j file on a nodelalloc mount.
+	const Change kJournalFlagMoves{
+		Behaviour::Old,
+		expect("ok moved_len=8", "measured on 6.16.12 to 6.18.15: the flag is set, the move goes ahead anyway"),
+		mainline_from("6.16")};
+	// 7.1 checks the donor's superblock first and answers EXDEV, moved_len not written back.
+	const Change kExdevFrom71{
+		Behaviour::New,
+		expect("EXDEV moved_len=untouched", "measured on 7.1.13, 7.2.13, 7.3.4 (bigalloc-donor-on-tmpfs: 7.2.13)"),
+		mainline_from("7.1")};
 	const int kNoFollow = O_RDWR | O_NONBLOCK; // FIFOs open read-write without blocking
 	return {
 		// ---- file descriptor modes ----
@@ -343,6 +365,15 @@ std::vector<Case> validity_cases()
 			 return move_fds(c, o.get(), -1);
 		 }},
 		// ---- the argument pointer ----
+		{"validity/reserved-nonzero", "struct move_extent's reserved field is 1 (documented: must be zero)", "ext4-4k",
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kMeasuredOld),
+		 expect("ok moved_len=8 relocated=8 orig=WWWWWWWW donor=UUUUUUUU", kMeasuredNew),
+		 [](Context &c) {
+			 Pair p = make_pair(c);
+			 MoveOptions o;
+			 o.reserved = 1;
+			 return c.move_and_verify(p.orig, p.donor, 0, 0, 8, o);
+		 }},
 		{"validity/bad-pointer", "argument pointer is not mapped", "ext4-4k", expect("EFAULT"),
 		 expect("EFAULT", kFromSources),
 		 [](Context &c) {
@@ -420,23 +451,25 @@ std::vector<Case> validity_cases()
 			 must(::mkdir(c.path("d").c_str(), 0755) == 0, "mkdir");
 			 return donor_opened(c, c.path("d"), O_RDONLY | O_DIRECTORY);
 		 }},
-		{"validity/donor-other-ext4", "donor on another ext4 filesystem", "ext4-4k", expect("EINVAL moved_len=0"),
+		{"validity/donor-other-ext4",
+		 "donor on another ext4 filesystem",
+		 "ext4-4k",
+		 expect("EINVAL moved_len=0"),
 		 expect("EINVAL moved_len=0", kFromSources),
 		 [](Context &c) {
 			 const std::string donor = c.make_file(c.other_dir("ext4-4k-other") + "/donor", kDonor);
 			 return c.refused_move(c.make_file("orig", kOrig), donor);
-		 }},
-		{"validity/donor-on-tmpfs", "donor on tmpfs (crashed the first posting of the 6.19 series)", "ext4-4k",
-		 expect("EINVAL moved_len=0"), expect("EINVAL moved_len=0", kFromSources),
-		 [](Context &c) {
-			 ExtraMount &tmp = c.hold(std::make_unique<ExtraMount>("", c.scratch() + "/tmpfs"));
-			 const std::string orig = c.make_file("orig", kOrig), donor = c.make_file(tmp.path() + "/donor", kOrig);
-			 e4mext::UniqueFd o = c.open(orig, O_RDWR), d = c.open(donor, O_RDWR);
-			 std::string seen = move_fds(c, o.get(), d.get());
-			 o.reset();
-			 return seen + (c.content_unchanged(orig) ? "" : " !original-data-changed");
 		 },
-		 /*dangerous=*/true},
+		 false,
+		 {kExdevFrom71}},
+		{"validity/donor-on-tmpfs",
+		 "donor on tmpfs (crashed the first posting of the 6.19 series)",
+		 "ext4-4k",
+		 expect("EINVAL moved_len=0"),
+		 expect("EINVAL moved_len=0", kFromSources),
+		 with_donor_on_tmpfs,
+		 /*dangerous=*/true,
+		 {kExdevFrom71}},
 		// ---- modes and inode flags: the donor's are checked, the original's are not ----
 		{"validity/donor-setuid", "donor mode 04755", "ext4-4k", expect("EINVAL moved_len=0"),
 		 expect("EINVAL moved_len=0", kFromSources), [](Context &c) { return with_mode(c, true, 04755); }},
@@ -473,15 +506,28 @@ std::vector<Case> validity_cases()
 		// The +j flag takes effect only on a filesystem mounted nodelalloc: with delayed allocation (the
 		// default) ext4_inode_journal_mode() ignores it and the move goes ahead on every kernel. On
 		// nodelalloc the new code refuses; 6.18.15 moves anyway (lsattr shows the j, e4defrag succeeds).
-		{"validity/orig-journal-data-flag", "original has per-file data journaling (chattr +j, mounted nodelalloc)",
-		 "nodelalloc", expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
-		 [](Context &c) { return with_journal_data_flag(c, false); }},
-		{"validity/donor-journal-data-flag", "donor has per-file data journaling (chattr +j, mounted nodelalloc)",
-		 "nodelalloc", expect("ok moved_len=8", kJournalFlagOld), expect("EOPNOTSUPP moved_len=0", kFromSources),
-		 [](Context &c) { return with_journal_data_flag(c, true); }},
+		{"validity/orig-journal-data-flag",
+		 "original has per-file data journaling (chattr +j, mounted nodelalloc)",
+		 "nodelalloc",
+		 expect("EOPNOTSUPP moved_len=0", kJournalFlagOld),
+		 expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_journal_data_flag(c, false); },
+		 false,
+		 {kJournalFlagMoves}},
+		{"validity/donor-journal-data-flag",
+		 "donor has per-file data journaling (chattr +j, mounted nodelalloc)",
+		 "nodelalloc",
+		 expect("EOPNOTSUPP moved_len=0", kJournalFlagOld),
+		 expect("EOPNOTSUPP moved_len=0", kFromSources),
+		 [](Context &c) { return with_journal_data_flag(c, true); },
+		 false,
+		 {kJournalFlagMoves}},
 		{"validity/journal-data-flag-delalloc", "original has chattr +j on a delalloc mount (the flag is ignored)",
 		 "ext4-4k", expect("ok moved_len=8"), expect("ok moved_len=8", kFromSources),
 		 [](Context &c) { return with_journal_data_flag(c, false); }},
+		{"validity/donor-journal-data-flag-delalloc", "donor has chattr +j on a delalloc mount", "ext4-4k",
+		 expect("ok moved_len=8", kMeasuredOld), expect("ok moved_len=8", kMeasuredNew),
+		 [](Context &c) { return with_journal_data_flag(c, true); }},
 		// ---- encryption, inline data, indirect blocks ----
 		{"validity/orig-encrypted", "original encrypted (fscrypt v2), donor not", "encrypt",
 		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
@@ -504,18 +550,26 @@ std::vector<Case> validity_cases()
 		 expect("EOPNOTSUPP moved_len=0"), expect("EOPNOTSUPP moved_len=0", kFromSources),
 		 [](Context &c) { return with_indirect(c, false); }},
 		// ---- quota files ----
-		{"validity/orig-quota-file", "original is an active quota file (2 blocks), donor regular", "quota",
+		{"validity/orig-quota-file",
+		 "original is an active quota file (2 blocks), donor regular",
+		 "quota",
+		 expect("ok moved_len=2", "old: measured on 6.12.43, 6.16.12, 6.17.8: only both quota files are refused"),
 		 expect("EOPNOTSUPP moved_len=0",
-			"old: measured on 6.18.15; stable kernels have the 'either' fix of the series "
-			"(ext4: fix checks for orig_inode and donor_inode), older ones say ok moved_len=2"),
-		 expect("EOPNOTSUPP moved_len=0",
-			"new: patch 2 of the 6.19 series checks either file; not measured: 6.19.13 has no quota_v2 module"),
-		 [](Context &c) { return with_quota_files(c, true, false); }},
+			"new: patch 2 of the 6.19 series checks either file; measured on 7.2.13 (6.19 to 7.1: no quota_v2 module)"),
+		 [](Context &c) { return with_quota_files(c, true, false); },
+		 false,
+		 {{Behaviour::Old,
+		   expect("EOPNOTSUPP moved_len=0",
+			  "the series' 'ext4: fix checks for orig_inode and donor_inode' backported; measured on 6.17.13, "
+			  "6.18.5, 6.18.15"),
+		   stable_from({"6.17.13", "6.18.5"})}}},
 		{"validity/donor-quota-file", "donor is an active quota file (immutable while on), original regular", "quota",
-		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt,
+		 expect("EPERM moved_len=0", "old: measured on 6.18.15"),
+		 expect("EPERM moved_len=0", "new: measured on 7.2.13 (6.19 to 7.1: no quota_v2 module)"),
 		 [](Context &c) { return with_quota_files(c, false, true); }},
 		{"validity/both-quota-files", "both are active quota files (user and group)", "quota",
-		 expect("EPERM moved_len=0", "old: measured on 6.18.15"), std::nullopt,
+		 expect("EPERM moved_len=0", "old: measured on 6.18.15"),
+		 expect("EPERM moved_len=0", "new: measured on 7.2.13 (6.19 to 7.1: no quota_v2 module)"),
 		 [](Context &c) { return with_quota_files(c, true, true); }},
 		// ---- filesystem-wide refusals ----
 		{"validity/bigalloc", "filesystem with bigalloc (64K clusters)", "bigalloc",
@@ -524,24 +578,36 @@ std::vector<Case> validity_cases()
 			 Pair p = make_pair(c);
 			 return c.refused_move(p.orig, p.donor);
 		 }},
+		// Two invalid inputs at once: which check answers first. Old code refuses bigalloc in the ioctl
+		// before anything else; the new code checks the donor's superblock first (EINVAL, EXDEV from
+		// 7.1). Dangerous like donor-on-tmpfs (a donor not on ext4 crashed the series' first posting).
+		{"validity/bigalloc-donor-on-tmpfs",
+		 "bigalloc original and a donor on tmpfs: which refusal wins",
+		 "bigalloc",
+		 expect("EOPNOTSUPP moved_len=untouched", "old: measured on 6.18.15: bigalloc wins"),
+		 expect("EINVAL moved_len=0", "new: measured on 6.19.13: the other superblock wins"),
+		 with_donor_on_tmpfs,
+		 /*dangerous=*/true,
+		 {kExdevFrom71}},
 		// ---- DAX (an emulated pmem device of the VM: memmap=) ----
 		{"validity/dax", "filesystem mounted -o dax: both files use DAX", "dax",
 		 expect("EOPNOTSUPP moved_len=untouched", "old: measured on 6.18.15"),
-		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"), with_dax_mount},
+		 expect("EOPNOTSUPP moved_len=0", "new: measured on 7.2.13 (6.19 to 7.1: no pmem driver)"), with_dax_mount},
 		{"validity/dax-orig", "mounted dax=inode, original DAX (FS_XFLAG_DAX), donor not", "dax-inode",
 		 expect("EOPNOTSUPP moved_len=untouched", "old: measured on 6.18.15"),
-		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
+		 expect("EOPNOTSUPP moved_len=0", "new: measured on 7.2.13 (6.19 to 7.1: no pmem driver)"),
 		 [](Context &c) { return with_dax_files(c, true, false); }},
-		// 6.18.15 checks only the original for DAX: the move goes ahead, and unlinking the DAX donor
-		// afterwards WARNs in dax_layout_busy_page_range (fs/dax.c:788), so the case is dangerous.
+		// 6.18.15 and 7.2.13 check only the original for DAX: the move goes ahead, and unlinking the DAX
+		// donor afterwards WARNs in dax_layout_busy_page_range (fs/dax.c:788 and :828), so the case is dangerous.
 		{"validity/dax-donor", "mounted dax=inode, donor DAX (FS_XFLAG_DAX), original not", "dax-inode",
 		 expect("ok moved_len=8",
 			"old: measured on 6.18.15: a DAX donor is not refused; unlinking it then WARNs in dax_layout_busy_page_range"),
-		 expect("EOPNOTSUPP moved_len=0", "new: from the 6.19 series, not measured"),
+		 expect("ok moved_len=8",
+			"new: measured on 7.2.13: a DAX donor is not refused either; unlinking it then WARNs (fs/dax.c:828)"),
 		 [](Context &c) { return with_dax_files(c, false, true); }, /*dangerous=*/true},
 		{"validity/dax-inode-neither", "mounted dax=inode, neither file DAX: the mount alone does not refuse", "dax-inode",
 		 expect("ok moved_len=8", "old: measured on 6.18.15"),
-		 expect("ok moved_len=8", "new: from the 6.19 series, not measured"),
+		 expect("ok moved_len=8", "new: measured on 7.2.13 (6.19 to 7.1: no pmem driver)"),
 		 [](Context &c) { return with_dax_files(c, false, false); }},
 		{"validity/read-only-after-error", "filesystem turned read-only (errors=remount-ro) under read-write fds",
 		 "errors-ro", expect("EROFS moved_len=0"), expect("EROFS moved_len=0", kFromSources),

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -291,6 +292,7 @@ bool selected(const Options &opt, const Case &c)
 struct RunState {
 	const Options &opt;
 	Behaviour behaviour;
+	std::optional<KernelRelease> release;
 	bool guest;
 	FsPool &pool;
 	const std::string &scratch;
@@ -298,8 +300,7 @@ struct RunState {
 
 CaseReport run_case(const Case &c, RunState &run)
 {
-	const std::optional<Expected> expected =
-		run.behaviour == Behaviour::Old ? std::optional<Expected>(c.old_kernel) : c.new_kernel;
+	const std::optional<Expected> expected = expectation_for(c, run.behaviour, run.release);
 	CaseReport r;
 	r.id = c.id;
 	r.condition = c.condition;
@@ -350,9 +351,16 @@ CaseReport run_case(const Case &c, RunState &run)
 	return r;
 }
 
+constexpr const char *kGoldenRelease = "# release ";
+std::string kernel_release();
+
 // The golden file: the deterministic lines of a full run, per behaviour. Differences are printed as
 // "# golden -/+" comments before the result.
-CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::vector<std::string> &golden_lines, RunOutput &out)
+// The golden file's first line names the release it was measured on ("# release 6.18.15+deb13-cloud-amd64"):
+// its expected texts are that release's, so only a run on the same release is judged by it; any
+// other run prints the differences and leaves the verdict to the cases' expectations by release.
+CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::string &release,
+			  const std::vector<std::string> &golden_lines, RunOutput &out)
 {
 	const std::string golden =
 		!opt.golden.empty() ? opt.golden : opt.golden_dir + "/golden-" + behaviour_name(behaviour) + ".txt";
@@ -367,6 +375,7 @@ CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::ve
 		r.reason = "partial run";
 	} else if (opt.update_golden) {
 		std::ofstream file(golden);
+		file << kGoldenRelease << release << "\n";
 		for (const std::string &l : golden_lines)
 			file << l << "\n";
 		r.reason = file.flush() ? "written by --update-golden" : "could not write it";
@@ -379,8 +388,12 @@ CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::ve
 		auto id_of = [](const std::string &l) { return l.substr(0, l.find(" | ")); };
 		auto not_run = [](const std::string &l) { return l.find("| NOT RUN") != std::string::npos; };
 		std::map<std::string, std::string> want, have;
+		std::string golden_release;
 		for (std::string l; std::getline(in, l);)
-			want[id_of(l)] = l;
+			if (l.rfind(kGoldenRelease, 0) == 0)
+				golden_release = l.substr(std::strlen(kGoldenRelease));
+			else if (!l.empty() && l[0] != '#')
+				want[id_of(l)] = l;
 		for (const std::string &l : golden_lines)
 			have[id_of(l)] = l;
 		int differ = 0;
@@ -401,7 +414,13 @@ CaseReport compare_golden(const Options &opt, Behaviour behaviour, const std::ve
 			if (!want.count(id) && ++differ)
 				out.comment("golden + " + l);
 		r.seen = differ == 0 ? "no difference" : std::to_string(differ) + " cases differ (# golden -/+ above)";
-		r.verdict = differ == 0 ? Verdict::Pass : Verdict::Fail;
+		if (golden_release != release) {
+			r.verdict = Verdict::NotRun;
+			r.reason = golden + " is the run of " + (golden_release.empty() ? "an unnamed release" : golden_release) +
+				   "; on " + release + " the cases' expectations by release judge (differences above, for reading)";
+		} else {
+			r.verdict = differ == 0 ? Verdict::Pass : Verdict::Fail;
+		}
 	}
 	return r;
 }
@@ -482,14 +501,16 @@ int run(const Options &opt, RunOutput &out)
 
 	Tally tally;
 	std::vector<std::string> golden_lines;
-	RunState state{opt, behaviour, guest, pool, scratch.path()};
+	const std::optional<KernelRelease> release = parse_release(kernel_release());
+	out.comment(nearest_release_rule(kernel_release(), release));
+	RunState state{opt, behaviour, release, guest, pool, scratch.path()};
 	for (const Case &c : cases) {
 		const CaseReport r = run_case(c, state);
 		tally.count(r.verdict);
 		golden_lines.push_back(default_line(r));
 		out.result(r, golden_lines.back());
 	}
-	const CaseReport golden = compare_golden(opt, behaviour, golden_lines, out);
+	const CaseReport golden = compare_golden(opt, behaviour, kernel_release(), golden_lines, out);
 	tally.count(golden.verdict);
 	out.result(golden, default_line(golden));
 

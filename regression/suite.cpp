@@ -115,6 +115,26 @@ Expected expect(std::string text, std::string note)
 	return Expected{std::move(text), std::move(note)};
 }
 
+std::optional<Expected> expectation_for(const Case &c, Behaviour b, const std::optional<KernelRelease> &k)
+{
+	std::optional<Expected> e = b == Behaviour::Old ? std::optional<Expected>(c.old_kernel) : c.new_kernel;
+	if (!k)
+		return e;
+	std::vector<const Change *> mine;
+	std::vector<Releases> ranges;
+	for (const Change &change : c.changes)
+		if (change.implementation == b) {
+			mine.push_back(&change);
+			ranges.push_back(change.releases);
+		}
+	if (const std::optional<size_t> i = last_holding(ranges, *k)) {
+		const Change &change = *mine[*i];
+		e = change.answer;
+		e->note = change.releases.text() + (change.answer.note.empty() ? "" : ": " + change.answer.note);
+	}
+	return e;
+}
+
 void must(bool ok, const std::string &what)
 {
 	if (!ok)
@@ -252,13 +272,14 @@ FileSnapshot Context::snapshot(const std::string &p) const
 	return s;
 }
 
-MoveOutcome Context::move(int orig_fd, int donor_fd, uint64_t orig_start, uint64_t donor_start, uint64_t len,
-			  bool read_only_args) const
+MoveOutcome Context::move(int orig_fd, int donor_fd, uint64_t orig_start, uint64_t donor_start, uint64_t len, bool read_only_args,
+			  uint32_t reserved) const
 {
 	const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
 	void *mem = ::mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	must(mem != MAP_FAILED, "mmap a page for the ioctl argument");
 	auto *args = new (mem) e4mext::MoveExtentArgs{};
+	args->reserved = reserved;
 	args->donor_fd = static_cast<__u32>(donor_fd);
 	args->orig_start = orig_start;
 	args->donor_start = donor_start;
@@ -285,7 +306,7 @@ std::string Context::move_and_verify(const std::string &orig, const std::string 
 		e4mext::UniqueFd dfd = open(donor, options.donor_flags);
 		if (options.before_move)
 			options.before_move(ofd.get(), dfd.get());
-		outcome = move(ofd.get(), dfd.get(), orig_start, donor_start, len, options.read_only_args);
+		outcome = move(ofd.get(), dfd.get(), orig_start, donor_start, len, options.read_only_args, options.reserved);
 	}
 	std::string seen = outcome.text();
 	std::string problems;

@@ -5,6 +5,7 @@
 
 #include "engine_error.h"
 #include "extent_map.h"
+#include "releases.h"
 #include "scratch.h"
 #include "unique_fd.h"
 
@@ -48,22 +49,37 @@ struct Expected {
 	std::string note; // e.g. "from the 6.19 sources, not measured here"
 };
 
+// A later answer of one implementation, for the releases that carry the change (a mainline
+// release, stable backports), measured on the kernels the note names.
+struct Change {
+	Behaviour implementation;
+	Expected answer;
+	Releases releases;
+};
+
 class Context;
 
 struct Case {
-	std::string id;        // "validity/donor-setuid"
-	std::string condition; // what is set up, in words
-	std::string fs;        // FsProfile name
-	Expected old_kernel;
-	std::optional<Expected> new_kernel;        // nullopt: unknown for the new code; the case says so
+	std::string id;                            // "validity/donor-setuid"
+	std::string condition;                     // what is set up, in words
+	std::string fs;                            // FsProfile name
+	Expected old_kernel;                       // the old code's first answer (6.12 on, until a change)
+	std::optional<Expected> new_kernel;        // the new code's first answer (6.19); nullopt: unknown, the case says so
 	std::function<std::string(Context &)> run; // returns the `seen` text
 	bool dangerous = false;                    // may crash some kernels: only with --dangerous
+	std::vector<Change> changes = {};          // in release order: the last one that holds wins
 };
+
+// What `c` expects of a kernel with implementation `b` and release `k`: the implementation's first
+// answer, or the last change of that implementation whose releases hold for k (its note then names
+// the releases). nullopt: unknown.
+std::optional<Expected> expectation_for(const Case &c, Behaviour b, const std::optional<KernelRelease> &k);
 
 // Expectation helpers for the case tables.
 Expected expect(std::string text, std::string note = {});
 inline constexpr const char *kFromSources = "new: from the 6.19 series, measured on 6.19.13";
 inline constexpr const char *kMeasuredNew = "new: measured on 6.19.13";
+inline constexpr const char *kMeasuredOld = "old: measured on 6.18.15";
 
 // ---- what a case can do ----
 
@@ -96,6 +112,7 @@ struct MoveOptions {
 	int orig_flags = O_RDWR;
 	int donor_flags = O_RDWR;
 	bool read_only_args = false;
+	uint32_t reserved = 0;                                      // struct move_extent's `reserved` field ("must be zero")
 	std::function<void(int orig_fd, int donor_fd)> before_move; // e.g. set flags on the open files
 };
 
@@ -121,7 +138,7 @@ public:
 	// Issues the ioctl with moved_len preset to a sentinel, so "untouched" is observable. With
 	// `read_only_args` the structure sits in a page the kernel can read but not write back to.
 	MoveOutcome move(int orig_fd, int donor_fd, uint64_t orig_start, uint64_t donor_start, uint64_t len,
-			 bool read_only_args = false) const;
+			 bool read_only_args = false, uint32_t reserved = 0) const;
 
 	// The standard data case: snapshots both files, moves, and checks every invariant the issue
 	// names (original's content and size unchanged, donor's size unchanged, the blocks the donor

@@ -97,6 +97,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		VmRequest req = plan.vm;
 		req.results_dir = boot_dir.string();
 		req.plan.modules_dir = plan.kernels[k].modules_dir;
+		req.plan.modules_missing = plan.kernels[k].modules_missing;
 		req.plan.command = guest_command(plan, r, case_ids);
 		req.plan.workdir = fs::current_path().string();
 		req.plan.disks = 1;

@@ -80,6 +80,38 @@ std::string read_first_line(const fs::path &path)
 	return line;
 }
 
+// The value of the note's "<key>: " line, or "".
+std::string note_value(const fs::path &path, const std::string &key)
+{
+	std::ifstream in(path);
+	for (std::string line; std::getline(in, line);)
+		if (line.rfind(key + ": ", 0) == 0)
+			return line.substr(key.size() + 2);
+	return "";
+}
+
+// A downloaded .deb and the SHA256 its Packages index gives.
+struct DebFile {
+	std::string package, version, sha256, path;
+};
+
+// Checks the .deb against the index (apt does too; this also covers a file apt found in its cache)
+// and says what was checked, for the cache's note.
+std::string verify_sha256(const DebFile &d, const std::string &suite)
+{
+	if (d.sha256.empty())
+		throw KernelUnavailable("the " + suite + " index gives no SHA256 for " + d.package + " " + d.version +
+					": an index without checksums; the download is not unpacked unchecked. Use another mirror");
+	const CommandResult r = run_command({"sha256sum", d.path}, std::chrono::minutes(5));
+	const std::string sum = r.out.substr(0, r.out.find(' '));
+	if (!r.ok() || sum != d.sha256)
+		throw KernelUnavailable(
+			d.path + ": SHA256 " + (r.ok() ? sum : "unreadable (" + r.status.describe() + ")") + ", the " + suite +
+			" index says " + d.sha256 +
+			": a damaged or substituted download; not unpacked. Retry; if it persists, the mirror is broken");
+	return fs::path(d.path).filename().string() + " " + sum + " as in the " + suite + " index";
+}
+
 } // namespace
 
 std::string default_kernel_cache()
@@ -113,7 +145,12 @@ std::optional<CachedKernel> KernelArchive::cached(const std::string &upstream) c
 	const std::optional<std::string> image = find_vmlinuz(dir);
 	if (!image)
 		return std::nullopt;
-	return CachedKernel{upstream, dir.string(), *image, read_first_line(dir / kPackageNote), find_modules_dir(dir)};
+	return CachedKernel{upstream,
+			    dir.string(),
+			    *image,
+			    read_first_line(dir / kPackageNote),
+			    find_modules_dir(dir),
+			    note_value(dir / kPackageNote, "modules")};
 }
 
 void KernelArchive::index_modules(const CachedKernel &kernel) const
@@ -253,41 +290,72 @@ std::vector<KernelPackage> KernelArchive::catalogue()
 
 CachedKernel KernelArchive::fetch(const KernelPackage &package)
 {
+	// A cache entry of an older e4mext says nothing of modules: fetched again when the archive has them.
 	if (std::optional<CachedKernel> c = cached(package.upstream))
-		return *c;
+		if (!c->modules.empty() || package.modules_package.empty())
+			return *c;
 	TempDir download("e4mext-kernel-download");
-	log_ << "e4mext: fetching " << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
+	std::vector<DebFile> debs = {{package.package, package.debian_version, package.sha256, ""}};
+	if (!package.modules_package.empty())
+		debs.push_back({package.modules_package, package.debian_version, package.modules_sha256, ""});
+	log_ << "e4mext: fetching " << package.package << (package.modules_package.empty() ? "" : " and " + package.modules_package)
+	     << " " << package.debian_version << " (" << package.suite << ")\n";
 	std::vector<std::string> argv = {"apt-get"};
 	const std::vector<std::string> opts = apt_options();
 	argv.insert(argv.end(), opts.begin(), opts.end());
-	argv.insert(argv.end(), {"download", package.package + "=" + package.debian_version});
+	argv.push_back("download");
+	for (const DebFile &d : debs)
+		argv.push_back(d.package + "=" + d.version);
 	const CommandResult got = run_command(argv, std::chrono::minutes(15), download.path());
-	std::optional<fs::path> deb;
 	for (const auto &entry : fs::directory_iterator(download.path()))
-		if (entry.path().extension() == ".deb")
-			deb = entry.path();
-	if (!got.ok() || !deb)
-		throw KernelUnavailable("apt-get download " + package.package + "=" + package.debian_version + " failed (" +
-					got.status.describe() + "):" + apt_complaints(got) +
-					"\n  Check the network; `e4mext-vm kernels` lists what the archive offers.");
+		for (DebFile &d : debs)
+			if (entry.path().extension() == ".deb" && entry.path().filename().string().rfind(d.package + "_", 0) == 0)
+				d.path = entry.path().string();
+	const bool all_there = std::all_of(debs.begin(), debs.end(), [](const DebFile &d) { return !d.path.empty(); });
+	if (!got.ok() || !all_there)
+		throw KernelUnavailable(
+			"apt-get download " + package.package + "=" + package.debian_version +
+			(package.modules_package.empty() ? "" : " " + package.modules_package + "=" + package.debian_version) +
+			" failed (" + got.status.describe() + "):" + apt_complaints(got) +
+			"\n  Check the network; `e4mext-vm kernels` lists what the archive offers.");
+	std::string checked;
+	for (const DebFile &d : debs)
+		checked += "sha256: " + verify_sha256(d, package.suite) + "\n";
 
 	const fs::path final_dir = fs::path(root_) / package.upstream;
 	const fs::path partial = fs::path(root_) / (package.upstream + ".partial." + std::to_string(::getpid()));
 	std::error_code ec;
 	fs::remove_all(partial, ec);
-	const CommandResult x = run_command({"dpkg-deb", "-x", deb->string(), partial.string()}, std::chrono::minutes(5));
-	if (!x.ok()) {
-		fs::remove_all(partial, ec);
-		throw KernelUnavailable("dpkg-deb -x " + deb->string() + " " + partial.string() + " failed (" +
-					x.status.describe() + "): " + last_lines(x.err, 3) + "\n  Check the free space in " +
-					root_);
+	for (const DebFile &d : debs) {
+		const CommandResult x = run_command({"dpkg-deb", "-x", d.path, partial.string()}, std::chrono::minutes(5));
+		if (!x.ok()) {
+			fs::remove_all(partial, ec);
+			throw KernelUnavailable("dpkg-deb -x " + d.path + " " + partial.string() + " failed (" +
+						x.status.describe() + "): " + last_lines(x.err, 3) +
+						"\n  Check the free space in " + root_);
+		}
 	}
 	if (!find_vmlinuz(partial)) {
 		fs::remove_all(partial, ec);
 		throw KernelUnavailable(package.package +
 					" holds no boot/vmlinuz-* nor lib/modules/*/vmlinuz: not a kernel image package");
 	}
-	std::ofstream(partial / kPackageNote) << package.package << " " << package.debian_version << " (" << package.suite << ")\n";
+	const std::string modules = package.with_modules ? "in " + package.package
+				    : package.modules_package.empty()
+					    ? "none: " + package.suite + " has no linux-modules package for " + package.package
+					    : package.modules_package + " " + package.debian_version;
+	std::ofstream(partial / kPackageNote)
+		<< package.package << " " << package.debian_version << " (" << package.suite << ")\nmodules: " << modules << "\n"
+		<< checked;
+	// An older entry of the same kernel (without its modules) makes way. Another run's VM may use
+	// it this very moment, so it is moved aside, not removed.
+	const fs::path old = fs::path(root_) / (package.upstream + ".old." + std::to_string(::getpid()));
+	if (fs::exists(final_dir / kPackageNote, ec)) {
+		fs::rename(final_dir, old, ec);
+		if (!ec)
+			log_ << "e4mext: the earlier unpack of " << package.upstream << " (without its modules) is now "
+			     << old.string() << ": remove it when no VM uses it\n";
+	}
 	fs::rename(partial, final_dir, ec);
 	if (ec) {
 		fs::remove_all(partial, ec);

@@ -4,7 +4,11 @@
 //   <cache>/apt/sources.list   deb [signed-by=<the machine's keyring>] <the machine's mirror> <suite> main
 //   <cache>/apt/lists/         Dir::State::Lists   (refreshed when older than 6 hours and needed)
 //   <cache>/apt/cache/         Dir::Cache
-//   <cache>/<version>/         the unpacked package (boot/vmlinuz-*, [usr/]lib/modules/ up to 6.18)
+//   <cache>/<version>/         the unpacked package (boot/vmlinuz-*, [usr/]lib/modules/ up to 6.18),
+//                              with its linux-modules package from 7.2 on
+//
+// Every .deb's SHA256 is checked against the Packages index before it is unpacked (apt checks it
+// too; the note e4mext-package.txt records what was checked).
 //
 // <cache> is ${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels. A kernel once unpacked is used from
 // there without any network access.
@@ -33,6 +37,7 @@ struct CachedKernel {
 	std::string image;       // <directory>/boot/vmlinuz-*
 	std::string package;     // "linux-binary-... 6.19.13-1~bpo13+1 (trixie-backports)"
 	std::string modules_dir; // <directory>/lib/modules/<release> when the package has them
+	std::string modules;     // where the modules came from, or why there are none (the note's "modules:" line)
 };
 
 class KernelArchive {

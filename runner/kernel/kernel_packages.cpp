@@ -27,20 +27,56 @@ std::string upstream_of(const std::string &debian_version)
 	return v;
 }
 
+const std::regex kModulesPackageName(R"(^linux-modules-([0-9]+\.[0-9]+[^ ]*)-cloud-amd64$)");
+
 struct Stanza {
-	std::string package, version, depends;
+	std::string package, version, depends, sha256;
 };
 
-void keep_if_kernel(const Stanza &s, const std::string &suite, std::vector<KernelPackage> &out)
+// Kernels, and the modules packages by "<abi> <version>" (their SHA256), of one index.
+struct IndexKernels {
+	std::vector<KernelPackage> kernels;
+	std::map<std::string, std::string> modules;
+};
+
+void keep_if_kernel(const Stanza &s, const std::string &suite, IndexKernels &out)
 {
 	std::smatch m;
-	if (s.package.empty() || !std::regex_match(s.package, m, kKernelPackageName))
+	if (s.package.empty())
+		return;
+	if (std::regex_match(s.package, m, kModulesPackageName)) {
+		out.modules[m[1].str() + " " + s.version] = s.sha256;
+		return;
+	}
+	if (!std::regex_match(s.package, m, kKernelPackageName))
 		return;
 	const bool binary = m[1] == "binary";
 	// From 6.19 on linux-image-* only depends on linux-binary-*: the kernel is not in it.
 	if (!binary && s.depends.find("linux-binary-") != std::string::npos)
 		return;
-	out.push_back(KernelPackage{upstream_of(s.version), s.package, s.version, suite, !binary});
+	KernelPackage k;
+	k.upstream = upstream_of(s.version);
+	k.package = s.package;
+	k.debian_version = s.version;
+	k.suite = suite;
+	k.with_modules = !binary;
+	k.sha256 = s.sha256;
+	out.kernels.push_back(k);
+}
+
+// A linux-binary package's modules: the linux-modules package of its ABI and version, when listed.
+void attach_modules(IndexKernels &index)
+{
+	for (KernelPackage &k : index.kernels) {
+		std::smatch m;
+		if (k.with_modules || !std::regex_match(k.package, m, kKernelPackageName))
+			continue;
+		const auto it = index.modules.find(m[2].str() + " " + k.debian_version);
+		if (it == index.modules.end())
+			continue;
+		k.modules_package = "linux-modules-" + m[2].str() + "-cloud-amd64";
+		k.modules_sha256 = it->second;
+	}
 }
 
 // dpkg's verrevcmp: letters before non-letters, '~' before everything, even the end.
@@ -126,7 +162,7 @@ std::vector<long> kernel_version_key(const std::string &v)
 
 std::vector<KernelPackage> parse_kernel_packages(const std::string &packages_text, const std::string &suite)
 {
-	std::vector<KernelPackage> out;
+	IndexKernels out;
 	std::istringstream in(packages_text);
 	Stanza s;
 	for (std::string line; std::getline(in, line);) {
@@ -139,10 +175,13 @@ std::vector<KernelPackage> parse_kernel_packages(const std::string &packages_tex
 			s.version = line.substr(9);
 		} else if (line.rfind("Depends: ", 0) == 0) {
 			s.depends = line.substr(9);
+		} else if (line.rfind("SHA256: ", 0) == 0) {
+			s.sha256 = line.substr(8);
 		}
 	}
 	keep_if_kernel(s, suite, out);
-	return out;
+	attach_modules(out);
+	return out.kernels;
 }
 
 std::string suite_of_list_file(const std::string &file_name)

@@ -2,7 +2,7 @@
 // per upstream kernel version - the catalogue a version given on the command line is looked up in.
 // Up to 6.18, linux-image-<abi>-cloud-amd64 holds vmlinuz and the modules; from 6.19 on,
 // linux-binary-<abi>-cloud-amd64 holds vmlinuz and linux-image-<abi> is a metapackage depending on
-// it (and on a linux-modules package the archive often lacks).
+// it and on linux-modules-<abi>-cloud-amd64, which the archive has from 7.2 on (6.19 to 7.1: none).
 #pragma once
 
 #include <optional>
@@ -12,11 +12,14 @@
 namespace e4mext::runner {
 
 struct KernelPackage {
-	std::string upstream;       // "6.19.13", "7.3-rc7": what --kernel takes
-	std::string package;        // linux-binary-6.19.13+deb13-cloud-amd64
-	std::string debian_version; // 6.19.13-1~bpo13+1
-	std::string suite;          // trixie-backports
-	bool with_modules = false;  // a linux-image package that holds the modules too (<= 6.18)
+	std::string upstream;        // "6.19.13", "7.3-rc7": what --kernel takes
+	std::string package;         // linux-binary-6.19.13+deb13-cloud-amd64
+	std::string debian_version;  // 6.19.13-1~bpo13+1
+	std::string suite;           // trixie-backports
+	bool with_modules = false;   // a linux-image package that holds the modules too (<= 6.18)
+	std::string sha256;          // of the .deb, from the index: checked after the download
+	std::string modules_package; // linux-modules-<abi>-cloud-amd64 of the same version and suite, or ""
+	std::string modules_sha256;
 };
 
 // The kernel packages of one Packages index (plain text) of `suite`.

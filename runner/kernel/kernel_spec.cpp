@@ -64,6 +64,18 @@ Kernel from_archive(const std::string &spec, KernelArchive &archive)
 	k.spec = spec;
 	k.label = spec;
 	std::optional<CachedKernel> c = archive.cached(spec);
+	// Cached by an older e4mext, which did not fetch linux-modules packages (7.2 on): looked up
+	// once more, and kept as it is when the archive cannot be reached.
+	if (c && c->modules.empty() && c->modules_dir.empty()) {
+		try {
+			if (const std::optional<KernelPackage> p = find_kernel(archive.catalogue(), spec))
+				c = archive.fetch(*p);
+		} catch (const KernelUnavailable &e) {
+			k.notes.push_back(
+				std::string("cached without its modules, and the archive cannot be reached to add them: ") +
+				e.what());
+		}
+	}
 	if (!c) {
 		const std::vector<KernelPackage> catalogue = archive.catalogue();
 		const std::optional<KernelPackage> package = find_kernel(catalogue, spec);
@@ -79,6 +91,10 @@ Kernel from_archive(const std::string &spec, KernelArchive &archive)
 	archive.index_modules(*c);
 	k.image = c->image;
 	k.modules_dir = c->modules_dir;
+	if (k.modules_dir.empty())
+		k.modules_missing = c->modules.empty() ? "cached by an older e4mext, which fetched no modules package"
+				    : c->modules.rfind("none: ", 0) == 0 ? c->modules.substr(6)
+									 : c->modules;
 	k.origin = "Debian " + c->package + ", cached in " + c->directory;
 	return k;
 }

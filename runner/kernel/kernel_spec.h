@@ -12,12 +12,13 @@
 namespace e4mext::runner {
 
 struct Kernel {
-	std::string spec;               // as given
-	std::string label;              // names its results directory: the version, or the image's release
-	std::string image;              // the file qemu boots
-	std::string origin;             // "Debian linux-binary-... (trixie-backports), cached in ..." or "file ..."
-	std::string modules_dir;        // lib/modules/<release> of a Debian package that has them (<= 6.18), else ""
-	std::vector<std::string> notes; // config check findings, printed before the run
+	std::string spec;                 // as given
+	std::string label;                // names its results directory: the version, or the image's release
+	std::string image;                // the file qemu boots
+	std::string origin;               // "Debian linux-binary-... (trixie-backports), cached in ..." or "file ..."
+	std::string modules_dir;          // lib/modules/<release> of a Debian package that has them (<= 6.18, 7.2 on), else ""
+	std::vector<std::string> notes;   // config check findings, printed before the run
+	std::string modules_missing = {}; // without modules_dir: why (the cache's note on the package), else ""
 };
 
 // True when SPEC names a file rather than a version (it contains a '/' or is an existing file).

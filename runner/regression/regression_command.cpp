@@ -196,6 +196,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	req.disk_size = kDiskSize;
 	req.plan.workdir = fs::current_path().string();
 	req.plan.modules_dir = kernel.modules_dir;
+	req.plan.modules_missing = kernel.modules_missing;
 	req.pmem = kPmem; // the DAX cases' device
 	std::string command = shell_quote(binary);
 	for (const std::string &a : suite_arguments(opt, true))

@@ -201,17 +201,34 @@ std::string comparable(const CaseResult &c)
 	return c.verdict;
 }
 
+std::string dax_summary(const SuiteRun &run)
+{
+	int cases = 0, ran = 0, passed = 0;
+	for (const CaseResult &c : run.cases) {
+		if (c.id.rfind("validity/dax", 0) != 0)
+			continue;
+		++cases;
+		ran += c.verdict == "PASS" || c.verdict == "FAIL" || c.verdict == "CRASHED" || c.verdict == "HUNG";
+		passed += c.verdict == "PASS";
+	}
+	if (cases == 0)
+		return "-";
+	if (ran == 0)
+		return "not run";
+	return std::to_string(passed) + "/" + std::to_string(ran) + " pass";
+}
+
 std::string kernel_matrix(const std::vector<SuiteRun> &runs)
 {
 	std::ostringstream s;
 	size_t width = 8;
 	for (const SuiteRun &r : runs)
 		width = std::max(width, r.label.size() + 2);
-	s << pad("kernel", width) << "behaviour  passed  failed  not run  crashed  golden   VM\n";
+	s << pad("kernel", width) << "behaviour  passed  failed  not run  crashed  golden   DAX       VM\n";
 	for (const SuiteRun &r : runs) {
-		char counts[96];
-		std::snprintf(counts, sizeof counts, "%-9s  %6d  %6d  %7d  %7d  %-7s  ", r.behaviour.c_str(), r.passed, r.failed,
-			      r.not_run, r.crashed, r.golden.c_str());
+		char counts[128];
+		std::snprintf(counts, sizeof counts, "%-9s  %6d  %6d  %7d  %7d  %-7s  %-8s  ", r.behaviour.c_str(), r.passed,
+			      r.failed, r.not_run, r.crashed, r.golden.c_str(), dax_summary(r).c_str());
 		s << pad(r.label, width) << counts << r.vm_status.substr(0, r.vm_status.find(':')) << "\n";
 	}
 	// Cases in the order of their first appearance, compared by their result on each kernel.

@@ -62,7 +62,11 @@ std::string case_table(const SuiteRun &run);
 // The value a case is compared by across kernels: its seen text when it ran, else its verdict.
 std::string comparable(const CaseResult &c);
 
-// The matrix: kernel x (behaviour, passed, failed, not run, crashed, golden, VM status), then every
+// The DAX cases (validity/dax*) of a run: "3/4 pass" (passed of those that ran), "not run", or "-"
+// when the run has none.
+std::string dax_summary(const SuiteRun &run);
+
+// The matrix: kernel x (behaviour, passed, failed, not run, crashed, golden, DAX, VM status), then every
 // case whose results differ between the kernels that got to it, with the kernels of each result.
 std::string kernel_matrix(const std::vector<SuiteRun> &runs);
 

@@ -92,12 +92,14 @@ std::string guest_tmp_script(const GuestPlan &plan)
 	return s.str();
 }
 
-std::string guest_pmem_script()
+std::string guest_pmem_script(const GuestPlan &plan)
 {
 	// No udev in the guest: nothing loads the drivers of the memmap= region on its own. A kernel
 	// that builds them in has /dev/pmem0 at once; 6.19-7.1 packages ship no modules at all.
 	std::ostringstream s;
-	s << "pmem= pmem_missing=\n"
+	s << "pmem= pmem_missing= modules_why="
+	  << shell_quote(plan.modules_missing.empty() ? "" : " (" + plan.modules_missing + ")")
+	  << "\n"
 	     "if [ ! -b /dev/pmem0 ] && [ -d /lib/modules/$(uname -r) ]; then\n"
 	     "\tpmem_err=$( (modprobe nd_e820 && modprobe nd_pmem) 2>&1) || pmem_missing=\"modprobe nd_e820 nd_pmem failed: $pmem_err\"\n"
 	     "fi\n"
@@ -105,7 +107,7 @@ std::string guest_pmem_script()
 	     "if [ -b /dev/pmem0 ]; then pmem=/dev/pmem0\n"
 	     "elif [ -n \"$pmem_missing\" ]; then :\n"
 	     "elif [ ! -d /lib/modules/$(uname -r) ]; then pmem_missing=\"no pmem driver in kernel $(uname -r): nd_e820 and "
-	     "nd_pmem are not built in and the VM has no modules for it\"\n"
+	     "nd_pmem are not built in and the VM has no modules for it$modules_why\"\n"
 	     "else pmem_missing=\"no /dev/pmem0 within 10 s of loading nd_e820 and nd_pmem\"\n"
 	     "fi\n"
 	     "echo \"e4mext-init: pmem: ${pmem:-none ($pmem_missing)}\"\n";
@@ -170,7 +172,7 @@ std::string guest_init_script(const GuestPlan &plan)
 		     "fi\n";
 	}
 	if (plan.pmem)
-		s << guest_pmem_script();
+		s << guest_pmem_script(plan);
 	s << "mkdir -p $R\n"
 	     "mount -t virtiofs "
 	  << kResultsTag << " $R || fail 'cannot mount the results share (virtiofs tag " << kResultsTag

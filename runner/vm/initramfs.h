@@ -43,6 +43,7 @@ struct GuestPlan {
 	std::string modules_dir;              // host path of lib/modules/<release> for the guest kernel; "" = none
 	std::vector<std::string> hidden_dirs; // host directories the guest must not see (the VM's own files)
 	bool pmem = false;                    // the kernel has a memmap= pmem region: load its drivers, E4MEXT_PMEM=/dev/pmem0
+	std::string modules_missing = {};     // without modules_dir: why the kernel has none (the package's story), or ""
 };
 
 // The /init script (busybox sh). The command's stdout and stderr go to the second serial port
@@ -58,7 +59,7 @@ std::string guest_tmp_script(const GuestPlan &plan);
 // The part of /init that finds the pmem device of a memmap= region: loads nd_e820 and nd_pmem where
 // the kernel has modules, waits for /dev/pmem0, and sets $pmem (the device) or $pmem_missing (why
 // not) for the command's E4MEXT_PMEM / E4MEXT_PMEM_MISSING.
-std::string guest_pmem_script();
+std::string guest_pmem_script(const GuestPlan &plan);
 
 // The script bash runs in the chroot: cd to plan.workdir (exit 125 when it is missing), then the command.
 std::string guest_command_script(const GuestPlan &plan);

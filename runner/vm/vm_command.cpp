@@ -107,6 +107,7 @@ int run(const RunOptions &opt)
 		VmRequest req = base;
 		req.results_dir = results_root + "/" + labels[i];
 		req.plan.modules_dir = kernels[i].modules_dir;
+		req.plan.modules_missing = kernels[i].modules_missing;
 		std::cerr << "e4mext-vm: " << labels[i] << ": booting " << kernels[i].image << " under "
 			  << accelerator_name(accel.accel) << " (" << accel.reason << ")\n";
 		const VmOutcome outcome = run_in_vm(kernels[i], req, accel.accel, std::cout);

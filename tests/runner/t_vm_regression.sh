@@ -27,8 +27,8 @@ echo "$out" | grep -q "^# kernel $kernel+deb13-cloud-amd64: new EXT4_IOC_MOVE_EX
 [ "$(echo "$out" | grep -c '^# filesystems on the disks of \$E4MEXT_DISKS')" = 2 ] || fail "the suite did not use the VM's disks on both kernels"
 echo "$out" | grep -q '^validity/donor-on-tmpfs | .* | PASS$' || fail "the dangerous case did not run and pass"
 [ "$(echo "$out" | grep -cx '4 passed, 0 failed, 1 not run')" = 2 ] || fail "expected '4 passed, 0 failed, 1 not run' from each kernel (--only range/len-eof-plus-1 names both EOF cases)"
-echo "$out" | grep -qE "^$old +old +4 +0 +0 +0 +NOT RUN +finished$" || fail "no matrix row for $old (old, 4 passed)"
-echo "$out" | grep -qE "^$kernel +new +4 +0 +0 +0 +NOT RUN +finished$" || fail "no matrix row for $kernel (new, 4 passed)"
+echo "$out" | grep -qE "^$old +old +4 +0 +0 +0 +NOT RUN +- +finished$" || fail "no matrix row for $old (old, 4 passed)"
+echo "$out" | grep -qE "^$kernel +new +4 +0 +0 +0 +NOT RUN +- +finished$" || fail "no matrix row for $kernel (new, 4 passed)"
 echo "$out" | grep -qx 'cases whose results differ between kernels: 1' || fail "expected one case to differ between the kernels"
 echo "$out" | grep -A2 -x 'range/len-eof-plus-1' | grep -q "ENODATA moved_len=8 .*: $old$" || fail "the differing case does not show $old's ENODATA"
 for k in $old $kernel; do

@@ -125,7 +125,7 @@ TEST_CASE("the guest's /init: with pmem, nd_e820 and nd_pmem loaded and E4MEXT_P
 	CHECK(init.find("modprobe nd_e820 && modprobe nd_pmem") != std::string::npos);
 	CHECK(init.find("if [ -b /dev/pmem0 ]; then pmem=/dev/pmem0") != std::string::npos);
 	CHECK(init.find("E4MEXT_PMEM=\"$pmem\" E4MEXT_PMEM_MISSING=\"$pmem_missing\"") != std::string::npos);
-	CHECK(init.find(guest_pmem_script()) < init.find("chroot /host"));
+	CHECK(init.find(guest_pmem_script(plan)) < init.find("chroot /host"));
 	plan.pmem = false;
 	CHECK(guest_init_script(plan).find("E4MEXT_PMEM") == std::string::npos);
 }

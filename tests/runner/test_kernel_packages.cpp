@@ -29,11 +29,17 @@ TEST_CASE("Packages: kernel images only, the 6.19+ linux-image metapackages drop
 	CHECK(p[0].debian_version == "7.2.13-1");
 	CHECK(p[0].suite == "sid");
 	CHECK_FALSE(p[0].with_modules);
+	CHECK(p[0].sha256 == "03e41f1c34c16583462f029e81944a85ebcdb78098c258dedfa1cfdd680a27f8");
+	// 7.2 on: the modules are a package of their own, of the same ABI and version (7.2.12's is another kernel's)
+	CHECK(p[0].modules_package == "linux-modules-7.2.13+deb14-cloud-amd64");
+	CHECK(p[0].modules_sha256 == "97d79546041e3fdfb44dccff180938894d1bf8eb298f091f88539c1b37080bef");
 
 	const auto t = parse_kernel_packages(read_vm_data("Packages-trixie-backports"), "trixie-backports");
 	REQUIRE(t.size() == 7); // 6.18.12, 6.18.15 (linux-image) + 6.19.10/11/13/14, 7.0.4 (linux-binary)
-	for (const KernelPackage &k : t)
+	for (const KernelPackage &k : t) {
 		CHECK(k.with_modules == (k.upstream.rfind("6.18.", 0) == 0));
+		CHECK(k.modules_package.empty()); // 6.19 to 7.1: no linux-modules package in the archive
+	}
 }
 
 TEST_CASE("Packages: an -rc in experimental is named as the kernel names it", "[packages]")

@@ -98,6 +98,18 @@ TEST_CASE("regression results: a hung guest's running case is HUNG", "[regressio
 	CHECK(run.crashed == 1);
 }
 
+TEST_CASE("regression results: the DAX column counts the DAX cases that ran", "[regression]")
+{
+	SuiteRun r = parse_suite_output("# kernel 7.2.13: new EXT4_IOC_MOVE_EXT (x)\n"
+					"validity/dax | c | expected: EOPNOTSUPP | seen: EOPNOTSUPP | PASS\n"
+					"validity/dax-donor | c | expected: EOPNOTSUPP | seen: ok | FAIL\n"
+					"validity/bigalloc | c | expected: EOPNOTSUPP | seen: EOPNOTSUPP | PASS\n");
+	CHECK(dax_summary(r) == "1/2 pass");
+	SuiteRun n = parse_suite_output("validity/dax | c | expected: EOPNOTSUPP | seen: - | NOT RUN: no pmem driver\n");
+	CHECK(dax_summary(n) == "not run");
+	CHECK(dax_summary(parse_suite_output("range/x | c | expected: ok | seen: ok | PASS\n")) == "-");
+}
+
 TEST_CASE("regression results: the matrix lists each kernel and the cases that differ", "[regression]")
 {
 	SuiteRun a = parse_suite_output("# kernel 6.18.15: old EXT4_IOC_MOVE_EXT (x)\n"
@@ -117,9 +129,11 @@ TEST_CASE("regression results: the matrix lists each kernel and the cases that d
 	count_verdicts(a);
 	count_verdicts(b);
 	const std::string m = kernel_matrix({c, a, b});
-	CHECK(m.find("6.12.95  ?               0       0        1        0  -        did not boot\n") != std::string::npos);
-	CHECK(m.find("6.18.15  old             2       0        0        0  -        finished\n") != std::string::npos);
-	CHECK(m.find("6.19.13  new             2       0        0        0  -        finished\n") != std::string::npos);
+	CHECK(m.find("kernel   behaviour  passed  failed  not run  crashed  golden   DAX       VM\n") != std::string::npos);
+	CHECK(m.find("6.12.95  ?               0       0        1        0  -        -         did not boot\n") !=
+	      std::string::npos);
+	CHECK(m.find("6.18.15  old             2       0        0        0  -        -         finished\n") != std::string::npos);
+	CHECK(m.find("6.19.13  new             2       0        0        0  -        -         finished\n") != std::string::npos);
 	CHECK(m.find("cases whose results differ between kernels: 1\nrange/x\n    ENODATA: 6.18.15\n    ok: 6.19.13\n") !=
 	      std::string::npos);
 	CHECK(m.find("range/y") == std::string::npos);

@@ -36,7 +36,8 @@ commands:
   table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
   compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json] [--threshold 5%] [--looks K]
   plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
-                 (with two or more sets also OUT-ratio.png|svg: each case against the first set)
+                 (also OUT-latency.png|svg: p50/p99 of a move; with two or more sets
+                 OUT-ratio.png|svg: each case against the first set)
   gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3] [--labels "A,B"]
                  [--looks K] [--allow-undecided] [--markdown-summary FILE] [--verdict-json FILE]
   report PATH... -o DIR [--labels "A,B,..."]
@@ -129,13 +130,17 @@ constexpr CommandHelp plot_help{"plot",
 				R"(Bar charts drawn by gnuplot (E4MEXT_GNUPLOT names another gnuplot binary): small multiples, one
 panel per group of cases that differ only in block size (U, M, "U donor=written", ...), block
 sizes along x, one bar per set (each PATH's sets) with the median written over it and a min-max
-bar; each panel has its own y scale. Panels are 420x340 px, four per row at most, whatever the
-number of cases. The title names each set's kernel, fio and e4mext versions. The format follows
-the extension. A failed gnuplot or a missing output file is an error (exit 2).
+bar; each panel has its own y scale, labelled with the figure and its unit, and a log scale
+where its values span more than a decade (--log: every panel). The key gives each set's runs
+per case. Panels are 420x340 px, four per row at most, whatever the number of cases. The title
+names each set's kernel, fio and e4mext versions. The format follows the extension. A failed
+gnuplot or a missing output file is an error (exit 2).
+Where the runs have fio's completion-latency percentiles it also writes the latency chart
+OUT-latency.png (or .svg): per group a p50 and a p99 panel of a move's time in microseconds.
 With two or more sets it also writes the ratio chart OUT-ratio.png (or .svg): one row per case
 (and the geomean), one bar per set after the first: its median divided by the first set's, on a
 log axis around the 1.0 line (the first set), the ratio and compare's mark written at the bar's
-end (* significant, ? n too small; see e4mext-report compare --help).
+end (* changed, = equivalent, ? undecided; see e4mext-report compare --help).
 )"};
 
 constexpr CommandHelp gate_help{"gate",
@@ -160,8 +165,8 @@ constexpr CommandHelp report_help{"report", R"(e4mext-report report PATH... -o D
 machine, fio, e4mext version and git sha, date, load and every other metadata.txt line - the
 cover letter's blocks, the comparison tables of compare, the IOPS and BW charts of plot and their
 ratio charts (each set over the first) inline, and every run), DIR/report.md (its Markdown twin)
-and DIR/report-iops.svg, report-bw.svg, report-iops-ratio.svg, report-bw-ratio.svg (the charts
-the Markdown shows).
+and DIR/report-iops.svg, report-bw.svg, report-iops-ratio.svg, report-bw-ratio.svg and, where
+the runs have fio's latency percentiles, report-latency.svg (the charts the Markdown shows).
 )"};
 
 constexpr const char *paths_help = "fio JSON (or json+) files, or directories searched for *.json";
@@ -451,17 +456,26 @@ int run_plot(const std::vector<std::string> &args, std::ostream &out)
 				   throw UsageError("-o " + text + ": no directory " + parent.string() + "; make it first");
 			   output = text;
 		   },
-		   "the image to write (.png or .svg); with two or more sets also\nits ratio chart, OUT-ratio.png or .svg")
+		   "the image to write (.png or .svg); also the latency chart\nOUT-latency.png or .svg (p50 and p99 of a move, where fio\nprinted them) and with two or more sets the ratio chart,\nOUT-ratio.png or .svg")
 		->required()
 		->type_name("OUT");
 	add_metric(app, metric);
-	app.add_flag("--log", log_scale, "logarithmic y axes (the ratio chart's is always)")->disable_flag_override();
+	app.add_flag(
+		   "--log", log_scale,
+		   "logarithmic y axes on every panel (without it: where a panel's\nvalues span more than a decade; the ratio chart's always)")
+		->disable_flag_override();
 	add_labels(app, labels);
 	if (!parse_command(app, args, out))
 		return exit_ok;
 	const auto sets = load_sets(paths, labels, std::nullopt, "plot");
 	write_plot(plot_data_of(pointers_to(sets), metric), output, log_scale);
 	out << "wrote " << output.string();
+	// The latency chart, where fio printed completion-latency percentiles.
+	if (const auto latency = latency_plot_data_of(pointers_to(sets)); !latency.panels.empty()) {
+		const auto latency_output = latency_plot_path(output);
+		write_plot(latency, latency_output, log_scale);
+		out << (sets.size() >= 2 ? ", " : " and ") << latency_output.string();
+	}
 	if (sets.size() >= 2) {
 		const auto ratio_output = ratio_plot_path(output);
 		write_ratio_plot(ratio_plot_data_of(compare_sets(pointers_to(sets)), metric), ratio_output);

@@ -236,7 +236,8 @@ std::string render_html_report(const Comparison &cmp, const ReportCharts &charts
 	    << charts.iops_svg << "\n"
 	    << charts.iops_ratio_svg << "\n"
 	    << charts.bw_svg << "\n"
-	    << charts.bw_ratio_svg << "\n";
+	    << charts.bw_ratio_svg << "\n"
+	    << charts.latency_svg << (charts.latency_svg.empty() ? "" : "\n");
 	out << "<h2>Runs</h2>\n<table class=\"runs\">\n"
 	    << html_table_row("th", {"set", "file", "fio", "time", "job", "case", "status", "options"});
 	for (const auto &row : run_rows(cmp))
@@ -268,8 +269,10 @@ std::string render_markdown_report(const Comparison &cmp, const ReportChartFiles
 	out << "\n```\n" << render_comparison(cmp, OutputFormat::text) << "```\n\n";
 	out << "![IOPS per case](" << charts.iops << ")\n\n![IOPS ratio to the first set](" << charts.iops_ratio
 	    << ")\n\n![Bandwidth per case](" << charts.bw << ")\n\n![Bandwidth ratio to the first set](" << charts.bw_ratio
-	    << ")\n\n## Comparison\n\n"
-	    << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
+	    << ")\n\n";
+	if (!charts.latency.empty())
+		out << "![Completion latency of a move, p50 and p99](" << charts.latency << ")\n\n";
+	out << "## Comparison\n\n" << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
 	out << "| set | file | fio | time | job | case | status | options |\n|---|---|---|---|---|---|---|---|\n";
 	for (const auto &row : run_rows(cmp))
 		out << "| " << markdown_cell(row.set) << " | " << markdown_cell(row.source) << " | "
@@ -298,14 +301,19 @@ void write_report(const std::vector<const ResultSet *> &sets, const fs::path &di
 	fs::create_directories(dir, ec);
 	if (ec || !fs::is_directory(dir))
 		throw InputError(dir.string() + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
-	const ReportChartFiles files{"report-iops.svg", "report-bw.svg", "report-iops-ratio.svg", "report-bw-ratio.svg"};
+	const auto latency = latency_plot_data_of(sets);
+	const ReportChartFiles files{"report-iops.svg", "report-bw.svg", "report-iops-ratio.svg", "report-bw-ratio.svg",
+				     latency.panels.empty() ? "" : "report-latency.svg"};
 	write_plot(plot_data_of(sets, Metric::iops), dir / files.iops, false);
+	if (!files.latency.empty())
+		write_plot(latency, dir / files.latency, false);
 	write_plot(plot_data_of(sets, Metric::bw), dir / files.bw, false);
 	write_ratio_plot(ratio_plot_data_of(comparison, Metric::iops), dir / files.iops_ratio);
 	write_ratio_plot(ratio_plot_data_of(comparison, Metric::bw), dir / files.bw_ratio);
 	write_text_file(dir / "report.html",
 			render_html_report(comparison, {inline_svg(dir / files.iops), inline_svg(dir / files.bw),
-							inline_svg(dir / files.iops_ratio), inline_svg(dir / files.bw_ratio)}));
+							inline_svg(dir / files.iops_ratio), inline_svg(dir / files.bw_ratio),
+							files.latency.empty() ? "" : inline_svg(dir / files.latency)}));
 	write_text_file(dir / "report.md", render_markdown_report(comparison, files));
 }
 

@@ -2,8 +2,9 @@
 // metadata (kernel, machine, fio, e4mext version and git sha, date, load, and every other line of
 // its metadata.txt), the cover letter's blocks, the comparison tables, the IOPS and bandwidth
 // charts (inline SVG) and every run - and its Markdown twin.
-// Writes DIR/report.html, DIR/report.md, DIR/report-iops.svg and DIR/report-bw.svg (the charts the
-// Markdown links to).
+// Writes DIR/report.html, DIR/report.md and the charts the Markdown links to: DIR/report-iops.svg,
+// report-bw.svg, their ratio charts report-iops-ratio.svg and report-bw-ratio.svg, and, where the
+// runs have fio's latency percentiles, report-latency.svg (p50 and p99 of a move).
 #pragma once
 
 #include "compare.hpp"
@@ -33,12 +34,14 @@ struct ReportCharts {
 	std::string bw_svg;
 	std::string iops_ratio_svg; // each set's median over the first set's, per case
 	std::string bw_ratio_svg;
+	std::string latency_svg; // p50 and p99 of a move; empty without fio's percentiles
 };
 
 std::string render_html_report(const Comparison &comparison, const ReportCharts &charts);
 // The chart arguments are the SVG files' names, relative to the Markdown file.
 struct ReportChartFiles {
 	std::string iops, bw, iops_ratio, bw_ratio;
+	std::string latency; // empty: no latency chart
 };
 std::string render_markdown_report(const Comparison &comparison, const ReportChartFiles &charts);
 

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -185,21 +186,130 @@ void write_data_blocks(std::ostringstream &script, const PlotData &data)
 	}
 }
 
+// A tic's text: whole numbers as they are ("900", "1500"), exact thousands and millions short
+// ("175k", "2M"), fractions with the digits they need ("0.5").
+std::string tic_text(double value)
+{
+	std::array<char, 32> text{};
+	if (value >= 1e6 && std::fmod(value, 1e6) == 0)
+		std::snprintf(text.data(), text.size(), "%gM", value / 1e6);
+	else if (value >= 1e4 && std::fmod(value, 1e3) == 0)
+		std::snprintf(text.data(), text.size(), "%gk", value / 1e3);
+	else
+		std::snprintf(text.data(), text.size(), "%.6g", value);
+	return text.data();
+}
+
+struct PanelRange {
+	double low = 0;  // the smallest min-max bar end above 0
+	double high = 0; // the largest
+};
+
+PanelRange panel_range(const PlotPanel &panel)
+{
+	PanelRange range;
+	for (const auto &bars : panel.bars)
+		for (const auto &bar : bars)
+			if (bar.present) {
+				if (bar.min > 0)
+					range.low = range.low == 0 ? bar.min : std::min(range.low, bar.min);
+				range.high = std::max(range.high, bar.max);
+			}
+	return range;
+}
+
+// A panel whose values span more than a decade is drawn on a log axis: on a linear one the small
+// bars vanish beside the large (U 1m's 800 IOPS beside U 4k's 175k).
+bool panel_needs_log(const PlotPanel &panel)
+{
+	const auto range = panel_range(panel);
+	return range.low > 0 && range.high / range.low > 10;
+}
+
+// Linear tics from 0: a step of 1, 2, 2.5 or 5 times a power of ten giving 4-8 tics, at least 1 where
+// the top is 4 or more, so whole-number figures get whole-number tics.
+std::vector<double> linear_tics(double top)
+{
+	if (top <= 0)
+		return {0, 1};
+	const double rough = top / 5;
+	const double power = std::pow(10.0, std::floor(std::log10(rough)));
+	double step = power;
+	for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+		if ((m != 2.5 || power >= 10) && m * power >= rough) { // 2.5 only where it is whole
+			step = m * power;
+			break;
+		}
+	if (top >= 4)
+		step = std::max(step, 1.0);
+	std::vector<double> tics;
+	for (double t = 0; t <= top * 1.2 + step * 1e-9; t += step)
+		tics.push_back(std::round(t / step) * step);
+	return tics;
+}
+
+// Log tics: every power of ten in range, and 2 and 5 times them where the range is under two
+// decades (more would crowd a 340 px panel).
+std::vector<double> log_tics(const PanelRange &range)
+{
+	std::vector<double> tics;
+	if (range.low <= 0 || range.high <= 0)
+		return tics; // nothing above 0: gnuplot's own
+	const double low = range.low / 1.5, high = range.high * 1.5;
+	const bool fine = high / low < 100;
+	for (double power = std::pow(10.0, std::floor(std::log10(low))); power <= high; power *= 10)
+		for (const double m : {1.0, 2.0, 5.0})
+			if ((m == 1.0 || fine) && m * power >= low && m * power <= high)
+				tics.push_back(m * power);
+	return tics;
+}
+
 void write_panel(std::ostringstream &script, const PlotData &data, std::size_t p, bool log_scale)
 {
 	const auto &panel = data.panels[p];
 	const auto sets = data.set_labels.size();
 	const bool crowded = sets * panel.x_labels.size() > 6;
-	script << "set title " << gnuplot_quoted(panel.title) << "\n";
+	const bool log_axis = log_scale || panel_needs_log(panel);
+	script << "set title " << gnuplot_quoted(panel.title + (log_axis ? " (log scale)" : "")) << "\n";
 	script << "set xtics (";
 	for (std::size_t x = 0; x < panel.x_labels.size(); ++x)
 		script << (x ? ", " : "") << gnuplot_quoted(panel.x_labels[x]) << " " << x;
 	script << ")\n";
 	script << "set xrange [-0.5:" << panel.x_labels.size() << "-0.5]\n";
-	script << (log_scale ? "set logscale y\nset yrange [*:*]\n" : "unset logscale y\nset yrange [0:*]\n");
-	script << "set offsets 0, 0, graph 0.15, 0\n"; // room for the values over the bars
+	const auto range = panel_range(panel);
+	const auto tics = log_axis ? log_tics(range) : linear_tics(range.high);
+	if (tics.empty())
+		script << "set ytics autofreq\n";
+	else {
+		script << "set ytics (";
+		for (std::size_t t = 0; t < tics.size(); ++t)
+			script << (t ? ", " : "") << gnuplot_quoted(tic_text(tics[t])) << " " << number_text(tics[t]);
+		script << ")\n";
+	}
+	// On a log axis the boxes start at its bottom, a tic or the smallest value's half below it.
+	if (log_axis && range.low <= 0)
+		script << "set logscale y\nset yrange [*:*]\n";
+	else if (log_axis)
+		script << "set logscale y\nset yrange ["
+		       << number_text(std::min(tics.empty() ? range.low : tics.front(), range.low / 2)) << ":"
+		       << number_text(range.high * 2.5) << "]\n"; // the top: room for the values over the bars
+	else
+		script << "unset logscale y\nset yrange [0:*]\n";
+	script << "set ylabel " << gnuplot_quoted(data.y_label) << "\n";
+	script << "set offsets 0, 0, " << (log_axis ? "0" : "graph 0.15") << ", 0\n"; // room for the values over the bars
 	script << "set boxwidth " << number_text(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
-	script << (p == 0 ? "set key top right vertical font ',8'\n" : "unset key\n");
+	// The key in the first panel's corner over its lower bars: IOPS fall with the block size,
+	// latencies rise.
+	const auto height_at = [&panel](std::size_t x) {
+		double high = 0;
+		for (const auto &bars : panel.bars)
+			if (x < bars.size() && bars[x].present)
+				high = std::max(high, bars[x].max);
+		return high;
+	};
+	const bool key_left = !panel.x_labels.empty() && height_at(0) < height_at(panel.x_labels.size() - 1);
+	script << (p == 0 ? std::string("set key top ") + (key_left ? "left" : "right") + " vertical font ',8'\n"
+			  : std::string("unset key\n"));
 	script << "plot ";
 	for (std::size_t s = 0; s < sets; ++s) {
 		const auto block = data_block_name(p, s);
@@ -398,7 +508,34 @@ void run_gnuplot(const std::string &script, const fs::path &output)
 
 } // namespace
 
-PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
+namespace {
+
+// One figure of a case that a chart draws: its summary over the runs (nullptr: the case has
+// none), the scale it is divided by, and the panel title's suffix (" p50"; "" for the only one).
+struct CaseFigure {
+	std::string suffix;
+	std::function<const Summary *(const CaseResult &)> of;
+};
+
+// "3 runs per case", "3-5 runs per case": the runs behind the figures of one set.
+std::string runs_per_case(const std::vector<CaseResult> &cases, const std::vector<CaseFigure> &figures)
+{
+	std::size_t fewest = 0, most = 0;
+	for (const auto &c : cases)
+		for (const auto &figure : figures)
+			if (const auto *summary = figure.of(c); summary && summary->n > 0) {
+				fewest = fewest == 0 ? summary->n : std::min(fewest, summary->n);
+				most = std::max(most, summary->n);
+			}
+	const auto count = fewest == most ? std::to_string(most) : std::to_string(fewest) + "-" + std::to_string(most);
+	return count + (most == 1 ? " run per case" : " runs per case");
+}
+
+// Small multiples of FIGURES of the cases of SETS: one panel per figure and value of the
+// factors other than the x axis (in case order), one bar group per value of the x-axis factor
+// (its label, ordered by rank).
+PlotData chart_data_of(const std::vector<const ResultSet *> &sets, const std::vector<CaseFigure> &figures, double scale,
+		       const std::function<std::string(double)> &text_of)
 {
 	std::vector<std::vector<CaseResult>> cases;
 	std::vector<CaseFactors> keys;
@@ -407,8 +544,6 @@ PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 		for (const auto &c : cases.back())
 			keys.push_back(c.key);
 	}
-	// One panel per value of the factors other than the x axis (in case order), one bar group per
-	// value of the x-axis factor (its label, ordered by rank).
 	const auto varying = varying_dimensions(keys);
 	using AxisValue = std::tuple<std::int64_t, std::string, std::string>; // rank, value, label
 	const auto axis_value = [](const CaseFactors &key) {
@@ -419,34 +554,75 @@ PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 	for (const auto &key : keys)
 		groups[key.without_axis()].insert(axis_value(key));
 
-	const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
 	PlotData data;
-	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth, MiB/s,") +
-		     " per case (median of the runs, bar: min-max)";
-	for (const auto *set : sets) {
-		data.set_labels.push_back(set->label);
-		data.title += "\n" + set_line(*set);
+	for (std::size_t s = 0; s < sets.size(); ++s) {
+		data.set_labels.push_back(sets[s]->label + " (" + runs_per_case(cases[s], figures) + ")");
+		data.title += "\n" + set_line(*sets[s]);
 	}
 	for (const auto &[group, sizes] : groups) {
-		PlotPanel panel;
-		panel.title = group_label(group, varying);
-		for (const auto &size : sizes)
-			panel.x_labels.push_back(std::get<2>(size));
-		for (std::size_t s = 0; s < sets.size(); ++s) {
-			std::vector<PlotBar> bars(sizes.size());
-			for (const auto &c : cases[s]) {
-				if (c.key.without_axis() != group)
-					continue;
-				const auto x =
-					static_cast<std::size_t>(std::distance(sizes.begin(), sizes.find(axis_value(c.key))));
-				const auto &summary = c.summary(metric);
-				const double median = static_cast<double>(c.median(metric)) / scale;
-				bars[x] = {true, median, summary.min / scale, summary.max / scale, bar_text(metric, median)};
+		for (const auto &figure : figures) {
+			PlotPanel panel;
+			panel.title = group_label(group, varying) + figure.suffix;
+			for (const auto &size : sizes)
+				panel.x_labels.push_back(std::get<2>(size));
+			bool any = false;
+			for (std::size_t s = 0; s < sets.size(); ++s) {
+				std::vector<PlotBar> bars(sizes.size());
+				for (const auto &c : cases[s]) {
+					const auto *summary = c.key.without_axis() == group ? figure.of(c) : nullptr;
+					if (summary == nullptr || summary->n == 0)
+						continue;
+					const auto x = static_cast<std::size_t>(
+						std::distance(sizes.begin(), sizes.find(axis_value(c.key))));
+					const double median = summary->median / scale;
+					bars[x] = {true, median, summary->min / scale, summary->max / scale, text_of(median)};
+					any = true;
+				}
+				panel.bars.push_back(std::move(bars));
 			}
-			panel.bars.push_back(std::move(bars));
+			if (any)
+				data.panels.push_back(std::move(panel));
 		}
-		data.panels.push_back(std::move(panel));
 	}
+	return data;
+}
+
+} // namespace
+
+PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
+{
+	const double scale = metric == Metric::iops ? 1.0 : 1024.0 * 1024.0;
+	auto data = chart_data_of(
+		sets, {{"", [metric](const CaseResult &c) { return &c.summary(metric); }}}, scale,
+		// IOPS as tables print them: truncated as fio truncates
+		[metric](double median) { return bar_text(metric, metric == Metric::iops ? std::trunc(median) : median); });
+	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") +
+		     " per case (median of the runs, bar: min-max)" + data.title;
+	data.y_label = metric == Metric::iops ? "IOPS (moves/s)" : "bandwidth (MiB/s)";
+	return data;
+}
+
+PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets)
+{
+	const auto percentile = [](Latency which) {
+		return [which](const CaseResult &c) { return c.latency ? &c.latency_of(which) : nullptr; };
+	};
+	auto data = chart_data_of(sets, {{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}}, 1000.0,
+				  [](double median) {
+					  // "0.85", "469", "4550", "22.4k", "171k": 3 significant figures, no exponent
+					  std::array<char, 32> text{};
+					  if (median >= 10000)
+						  std::snprintf(text.data(), text.size(), "%.3gk", median / 1000);
+					  else if (median >= 1000)
+						  std::snprintf(text.data(), text.size(), "%.0f", median);
+					  else
+						  std::snprintf(text.data(), text.size(), "%.3g", median);
+					  return std::string(text.data());
+				  });
+	data.title = "e4mext: completion latency of a move per case, p50 and p99 (fio's clat percentiles; median of the "
+		     "runs, bar: min-max)" +
+		     data.title;
+	data.y_label = "latency (us)";
 	return data;
 }
 
@@ -484,14 +660,10 @@ std::string gnuplot_script(const PlotData &data, const fs::path &output, PlotFor
 		  "set grid ytics\n"
 		  "set xtics nomirror norotate\n"
 		  "set ytics nomirror\n"
-		  "set format y '%.1s%c'\n"
-		  "set errorbars small\n"
-		  "unset ylabel\n";
+		  "set errorbars small\n";
 	const double title_share =
 		static_cast<double>(title_lines(data) * title_line_height + 40) / static_cast<double>(size.height);
-	auto title = data.title;
-	if (log_scale)
-		title.insert(std::min(title.find('\n'), title.size()), ", log scale");
+	const auto &title = data.title;
 	script << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted_lines(title)
 	       << " font ',10' margins " << number_text(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, "
 	       << number_text(1 - title_share) << " spacing " << number_text(60.0 / static_cast<double>(size.width)) << ", "
@@ -548,6 +720,11 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 		data.rows.push_back(std::move(geomean));
 	}
 	return data;
+}
+
+fs::path latency_plot_path(const fs::path &output)
+{
+	return output.parent_path() / (output.stem().string() + "-latency" + output.extension().string());
 }
 
 fs::path ratio_plot_path(const fs::path &output)

@@ -1,13 +1,16 @@
 // Charts drawn by gnuplot through gnuplot-iostream: small multiples, one panel per group of cases
 // that differ only in block size (U, M, "U donor=written inplace rand", ...), block sizes along
 // the x axis, one bar per set with its median written on it and a min-max bar over it; each
-// panel has its own y scale, so M's bars do not vanish beside U's. Panels are 420x340 px, at most
-// four per row, so the image stays readable whatever the number of cases. The title names the
-// metric and each set's kernel, fio and e4mext versions.
+// panel has its own y scale, so M's bars do not vanish beside U's, and a log scale where its
+// values span more than a decade (U's 4k and 1m), so no bar vanishes beside another. The y axis
+// names the figure and its unit, its tics are whole numbers where the values are; the key gives
+// each set's runs per case. Panels are 420x340 px, at most four per row, so the image stays
+// readable whatever the number of cases. The title names the metric and each set's kernel, fio
+// and e4mext versions.
 // The ratio chart, for two or more sets: one row per case (table order) and the geomean, one
 // horizontal bar per set after the first, from the 1.0 line (the first set) to the case's median
 // over the first set's, on a log axis so that 0.5 and 2 lie equally far from it; each bar ends in
-// its ratio and compare's significance mark (compare.hpp: two-sided rank test, Holm).
+// its ratio and compare's mark (* changed, = equivalent, ? undecided: the decision rule).
 // The gnuplot command is "gnuplot" unless E4MEXT_GNUPLOT names another. A gnuplot that fails, or
 // an output file that is missing or empty afterwards, is an error.
 #pragma once
@@ -44,13 +47,22 @@ struct PlotPanel {
 };
 
 struct PlotData {
-	std::string title; // metric, then one line per set: label, kernel, fio, e4mext
-	std::vector<std::string> set_labels;
-	std::vector<PlotPanel> panels; // in case order: U before M, each factor's declared order
+	std::string title;                   // metric, then one line per set: label, kernel, fio, e4mext
+	std::string y_label;                 // the figure and its unit: "IOPS (moves/s)"
+	std::vector<std::string> set_labels; // each set's label and its runs per case: "w/o (3 runs per case)"
+	std::vector<PlotPanel> panels;       // in case order: U before M, each factor's declared order
 };
 
 // IOPS, or BW in MiB/s.
 PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric);
+
+// The completion latency of a move in microseconds: per group of cases a p50 and a p99 panel,
+// each bar the median over the runs of the run's percentile (min-max over the runs). Cases
+// without fio's percentiles are left out.
+PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets);
+
+// Where the latency chart of OUT goes: x.png -> x-latency.png, x.svg -> x-latency.svg.
+std::filesystem::path latency_plot_path(const std::filesystem::path &output);
 
 // Format from the extension (.png or .svg); throws UsageError otherwise.
 PlotFormat plot_format_for(const std::filesystem::path &output);

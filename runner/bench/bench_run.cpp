@@ -155,7 +155,7 @@ std::string layout_job(const BenchCase &c, const std::string &dir)
 	return job.str();
 }
 
-std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &stats_file)
+std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &run)
 {
 	std::string job = case_job_text(
 		c, settings.template_text, settings.template_source,
@@ -172,8 +172,13 @@ std::string case_job(const BenchCase &c, const BenchSettings &settings, const st
 		job += "; added by e4mext bench: fixed work (--io-size), no time limit; fio wraps around the file\nio_size=" +
 		       std::to_string(settings.io_size) + "\n";
 	}
-	if (!stats_file.empty())
-		job += "; added by e4mext bench\nstats_file=" + stats_file + "\n";
+	if (!run.empty()) {
+		// Beside the run: the engine's statistics, and fio's per-second logs for fio's own tools
+		// (fio2gnuplot, fio_generate_plots): RUN_iops.1.log, RUN_bw.1.log, RUN_lat.1.log,
+		// RUN_clat.1.log, RUN_slat.1.log.
+		job += "; added by e4mext bench\nstats_file=" + run + ".stats.jsonl\nwrite_iops_log=" + run +
+		       "\nwrite_bw_log=" + run + "\nwrite_lat_log=" + run + "\nlog_avg_msec=1000\n";
+	}
 	return job;
 }
 
@@ -287,7 +292,7 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 		drop_caches();
 
 	write_text_file(base + ".case.json", case_record(c));
-	write_text_file(base + ".fio", case_job(c, settings_, target_.directory(), local ? base + ".stats.jsonl" : ""));
+	write_text_file(base + ".fio", case_job(c, settings_, target_.directory(), local ? base : ""));
 	std::optional<PerfRecording> perf;
 	if (settings_.profile)
 		perf.emplace(base);

@@ -77,7 +77,8 @@ private:
 std::string layout_job(const BenchCase &c, const std::string &dir);
 
 // The case's job: jobs/defrag.fio filled in with the case's variables and the bench's DIR,
-// FILENAME, RUNTIME and ENGINE, then the case's fio options (and stats_file= when given).
-std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &stats_file);
+// FILENAME, RUNTIME and ENGINE, then the case's fio options; with RUN (results/.../run-N), the
+// engine's stats_file=RUN.stats.jsonl and fio's per-second logs RUN_{iops,bw,lat,clat,slat}.1.log.
+std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &run);
 
 } // namespace e4mext::runner

@@ -277,7 +277,8 @@ TEST_CASE("plot writes PNG and SVG, and fails loudly", "[cli][plot]")
 	CHECK_THAT(svg_text, Catch::Contains("IOPS per case"));
 	CHECK_THAT(svg_text, Catch::Contains("after: kernel not recorded, fio-3.33, e4mext not recorded"));
 	REQUIRE(run_report({"plot", "sets", "-o", svg, "--metric", "bw"}).status == 0);
-	CHECK_THAT(read_file_text(svg), Catch::Contains("bandwidth, MiB/s, per case"));
+	CHECK_THAT(read_file_text(svg), Catch::Contains("bandwidth per case"));
+	CHECK_THAT(read_file_text(svg), Catch::Contains("bandwidth (MiB/s)"));
 	CHECK_THAT(read_file_text(svg), Catch::Contains("6.2-slower: kernel 6.2.0-test"));
 
 	SECTION("two or more sets: a ratio chart beside the chart")
@@ -303,6 +304,21 @@ TEST_CASE("plot writes PNG and SVG, and fails loudly", "[cli][plot]")
 		fs::remove(scratch.path / "chart-ratio.png");
 		REQUIRE(run_report({"plot", "gate/base", "-o", png}).status == 0);
 		CHECK_FALSE(fs::exists(scratch.path / "chart-ratio.png"));
+	}
+	SECTION("fio's latency percentiles: a latency chart beside the chart")
+	{
+		const auto run = run_report({"plot", "fio-3.33/e4defrag-unwritten-4k.json", "-o", svg});
+		REQUIRE(run.status == 0);
+		const auto latency = (scratch.path / "chart-latency.svg").string();
+		CHECK(run.out == "wrote " + svg + " and " + latency + "\n");
+		const auto text = read_file_text(latency);
+		CHECK_THAT(text, Catch::Contains("completion latency of a move"));
+		CHECK_THAT(text, Catch::Contains("latency (us)"));
+		CHECK_THAT(text, Catch::Contains("U p50"));
+		CHECK_THAT(text, Catch::Contains("U p99"));
+		// No percentiles (the cover letter's figures carry none): no latency chart.
+		REQUIRE(run_report({"plot", coverletter("wo"), "-o", png}).status == 0);
+		CHECK_FALSE(fs::exists(scratch.path / "chart-latency.png"));
 	}
 	SECTION("a failing gnuplot is an error and leaves no stale file")
 	{
@@ -389,4 +405,38 @@ TEST_CASE("report carries every set's metadata", "[cli][report]")
 	      "start 0.10 0.20 0.30; end 0.40 0.50 0.60", "<td>accelerator</td><td>kvm</td>", "2026-03-01T00:00:00Z"})
 		CHECK_THAT(html, Catch::Contains(expected));
 	CHECK_THAT(read_file_text(dir / "report.md"), Catch::Contains("| kernel | 6.1.0-test (#1 SMP PREEMPT\\_DYNAMIC) |"));
+}
+
+TEST_CASE("charts are readable: the unit, whole-number tics, runs per case, a log axis past a decade", "[cli][plot]")
+{
+	// The cover letter's [w/o]: U 4k 225k IOPS beside U 128k 8510, M 19.8k beside 635: each panel
+	// spans more than a decade. Its bandwidth (877-1064 MiB/s, 77-80) spans less.
+	const auto sets = load_result_sets({coverletter("wo")});
+	const auto iops = plot_data_of(pointers_of(sets), Metric::iops);
+	CHECK(iops.y_label == "IOPS (moves/s)");
+	REQUIRE(iops.set_labels.size() == 1);
+	CHECK_THAT(iops.set_labels[0], Catch::EndsWith("(1 run per case)"));
+	const auto iops_script = gnuplot_script(iops, "x.svg", PlotFormat::svg, false);
+	CHECK_THAT(iops_script, Catch::Contains("set ylabel \"IOPS (moves/s)\""));
+	CHECK_THAT(iops_script, Catch::Contains("set title \"U (log scale)\""));
+	CHECK_THAT(iops_script, Catch::Contains("set title \"M (log scale)\""));
+	CHECK_THAT(iops_script, Catch::Contains("\"100k\" 100000"));
+	CHECK_THAT(iops_script, Catch::Contains("\"1000\" 1000"));
+
+	const auto bw = plot_data_of(pointers_of(sets), Metric::bw);
+	CHECK(bw.y_label == "bandwidth (MiB/s)");
+	const auto bw_script = gnuplot_script(bw, "x.svg", PlotFormat::svg, false);
+	CHECK_THAT(bw_script, Catch::Contains("set title \"U\""));
+	CHECK_THAT(bw_script, !Catch::Contains("(log scale)"));
+	CHECK_THAT(bw_script, Catch::Contains("unset logscale y"));
+	// Linear tics: whole numbers from 0 (U tops at 1064 MiB/s: a step of 250), no "900.0".
+	CHECK_THAT(bw_script, Catch::Contains("set ytics (\"0\" 0, \"250\" 250, \"500\" 500, \"750\" 750, \"1000\" 1000"));
+	CHECK_THAT(bw_script, !Catch::Contains(".0\" "));
+	// --log puts every panel on a log axis.
+	CHECK_THAT(gnuplot_script(bw, "x.svg", PlotFormat::svg, true), Catch::Contains("set title \"U (log scale)\""));
+
+	// Runs per case that differ between cases are given as a range.
+	const auto gate = load_result_sets({"gate/base"});
+	const auto gate_data = plot_data_of(pointers_of(gate), Metric::iops);
+	CHECK_THAT(gate_data.set_labels[0], Catch::Matches(".*\\(\\d+(-\\d+)? runs per case\\)"));
 }

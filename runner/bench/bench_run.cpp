@@ -1,6 +1,7 @@
 #include "bench_run.h"
 
 #include "cleanup_registry.h"
+#include "file_text.h"
 #include "perf_record.h"
 #include "process.h"
 #include "results_files.h"
@@ -37,14 +38,6 @@ namespace {
 
 constexpr const char *kOriginal = "e4mext-bench.orig";
 constexpr const char *kFiller = "e4mext-bench.filler";
-
-std::string read_text(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
-}
 
 // F: the original written 64k at a time into the holes of a filler file, with the rest of the
 // filesystem plugged, so ext4 has no contiguous free space to give it: one extent per 64k. Then

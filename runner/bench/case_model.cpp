@@ -1,5 +1,7 @@
 #include "case_model.h"
 
+#include "file_text.h"
+#include "job_template.h"
 #include "names.h"
 #include "runner_errors.h"
 
@@ -25,14 +27,12 @@ const std::map<std::string, std::set<std::string>> kPrepareSteps = {
 	{"size", {}},
 };
 
-std::string read_file(const std::string &path)
+std::string read_job_file(const std::string &path)
 {
-	std::ifstream in(path);
-	if (!in)
+	auto text = read_file(path);
+	if (!text)
 		throw UsageError(path + ": cannot read it (is the checkout complete?)");
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
+	return *text;
 }
 
 std::vector<std::string> strings(const json &value, const std::string &where)
@@ -165,7 +165,7 @@ CaseModel CaseModel::load(const std::string &jobs_dir)
 	m.source_ = jobs_dir + "/cases.json";
 	json doc;
 	try {
-		doc = json::parse(read_file(m.source_));
+		doc = json::parse(read_job_file(m.source_));
 	} catch (const json::exception &e) {
 		throw UsageError(m.source_ + ": not valid JSON: " + e.what());
 	}
@@ -213,7 +213,7 @@ CaseModel CaseModel::load(const std::string &jobs_dir)
 	} catch (const json::exception &e) {
 		throw UsageError(m.source_ + ": " + e.what());
 	}
-	m.template_text_ = read_file(m.template_path_);
+	m.template_text_ = read_job_file(m.template_path_);
 	return m;
 }
 
@@ -350,39 +350,6 @@ std::string case_job_text(const BenchCase &c, const std::string &template_text, 
 			job += name + "=" + value + "\n";
 	}
 	return job;
-}
-
-std::string expand_template(const std::string &text, const std::map<std::string, std::string> &values, const std::string &source)
-{
-	std::string out;
-	size_t pos = 0;
-	while (true) {
-		const size_t start = text.find("${", pos);
-		if (start == std::string::npos)
-			break;
-		const size_t end = text.find('}', start);
-		if (end == std::string::npos)
-			throw UsageError(source + ": an unterminated ${ at offset " + std::to_string(start));
-		// Comment lines keep their ${...}: they document the variables.
-		const size_t newline = text.rfind('\n', start);
-		const size_t line_start = newline == std::string::npos ? 0 : newline + 1;
-		const bool comment = text[line_start] == ';' || text[line_start] == '#';
-		out += text.substr(pos, start - pos);
-		const std::string name = text.substr(start + 2, end - start - 2);
-		const auto value = values.find(name);
-		if (comment)
-			out += text.substr(start, end + 1 - start);
-		else if (value != values.end()) {
-			check_job_value(source + ": ${" + name + "}", value->second);
-			out += value->second;
-		} else
-			throw UsageError(
-				source + ": ${" + name +
-				"} has no value (the bench sets DIR, FILENAME, RUNTIME and ENGINE; jobs/cases.json's factors "
-				"set the others: give one factor's values this variable)");
-		pos = end + 1;
-	}
-	return out + text.substr(pos);
 }
 
 } // namespace e4mext::runner

@@ -84,8 +84,4 @@ private:
 std::string case_job_text(const BenchCase &c, const std::string &template_text, const std::string &template_source,
 			  std::map<std::string, std::string> bench_values);
 
-// The template with every ${NAME} replaced from `values`; throws UsageError naming a variable that
-// has no value.
-std::string expand_template(const std::string &text, const std::map<std::string, std::string> &values, const std::string &source);
-
 } // namespace e4mext::runner

@@ -1,6 +1,7 @@
 #include "perf_record.h"
 
 #include "cleanup_registry.h"
+#include "file_text.h"
 
 #include "flame_graph.hpp"
 #include "profile.hpp"
@@ -27,14 +28,6 @@ namespace {
 std::vector<std::string> record_argv(const std::string &data)
 {
 	return {"perf", "record", "-e", "cpu-clock", "-F", "999", "-a", "-g", "-B", "-N", "-q", "-o", data};
-}
-
-std::string read_text(const std::string &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
 }
 
 off_t file_size(const std::string &path)

@@ -1,5 +1,6 @@
 #include "apt_sources.h"
 
+#include "file_text.h"
 #include "process.h"
 
 #include <algorithm>
@@ -24,14 +25,6 @@ std::string lower(std::string s)
 {
 	std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 	return s;
-}
-
-std::string read_file(const std::filesystem::path &path)
-{
-	std::ifstream in(path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
 }
 
 // One deb822 paragraph: field name (lower case) -> value (continuation lines joined with '\n').
@@ -144,7 +137,7 @@ std::vector<AptSource> read_machine_sources(const std::string &etc_apt)
 	std::vector<AptSource> out;
 	const fs::path main_list = fs::path(etc_apt) / "sources.list";
 	if (fs::is_regular_file(main_list)) {
-		auto s = parse_one_line_sources(read_file(main_list), main_list.string());
+		auto s = parse_one_line_sources(read_text(main_list), main_list.string());
 		out.insert(out.end(), s.begin(), s.end());
 	}
 	const fs::path dir = fs::path(etc_apt) / "sources.list.d";
@@ -161,9 +154,9 @@ std::vector<AptSource> read_machine_sources(const std::string &etc_apt)
 			continue;
 		std::vector<AptSource> s;
 		if (f.extension() == ".sources")
-			s = parse_deb822_sources(read_file(f), f.string());
+			s = parse_deb822_sources(read_text(f), f.string());
 		else if (f.extension() == ".list")
-			s = parse_one_line_sources(read_file(f), f.string());
+			s = parse_one_line_sources(read_text(f), f.string());
 		out.insert(out.end(), s.begin(), s.end());
 	}
 	return out;

@@ -1,6 +1,7 @@
 #include "kernel_config.h"
 
 #include "cleanup_registry.h"
+#include "file_text.h"
 #include "process.h"
 
 #include <filesystem>
@@ -13,14 +14,6 @@ namespace e4mext::runner {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_file(const fs::path &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	std::ostringstream s;
-	s << in.rdbuf();
-	return s.str();
-}
 
 // Decompresses `data` with an external tool; whatever came out before an error counts (a payload
 // is followed by other data, which the tools complain about after writing the stream).
@@ -93,9 +86,9 @@ std::optional<KernelConfig> find_kernel_config(const std::string &image)
 		candidates.push_back(path.parent_path().parent_path().parent_path().parent_path() / ".config");
 	for (const fs::path &c : candidates)
 		if (fs::is_regular_file(c))
-			return KernelConfig{read_file(c), c.string()};
+			return KernelConfig{read_text(c), c.string()};
 
-	const std::string data = read_file(path);
+	const std::string data = read_text(path);
 	if (std::optional<std::string> text = embedded_ikconfig(data))
 		return KernelConfig{*text, "IKCONFIG in " + path.string()};
 	static const Payload payloads[] = {{"\x1f\x8b\x08", 3, "gzip"},

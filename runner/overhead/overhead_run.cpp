@@ -1,6 +1,8 @@
 #include "overhead_run.h"
 
+#include "file_text.h"
 #include "install_layout.h"
+#include "job_template.h"
 #include "process.h"
 #include "runner_errors.h"
 
@@ -76,20 +78,21 @@ LoopFsOptions loop_options(uint64_t image_size)
 
 } // namespace
 
-std::string overhead_job(const OverheadOptions &options, const std::string &directory, const std::string &ioengine)
+std::string overhead_job(const std::string &template_text, const std::string &template_source, const OverheadOptions &options,
+			 const std::string &directory, const std::string &ioengine)
 {
-	std::ostringstream job;
-	job << "[defrag]\n"
-	    << "directory=" << directory << "\n"
-	    << "filesize=" << options.size << "\n"
-	    << "buffered=1\nfadvise_hint=0\n"
-	    << "ioengine=" << ioengine << "\n"
-	    << "bs=" << options.block_size << "\n"
-	    << "donorname=test.def\nfilename=test\ninplace=0\nrw=write\noverwrite=0\n"
-	    << "numjobs=1\niodepth=1\nruntime=30s\n";
+	// The cover letter's U row: an unwritten original, 30 s per run, as jobs/coverletter.fio says.
+	std::string job = expand_template(template_text,
+					  {{"DIR", directory},
+					   {"FILESIZE", std::to_string(options.size)},
+					   {"ENGINE", ioengine},
+					   {"BS", std::to_string(options.block_size)},
+					   {"OVERWRITE", "0"},
+					   {"RUNTIME", "30s"}},
+					  template_source);
 	for (const std::string &option : options.job_options)
-		job << option << "\n";
-	return job.str();
+		job += option + "\n";
+	return job;
 }
 
 OverheadBench::OverheadBench(OverheadOptions options)
@@ -97,8 +100,13 @@ OverheadBench::OverheadBench(OverheadOptions options)
 	  loop_program_(required_part(options_, &InstallLayout::bench_move_loop)), work_("e4mext-overhead"),
 	  fs_(loop_options(options_.image_size))
 {
-	write_text(work_.path() + "/libe4mext.fio", overhead_job(options_, fs_.mount_point(), "external:" + engine_));
-	write_text(work_.path() + "/e4defrag.fio", overhead_job(options_, fs_.mount_point(), "e4defrag"));
+	const std::string source = required_part(options_, &InstallLayout::jobs_dir) + "/coverletter.fio";
+	const auto text = read_file(source);
+	if (!text)
+		throw UsageError(source + ": cannot read it (the overhead's job; is the checkout or install complete?)");
+	write_text(work_.path() + "/libe4mext.fio",
+		   overhead_job(*text, source, options_, fs_.mount_point(), "external:" + engine_));
+	write_text(work_.path() + "/e4defrag.fio", overhead_job(*text, source, options_, fs_.mount_point(), "e4defrag"));
 }
 
 OverheadSamples OverheadBench::measure(std::ostream &out)

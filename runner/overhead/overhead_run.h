@@ -31,8 +31,10 @@ struct OverheadSamples {
 	std::map<std::string, std::vector<double>> iops;
 };
 
-// The same job for both engines: the cover letter's, only ioengine= differs.
-std::string overhead_job(const OverheadOptions &options, const std::string &directory, const std::string &ioengine);
+// The same job for both engines: jobs/coverletter.fio (template_text, read from template_source)
+// filled in, only ioengine= differs; then --job-option's lines.
+std::string overhead_job(const std::string &template_text, const std::string &template_source, const OverheadOptions &options,
+			 const std::string &directory, const std::string &ioengine);
 
 class OverheadBench {
 public:

@@ -1,6 +1,7 @@
 #include "stress_faults.h"
 
 #include "cleanup_registry.h"
+#include "file_text.h"
 #include "loop_fs.h"
 #include "process.h"
 #include "stress_checks.h"
@@ -310,14 +311,6 @@ void donor_dir_not_writable(FaultRun &r) // a user defragments a file it owns in
 					     "the engine's 'the directory is not writable'");
 }
 
-std::string file_text(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return in ? text.str() : std::string();
-}
-
 void foreign_donor(FaultRun &r) // a user's file sits at the default donor name: refused and left untouched
 {
 	r.write_file(r.mnt() + "/orig", "64m");
@@ -329,7 +322,7 @@ void foreign_donor(FaultRun &r) // a user's file sits at the default donor name:
 	r.checks.fio_failed(r.fio);
 	r.clear_error = r.checks.error_shown(r.fio, "was not created by e4mext; refusing to touch it",
 					     "the engine's refusal to touch a foreign file");
-	if (!fs::exists(foreign) || file_text(foreign) != content)
+	if (!fs::exists(foreign) || read_text(foreign) != content)
 		r.checks.fail("the foreign file was changed or removed");
 	std::error_code ignored;
 	fs::remove(foreign, ignored); // the user's, not a donor: out of the way of the leftover-donor check

@@ -1,4 +1,5 @@
 #include "initramfs.h"
+#include "file_text.h"
 
 #include "runner_errors.h"
 #include "shell_quote.h"
@@ -205,13 +206,11 @@ std::string guest_command_script(const GuestPlan &plan)
 
 std::string read_busybox(const std::string &path)
 {
-	std::ifstream in(path, std::ios::binary);
-	std::ostringstream binary;
-	binary << in.rdbuf();
-	if (!in || binary.str().empty())
+	auto binary = read_file(path);
+	if (!binary || binary->empty())
 		throw KernelUnavailable("cannot read " + path +
 					" for the guest's initramfs: install busybox-static (scripts/setup does)");
-	return binary.str();
+	return *binary;
 }
 
 std::string build_initramfs(const GuestPlan &plan, const std::string &busybox)

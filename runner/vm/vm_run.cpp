@@ -1,6 +1,7 @@
 #include "vm_run.h"
 
 #include "cleanup_registry.h"
+#include "file_text.h"
 #include "process.h"
 #include "runner_errors.h"
 
@@ -26,14 +27,6 @@ namespace {
 double seconds_since(Clock::time_point start)
 {
 	return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string read_text(const fs::path &path)
-{
-	std::ifstream in(path);
-	std::ostringstream s;
-	s << in.rdbuf();
-	return s.str();
 }
 
 std::string first_line(const std::string &text)

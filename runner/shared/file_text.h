@@ -1,0 +1,18 @@
+// A whole file as text, read one way for the whole runner (logs, job files, kernel configs, apt
+// sources, busybox). The report reads its inputs through report::read_file_text, which also
+// bounds their size and names what is wrong.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace e4mext::runner {
+
+// The file's bytes, or nothing when it cannot be opened or read.
+std::optional<std::string> read_file(const std::filesystem::path &path);
+
+// The file's bytes, or "" when it cannot be read (a log a failed program never wrote).
+std::string read_text(const std::filesystem::path &path);
+
+} // namespace e4mext::runner

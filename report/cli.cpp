@@ -289,6 +289,14 @@ void warn_if_unfinished(const ResultSet &set, const std::string &command)
 			  << ") is not a finished bench's: " << why << "; its figures cover only the runs that finished\n";
 }
 
+std::vector<ResultSet *> pointers_to_mutable(std::vector<ResultSet> &sets)
+{
+	std::vector<ResultSet *> pointers;
+	for (auto &s : sets)
+		pointers.push_back(&s);
+	return pointers;
+}
+
 std::vector<ResultSet> load_sets(const std::vector<std::string> &paths, const std::optional<std::string> &labels,
 				 const std::optional<std::string> &label, const std::string &command)
 {
@@ -306,6 +314,8 @@ std::vector<ResultSet> load_sets(const std::vector<std::string> &paths, const st
 					 ": " + set_names(sets) + "; use --labels \"A,B,...\"");
 		sets[0].label = *label;
 	}
+	if (const std::string note = key_alike(pointers_to_mutable(sets)); !note.empty())
+		*warnings << "e4mext-report: " << command << ": note: " << note << "\n";
 	return sets;
 }
 
@@ -531,6 +541,8 @@ int run_gate_command(const std::vector<std::string> &args, std::ostream &out)
 		return exit_ok;
 	auto base = load_one_set(base_path, "BASE", "gate");
 	auto candidate = load_one_set(candidate_path, "CAND", "gate");
+	if (const std::string note = key_alike({&base, &candidate}); !note.empty())
+		*warnings << "e4mext-report: gate: note: " << note << "\n";
 	for (const auto *set : {&base, &candidate}) {
 		const std::string why = unfinished(*set);
 		if (why.empty())

@@ -225,7 +225,16 @@ std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<
 		Measurement m;
 		m.source = run.source;
 		m.jobname = job.jobname;
-		m.key = record ? record->factors : factors_of(classify(job, run.source));
+		if (record) {
+			m.key = record->factors;
+			try { // only to compare with runs that have no record (key_alike)
+				m.fio_key = factors_of(classify(job, run.source));
+			} catch (const InputError &) {
+			}
+		} else {
+			m.fio_key = factors_of(classify(job, run.source));
+			m.key = *m.fio_key;
+		}
 		m.case_id = record ? record->id : "";
 		m.error = job.error;
 		m.clones = job.clones;
@@ -419,6 +428,56 @@ std::vector<SetLocation> locate_sets(const std::vector<std::string> &inputs)
 				add(root, file);
 	}
 	return sets;
+}
+
+std::string key_alike(const std::vector<ResultSet *> &sets)
+{
+	std::vector<std::string> recorded, unrecorded;
+	for (const ResultSet *set : sets) {
+		bool with = false, without = false;
+		for (const Measurement &m : set->measurements)
+			(m.case_id.empty() ? without : with) = true;
+		if (with)
+			recorded.push_back(set->label);
+		if (without)
+			unrecorded.push_back(set->label);
+	}
+	if (recorded.empty() || unrecorded.empty())
+		return "";
+	// classify's factors do not hold the file's size or the cache (fio's invalidate=): the options
+	// themselves do, as the job gave them, so runs of other sizes or caches are other cases.
+	const auto matching_key = [](const Measurement &m) {
+		CaseFactors key = *m.fio_key;
+		for (const char *option : {"filesize", "size", "invalidate"})
+			if (const auto it = m.options.find(option); it != m.options.end())
+				key.factors.push_back({option, it->second, std::string(option) + "=" + it->second});
+		return key;
+	};
+	for (ResultSet *set : sets) {
+		std::map<CaseFactors, std::string> case_of_key;
+		for (Measurement &m : set->measurements) {
+			if (m.case_id.empty())
+				continue;
+			if (!m.fio_key)
+				throw InputError(set->label + ": run " + m.source + " (case " + m.case_id +
+						 ") cannot be keyed by fio's options, so it cannot be compared with runs that "
+						 "have no case record (" +
+						 unrecorded.front() + ")");
+			const auto [at, fresh] = case_of_key.emplace(matching_key(m), m.case_id);
+			if (!fresh && at->second != m.case_id)
+				throw InputError(set->label + ": cases " + at->second + " and " + m.case_id +
+						 " differ only in factors fio's options do not show, and " + unrecorded.front() +
+						 " has no case records to tell them apart: compare it with a set of one of "
+						 "them (bench --only), or with results that have case records");
+			m.key = at->first;
+		}
+		for (Measurement &m : set->measurements)
+			if (m.case_id.empty() && m.fio_key)
+				m.key = matching_key(m);
+	}
+	return unrecorded.front() + " has no case records (made before the bench wrote them): every set's runs " +
+	       "are matched by fio's options (layout, bs, donor, inplace, access, engine, the file's size, "
+	       "invalidate), as for results e4mext did not make";
 }
 
 std::vector<ResultSet> load_result_sets(const std::vector<std::string> &inputs)

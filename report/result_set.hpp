@@ -26,8 +26,9 @@ enum class RunStatus { ok, failed, no_writes };
 struct Measurement {
 	std::string source;
 	std::string jobname;
-	CaseFactors key;     // the case record's factors, or those classified from fio's options
-	std::string case_id; // the case record's id ("coverletter/U-4k"); "" without a record
+	CaseFactors key;                    // the case record's factors, or those classified from fio's options
+	std::optional<CaseFactors> fio_key; // classified from fio's options (none when they do not classify)
+	std::string case_id;                // the case record's id ("coverletter/U-4k"); "" without a record
 	RunStatus status = RunStatus::ok;
 	int error = 0;
 	int clones = 1;
@@ -124,6 +125,13 @@ std::vector<std::filesystem::path> find_result_files(const std::vector<std::stri
 // bench's) gives every job its factors; without one each job is classified from its options.
 std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
 					 const std::optional<CaseRecord> &record = std::nullopt);
+
+// Sets to be compared where some runs have case records and others do not (results made before
+// the bench wrote records): every run is keyed by fio's options then, so that a case found in
+// both sets is one row. Returns a note saying so ("" when every run has a record, or none has);
+// throws InputError when fio's options cannot tell apart two cases that records separate in one
+// set (warm and cold, or two sizes): comparing those would pool different cases.
+std::string key_alike(const std::vector<ResultSet *> &sets);
 
 // Loads and classifies every file under inputs as one set named label. Throws InputError.
 ResultSet load_result_set(const std::vector<std::string> &inputs, std::string label);

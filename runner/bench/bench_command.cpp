@@ -794,6 +794,8 @@ int run_local(const BenchOptions &o)
 				if (!o.compare.empty())
 					sets.push_back(report::load_result_set({runs_of(o.compare)}, label_of(o.compare)));
 				sets.push_back(report::load_result_set({out_path + "/runs"}, label));
+				if (sets.size() > 1) // an older --compare set without case records (compare.txt says so)
+					report::key_alike({&sets[0], &sets[1]});
 				return sets;
 			};
 			rounds = run_sequential(o, s.cases, run_round, load_sets,

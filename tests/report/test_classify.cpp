@@ -1,6 +1,7 @@
 // Classification: U/M, block size, and the dimensions that must never be merged silently.
 #include "case_record.hpp"
 #include "classify.hpp"
+#include "compare.hpp"
 #include "fio_parse.hpp"
 #include "input_error.hpp"
 #include "result_set.hpp"
@@ -203,4 +204,91 @@ TEST_CASE("case records: a broken record is named", "[classify]")
 			  Catch::Contains("without factors"));
 	CHECK(is_case_record("runs/a/run-1.case.json"));
 	CHECK(!is_case_record("runs/a/run-1.json"));
+}
+
+namespace {
+
+// A copy of committed results made before the bench wrote case records (results/6.18-reference-quiet,
+// the quick set), with a record beside every run, as the bench writes them today.
+std::filesystem::path recorded_copy_of_reference(const std::filesystem::path &dir)
+{
+	namespace fs = std::filesystem;
+	const fs::path reference = fs::path(E4MEXT_SOURCE_ROOT) / "results/6.18-reference-quiet";
+	fs::remove_all(dir);
+	fs::copy(reference, dir, fs::copy_options::recursive);
+	for (const auto &entry : fs::recursive_directory_iterator(dir / "runs")) {
+		const fs::path &file = entry.path();
+		if (file.extension() != ".json" || is_case_record(file) ||
+		    file.filename().string().find(".stats") != std::string::npos)
+			continue;
+		const std::string name = file.parent_path().filename().string(); // "M-4k"
+		const std::string layout = name.substr(0, 1), bs = name.substr(2);
+		CaseRecord record;
+		record.id = "coverletter/" + name;
+		record.factors.factors = {{"layout", layout, layout, layout == "M" ? 1 : 0, true},
+					  {"bs", bs, bs, 0, true, true},
+					  {"cache", "cold", "cold", 0},
+					  {"size", "512m", "size=512m", 3}};
+		std::ofstream(case_record_for(file)) << case_record_json(record);
+	}
+	return dir;
+}
+
+} // namespace
+
+TEST_CASE("results without case records compare with recorded ones: keyed by fio's options", "[classify]")
+{
+	const auto dir = recorded_copy_of_reference(std::filesystem::temp_directory_path() /
+						    ("e4mext-reference-recorded-" + std::to_string(::getpid())));
+	auto old_set = load_result_sets({std::string(E4MEXT_SOURCE_ROOT) + "/results/6.18-reference-quiet"});
+	auto new_set = load_result_sets({dir.string()});
+	REQUIRE(old_set.size() == 1);
+	REQUIRE(new_set.size() == 1);
+	REQUIRE(new_set[0].measurements.front().case_id ==
+		"coverletter/" + std::filesystem::path(new_set[0].measurements.front().source).parent_path().filename().string());
+	// Keyed by different factors, the two sets share no case...
+	CHECK(compare_sets({&old_set[0], &new_set[0]}).cases.size() == 12);
+	// ...keyed alike, every case of the quick set is in both.
+	const std::string note = key_alike({&old_set[0], &new_set[0]});
+	CHECK_THAT(note, Catch::Contains("has no case records") && Catch::Contains("fio's options"));
+	const auto cmp = compare_sets({&old_set[0], &new_set[0]});
+	REQUIRE(cmp.cases.size() == 6);
+	for (const auto &row : cmp.cases)
+		CHECK(row.in_every_set());
+	CHECK(key_alike({&new_set[0], &new_set[0]}).empty()); // records on both sides: nothing to do
+	std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("results without case records: cases fio's options cannot tell apart are refused, sizes stay apart", "[classify]")
+{
+	RecordedRuns old_runs, recorded;
+	old_runs.dir += "-old";
+	std::filesystem::remove_all(old_runs.dir);
+	old_runs.add("coverletter/M-4k", 1, "cold", "64m", false);
+	recorded.add("coverletter/M-4k", 1, "cold", "64m");
+	auto old_set = load_result_set({old_runs.dir.string()}, "old");
+	auto new_set = load_result_set({recorded.dir.string()}, "new");
+	CHECK_FALSE(key_alike({&old_set, &new_set}).empty());
+	auto cmp = compare_sets({&old_set, &new_set});
+	REQUIRE(cmp.cases.size() == 1);
+	CHECK(cmp.cases[0].in_every_set());
+
+	// Warm and cold runs of the same job look alike to fio's options: refused, not pooled.
+	recorded.add("coverletter/M-4k-warm", 1, "warm", "64m");
+	new_set = load_result_set({recorded.dir.string()}, "new");
+	CHECK_THROWS_WITH(key_alike({&old_set, &new_set}), Catch::Contains("coverletter/M-4k") &&
+								   Catch::Contains("coverletter/M-4k-warm") &&
+								   Catch::Contains("old has no case records"));
+
+	// Another file size is another case (the fixture's job has filesize=64m; the reference's 512m).
+	auto reference = load_result_sets({std::string(E4MEXT_SOURCE_ROOT) + "/results/6.18-reference-quiet"});
+	RecordedRuns small;
+	small.dir += "-small";
+	std::filesystem::remove_all(small.dir);
+	small.add("coverletter/M-4k", 1, "cold", "64m");
+	auto small_set = load_result_set({small.dir.string()}, "small");
+	key_alike({&reference[0], &small_set});
+	cmp = compare_sets({&reference[0], &small_set});
+	for (const auto &row : cmp.cases)
+		CHECK_FALSE(row.in_every_set());
 }

@@ -50,6 +50,7 @@ const char *verify_name(VerifyResult v)
 	switch (v) {
 	case VerifyResult::passed: return "passed";
 	case VerifyResult::failed: return "failed";
+	case VerifyResult::other_writer: return "other-writer";
 	default: return "off";
 	}
 }
@@ -117,7 +118,7 @@ Status DefragFile::prepare(uint64_t offset, uint64_t end)
 	if (!donor_map)
 		return donor_map.error();
 	donor_before_ = std::move(*donor_map);
-	if (config_.verify_data) {
+	if (config_.verify_data && config_.other_writer.empty()) {
 		const Result<FileChecksum> sum = checksum_file_direct(orig_fd_.get(), orig_path);
 		if (!sum)
 			return sum.error();
@@ -272,6 +273,13 @@ void DefragFile::read_after_state(DefragReport &r)
 
 void DefragFile::verify_after(DefragReport &r)
 {
+	if (config_.verify_data && !config_.other_writer.empty()) {
+		r.verify = VerifyResult::other_writer;
+		r.verify_detail = "original " + r.file + " is written by " + config_.other_writer +
+				  " during the moves: its bytes change legitimately, so verify_data proves nothing here "
+				  "(neither passed nor failed); that writer's own verify= checks its writes";
+		return;
+	}
 	if (!checksum_before_)
 		return;
 	const Result<FileChecksum> read_back = checksum_file_direct(orig_fd_.get(), r.file);
@@ -366,6 +374,8 @@ std::string summary_line(const DefragReport &r)
 		out << ", extents " << r.donor_before.extents << "->" << r.donor_after.extents;
 	out << (r.donor_kept || !r.donor_remove_error.empty() ? ", kept" : ", removed") << "); verify_data "
 	    << verify_name(r.verify);
+	if (r.verify == VerifyResult::other_writer)
+		out << " (" << r.verify_detail << ")";
 	// What went wrong, each in words a person can act on.
 	if (r.misaligned_refused > 0)
 		out << "; " << r.misaligned_refused << " writes refused: not whole filesystem blocks";

@@ -23,6 +23,10 @@ namespace e4mext {
 struct DefragConfig {
 	DonorSpec donor;
 	bool verify_data = false;
+	// Another writer of the original during the moves (a fio job of the same run, named here): its
+	// bytes then change legitimately, so verify_data can prove nothing and says so (other-writer),
+	// neither passing nor failing; the writer's own verification (fio verify=) covers its writes.
+	std::string other_writer;
 	unsigned busy_retries = 0;
 	bool fio_unlinks = false; // fio removes the original at the end (unlink=1): not worth a warning
 	MoveExtentFn move_fn = move_extent_ioctl;
@@ -35,7 +39,7 @@ struct RunIdentity {
 	unsigned thread_number = 0;
 };
 
-enum class VerifyResult { off, passed, failed };
+enum class VerifyResult { off, passed, failed, other_writer };
 
 // What changes whenever a file's bytes do: its inode, size, and modification and change times.
 struct FileStamp {

@@ -24,6 +24,7 @@ extern "C" {
 }
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,7 +85,7 @@ fio_option options[] = {
 	make_option("verify_data", "Verify data", FIO_OPT_BOOL, offsetof(RawOptions, verify_data),
 		    "Checksum the original with O_DIRECT reads before the first and after the last move; fail the job "
 		    "if they differ or the original changes after the last (only meaningful without other writers to "
-		    "the file)",
+		    "the file: another job of the run writing it makes the result other-writer, neither pass nor fail)",
 		    "0", 1),
 	make_option("stats_file", "Statistics file", FIO_OPT_STR_STORE, offsetof(RawOptions, stats_file),
 		    "Append one JSON line of move and extent statistics per job clone and file to this file "
@@ -441,6 +442,33 @@ int e4mext_init(thread_data *td)
 	});
 }
 
+// Another job of this fio run that writes the file at path with another engine (an application
+// beside the moves, as in the bench's in-use cases), as "fio job 'NAME'"; "" when none does.
+std::string other_writer_of(thread_data *td, const char *path)
+{
+	struct stat mine;
+	if (::stat(path, &mine) != 0)
+		return "";
+	thread_data *other;
+	int i;
+	for_each_td(other, i)
+	{
+		if (other == td || !td_write(other) ||
+		    std::strcmp(text_or_empty(other->o.ioengine), text_or_empty(td->o.ioengine)) == 0)
+			continue;
+		fio_file *f;
+		unsigned int j;
+		for_each_file(other, f, j)
+		{
+			struct stat theirs;
+			if (f->file_name && ::stat(f->file_name, &theirs) == 0 && theirs.st_dev == mine.st_dev &&
+			    theirs.st_ino == mine.st_ino)
+				return std::string("fio job '") + text_or_empty(other->o.name) + "'";
+		}
+	}
+	return "";
+}
+
 // Prepares every file before fio starts its clock, so donor setup is not measured as moves.
 int e4mext_post_init(thread_data *td)
 {
@@ -452,6 +480,8 @@ int e4mext_post_init(thread_data *td)
 		{
 			DefragConfig config = state->config;
 			config.donor = state->donors.at(i);
+			if (config.verify_data)
+				config.other_writer = other_writer_of(td, f->file_name);
 			if (config.donor.shared_by > 1 && !config.donor.inplace && td->subjob_number == 0)
 				say("e4mext: warning: donor " + config.donor.path + " is shared by " +
 				    std::to_string(config.donor.shared_by) +

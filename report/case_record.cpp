@@ -47,6 +47,24 @@ bool is_case_record(const fs::path &file)
 	return file.filename().string().ends_with(kSuffix);
 }
 
+fs::path alone_run_for(const fs::path &fio_json)
+{
+	fs::path alone = fio_json;
+	return alone.replace_extension(".alone.json");
+}
+
+fs::path verify_pass_for(const fs::path &fio_json)
+{
+	fs::path pass = fio_json;
+	return pass.replace_extension(".verify.json");
+}
+
+bool is_beside_run(const fs::path &file)
+{
+	const std::string name = file.filename().string();
+	return is_case_record(file) || name.ends_with(".alone.json") || name.ends_with(".verify.json");
+}
+
 std::string case_record_json(const CaseRecord &record)
 {
 	json out;

@@ -24,6 +24,13 @@ struct CaseRecord {
 std::filesystem::path case_record_for(const std::filesystem::path &fio_json);
 // A case record is not a fio result: directory searches skip it.
 bool is_case_record(const std::filesystem::path &file);
+// The bench's other files beside run-N.json of a case with a second job (jobs/cases.json's load):
+// "run-1.json" -> "run-1.alone.json", the same run shape with the second job only (no
+// defragmenter), and "run-1.verify.json", fio's verify pass over the second job's writes.
+std::filesystem::path alone_run_for(const std::filesystem::path &fio_json);
+std::filesystem::path verify_pass_for(const std::filesystem::path &fio_json);
+// A case record, an alone run or a verify pass: read beside its run, never a run of its own.
+bool is_beside_run(const std::filesystem::path &file);
 
 std::string case_record_json(const CaseRecord &record);
 // Throws InputError naming source and what is wrong.

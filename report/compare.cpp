@@ -239,6 +239,26 @@ std::string change_with_mark(const std::optional<double> &change, const Decision
 	return change ? format_change(*change) + " " + verdict_mark(d.verdict) : std::string("n/a  ");
 }
 
+// In-use cases: the foreground's p99 beside the moves (judged by the decision rule) and alone,
+// without them (the baseline of each side), as lkp rows; "" without a foreground on both sides.
+std::string text_foreground_rows(const CaseCell &base, const CaseCell &cell, const std::string &label)
+{
+	const auto &b = base.result->foreground, &c = cell.result->foreground;
+	if (!b || !c || !b->loaded || !c->loaded)
+		return "";
+	std::string out = lkp_row(format_latency(b->loaded->p99_ns.median), stddev_cell(b->loaded->p99_ns),
+				  change_with_mark(cell.foreground_p99_change, cell.foreground_p99_decision),
+				  format_latency(c->loaded->p99_ns.median), stddev_cell(c->loaded->p99_ns),
+				  label + " fg " + c->kind + " p99");
+	if (b->alone && c->alone) {
+		const auto change = relative_change(b->alone->p99_ns.median, c->alone->p99_ns.median);
+		out += lkp_row(format_latency(b->alone->p99_ns.median), stddev_cell(b->alone->p99_ns),
+			       change ? format_change(*change) + "  " : "n/a  ", format_latency(c->alone->p99_ns.median),
+			       stddev_cell(c->alone->p99_ns), label + " fg " + c->kind + " p99 alone");
+	}
+	return out;
+}
+
 // Set s against the first, lkp's way: one row per case and figure (IOPS, BW, the latency
 // percentiles of a move), the metric named last.
 std::string text_lkp_table(const Comparison &cmp, std::size_t s)
@@ -266,16 +286,19 @@ std::string text_lkp_table(const Comparison &cmp, std::size_t s)
 								  : "",
 				       figure(cell), spread(cell), label + " " + metric_name(metric));
 		}
-		if (!base.result || !cell.result || !base.result->latency || !cell.result->latency)
+		if (!base.result || !cell.result)
 			continue;
-		for (std::size_t l = 0; l < every_latency.size(); ++l) {
-			const auto which = every_latency[l];
-			out += lkp_row(format_latency(base.result->latency_of(which).median),
-				       stddev_cell(base.result->latency_of(which)),
-				       change_with_mark(cell.latency_change[l], cell.latency_decision[l]),
-				       format_latency(cell.result->latency_of(which).median),
-				       stddev_cell(cell.result->latency_of(which)), label + " " + latency_name(which) + " latency");
-		}
+		if (base.result->latency && cell.result->latency)
+			for (std::size_t l = 0; l < every_latency.size(); ++l) {
+				const auto which = every_latency[l];
+				out += lkp_row(format_latency(base.result->latency_of(which).median),
+					       stddev_cell(base.result->latency_of(which)),
+					       change_with_mark(cell.latency_change[l], cell.latency_decision[l]),
+					       format_latency(cell.result->latency_of(which).median),
+					       stddev_cell(cell.result->latency_of(which)),
+					       label + " " + latency_name(which) + " latency");
+			}
+		out += text_foreground_rows(base, cell, label);
 	}
 	if (cmp.geomean.cases > 0)
 		for (const auto metric : both_metrics) {
@@ -540,6 +563,17 @@ std::string render_json(const Comparison &cmp)
 				}
 				result["completion_latency"] = std::move(latency);
 			}
+			if (const auto &f = cell.result->foreground; f && f->loaded) {
+				auto p99 = summary_json(f->loaded->p99_ns, Metric::iops);
+				p99.erase("text");
+				if (const auto &change = cell.foreground_p99_change)
+					p99.update(decision_json(*change, cell.foreground_p99_decision));
+				result["foreground"] = {{"kind", f->kind}, {"p99_ns", std::move(p99)}};
+				if (f->alone)
+					result["foreground"]["alone_p99_ns_median"] = f->alone->p99_ns.median;
+				if (f->p99_ratio.n)
+					result["foreground"]["p99_ratio_median"] = f->p99_ratio.median;
+			}
 			entry["results"].push_back(std::move(result));
 		}
 		out["cases"].push_back(std::move(entry));
@@ -614,6 +648,12 @@ void judge(Comparison &cmp, std::size_t s)
 			},
 			[l](CaseCell &cell, const Decision &d) { cell.latency_decision[l] = d; });
 	}
+	judge_family(
+		cmp, s,
+		[](const CaseResult &r) -> const std::vector<double> * {
+			return r.foreground && r.foreground->loaded ? &r.foreground->loaded->p99_ns.values : nullptr;
+		},
+		[](CaseCell &cell, const Decision &d) { cell.foreground_p99_decision = d; });
 }
 
 } // namespace
@@ -657,6 +697,10 @@ Comparison compare_sets(const std::vector<const ResultSet *> &sets, const Compar
 				for (std::size_t l = 0; l < every_latency.size(); ++l)
 					cell.latency_change[l] = relative_change(first->latency_of(every_latency[l]).median,
 										 cell.result->latency_of(every_latency[l]).median);
+			if (first->foreground && first->foreground->loaded && cell.result->foreground &&
+			    cell.result->foreground->loaded)
+				cell.foreground_p99_change = relative_change(first->foreground->loaded->p99_ns.median,
+									     cell.result->foreground->loaded->p99_ns.median);
 		}
 		cmp.cases.push_back(std::move(row));
 	}

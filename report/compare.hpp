@@ -34,6 +34,8 @@ struct CaseCell {
 	Decision bw_decision;
 	std::array<std::optional<double>, 3> latency_change; // every_latency's order; none without
 	std::array<Decision, 3> latency_decision;            // percentiles on both sides
+	std::optional<double> foreground_p99_change;         // in-use cases: the foreground's p99
+	Decision foreground_p99_decision;                    // beside the moves, by the same rule
 
 	std::optional<double> change(Metric metric) const { return metric == Metric::iops ? iops_change : bw_change; }
 	const Decision &decision(Metric metric) const { return metric == Metric::iops ? iops_decision : bw_decision; }

@@ -173,10 +173,11 @@ std::optional<double> percentile_value(const json &percentiles, double wanted)
 	return std::nullopt;
 }
 
-std::optional<LatencyPercentiles> read_clat_percentiles(const json &write)
+// The percentiles of one direction's clat_ns (or the sync section's lat_ns).
+std::optional<LatencyPercentiles> read_clat_percentiles(const json &direction, const char *key = "clat_ns")
 {
-	const auto clat = write.find("clat_ns");
-	if (clat == write.end() || !clat->is_object())
+	const auto clat = direction.find(key);
+	if (clat == direction.end() || !clat->is_object())
 		return std::nullopt;
 	const auto percentiles = clat->find("percentile");
 	if (percentiles == clat->end() || !percentiles->is_object())
@@ -217,8 +218,23 @@ JobEntry read_job_entry(const json &entry, const std::string &source, const std:
 	job.write.runtime_ms = write.unsigned_integer("runtime");
 	if (job.write.total_ios > 0)
 		job.write_clat = read_clat_percentiles(fields.object("write"));
-	if (const auto *read = fields.optional_object("read"))
-		job.read_io_bytes = JsonFields(*read, source, fields.field_path("read")).unsigned_integer("io_bytes");
+	if (const auto *read = fields.optional_object("read")) {
+		const JsonFields read_fields(*read, source, fields.field_path("read"));
+		job.read_io_bytes = job.read.io_bytes = read_fields.unsigned_integer("io_bytes");
+		if (const auto ios = read_fields.optional_integer("total_ios"))
+			job.read.total_ios = static_cast<std::uint64_t>(std::max<std::int64_t>(*ios, 0));
+		if (const auto runtime = read_fields.optional_integer("runtime"))
+			job.read.runtime_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(*runtime, 0));
+		if (job.read.total_ios > 0)
+			job.read_clat = read_clat_percentiles(*read);
+	}
+	if (const auto *sync = fields.optional_object("sync")) {
+		const JsonFields sync_fields(*sync, source, fields.field_path("sync"));
+		if (const auto ios = sync_fields.optional_integer("total_ios"))
+			job.sync_ios = static_cast<std::uint64_t>(std::max<std::int64_t>(*ios, 0));
+		if (job.sync_ios > 0)
+			job.sync_lat = read_clat_percentiles(*sync, "lat_ns");
+	}
 	if (const auto total_err = fields.optional_integer("total_err"))
 		job.total_err = static_cast<std::uint64_t>(std::max<std::int64_t>(*total_err, 0));
 
@@ -292,6 +308,18 @@ std::vector<FioJob> merge_clones(std::vector<JobEntry> &entries)
 			it->write_clat.reset(); // a clone without percentiles: no bound for the whole
 		}
 		it->read_io_bytes += entry.job.read_io_bytes;
+		it->read.io_bytes += entry.job.read.io_bytes;
+		it->read.total_ios += entry.job.read.total_ios;
+		it->read.runtime_ms = std::max(it->read.runtime_ms, entry.job.read.runtime_ms);
+		it->sync_ios += entry.job.sync_ios;
+		for (auto [mine, theirs] :
+		     {std::pair{&it->read_clat, &entry.job.read_clat}, std::pair{&it->sync_lat, &entry.job.sync_lat}})
+			if (*mine && *theirs) // a bound, as for write_clat
+				**mine = {std::max((*mine)->p50_ns, (*theirs)->p50_ns),
+					  std::max((*mine)->p99_ns, (*theirs)->p99_ns),
+					  std::max((*mine)->p99_9_ns, (*theirs)->p99_9_ns)};
+			else
+				mine->reset();
 		it->total_err += entry.job.total_err;
 		if (it->error == 0)
 			it->error = entry.job.error;

@@ -17,6 +17,7 @@ struct WriteTotals {
 	std::uint64_t total_ios = 0;
 	std::uint64_t runtime_ms = 0;
 };
+using ReadTotals = WriteTotals; // the read direction's, the same three figures
 
 // fio's completion-latency percentiles of the write direction (clat_ns.percentile), in
 // nanoseconds: the time one move took. Absent when fio printed none (clat_percentiles=0, no I/O).
@@ -35,6 +36,10 @@ struct FioJob {
 	WriteTotals write;                            // clones: io_bytes and total_ios summed, runtime the max, as fio sums them
 	std::optional<LatencyPercentiles> write_clat; // clones: each percentile the largest (a bound, not a merge)
 	std::uint64_t read_io_bytes = 0;              // the read direction's bytes (verifiers read back); clones summed
+	ReadTotals read;                              // the read direction (an in-use case's reading foreground); clones summed
+	std::optional<LatencyPercentiles> read_clat;  // the read direction's completion latency, as write_clat
+	std::uint64_t sync_ios = 0;                   // fsyncs (fsync=N); clones summed
+	std::optional<LatencyPercentiles> sync_lat;   // the time of one fsync (sync.lat_ns), as write_clat
 	std::uint64_t total_err = 0;                  // errors continue_on_error= let pass (fio prints it only then); clones summed
 };
 

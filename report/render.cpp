@@ -1,5 +1,6 @@
 #include "render.hpp"
 
+#include "compare.hpp"
 #include "input_error.hpp"
 #include "num2str.hpp"
 
@@ -81,17 +82,45 @@ bool any_engine_stats(const std::vector<CaseResult> &cases)
 	return false;
 }
 
+bool any_foreground(const std::vector<CaseResult> &cases)
+{
+	return std::any_of(cases.begin(), cases.end(), [](const CaseResult &c) { return c.foreground.has_value(); });
+}
+
+std::string latency_or_dash(const std::optional<LatencySummary> &latency, Latency which)
+{
+	if (!latency)
+		return "-";
+	const Summary &s = which == Latency::p50 ? latency->p50_ns : which == Latency::p99 ? latency->p99_ns : latency->p99_9_ns;
+	return format_latency(s.median);
+}
+
+std::string whole(double value)
+{
+	return std::to_string(std::llround(value));
+}
+
+std::string ratio_or_dash(const Summary &ratio)
+{
+	return ratio.n > 0 ? format_ratio(ratio.median) : "-";
+}
+
 std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
 {
 	const bool engine = any_engine_stats(cases);
+	const bool foreground = any_foreground(cases);
 	std::ostringstream out;
 	out << "### " << markdown_cell(set.label) << "\n\n";
 	out << "| case | IOPS | BW | n | IOPS min | IOPS max | IOPS stddev | BW min | BW max | BW stddev |";
 	if (engine)
 		out << " extents before | extents after | partial moves | retries |";
+	if (foreground)
+		out << " foreground | fg p50 | fg p99 | fg p99.9 | alone p50 | alone p99 | alone p99.9 | p99 ratio | fg IOPS | alone IOPS |";
 	out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 	if (engine)
 		out << "---:|---:|---:|---:|";
+	if (foreground)
+		out << "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 	out << "\n";
 	for (const auto &c : cases) {
 		out << "| " << markdown_cell(case_label(c.key, varying)) << " | " << format_iops(c.median_iops()) << " | "
@@ -106,6 +135,18 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 				    << " | " << number(c.engine->retries.median) << " |";
 			else
 				out << " - | - | - | - |";
+		}
+		if (foreground) {
+			if (const auto &f = c.foreground)
+				out << " " << f->kind << " | " << latency_or_dash(f->loaded, Latency::p50) << " | "
+				    << latency_or_dash(f->loaded, Latency::p99) << " | "
+				    << latency_or_dash(f->loaded, Latency::p99_9) << " | "
+				    << latency_or_dash(f->alone, Latency::p50) << " | " << latency_or_dash(f->alone, Latency::p99)
+				    << " | " << latency_or_dash(f->alone, Latency::p99_9) << " | " << ratio_or_dash(f->p99_ratio)
+				    << " | " << whole(f->iops.median) << " | "
+				    << (f->alone_iops.n ? whole(f->alone_iops.median) : "-") << " |";
+			else
+				out << " - | - | - | - | - | - | - | - | - | - |";
 		}
 		out << "\n";
 	}
@@ -179,6 +220,26 @@ std::string render_json(const ResultSet &set, const std::vector<CaseResult> &cas
 			engine["verify_failed"] = c.engine->verify_failed;
 			row["engine_stats"] = std::move(engine);
 		}
+		if (const auto &f = c.foreground) {
+			nlohmann::ordered_json fg;
+			fg["kind"] = f->kind;
+			fg["rate_iops"] = f->rate_iops;
+			for (const auto &[name, latency] : {std::pair{"loaded", &f->loaded}, std::pair{"alone", &f->alone}})
+				if (*latency) {
+					fg[name]["p50_ns"] =
+						summary_json((*latency)->p50_ns, format_latency((*latency)->p50_ns.median));
+					fg[name]["p99_ns"] =
+						summary_json((*latency)->p99_ns, format_latency((*latency)->p99_ns.median));
+					fg[name]["p99_9_ns"] =
+						summary_json((*latency)->p99_9_ns, format_latency((*latency)->p99_9_ns.median));
+				}
+			fg["iops"] = summary_json(f->iops, number(f->iops.median));
+			if (f->alone_iops.n)
+				fg["alone_iops"] = summary_json(f->alone_iops, number(f->alone_iops.median));
+			if (f->p99_ratio.n)
+				fg["p99_ratio"] = summary_json(f->p99_ratio, format_ratio(f->p99_ratio.median));
+			row["foreground"] = std::move(fg);
+		}
 		row["sources"] = nlohmann::ordered_json::array();
 		for (const auto *run : c.runs)
 			row["sources"].push_back(run->source);
@@ -242,6 +303,30 @@ std::string render_text_block(const std::string &name, const std::vector<CaseRes
 	return out;
 }
 
+std::string render_foreground_block(const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
+{
+	if (!any_foreground(cases))
+		return "";
+	std::vector<std::string> labels;
+	for (const auto &c : cases)
+		labels.push_back(case_label(c.key, varying));
+	const auto width = label_column_width(labels);
+	std::string out = "  foreground beside the moves (medians; alone: the same job without the defragmenter, each run "
+			  "side by side):\n";
+	for (std::size_t i = 0; i < cases.size(); ++i) {
+		const auto &f = cases[i].foreground;
+		if (!f)
+			continue;
+		out += "   " + pad_right(labels[i] + ":", width) +
+		       pad_right("IOPS=" + format_iops(cases[i].median_iops()) + ",", 12) + f->kind +
+		       " p99=" + latency_or_dash(f->loaded, Latency::p99) + " alone=" + latency_or_dash(f->alone, Latency::p99) +
+		       " (" + ratio_or_dash(f->p99_ratio) + "), p50=" + latency_or_dash(f->loaded, Latency::p50) +
+		       " p99.9=" + latency_or_dash(f->loaded, Latency::p99_9) + ", " + whole(f->iops.median) + " of " +
+		       whole(f->rate_iops) + " IOPS\n";
+	}
+	return out;
+}
+
 std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying)
 {
 	std::string out;
@@ -259,7 +344,9 @@ std::string render_table(const ResultSet &set, OutputFormat format)
 		keys.push_back(m->key);
 	const auto varying = varying_dimensions(keys);
 	switch (format) {
-	case OutputFormat::text: return render_text_block(set.label, cases, varying) + render_exclusions(set, varying);
+	case OutputFormat::text:
+		return render_text_block(set.label, cases, varying) + render_foreground_block(cases, varying) +
+		       render_exclusions(set, varying);
 	case OutputFormat::markdown: return render_markdown(set, cases, varying);
 	case OutputFormat::csv: return render_csv(set, cases, varying);
 	case OutputFormat::json: break;

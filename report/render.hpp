@@ -26,6 +26,11 @@ std::size_t label_column_width(const std::vector<std::string> &labels);
 // "  [NAME]" and one row per case (medians), as in the cover letter.
 std::string render_text_block(const std::string &name, const std::vector<CaseResult> &cases, const VaryingDimensions &varying);
 
+// In-use cases (a foreground beside the moves): per case the defragmenter's IOPS and the
+// foreground's p99 with and without the defragmenter, their ratio, p50, p99.9 and achieved rate;
+// "" when no case has a foreground.
+std::string render_foreground_block(const std::vector<CaseResult> &cases, const VaryingDimensions &varying);
+
 // One line per job that was not counted: "   excluded: U 4k (file.json, job 'defrag'): error=5 (...)".
 std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -20,6 +21,7 @@ std::string describe_status(const Measurement &m)
 	switch (m.status) {
 	case RunStatus::ok: return "ok";
 	case RunStatus::failed: return "error=" + std::to_string(m.error) + " (" + std::strerror(m.error) + ")";
+	case RunStatus::unverified: return "unverified: " + m.problem;
 	case RunStatus::no_writes: break;
 	}
 	return "no writes";
@@ -34,15 +36,19 @@ std::uint64_t truncated(double value)
 	return value >= 18446744073709551615.0 ? UINT64_MAX : static_cast<std::uint64_t>(value);
 }
 
-std::optional<LatencySummary> summarize_latency(const std::vector<const Measurement *> &runs)
+// The medians over runs of each run's percentiles, as percentiles_of(run) gives them (a pointer to
+// an optional); none unless every run has them.
+template <typename Percentiles>
+std::optional<LatencySummary> summarize_latency(const std::vector<const Measurement *> &runs, Percentiles percentiles_of)
 {
 	std::vector<double> p50, p99, p99_9;
 	for (const auto *run : runs) {
-		if (!run->clat)
+		const std::optional<LatencyPercentiles> *p = percentiles_of(*run);
+		if (!p || !*p)
 			return std::nullopt;
-		p50.push_back(run->clat->p50_ns);
-		p99.push_back(run->clat->p99_ns);
-		p99_9.push_back(run->clat->p99_9_ns);
+		p50.push_back((*p)->p50_ns);
+		p99.push_back((*p)->p99_ns);
+		p99_9.push_back((*p)->p99_9_ns);
 	}
 	if (runs.empty())
 		return std::nullopt;
@@ -69,6 +75,39 @@ std::optional<EngineSummary> summarize_engine(const std::vector<const Measuremen
 	s.retries = summarize_field(runs, [](const EngineStats &e) { return e.retries; });
 	s.verify_failed = std::any_of(runs.begin(), runs.end(),
 				      [](const auto *r) { return r->engine_stats && r->engine_stats->verify_failed; });
+	return s;
+}
+
+std::optional<LatencySummary> summarize_foreground_latency(const std::vector<const Measurement *> &runs, bool alone)
+{
+	return summarize_latency(runs, [alone](const Measurement &run) -> const std::optional<LatencyPercentiles> * {
+		const auto &f = alone ? run.foreground_alone : run.foreground;
+		return f ? &f->latency : nullptr;
+	});
+}
+
+std::optional<ForegroundSummary> summarize_foreground(const std::vector<const Measurement *> &runs)
+{
+	if (runs.empty() || std::any_of(runs.begin(), runs.end(), [](const auto *r) { return !r->foreground; }))
+		return std::nullopt;
+	ForegroundSummary s;
+	s.kind = runs.front()->foreground->kind;
+	s.rate_iops = runs.front()->foreground->rate_iops;
+	s.loaded = summarize_foreground_latency(runs, false);
+	s.alone = summarize_foreground_latency(runs, true);
+	std::vector<double> iops, alone_iops, ratio;
+	for (const auto *run : runs) {
+		iops.push_back(run->foreground->iops);
+		if (run->foreground_alone) {
+			alone_iops.push_back(run->foreground_alone->iops);
+			if (run->foreground->latency && run->foreground_alone->latency &&
+			    run->foreground_alone->latency->p99_ns > 0)
+				ratio.push_back(run->foreground->latency->p99_ns / run->foreground_alone->latency->p99_ns);
+		}
+	}
+	s.iops = summarize(std::move(iops));
+	s.alone_iops = summarize(std::move(alone_iops));
+	s.p99_ratio = summarize(std::move(ratio));
 	return s;
 }
 
@@ -169,8 +208,9 @@ std::vector<CaseResult> ResultSet::cases() const
 		c.iops = summarize(std::move(iops));
 		c.bw = summarize(std::move(bw));
 		c.moves = summarize(std::move(moves));
-		c.latency = summarize_latency(runs);
+		c.latency = summarize_latency(runs, [](const Measurement &run) { return &run.clat; });
 		c.engine = summarize_engine(runs);
+		c.foreground = summarize_foreground(runs);
 		c.runs = std::move(runs);
 		result.push_back(std::move(c));
 	}
@@ -202,7 +242,7 @@ std::vector<fs::path> find_result_files(const std::vector<std::string> &inputs)
 		std::vector<fs::path> found;
 		try {
 			for (const auto &entry : fs::recursive_directory_iterator(path)) {
-				if (entry.is_regular_file() && entry.path().extension() == ".json" && !is_case_record(entry.path()))
+				if (entry.is_regular_file() && entry.path().extension() == ".json" && !is_beside_run(entry.path()))
 					found.push_back(entry.path());
 			}
 		} catch (const fs::filesystem_error &e) {
@@ -217,11 +257,104 @@ std::vector<fs::path> find_result_files(const std::vector<std::string> &inputs)
 	return files;
 }
 
-std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
-					 const std::optional<CaseRecord> &record)
+namespace {
+
+ForegroundFigures foreground_figures(const FioJob &job)
 {
+	ForegroundFigures f;
+	std::uint64_t ios = 0, runtime_ms = 0;
+	if (job.sync_ios > 0) {
+		f.kind = "fsync";
+		f.latency = job.sync_lat;
+		ios = job.write.total_ios;
+		runtime_ms = job.write.runtime_ms;
+	} else if (job.write.total_ios > 0) {
+		f.kind = "write";
+		f.latency = job.write_clat;
+		ios = job.write.total_ios;
+		runtime_ms = job.write.runtime_ms;
+	} else {
+		f.kind = "read";
+		f.latency = job.read_clat;
+		ios = job.read.total_ios;
+		runtime_ms = job.read.runtime_ms;
+	}
+	f.iops = exact_per_second(ios, runtime_ms);
+	if (const auto rate = job.options.find("rate_iops"); rate != job.options.end())
+		f.rate_iops = std::strtod(rate->second.c_str(), nullptr);
+	return f;
+}
+
+const FioJob *foreground_job(const FioRun &run)
+{
+	for (const auto &job : run.jobs)
+		if (job.jobname == foreground_job_name)
+			return &job;
+	return nullptr;
+}
+
+bool verifies_writes(const FioJob &job)
+{
+	const auto verify = job.options.find("verify");
+	return job.write.total_ios > 0 && verify != job.options.end() && verify->second != "0" && verify->second != "none" &&
+	       verify->second != "null" && !verify->second.empty();
+}
+
+// What keeps the foreground's writes from counting as verified; "" when nothing does.
+std::string unverified_because(const FioJob &foreground, const std::optional<FioRun> &pass, const std::string &which)
+{
+	if (foreground.error != 0)
+		return "the foreground" + which + " failed: error=" + std::to_string(foreground.error) + " (" +
+		       std::strerror(foreground.error) + ")";
+	if (!verifies_writes(foreground))
+		return "";
+	if (!pass)
+		return "no verify pass of the foreground" + which + "'s writes beside the run (run-N.verify.json)";
+	const FioJob *checked = foreground_job(*pass);
+	if (!checked)
+		return "the verify pass " + pass->source + " has no foreground job";
+	if (checked->error != 0)
+		return "the verify pass " + pass->source + " failed: error=" + std::to_string(checked->error) + " (" +
+		       std::strerror(checked->error) + "): lost or stale data";
+	if (checked->read.total_ios < foreground.write.total_ios)
+		return "the verify pass " + pass->source + " read " + std::to_string(checked->read.total_ios) + " of the " +
+		       std::to_string(foreground.write.total_ios) + " blocks the foreground" + which + " wrote";
+	return "";
+}
+
+} // namespace
+
+BesideRun load_beside_run(const fs::path &fio_json)
+{
+	BesideRun beside;
+	const auto load_if_there = [](const fs::path &file) -> std::optional<FioRun> {
+		std::error_code ec;
+		if (!fs::exists(file, ec))
+			return std::nullopt;
+		return load_fio_file(file);
+	};
+	beside.alone = load_if_there(alone_run_for(fio_json));
+	beside.verify_pass = load_if_there(verify_pass_for(fio_json));
+	beside.alone_verify_pass = load_if_there(verify_pass_for(alone_run_for(fio_json)));
+	return beside;
+}
+
+std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
+					 const std::optional<CaseRecord> &record, const BesideRun &beside)
+{
+	const FioJob *foreground = run.jobs.size() > 1 ? foreground_job(run) : nullptr;
+	const FioJob *alone = foreground && beside.alone ? foreground_job(*beside.alone) : nullptr;
+	std::string problem;
+	if (foreground) {
+		problem = unverified_because(*foreground, beside.verify_pass, "");
+		if (problem.empty() && beside.alone)
+			problem = alone ? unverified_because(*alone, beside.alone_verify_pass, " alone")
+					: "the alone run " + beside.alone->source + " has no foreground job";
+	}
 	std::vector<Measurement> result;
 	for (const auto &job : run.jobs) {
+		if (&job == foreground)
+			continue;
 		Measurement m;
 		m.source = run.source;
 		m.jobname = job.jobname;
@@ -251,6 +384,14 @@ std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<
 			m.status = RunStatus::failed;
 		else if (job.write.total_ios == 0 || job.write.runtime_ms == 0)
 			m.status = RunStatus::no_writes;
+		else if (!problem.empty()) {
+			m.status = RunStatus::unverified;
+			m.problem = problem;
+		}
+		if (foreground)
+			m.foreground = foreground_figures(*foreground);
+		if (alone)
+			m.foreground_alone = foreground_figures(*alone);
 		if (engine_stats) {
 			if (const auto it = engine_stats->find(job.jobname); it != engine_stats->end())
 				m.engine_stats = it->second;
@@ -270,7 +411,8 @@ ResultSet load_result_set(const std::vector<std::string> &inputs, std::string la
 	set.files = find_result_files(inputs);
 	for (const auto &file : set.files) {
 		const auto run = load_fio_file(file);
-		auto measurements = measurements_of(run, load_engine_stats_beside(file), load_case_record_beside(file));
+		auto measurements =
+			measurements_of(run, load_engine_stats_beside(file), load_case_record_beside(file), load_beside_run(file));
 		set.measurements.insert(set.measurements.end(), std::make_move_iterator(measurements.begin()),
 					std::make_move_iterator(measurements.end()));
 	}

@@ -21,7 +21,19 @@
 
 namespace e4mext::report {
 
-enum class RunStatus { ok, failed, no_writes };
+enum class RunStatus { ok, failed, no_writes, unverified };
+
+// An in-use case's foreground (jobs/foreground.fio, the job named "foreground" beside the moves):
+// the latency an application saw and the rate it got. Its figure is the direction it did: a
+// reader's read completion latency, a writer's write completion latency, an fsyncing writer's
+// fsync latency.
+struct ForegroundFigures {
+	std::string kind; // "read", "write", "fsync"
+	std::optional<LatencyPercentiles> latency;
+	double iops = 0;      // achieved, unrounded
+	double rate_iops = 0; // asked for (rate_iops=); 0 when not set
+};
+inline constexpr const char *foreground_job_name = "foreground";
 
 struct Measurement {
 	std::string source;
@@ -38,6 +50,9 @@ struct Measurement {
 	std::optional<LatencyPercentiles> clat; // the time one move took, fio's percentiles
 	std::uint64_t window_ms = 0;            // the time window asked for (runtime=); 0: none
 	std::optional<EngineStats> engine_stats;
+	std::optional<ForegroundFigures> foreground;       // the foreground beside the moves
+	std::optional<ForegroundFigures> foreground_alone; // the same job without them (run-N.alone.json)
+	std::string problem;                               // unverified: what is wrong
 	std::string fio_version;
 	std::int64_t timestamp = 0;
 	FioOptions options;
@@ -70,6 +85,16 @@ struct LatencySummary {
 	Summary p50_ns, p99_ns, p99_9_ns;
 };
 
+// Per case, the foreground over its runs: with the defragmenter, alone, and the p99 cost as the
+// ratio of the two within each run (loaded / alone), measured side by side.
+struct ForegroundSummary {
+	std::string kind;
+	std::optional<LatencySummary> loaded, alone; // when every run has the percentiles
+	Summary iops, alone_iops;                    // achieved rates
+	double rate_iops = 0;                        // asked for (the first run's)
+	Summary p99_ratio;                           // per run: loaded p99 / alone p99
+};
+
 enum class Latency { p50, p99, p99_9 };
 const char *latency_name(Latency which); // "p50", "p99", "p99.9"
 
@@ -81,7 +106,8 @@ struct CaseResult {
 	std::size_t runs_ended_early = 0;      // runs that stopped before their time window
 	std::optional<LatencySummary> latency; // when every run has fio's percentiles
 	std::vector<const Measurement *> runs;
-	std::optional<EngineSummary> engine; // when any run had a statistics side file
+	std::optional<EngineSummary> engine;         // when any run had a statistics side file
+	std::optional<ForegroundSummary> foreground; // when every run had a foreground
 
 	std::string case_id() const;       // the bench's case id of its runs; "" without case records
 	std::uint64_t median_iops() const; // the figure tables print: the median truncated, as fio truncates
@@ -123,8 +149,17 @@ std::vector<std::filesystem::path> find_result_files(const std::vector<std::stri
 
 // Measurements of one parsed run (plus its side file's figures, when given). A case record (the
 // bench's) gives every job its factors; without one each job is classified from its options.
+// A foreground job (foreground_job_name) is not a measurement of its own: its figures go with the
+// other jobs of the run, with alone's (the run without the defragmenter) beside them. A foreground
+// that wrote with fio's verify= must have a verify pass (verify_pass, and alone_verify_pass for
+// alone) that read back every write without error, or its runs are unverified, never figures.
+struct BesideRun {
+	std::optional<FioRun> alone, verify_pass, alone_verify_pass;
+};
 std::vector<Measurement> measurements_of(const FioRun &run, const std::optional<EngineStatsByJob> &engine_stats,
-					 const std::optional<CaseRecord> &record = std::nullopt);
+					 const std::optional<CaseRecord> &record = std::nullopt, const BesideRun &beside = {});
+// The alone run and the verify passes beside a fio JSON file, as far as they exist.
+BesideRun load_beside_run(const std::filesystem::path &fio_json);
 
 // Sets to be compared where some runs have case records and others do not (results made before
 // the bench wrote records): every run is keyed by fio's options then, so that a case found in

@@ -88,6 +88,7 @@ struct BenchOptions {
 	std::vector<std::string> kernels;
 	std::string accel = "auto";
 	bool profile = false;
+	bool test_lose_write = false;
 	std::string vm_memory = "2G";
 	unsigned vm_cpus = 2;
 	unsigned vm_timeout = 900;
@@ -466,6 +467,7 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 		s.runtime = "0"; // fio: no time limit; the work ends the run
 	s.fio_timeout = std::chrono::seconds(o.fio_timeout);
 	s.profile = o.profile;
+	s.lose_write_before_verify = o.test_lose_write;
 	s.set = set_name(o);
 	s.template_text = model.template_text();
 	s.template_source = model.template_path();
@@ -475,6 +477,23 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 				throw UsageError(
 					"case " + c.id +
 					": the F layout removes a filler file after laying the original out, which fio servers cannot do; leave F cases out with --only");
+	if (!o.hosts.empty())
+		for (const BenchCase &c : s.cases)
+			if (c.has_second_job())
+				throw UsageError(
+					"case " + c.id +
+					": a load beside the moves (second_job) is run alone too and its writes verified from "
+					"fio's state file, which the bench does on this machine only; leave it out with --only");
+	if (s.moves > 0 || s.io_size > 0)
+		for (const BenchCase &c : s.cases)
+			if (c.has_second_job())
+				throw UsageError("case " + c.id +
+						 ": a load beside the moves runs for --runtime, alone and with the moves alike; "
+						 "--moves and --io-size take the time limit away: leave them out for in-use cases");
+	if (o.test_lose_write &&
+	    std::none_of(s.cases.begin(), s.cases.end(), [](const BenchCase &c) { return c.step("verify") == "second-job"; }))
+		throw UsageError("--test-lose-write needs a case whose second job's writes are verified (e.g. --set in-use "
+				 "--only write-same)");
 	return s;
 }
 
@@ -1147,6 +1166,8 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--guest-results", o->guest_results)->group("");
 	app->add_option("--guest-accelerator", o->guest_accelerator)->group("");
 	app->add_option("--run-number", o->run_number)->group("");
+	// Test only: before each verify pass, one block the foreground wrote is zeroed by a fio job.
+	app->add_flag("--test-lose-write", o->test_lose_write)->group("");
 	return {app, [o, gate_option, repeat_option, max_rounds_option, runtime_option] {
 			o->runtime_given = runtime_option->count() > 0;
 			o->command_line = program_arguments();

@@ -2,6 +2,7 @@
 
 #include "cleanup_registry.h"
 #include "file_text.h"
+#include "job_template.h"
 #include "perf_record.h"
 #include "process.h"
 #include "results_files.h"
@@ -26,9 +27,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace e4mext::runner {
 
@@ -148,11 +151,26 @@ std::string layout_job(const BenchCase &c, const std::string &dir)
 	return job.str();
 }
 
+namespace {
+
+std::map<std::string, std::string> bench_values(const BenchSettings &settings, const std::string &dir)
+{
+	return {{"DIR", dir}, {"FILENAME", kOriginal}, {"RUNTIME", settings.runtime}, {"ENGINE", "external:" + settings.engine}};
+}
+
+std::string expanded_second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir)
+{
+	std::map<std::string, std::string> values = bench_values(settings, dir);
+	for (const auto &[name, value] : c.variables)
+		values[name] = value;
+	return expand_template(c.second_job_text, values, c.second_job_source);
+}
+
+} // namespace
+
 std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &run)
 {
-	std::string job = case_job_text(
-		c, settings.template_text, settings.template_source,
-		{{"DIR", dir}, {"FILENAME", kOriginal}, {"RUNTIME", settings.runtime}, {"ENGINE", "external:" + settings.engine}});
+	std::string job = case_job_text(c, settings.template_text, settings.template_source, bench_values(settings, dir));
 	if (settings.moves > 0) {
 		const auto bs = c.variables.find("BS");
 		if (bs == c.variables.end())
@@ -172,7 +190,23 @@ std::string case_job(const BenchCase &c, const BenchSettings &settings, const st
 		job += "; added by e4mext bench\nstats_file=" + run + ".stats.jsonl\nwrite_iops_log=" + run +
 		       "\nwrite_bw_log=" + run + "\nwrite_lat_log=" + run + "\nlog_avg_msec=1000\n";
 	}
+	if (c.has_second_job())
+		job = "; " + c.second_job_source + " (the case's second job), then " + settings.template_source + "\n" +
+		      expanded_second_job(c, settings, dir) + job;
 	return job;
+}
+
+std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir)
+{
+	return "; " + c.second_job_source + " alone: the load without the defragmenter\n" + expanded_second_job(c, settings, dir);
+}
+
+std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &settings, const std::string &dir)
+{
+	return "; " + c.second_job_source + " again as fio's verify pass over the writes it completed\n" +
+	       expanded_second_job(c, settings, dir) +
+	       "; added by e4mext bench: read back (O_DIRECT) and check every write the run completed, all of them\n"
+	       "verify_only=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\n";
 }
 
 std::string BenchRunner::case_record(const BenchCase &c) const
@@ -270,6 +304,21 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	const std::string case_dir = runs_dir_ + "/" + c.id;
 	fs::create_directories(case_dir);
 	const std::string base = case_dir + "/run-" + std::to_string(run);
+	if (!c.has_second_job()) {
+		run_variant(c, run, base, false);
+		return;
+	}
+	// The load alone and with the defragmenter, each on its own fresh layout; which goes first
+	// alternates by run, so a drift of the machine falls on both alike.
+	const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
+	const bool alone_first = run % 2 == 1;
+	run_variant(c, run, alone_first ? alone : base, alone_first);
+	run_variant(c, run, alone_first ? base : alone, !alone_first);
+}
+
+void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone)
+{
+	const std::string what = c.id + " run " + std::to_string(run) + (alone ? " (load alone)" : "");
 	const bool local = settings_.host.empty();
 	if (local)
 		target_.fresh(); // with --hosts the layout job replaces the file and the engine removes its donors
@@ -279,29 +328,93 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	if (c.step("original") == "fragmented")
 		lay_out_fragmented(target_.directory(), parse_size(c.step("size"), "case " + c.id + "'s size"));
 	if (layout_fio.find("\n[layout-") != std::string::npos || layout_fio.find("\n[warm-cache]") != std::string::npos)
-		run_fio({base + ".layout.fio"}, base + ".layout.log",
-			c.id + " run " + std::to_string(run) + " (laying out the original)");
+		run_fio({base + ".layout.fio"}, base + ".layout.log", what + " (laying out the original)");
 	if (c.step("cache") == "cold" && local && target_.can_drop_caches())
 		drop_caches();
 
-	write_text_file(base + ".case.json", case_record(c));
-	write_text_file(base + ".fio", case_job(c, settings_, target_.directory(), local ? base : ""));
+	if (!alone)
+		write_text_file(base + ".case.json", case_record(c));
+	write_text_file(base + ".fio", alone ? second_job(c, settings_, target_.directory())
+					     : case_job(c, settings_, target_.directory(), local ? base : ""));
+	// fio keeps the verify state (the writes a job completed) in --aux-path: one directory per run.
+	const std::string aux = base + ".verify-state";
+	std::vector<std::string> args = {"--output-format=json", "--output=" + base + ".json", base + ".fio"};
+	if (c.step("verify") == "second-job") {
+		fs::create_directories(aux);
+		args.insert(args.begin(), "--aux-path=" + aux);
+	}
 	std::optional<PerfRecording> perf;
-	if (settings_.profile)
+	if (settings_.profile && !alone)
 		perf.emplace(base);
-	run_fio({"--output-format=json", "--output=" + base + ".json", base + ".fio"}, base + ".log",
-		c.id + " run " + std::to_string(run));
+	run_fio(args, base + ".log", what);
 	if (perf)
-		perf->finish(c.id + " run " + std::to_string(run));
-	expect_written(base + ".json", "fio on " + c.id + " run " + std::to_string(run));
+		perf->finish(what);
+	expect_written(base + ".json", "fio on " + what);
 	try { // fio does not check its writes: a full disk leaves a cut-off JSON behind an exit status 0
 		report::load_fio_file(base + ".json");
 	} catch (const report::InputError &e) {
-		throw WriteFailed("fio on " + c.id + " run " + std::to_string(run) + " left output the report cannot read (" +
-				  e.what() + "): is the results filesystem full?");
+		throw WriteFailed("fio on " + what + " left output the report cannot read (" + e.what() +
+				  "): is the results filesystem full?");
 	}
-	if (local)
-		expect_written(base + ".stats.jsonl", "the engine on " + c.id + " run " + std::to_string(run));
+	if (local && !alone)
+		expect_written(base + ".stats.jsonl", "the engine on " + what);
+	if (c.step("verify") == "second-job") {
+		verify_second_job(c, base, what);
+		fs::remove_all(aux);
+	}
+}
+
+namespace {
+
+// fio's verify header starts with this magic (verify.h, VERIFY_MAGIC), little-endian.
+constexpr unsigned char kVerifyMagic[2] = {0xca, 0xac};
+
+// The offset of the first 4k block of path that carries a fio verify header; throws when none.
+uint64_t first_verified_block(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	std::vector<char> block(4096);
+	for (uint64_t offset = 0; in.read(block.data(), std::streamsize(block.size())); offset += block.size())
+		if (std::memcmp(block.data(), kVerifyMagic, sizeof kVerifyMagic) == 0)
+			return offset;
+	throw std::runtime_error("--test-lose-write: no block of " + path + " carries a fio verify header");
+}
+
+} // namespace
+
+void BenchRunner::verify_second_job(const BenchCase &c, const std::string &base, const std::string &what)
+{
+	const std::string dir = target_.directory();
+	const std::string job = second_job_verify_pass(c, settings_, dir);
+	if (settings_.lose_write_before_verify) {
+		const std::string file = dir + "/" + c.variables.at("FG_FILE");
+		const uint64_t offset = first_verified_block(file);
+		out_ << "bench: --test-lose-write: zeroing the block at " << offset << " of " << file << " with fio\n";
+		run_fio({"--name=lose-write", "--filename=" + file, "--rw=write", "--bs=4k", "--size=4k",
+			 "--offset=" + std::to_string(offset), "--zero_buffers", "--direct=1", "--ioengine=psync"},
+			base + ".lose-write.log", what + " (losing a write)");
+	}
+	if (target_.can_drop_caches())
+		drop_caches(); // the pass reads what is on the disk, not what a buffered writer left cached
+	const std::string pass = report::verify_pass_for(base + ".json").string();
+	const std::string pass_base = pass.substr(0, pass.size() - 5);
+	write_text_file(pass_base + ".fio", job);
+	try {
+		run_fio({"--aux-path=" + base + ".verify-state", "--output-format=json", "--output=" + pass, pass_base + ".fio"},
+			pass_base + ".log", what + " (verifying the second job's writes)");
+	} catch (const std::runtime_error &e) {
+		throw std::runtime_error(std::string("lost or stale data: ") + e.what());
+	}
+	// Every write the run completed must have been read back: fewer means unchecked writes.
+	const report::FioRun written = report::load_fio_file(base + ".json");
+	const report::FioRun checked = report::load_fio_file(pass);
+	const auto second = [](const report::FioRun &r) -> const report::FioJob & { return r.jobs.front(); };
+	if (written.jobs.empty() || checked.jobs.empty() || second(checked).read.total_ios < second(written).write.total_ios)
+		throw std::runtime_error("the verify pass of " + what + " read " +
+					 std::to_string(checked.jobs.empty() ? 0 : second(checked).read.total_ios) +
+					 " blocks of the " +
+					 std::to_string(written.jobs.empty() ? 0 : second(written).write.total_ios) +
+					 " the second job wrote (log " + pass_base + ".log): writes left unchecked");
 }
 
 } // namespace e4mext::runner

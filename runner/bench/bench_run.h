@@ -40,6 +40,9 @@ struct BenchSettings {
 	// One fio run's limit (layout or case): a fio server that accepts and never answers, or a hung
 	// fio, fails the run instead of hanging the bench.
 	std::chrono::seconds fio_timeout{600};
+	// Test only (bench --test-lose-write): before each verify pass of a second job's writes, one
+	// block it wrote is overwritten with zeros by a fio job, so the pass must fail the run.
+	bool lose_write_before_verify = false;
 };
 
 struct BenchProgress {
@@ -58,6 +61,11 @@ public:
 
 private:
 	void run_one(const BenchCase &c, unsigned run);
+	// One fio run of the case on a fresh layout, as base.{fio,json,log,...}: the case's job (with
+	// its second job beside it), or with alone the second job only (the load without defragmenter).
+	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone);
+	// fio's verify pass over the second job's writes of the run that wrote base.json.
+	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
 	std::string case_record(const BenchCase &c) const;
 	void run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what);
 	std::string eta() const;
@@ -79,6 +87,15 @@ std::string layout_job(const BenchCase &c, const std::string &dir);
 // The case's job: jobs/defrag.fio filled in with the case's variables and the bench's DIR,
 // FILENAME, RUNTIME and ENGINE, then the case's fio options; with RUN (results/.../run-N), the
 // engine's stats_file=RUN.stats.jsonl and fio's per-second logs RUN_{iops,bw,lat,clat,slat}.1.log.
+// A case with a second job (the load factor's foreground) has it first, so that it is fio's job 0
+// in this run, alone and in the verify pass alike (fio names its verify state by job index).
 std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &run);
+
+// The second job alone (the baseline: the load without the defragmenter), filled in likewise.
+std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir);
+
+// fio's verify pass over the second job's writes: the same job with verify_only=1 and the state
+// fio saved in aux_dir (the writes it completed), read with O_DIRECT after the run.
+std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &settings, const std::string &dir);
 
 } // namespace e4mext::runner

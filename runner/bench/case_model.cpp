@@ -25,6 +25,7 @@ const std::map<std::string, std::set<std::string>> kPrepareSteps = {
 	{"original", {"unwritten", "written", "fragmented"}},
 	{"cache", {"cold", "warm"}},
 	{"size", {}},
+	{"verify", {"none", "second-job"}}, // second-job: fio's verify pass over the second job's writes
 };
 
 std::string read_job_file(const std::string &path)
@@ -105,7 +106,8 @@ CaseModel::Factor parse_factor(const json &f, const std::string &where_all)
 	factor.name = f.at("name").get<std::string>();
 	const std::string where = where_all + "." + factor.name;
 	only_keys(f,
-		  {"name", "baseline", "values", "label", "in_label", "axis", "open", "variables", "options", "prepare", "comment"},
+		  {"name", "baseline", "values", "label", "in_label", "axis", "open", "variables", "options", "prepare",
+		   "second_job", "comment"},
 		  where);
 	if (factor.name.empty() || factor.name == "group" ||
 	    factor.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
@@ -121,6 +123,7 @@ CaseModel::Factor parse_factor(const json &f, const std::string &where_all)
 	factor.variables = string_map(f, "variables", where);
 	factor.options = string_map(f, "options", where);
 	factor.prepare = string_map(f, "prepare", where);
+	factor.second_job = f.value("second_job", "");
 	if (!f.at("values").is_array() || f.at("values").empty())
 		throw UsageError(where + ".values: give a non-empty list");
 	for (const json &v : f.at("values")) {
@@ -129,11 +132,13 @@ CaseModel::Factor parse_factor(const json &f, const std::string &where_all)
 			value.value = v.get<std::string>();
 		} else if (v.is_object() && v.contains("value") && v.at("value").is_string()) {
 			value.value = v.at("value").get<std::string>();
-			only_keys(v, {"value", "label", "variables", "options", "prepare"}, where + "." + value.value);
+			only_keys(v, {"value", "label", "variables", "options", "prepare", "second_job"},
+				  where + "." + value.value);
 			value.label = v.value("label", "");
 			value.variables = string_map(v, "variables", where + "." + value.value);
 			value.options = string_map(v, "options", where + "." + value.value);
 			value.prepare = string_map(v, "prepare", where + "." + value.value);
+			value.second_job = v.value("second_job", "");
 		} else {
 			throw UsageError(where + ".values: " + v.dump() + " is neither a string nor an object with a \"value\"");
 		}
@@ -214,6 +219,14 @@ CaseModel CaseModel::load(const std::string &jobs_dir)
 		throw UsageError(m.source_ + ": " + e.what());
 	}
 	m.template_text_ = read_job_file(m.template_path_);
+	m.jobs_dir_ = jobs_dir;
+	for (const Factor &f : m.factors_)
+		for (const Value &v : f.values)
+			for (const std::string &job : {f.second_job, v.second_job})
+				if (!job.empty()) {
+					check_path_name(m.source_ + ": factor " + f.name + ": second_job", job);
+					m.second_jobs_[job] = read_job_file(jobs_dir + "/" + job);
+				}
 	return m;
 }
 
@@ -232,7 +245,7 @@ void CaseModel::resolve(BenchCase &c, const Factor &factor, const std::string &v
 	if (declared == factor.values.end() && !factor.open)
 		throw UsageError("factor " + factor.name + " has no value '" + value + "' in " + source_ +
 				 " (its values are listed there; a factor marked \"open\" takes any value)");
-	const Value own = declared == factor.values.end() ? Value{value, "", {}, {}, {}} : *declared;
+	const Value own = declared == factor.values.end() ? Value{value, "", {}, {}, {}, ""} : *declared;
 	CaseFactorValue shown;
 	shown.name = factor.name;
 	shown.value = value;
@@ -258,6 +271,13 @@ void CaseModel::resolve(BenchCase &c, const Factor &factor, const std::string &v
 	merge(c.variables, factor.variables, own.variables, "variable");
 	merge(c.options, factor.options, own.options, "fio option");
 	merge(c.prepare, factor.prepare, own.prepare, "prepare step");
+	if (const std::string &job = own.second_job.empty() ? factor.second_job : own.second_job; !job.empty()) {
+		if (c.has_second_job())
+			throw UsageError(source_ + ": factor " + factor.name +
+					 " and another factor both give a second_job: give it one owner");
+		c.second_job_source = jobs_dir_ + "/" + job;
+		c.second_job_text = second_jobs_.at(job);
+	}
 }
 
 std::vector<BenchCase> CaseModel::cases(const std::string &set, const std::vector<FactorOverride> &overrides) const
@@ -317,6 +337,7 @@ std::vector<BenchCase> CaseModel::cases(const std::string &set, const std::vecto
 				}
 				c = std::move(changed);
 			}
+			c.prepare.try_emplace("verify", "none"); // the one step a case may leave out
 			for (const auto &[step, allowed] : kPrepareSteps) {
 				const auto given = c.prepare.find(step);
 				if (given == c.prepare.end())
@@ -329,7 +350,10 @@ std::vector<BenchCase> CaseModel::cases(const std::string &set, const std::vecto
 			for (const auto &[step, value] : c.prepare)
 				if (!kPrepareSteps.count(step))
 					throw UsageError(source_ + ": case " + c.id + ": unknown prepare step '" + step +
-							 "' (the bench knows original, cache, size)");
+							 "' (the bench knows original, cache, size, verify)");
+			if (c.step("verify") == "second-job" && !c.has_second_job())
+				throw UsageError(source_ + ": case " + c.id +
+						 ": prepare step verify 'second-job' but no factor gives a second_job to verify");
 			out.push_back(std::move(c));
 		}
 	}

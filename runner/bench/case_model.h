@@ -28,12 +28,17 @@ struct BenchCase {
 	std::vector<CaseFactorValue> factors;         // in declared order
 	std::map<std::string, std::string> variables; // the template's ${NAME}s
 	std::map<std::string, std::string> options;   // fio options added to the job
-	std::map<std::string, std::string> prepare;   // original, cache, size
+	std::map<std::string, std::string> prepare;   // original, cache, size, verify
+	// A second job run beside the case's job in the same fio run (the load factor's foreground):
+	// its file in jobs/ and its text, "" for none. The bench also runs it alone (no defragmenter).
+	std::string second_job_source;
+	std::string second_job_text;
 
 	// A factor's value; throws std::out_of_range for a factor the case lacks.
 	const std::string &factor(const std::string &name) const;
 	const std::string &step(const std::string &name) const { return prepare.at(name); }
 	bool written_original() const { return step("original") != "unwritten"; }
+	bool has_second_job() const { return !second_job_text.empty(); }
 };
 
 // A value put in place of a factor's for every case (--cache, --size); only_at_baseline: only
@@ -60,11 +65,13 @@ public:
 	struct Value {
 		std::string value, label;
 		std::map<std::string, std::string> variables, options, prepare;
+		std::string second_job; // a job file in jobs/, "" for none
 	};
 	struct Factor {
 		std::string name, baseline, label = "{name}={value}";
 		bool always_shown = false, axis = false, open = false;
 		std::map<std::string, std::string> variables, options, prepare; // for every value
+		std::string second_job;                                         // for every value
 		std::vector<Value> values;
 	};
 
@@ -75,6 +82,8 @@ private:
 	std::vector<std::pair<std::string, std::vector<std::map<std::string, std::vector<std::string>>>>> sets_;
 	std::string template_path_;
 	std::string template_text_;
+	std::map<std::string, std::string> second_jobs_; // file name in jobs/ -> text
+	std::string jobs_dir_;
 	std::string source_;
 };
 

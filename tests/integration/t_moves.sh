@@ -47,6 +47,18 @@ for bs in 4k 1m; do
 done
 sync; echo 3 >/proc/sys/vm/drop_caches
 check "random data is byte-identical after two M runs" test "$(sha256sum <"$MNT/test")" = "$before"
+# Another job of the same fio run overwriting the original during the moves (the bench's in-use
+# write-same): its bytes change legitimately, so verify_data says other-writer, neither passed nor
+# failed (no false failure, no false pass), and the writer's own fio verify checks its writes.
+rm -f "$MNT"/test*
+head -c 32M /dev/urandom >"$MNT/test"
+sync
+run_fio other-writer --name=writer --directory="$MNT" --filename=test --size=32m --rw=randwrite --bs=4k --direct=1 \
+  --ioengine=psync --rate_iops=500 --number_ios=400 --verify=crc32c --do_verify=1 --verify_fatal=1 \
+  --name=defrag "${ENGINE_OPTS[@]}" --size=32m --bs=4k --stats_file="$SCRATCH/other-writer.stats.jsonl"
+check "other writer: fio exits 0 (the writer's verify passed)" test "$(fio_rc other-writer)" = 0
+check "other writer: verify_data says other-writer" test "$(stat_field other-writer verify)" = other-writer
+check "other writer: the summary names the writer" fio_said other-writer "is written by fio job 'writer'"
 # fio's JSON document stays fio's in every engine mode: the engine's lines go to stderr.
 json_case=0
 for mode in "--overwrite=0" "--overwrite=1 --donor_mode=written" "--inplace=1" "--verify_data=1 --donorname=d"; do

@@ -291,4 +291,77 @@ TEST_CASE("results without case records: cases fio's options cannot tell apart a
 	cmp = compare_sets({&reference[0], &small_set});
 	for (const auto &row : cmp.cases)
 		CHECK_FALSE(row.in_every_set());
+
+// In-use cases (jobs/cases.json's load factor), from a real bench run (M 4k, write-same, 32m, 1s):
+// the foreground is no case of its own; its figures go with the defragmenter's, beside those of
+// the same job alone, and its writes count only with a verify pass that read every one back.
+TEST_CASE("in use: the foreground's figures, alone and beside the moves, and its verification", "[classify]")
+{
+	namespace fs = std::filesystem;
+	const fs::path data = fs::path(E4MEXT_TEST_DATA) / "in-use";
+	const fs::path run = data / "runs/in-use/M-4k-load_write-same/run-1.json";
+	const auto set = load_result_set({data.string()}, "in-use");
+	REQUIRE(set.measurements.size() == 1); // the defragmenter only; alone and verify files are beside it
+	const auto &m = set.measurements.front();
+	CHECK(m.jobname == "defrag");
+	CHECK(m.status == RunStatus::ok);
+	REQUIRE(m.foreground);
+	REQUIRE(m.foreground_alone);
+	CHECK(m.foreground->kind == "write");
+	CHECK(m.foreground->rate_iops == 500);
+	REQUIRE(m.foreground->latency);
+	REQUIRE(m.foreground_alone->latency);
+	const auto cases = set.cases();
+	REQUIRE(cases.size() == 1);
+	REQUIRE(cases[0].foreground);
+	CHECK(cases[0].foreground->p99_ratio.n == 1);
+	CHECK(cases[0].foreground->p99_ratio.median == Approx(m.foreground->latency->p99_ns / m.foreground_alone->latency->p99_ns));
+
+	const fs::path dir = fs::temp_directory_path() / ("e4mext-in-use-" + std::to_string(::getpid()));
+	const fs::path copy = dir / "runs/in-use/M-4k-load_write-same";
+	const auto fresh_copy = [&] {
+		fs::remove_all(dir);
+		fs::create_directories(copy);
+		for (const auto &entry : fs::directory_iterator(run.parent_path()))
+			fs::copy_file(entry.path(), copy / entry.path().filename());
+	};
+	SECTION("a writing foreground without its verify pass is unverified, never a figure")
+	{
+		fresh_copy();
+		fs::remove(copy / "run-1.verify.json");
+		const auto unverified = load_result_set({dir.string()}, "x");
+		REQUIRE(unverified.measurements.size() == 1);
+		CHECK(unverified.measurements[0].status == RunStatus::unverified);
+		CHECK(describe_status(unverified.measurements[0]).find("no verify pass") != std::string::npos);
+		CHECK(unverified.cases().empty());
+	}
+	SECTION("a verify pass that failed (lost or stale data) excludes the run")
+	{
+		fresh_copy();
+		auto text = read_file_text(copy / "run-1.alone.verify.json");
+		const auto at = text.find("\"error\" : 0");
+		REQUIRE(at != std::string::npos);
+		text.replace(at, 11, "\"error\" : 84");
+		std::ofstream(copy / "run-1.alone.verify.json") << text;
+		const auto lost = load_result_set({dir.string()}, "x");
+		REQUIRE(lost.measurements.size() == 1);
+		CHECK(lost.measurements[0].status == RunStatus::unverified);
+		CHECK(describe_status(lost.measurements[0]).find("lost or stale data") != std::string::npos);
+	}
+	SECTION("a verify pass that read back fewer blocks than were written leaves writes unchecked")
+	{
+		fresh_copy();
+		const auto pass = load_fio_file(copy / "run-1.verify.json");
+		const auto written = load_fio_file(copy / "run-1.json");
+		auto text = read_file_text(copy / "run-1.verify.json");
+		const std::string reads = "\"total_ios\" : " + std::to_string(pass.jobs[0].read.total_ios);
+		const auto at = text.find(reads);
+		REQUIRE(at != std::string::npos);
+		text.replace(at, reads.size(), "\"total_ios\" : " + std::to_string(written.jobs[0].write.total_ios - 1));
+		std::ofstream(copy / "run-1.verify.json") << text;
+		const auto fewer = load_result_set({dir.string()}, "x");
+		REQUIRE(fewer.measurements.size() == 1);
+		CHECK(fewer.measurements[0].status == RunStatus::unverified);
+	}
+	fs::remove_all(dir);
 }

@@ -188,3 +188,30 @@ TEST_CASE("completion-latency percentiles of a move: p50, p99, p99.9", "[parse][
 	CHECK(run.jobs[0].write_clat->p99_9_ns == 42240);
 	CHECK_FALSE(load_fio_file(data("fio-3.33/read-only.json")).jobs[0].write_clat); // no writes, no percentiles
 }
+
+TEST_CASE("the read and sync directions: an in-use case's foreground", "[parse]")
+{
+	// A real bench run of in-use/M-4k-load_fsync-other: 4k appends with an fsync after each,
+	// beside the moves (job "defrag").
+	const auto run = load_fio_file(data("fio-3.33/in-use-fsync-other.json"));
+	REQUIRE(run.jobs.size() == 2);
+	const auto &foreground = run.jobs[0];
+	CHECK(foreground.jobname == "foreground");
+	CHECK(foreground.sync_ios > 0);
+	CHECK(foreground.sync_ios == foreground.write.total_ios); // fsync=1
+	REQUIRE(foreground.sync_lat);
+	CHECK(foreground.sync_lat->p50_ns > 0);
+	CHECK(foreground.sync_lat->p99_ns >= foreground.sync_lat->p50_ns);
+	CHECK(foreground.read.total_ios == 0);
+	CHECK_FALSE(foreground.read_clat);
+	CHECK(run.jobs[1].jobname == "defrag");
+	CHECK(run.jobs[1].sync_ios == 0);
+	CHECK_FALSE(run.jobs[1].sync_lat);
+	// A verify pass reads back what the foreground wrote: the read direction's figures.
+	const auto pass = load_fio_file(std::filesystem::path(E4MEXT_TEST_DATA) /
+					"in-use/runs/in-use/M-4k-load_write-same/run-1.verify.json");
+	REQUIRE(pass.jobs.size() == 1);
+	CHECK(pass.jobs[0].read.total_ios == 222);
+	CHECK(pass.jobs[0].read.runtime_ms > 0);
+	CHECK(pass.jobs[0].read_clat);
+}

@@ -33,7 +33,9 @@ struct JobsCopy {
 	{
 		fs::remove_all(dir);
 		fs::create_directories(dir);
-		fs::copy_file(jobs_dir + "/defrag.fio", dir / "defrag.fio");
+		for (const auto &entry : fs::directory_iterator(jobs_dir)) // the templates: defrag.fio, foreground.fio
+			if (entry.path().extension() == ".fio")
+				fs::copy_file(entry.path(), dir / entry.path().filename());
 		std::ifstream in(jobs_dir + "/cases.json");
 		std::ostringstream text;
 		text << in.rdbuf();
@@ -126,7 +128,12 @@ TEST_CASE("case model: what is wrong in cases.json is named", "[case_model]")
 {
 	const auto refused = [](const std::string &what, const std::string &with, const std::string &message) {
 		JobsCopy copy([&](std::string text) { return replaced(text, what, with); });
-		CHECK_THROWS_WITH(CaseModel::load(copy.dir.string()).cases("quick"), Catch::Contains(message));
+		const auto every_set = [&] { // some values are only in some sets (load: in-use)
+			const CaseModel model = CaseModel::load(copy.dir.string());
+			for (const std::string &set : model.set_names())
+				model.cases(set);
+		};
+		CHECK_THROWS_WITH(every_set(), Catch::Contains(message));
 	};
 	refused(R"("baseline": "4k")", R"("baseline": "8k")", "baseline '8k' is not one of its values");
 	refused(R"("group": "coverletter", "layout")", R"("group": "coverletter", "colour": ["red"], "layout")",
@@ -135,4 +142,38 @@ TEST_CASE("case model: what is wrong in cases.json is named", "[case_model]")
 	refused(R"("prepare": {"cache": "{value}"})", R"("prepare": {"cache": "tepid-{value}"})",
 		"prepare step cache 'tepid-cold' is not one the bench knows");
 	refused(R"("in_label": "always", "axis")", R"("in_lable": "always", "axis")", "unknown key 'in_lable'");
+	refused(R"({"value": "read-same", "second_job": "foreground.fio",)",
+		R"({"value": "read-same", "second_job": "background.fio",)", "background.fio: cannot read it");
+	refused(R"({"value": "read-same", "second_job": "foreground.fio",)",
+		R"({"value": "read-same", "prepare": {"verify": "second-job"},)", "no factor gives a second_job to verify");
+	JobsCopy two_owners([](std::string text) {
+		return replaced(text, R"("values": ["unwritten", "written"]})",
+				R"("second_job": "foreground.fio", "values": ["unwritten", "written"]})");
+	});
+	CHECK_THROWS_WITH(CaseModel::load(two_owners.dir.string()).cases("in-use"), Catch::Contains("both give a second_job"));
+}
+
+TEST_CASE("case model: the in-use set's load runs a second job beside the case's, verified when it writes", "[case_model]")
+{
+	const CaseModel model = CaseModel::load(jobs_dir);
+	const auto in_use = model.cases("in-use");
+	REQUIRE(in_use.size() == 12);
+	const BenchCase &none = find_case(in_use, "in-use/M-4k");
+	CHECK_FALSE(none.has_second_job());
+	CHECK(none.step("verify") == "none");
+	const BenchCase &reads = find_case(in_use, "in-use/M-4k-load_read-same");
+	REQUIRE(reads.has_second_job());
+	CHECK(reads.second_job_source == jobs_dir + "/foreground.fio");
+	CHECK(reads.step("verify") == "none");
+	CHECK(reads.variables.at("FG_RW") == "randread");
+	const BenchCase &writes = find_case(in_use, "in-use/M-1m-load_write-same-buffered");
+	CHECK(writes.step("verify") == "second-job");
+	CHECK(writes.variables.at("FG_DIRECT") == "0");
+	CHECK(writes.variables.at("FG_VERIFY") == "crc32c");
+	const BenchCase &fsyncs = find_case(in_use, "in-use/M-4k-load_fsync-other");
+	CHECK(fsyncs.variables.at("FG_FILE") == "e4mext-bench.other");
+	CHECK(fsyncs.variables.at("FG_FSYNC") == "1");
+	// Every other set keeps the baseline: no second job, ids unchanged.
+	for (const BenchCase &c : model.cases("matrix"))
+		CHECK_FALSE(c.has_second_job());
 }

@@ -291,6 +291,7 @@ TEST_CASE("results without case records: cases fio's options cannot tell apart a
 	cmp = compare_sets({&reference[0], &small_set});
 	for (const auto &row : cmp.cases)
 		CHECK_FALSE(row.in_every_set());
+}
 
 // In-use cases (jobs/cases.json's load factor), from a real bench run (M 4k, write-same, 32m, 1s):
 // the foreground is no case of its own; its figures go with the defragmenter's, beside those of

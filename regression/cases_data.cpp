@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -167,4 +167,4 @@ std::vector<FsProfile> fs_profiles()
 	};
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -168,4 +168,4 @@ std::vector<Case> range_cases()
 	};
 }
 
-} // namespace regress
+} // namespace e4mext::regress

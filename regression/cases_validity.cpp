@@ -20,7 +20,7 @@
 #include <cstring>
 #include <fstream>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -632,4 +632,4 @@ std::vector<Case> validity_cases()
 	};
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -50,4 +50,4 @@ void crash_kernel_with_sysrq(const std::string &id)
 	throw std::runtime_error("case " + id + ": writing c to /proc/sysrq-trigger did not panic the kernel");
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace regress {
+namespace e4mext::regress {
 
 // True inside the guest of e4mext's VM runner: $E4MEXT_DISKS is set and the root is the host's,
 // shared read-only over virtiofs (a FUSE filesystem). Never true on a host booted from a disk.
@@ -22,4 +22,4 @@ void mark_case_start(const std::string &id);
 // failure of the case that was running). Throws std::runtime_error outside an e4mext guest.
 [[noreturn]] void crash_kernel_with_sysrq(const std::string &id);
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -35,7 +35,7 @@
 #define E4MEXT_GOLDEN_FROM_LIBEXEC "../../share/e4mext/regression"
 #endif
 
-namespace regress {
+namespace e4mext::regress {
 namespace {
 
 struct Options {
@@ -527,20 +527,20 @@ int run(const Options &opt, RunOutput &out)
 }
 
 } // namespace
-} // namespace regress
+} // namespace e4mext::regress
 
 int main(int argc, char **argv)
 {
-	const regress::Options opt = regress::parse(argc, argv);
-	std::optional<regress::RunOutput> out;
+	const e4mext::regress::Options opt = e4mext::regress::parse(argc, argv);
+	std::optional<e4mext::regress::RunOutput> out;
 	try {
 		out.emplace(opt.tap, opt.list ? "" : opt.junit);
-	} catch (const regress::JunitUnwritable &e) {
+	} catch (const e4mext::regress::JunitUnwritable &e) {
 		std::cerr << "move-ext-regression: " << e.what() << "\n";
 		return 2;
 	}
 	try {
-		return regress::run(opt, *out);
+		return e4mext::regress::run(opt, *out);
 	} catch (const std::exception &e) {
 		out->abort_run(e.what(), std::cout);
 		if (!out->tap())

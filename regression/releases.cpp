@@ -2,7 +2,7 @@
 
 #include <regex>
 
-namespace regress {
+namespace e4mext::regress {
 
 std::string KernelRelease::text() const
 {
@@ -93,4 +93,4 @@ std::string nearest_release_rule(const std::string &uname_release, const std::op
 	       "counts as the release its version names, so a backport it carries beyond its stable series is not known";
 }
 
-} // namespace regress
+} // namespace e4mext::regress

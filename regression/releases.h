@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace regress {
+namespace e4mext::regress {
 
 // A kernel release reduced to its numbers: "6.18.15+deb13-cloud-amd64" -> 6.18.15, "7.3.0-rc7" and
 // "7.3-rc7" -> 7.3.0 (an -rc has its merge window's changes), "6.19.0-custom-dirty" -> 6.19.0. A
@@ -36,4 +36,4 @@ Releases stable_from(std::vector<std::string> points, std::string mainline = {})
 // The rule, as the suite prints it before the first case.
 std::string nearest_release_rule(const std::string &uname_release, const std::optional<KernelRelease> &k);
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -214,4 +214,4 @@ std::string junit_xml(const JunitRun &run)
 	return xml + "</testsuite>\n";
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace regress {
+namespace e4mext::regress {
 
 enum class Verdict { Pass, Fail, NotRun };
 
@@ -62,4 +62,4 @@ std::string xml_escape(std::string_view text);
 // A YAML double-quoted scalar: "..." with \ " and control characters escaped.
 std::string yaml_quote(std::string_view text);
 
-} // namespace regress
+} // namespace e4mext::regress

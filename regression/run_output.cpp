@@ -8,7 +8,7 @@
 #include <ctime>
 #include <iostream>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -130,4 +130,4 @@ bool RunOutput::write_junit()
 	return why.empty();
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace regress {
+namespace e4mext::regress {
 
 // Thrown when --junit FILE cannot be written: a usage error, reported before any case runs.
 struct JunitUnwritable : std::runtime_error {
@@ -54,4 +54,4 @@ private:
 	std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-} // namespace regress
+} // namespace e4mext::regress

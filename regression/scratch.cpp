@@ -16,7 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -408,4 +408,4 @@ ScratchDir::~ScratchDir()
 	registry_remove(Kind::Dir, path_);
 }
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace regress {
+namespace e4mext::regress {
 
 struct CommandResult {
 	int status = -1; // exit status, or 128+signal
@@ -134,4 +134,4 @@ private:
 	std::string path_;
 };
 
-} // namespace regress
+} // namespace e4mext::regress

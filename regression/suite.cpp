@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <new>
 
-namespace regress {
+namespace e4mext::regress {
 
 namespace {
 
@@ -373,4 +373,4 @@ std::string Context::move_and_verify(const std::string &orig, const std::string 
 	return seen + problems;
 }
 
-} // namespace regress
+} // namespace e4mext::regress

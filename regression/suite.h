@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace regress {
+namespace e4mext::regress {
 
 // Which implementation of EXT4_IOC_MOVE_EXT the running kernel has.
 enum class Behaviour { Old, New }; // old: <= 6.18 move_extent_per_page; new: >= 6.19 mext_move_extent
@@ -197,4 +197,4 @@ std::vector<Case> range_cases();
 std::vector<Case> data_path_cases();
 std::vector<FsProfile> fs_profiles();
 
-} // namespace regress
+} // namespace e4mext::regress

@@ -363,7 +363,7 @@ std::string fio_version()
 {
 	const CommandResult r = run_command({"fio", "--version"}, std::chrono::seconds(30));
 	if (!r.ok())
-		throw KernelUnavailable("fio is not installed (scripts/setup installs it)");
+		throw MissingRequirement("fio is not installed (scripts/setup installs it)");
 	return trim_output(r.out);
 }
 
@@ -378,7 +378,7 @@ std::string others_busy()
 void require_perf()
 {
 	if (const std::string why = perf_unavailable_reason(); !why.empty())
-		throw KernelUnavailable("--profile: " + why);
+		throw MissingRequirement("--profile: " + why);
 }
 
 std::string profile_metadata(const BenchOptions &o)
@@ -841,7 +841,7 @@ int run_local(const BenchOptions &o)
 		target.reset();
 		results.partial(std::string("error: ") + e.what(), end_metadata(done, total, started));
 		partial_outputs(out_path, label);
-		throw KernelUnavailable(e.what());
+		throw RunFailed(e.what());
 	}
 	target.reset();
 	std::vector<std::string> end = end_metadata(done, until_decided ? done : total, started);
@@ -924,7 +924,7 @@ int run_on_kernels(const BenchOptions &o)
 {
 	const auto started = std::chrono::steady_clock::now();
 	if (::geteuid() != 0)
-		throw KernelUnavailable(
+		throw MissingRequirement(
 			"e4mext bench --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 	const CaseModel model = CaseModel::load(o.jobs_dir);
 	// 512 MiB as on the host: large enough that with the series U runs fill the 3 s window, and past

@@ -125,7 +125,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 			out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
 			    << verdict(outcome) << last_lines(guest_output.str(), 15)
 			    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
-			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitBootFailed;
+			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitRunFailed;
 		}
 	}
 	return 0;

@@ -69,8 +69,8 @@ std::string suite_binary()
 {
 	const InstallLayout &layout = install_layout();
 	if (::access(layout.regression_suite.c_str(), X_OK) != 0)
-		throw KernelUnavailable(layout.regression_suite + " is missing: " +
-					(layout.installed ? "reinstall e4mext" : "build it (ninja -C " + layout.root + ")"));
+		throw MissingRequirement(layout.regression_suite + " is missing: " +
+					 (layout.installed ? "reinstall e4mext" : "build it (ninja -C " + layout.root + ")"));
 	return layout.regression_suite;
 }
 
@@ -117,7 +117,7 @@ void check_only(const std::string &binary, const std::vector<std::string> &only)
 {
 	const std::vector<std::string> all = expected_cases(binary, {});
 	if (all.empty())
-		throw KernelUnavailable(binary + " --list named no cases: rebuild the suite (ninja -C build)");
+		throw RunFailed(binary + " --list named no cases: rebuild the suite (ninja -C build)");
 	for (const std::string &o : only) {
 		if (!expected_cases(binary, {o}).empty())
 			continue;
@@ -246,7 +246,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	if (outcome.end == VmEnd::crashed || outcome.end == VmEnd::hung || !outcome.crashes.empty() || k.run.crashed > 0)
 		k.status = kExitGuestCrashed;
 	else if (outcome.end == VmEnd::boot_failed)
-		k.status = kExitBootFailed;
+		k.status = kExitRunFailed;
 	else if (outcome.command_status != 0 || k.run.failed > 0 || k.run.golden == "FAIL" || k.run.summary.empty())
 		k.status = 1;
 	return k;
@@ -255,14 +255,14 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 // The worst of the kernels' statuses: a crash or hang, then a kernel that did not boot, then a failure.
 int worst(int a, int b)
 {
-	auto rank = [](int s) { return s == kExitGuestCrashed ? 3 : s == kExitBootFailed ? 2 : s != 0 ? 1 : 0; };
+	auto rank = [](int s) { return s == kExitGuestCrashed ? 3 : s == kExitRunFailed ? 2 : s != 0 ? 1 : 0; };
 	return rank(b) > rank(a) ? b : a;
 }
 
 int run_in_vms(const Options &opt)
 {
 	if (::geteuid() != 0)
-		throw KernelUnavailable(
+		throw MissingRequirement(
 			"e4mext regression --kernel needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 	const std::string binary = suite_binary();
 	const std::vector<std::string> expected = expected_cases(binary, opt.only);

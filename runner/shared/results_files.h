@@ -2,15 +2,12 @@
 // cannot share it) and written with every error checked (a full disk fails the run, exit 3).
 #pragma once
 
+#include "runner_errors.h"
+
 #include <stdexcept>
 #include <string>
 
 namespace e4mext::runner {
-
-// A write to the results failed (disk full, read-only, removed): the run failed (exit 3).
-struct WriteFailed : std::runtime_error {
-	using std::runtime_error::runtime_error;
-};
 
 // Makes `path` (its parents as needed) as a new, empty directory; throws UsageError when it exists
 // already, also when another run made it a moment ago.

@@ -50,12 +50,9 @@ int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, cons
 	} catch (const UsageError &e) {
 		std::cerr << program << ": " << e.what() << "\n";
 		return kExitBadUsage;
-	} catch (const KernelUnavailable &e) {
+	} catch (const std::exception &e) { // RunFailed and its kinds, and whatever else went wrong
 		std::cerr << program << ": " << e.what() << "\n";
-		return kExitBootFailed;
-	} catch (const std::exception &e) {
-		std::cerr << program << ": " << e.what() << "\n";
-		return kExitBootFailed;
+		return kExitRunFailed;
 	}
 }
 

@@ -1,6 +1,6 @@
 // The subcommands of build/e4mext. Each module adds its CLI11 subcommand to a parent app, binds the
 // options to state of its own, and returns what runs it once the command line has been parsed.
-// Errors: throw UsageError (exit 2), KernelUnavailable (exit 3), or return the command's status.
+// Errors: throw UsageError (exit 2), RunFailed or a kind of it (exit 3; runner_errors.h), or return the command's status.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -208,8 +208,8 @@ std::string read_busybox(const std::string &path)
 {
 	auto binary = read_file(path);
 	if (!binary || binary->empty())
-		throw KernelUnavailable("cannot read " + path +
-					" for the guest's initramfs: install busybox-static (scripts/setup does)");
+		throw MissingRequirement("cannot read " + path +
+					 " for the guest's initramfs: install busybox-static (scripts/setup does)");
 	return *binary;
 }
 

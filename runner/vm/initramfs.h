@@ -67,7 +67,7 @@ std::string guest_command_script(const GuestPlan &plan);
 // The initramfs: /init, /e4mext-command, /bin/busybox (read from `busybox`, a static binary), /dev/console.
 std::string build_initramfs(const GuestPlan &plan, const std::string &busybox);
 
-// The contents of the static busybox for an initramfs; throws KernelUnavailable when unreadable.
+// The contents of the static busybox for an initramfs; throws MissingRequirement when unreadable.
 std::string read_busybox(const std::string &path);
 
 } // namespace e4mext::runner

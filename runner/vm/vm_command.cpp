@@ -90,7 +90,7 @@ int run(const RunOptions &opt)
 	base.timeout = std::chrono::seconds(opt.timeout);
 	base.boot_timeout = std::chrono::seconds(opt.boot_timeout);
 	if (::geteuid() != 0)
-		throw KernelUnavailable(
+		throw MissingRequirement(
 			"e4mext-vm run needs root: virtiofsd shares the host's root with the guest (run it with sudo)");
 
 	install_cleanup_handlers("e4mext-vm");

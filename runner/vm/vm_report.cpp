@@ -63,12 +63,12 @@ std::string metadata_block(const RunFacts &f)
 int exit_status_of(const VmOutcome &o)
 {
 	switch (o.end) {
-	case VmEnd::boot_failed: return kExitBootFailed;
+	case VmEnd::boot_failed: return kExitRunFailed;
 	case VmEnd::crashed:
 	case VmEnd::hung: return kExitGuestCrashed;
 	case VmEnd::finished: return o.crashes.empty() ? o.command_status : kExitGuestCrashed;
 	}
-	return kExitBootFailed;
+	return kExitRunFailed;
 }
 
 std::string verdict(const VmOutcome &o)

@@ -39,7 +39,7 @@ void write_file(const fs::path &path, const std::string &content)
 	std::ofstream out(path, std::ios::binary);
 	out << content;
 	if (!out.flush())
-		throw KernelUnavailable("cannot write " + path.string() + ": " + std::strerror(errno));
+		throw RunFailed("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
 // Sparse raw images, `size` bytes each.
@@ -50,16 +50,15 @@ std::vector<std::string> make_disks(const fs::path &dir, unsigned count, uint64_
 	// the guest as a medium error, looking like a kernel fault.
 	struct statvfs st {};
 	if (count > 0 && ::statvfs(dir.c_str(), &st) == 0 && uint64_t(st.f_bavail) * st.f_frsize < count * size)
-		throw KernelUnavailable("the VM's " + std::to_string(count) + " disk(s) of " + std::to_string(size >> 20) +
-					" MiB do not fit in the " + std::to_string((uint64_t(st.f_bavail) * st.f_frsize) >> 20) +
-					" MiB free in " + dir.string() +
-					" (set TMPDIR to a filesystem with room, or give smaller disks)");
+		throw RunFailed("the VM's " + std::to_string(count) + " disk(s) of " + std::to_string(size >> 20) +
+				" MiB do not fit in the " + std::to_string((uint64_t(st.f_bavail) * st.f_frsize) >> 20) +
+				" MiB free in " + dir.string() + " (set TMPDIR to a filesystem with room, or give smaller disks)");
 	for (unsigned i = 1; i <= count; ++i) {
 		const std::string path = (dir / ("disk" + std::to_string(i) + ".img")).string();
 		UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
 		if (!fd || ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0)
-			throw KernelUnavailable("cannot make the disk image " + path + ": " + std::strerror(errno) +
-						" (set TMPDIR to a filesystem with room)");
+			throw RunFailed("cannot make the disk image " + path + ": " + std::strerror(errno) +
+					" (set TMPDIR to a filesystem with room)");
 		disks.push_back(path);
 	}
 	return disks;
@@ -139,12 +138,12 @@ Process start_virtiofsd(const std::string &socket, const std::string &source, co
 	const auto deadline = Clock::now() + std::chrono::seconds(10);
 	while (!fs::exists(socket)) {
 		if (auto s = p.try_wait())
-			throw KernelUnavailable(std::string(kVirtiofsd) + " for " + source + " ended (" + s->describe() +
-						") before listening: " + last_lines(read_text(log), 3) +
-						(::geteuid() != 0 ? " (virtiofsd needs root)" : ""));
+			throw RunFailed(std::string(kVirtiofsd) + " for " + source + " ended (" + s->describe() +
+					") before listening: " + last_lines(read_text(log), 3) +
+					(::geteuid() != 0 ? " (virtiofsd needs root)" : ""));
 		if (Clock::now() > deadline)
-			throw KernelUnavailable(std::string(kVirtiofsd) + " for " + source + " made no socket " + socket +
-						" within 10 s: " + last_lines(read_text(log), 3));
+			throw RunFailed(std::string(kVirtiofsd) + " for " + source + " made no socket " + socket +
+					" within 10 s: " + last_lines(read_text(log), 3));
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	}
 	return p;
@@ -209,12 +208,12 @@ AcceleratorChoice probe_accelerator(const std::string &kernel_image, const std::
 VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator accel, std::ostream &guest_output)
 {
 	if (::access(kVirtiofsd, X_OK) != 0)
-		throw KernelUnavailable(std::string(kVirtiofsd) + " is missing: install qemu-system-common (scripts/setup does)");
+		throw MissingRequirement(std::string(kVirtiofsd) + " is missing: install qemu-system-common (scripts/setup does)");
 	const fs::path results = req.results_dir;
 	std::error_code ec;
 	fs::create_directories(results, ec);
 	if (ec)
-		throw KernelUnavailable("cannot create the results directory " + results.string() + ": " + ec.message());
+		throw RunFailed("cannot create the results directory " + results.string() + ": " + ec.message());
 	for (const char *stale : {"exit-status", "guest-kernel", "output.txt", "console.log"})
 		fs::remove(results / stale, ec);
 

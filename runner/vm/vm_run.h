@@ -65,8 +65,8 @@ struct VmOutcome {
 };
 
 // Runs req.plan in a VM booting `kernel`; the command's output is copied to `guest_output` as it
-// arrives (and kept in <results>/output.txt). Throws KernelUnavailable when qemu or virtiofsd
-// cannot be started.
+// arrives (and kept in <results>/output.txt). Throws MissingRequirement when virtiofsd
+// is missing, RunFailed when it or the disks cannot be set up.
 VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator accel, std::ostream &guest_output);
 
 // The first line of `qemu-system-x86_64 --version`.

@@ -27,7 +27,7 @@
 
 namespace fs = std::filesystem;
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -385,4 +385,4 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	return out;
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 struct CaseOutcome {
 	std::vector<Failure> failures;
@@ -38,4 +38,4 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env);
 // Removes everything in the mount but lost+found. Throws std::runtime_error.
 void clear_mount(const std::string &mnt);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -3,7 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -170,4 +170,4 @@ CaseSpec parse_job_file(std::string_view text, const std::string &source)
 	return c;
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

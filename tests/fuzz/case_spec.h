@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 // Paths the job file leaves to the environment; fio expands ${VAR} in option values.
 inline constexpr const char *kMountVar = "E4MEXT_FUZZ_MNT";
@@ -55,4 +55,4 @@ std::string to_job_file(const CaseSpec &c, const std::vector<std::string> &why =
 // source:line and what is wrong.
 CaseSpec parse_job_file(std::string_view text, const std::string &source);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

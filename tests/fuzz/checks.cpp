@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -63,4 +63,4 @@ ExtraFile judge_extra_file(const std::string &path, bool marked, const std::vect
 							" though no job naming it has keep_donor=1"}};
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 // The mark engine/donor.h puts on the donors e4mext creates.
 inline constexpr const char *kDonorXattr = "user.e4mext.donor";
@@ -40,4 +40,4 @@ struct ExtraFile {
 };
 ExtraFile judge_extra_file(const std::string &path, bool marked, const std::vector<JobView> &jobs);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -171,4 +171,4 @@ std::string ContentCheck::describe() const
 	return out.str();
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 // The key of one file's content: splitmix64 over the seed, the case and the path's bytes.
 uint64_t content_key(uint64_t seed, uint64_t index, std::string_view path);
@@ -35,4 +35,4 @@ struct ContentCheck {
 
 ContentCheck check_content(const std::string &path, uint64_t key, uint64_t expected_size);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -17,7 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -182,4 +182,4 @@ void kill_fio_on_fatal_signals()
 		::sigaction(kFatalSignals[i], &sa, &g_previous[i]);
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 struct FioCommand {
 	std::string fio; // the fio binary
@@ -34,4 +34,4 @@ FioExit run_fio(const FioCommand &cmd);
 // the child subreaper of fio's job processes.
 void kill_fio_on_fatal_signals();
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

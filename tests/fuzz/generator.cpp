@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -355,4 +355,4 @@ CaseSpec generate_case(uint64_t seed, uint64_t index)
 	return c;
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 // At most this many bytes of files per case: with donors as large again it leaves most of the
 // 1 GiB loop filesystem free.
@@ -14,4 +14,4 @@ inline constexpr uint64_t kCaseFileBudget = 160ULL << 20;
 
 CaseSpec generate_case(uint64_t seed, uint64_t index);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

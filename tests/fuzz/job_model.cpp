@@ -1,6 +1,6 @@
 #include "job_model.h"
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 namespace {
 
@@ -113,4 +113,4 @@ std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 	return out;
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

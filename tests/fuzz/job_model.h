@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 struct JobView {
 	std::string name;
@@ -45,4 +45,4 @@ std::string expand_mount(const std::string &value, const std::string &mnt);
 
 inline constexpr const char *kDefaultDonorInfix = ".e4mext-donor.";
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

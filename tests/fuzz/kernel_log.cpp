@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 KernelLog::KernelLog() : fd_(::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
 {
@@ -55,4 +55,4 @@ std::string kernel_complaint(std::string_view record)
 	return "";
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

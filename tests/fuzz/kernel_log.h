@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 // The message of one /dev/kmsg record ("prio,seq,usec,flags;message\n continuation...") when it
 // is a complaint ("WARNING:", "BUG:", "Oops"); "" when it is not.
@@ -29,4 +29,4 @@ private:
 	std::string why_unreadable_;
 };
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

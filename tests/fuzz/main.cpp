@@ -22,7 +22,7 @@
 
 namespace fs = std::filesystem;
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 namespace {
 
 constexpr unsigned kFreshEvery = 100; // cases between two mkfs of the loop filesystem
@@ -80,14 +80,14 @@ private:
 
 	void fresh()
 	{
-		const regress::CommandResult r = regress::run_command({loopfs_, "fresh", fs_.work()});
+		const e4mext::regress::CommandResult r = e4mext::regress::run_command({loopfs_, "fresh", fs_.work()});
 		if (r.status != 0)
 			throw std::runtime_error("regression/loopfs fresh " + fs_.work() + " failed: " + r.err);
 		cases_ = 1;
 	}
 
 	std::string loopfs_;
-	regress::LoopFs fs_;
+	e4mext::regress::LoopFs fs_;
 	std::string work_;
 	unsigned cases_ = 0;
 };
@@ -365,15 +365,15 @@ void require_environment(const CommandLine &cmd)
 }
 
 } // namespace
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz
 
 int main(int argc, char **argv)
 {
-	using namespace jobfuzz;
+	using namespace e4mext::jobfuzz;
 	const CommandLine cmd = parse_command_line(argc, argv);
 	require_environment(cmd);
 	try {
-		regress::install_cleanup_handlers(cmd.loopfs);
+		e4mext::regress::install_cleanup_handlers(cmd.loopfs);
 		kill_fio_on_fatal_signals();
 		return cmd.replay_mode ? replay(cmd) : fuzz(cmd);
 	} catch (const std::exception &e) {

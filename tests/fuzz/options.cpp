@@ -14,7 +14,7 @@
 #define JOB_FUZZ_LOOPFS "regression/loopfs"
 #endif
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 const char kUsage[] = "usage: job-fuzz [--cases N] [--seed S] [--case K] [--time-limit SECONDS] [--soak] [--keep-going]\n"
 		      "                [--save-failures DIR] [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
@@ -123,4 +123,4 @@ CommandLine parse_command_line(int argc, char **argv)
 	return o;
 }
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

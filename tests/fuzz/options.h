@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace jobfuzz {
+namespace e4mext::jobfuzz {
 
 inline constexpr uint64_t kDefaultCases = 100;
 inline constexpr uint64_t kSoakCases = 20000;
@@ -31,4 +31,4 @@ extern const char kUsage[];
 // Parses argv; on --help prints the usage and exits 0, on a mistake says what was wrong and exits 2.
 CommandLine parse_command_line(int argc, char **argv);
 
-} // namespace jobfuzz
+} // namespace e4mext::jobfuzz

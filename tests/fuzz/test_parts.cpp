@@ -17,7 +17,7 @@
 #include <set>
 #include <vector>
 
-using namespace jobfuzz;
+using namespace e4mext::jobfuzz;
 
 TEST_CASE("a case is a function of (seed, case) alone", "[generator]")
 {

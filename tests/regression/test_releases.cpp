@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace regress;
+using namespace e4mext::regress;
 
 namespace {
 KernelRelease release(const char *s)

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace regress;
+using namespace e4mext::regress;
 
 namespace {
 

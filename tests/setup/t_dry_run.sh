@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/scripts"
 cp "$setup" "$work/scripts/setup"
-cp "$(dirname "$setup")/owner.sh" "$work/scripts/owner.sh" # sourced by setup
+cp "$(dirname "$setup")/owner.sh" "$(dirname "$setup")/apt-sources.sh" "$work/scripts/" # sourced by setup
 fail() { echo "FAIL: $*"; echo "--- output:"; cat "$work/out"; exit 1; }
 
 "$work/scripts/setup" --dry-run >"$work/out" 2>&1 || fail "--dry-run exited $?"

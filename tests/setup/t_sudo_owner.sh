@@ -26,7 +26,7 @@ not_owned_by() { find "$2" ! -uid "$1" -printf '%u %p\n' | head -n 10; }
 for run in control sudo; do
   rm -rf "$work/checkout"
   mkdir -p "$work/checkout/scripts"
-  cp "$src/scripts/setup" "$src/scripts/owner.sh" "$work/checkout/scripts/"
+  cp "$src/scripts/setup" "$src/scripts/owner.sh" "$src/scripts/apt-sources.sh" "$work/checkout/scripts/"
   prefix=()
   [ $run = control ] || prefix=("${as_sudo[@]}")
   "${prefix[@]}" env E4MEXT_FIO_SOURCE="$fio_source" "$work/checkout/scripts/setup" --no-build >"$work/setup.out" 2>&1 ||

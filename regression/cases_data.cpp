@@ -142,8 +142,8 @@ std::vector<Case> data_path_cases()
 		 false,
 		 {{Behaviour::Old,
 		   expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU",
-			  "fixed; measured on 6.17.13, 6.18.5, 6.18.15"),
-		   stable_from({"6.17.13"}, "6.18")}}},
+			  "fixed (in 6.18, backported); measured on 6.17.8, 6.17.13, 6.18.5, 6.18.15"),
+		   stable_from({"6.17.8"}, "6.18")}}},
 	};
 }
 

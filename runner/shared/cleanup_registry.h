@@ -38,7 +38,7 @@ void register_directory(const std::string &path);
 void unregister_directory(const std::string &path);
 
 // Blocks those signals for its lifetime, so a resource is never created without being
-// registered. old_mask() is the mask to give children (posix_spawn's POSIX_SPAWN_SETSIGMASK).
+// registered. old_mask() is the mask to give children (set in the child just before exec).
 class SignalBlock {
 public:
 	SignalBlock();
@@ -52,7 +52,10 @@ private:
 };
 
 // A private directory ${TMPDIR:-/tmp}/<prefix>.XXXXXX, removed with everything in it on
-// destruction or on a fatal signal.
+// destruction or on a fatal signal. It holds a marker naming its owner (pid and start time); making
+// one first removes, and names on stderr, the marked directories of e4mext processes that no longer
+// run (a SIGKILLed run cannot clean up) - never one of a live process, one without the marker, or
+// one with something mounted in it.
 class TempDir {
 public:
 	explicit TempDir(const std::string &prefix);

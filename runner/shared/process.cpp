@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,44 +57,78 @@ std::string ExitStatus::describe() const
 
 namespace {
 
-// posix_spawn's file actions and attributes, released on every path.
-class SpawnSetup {
-public:
-	SpawnSetup()
-	{
-		posix_spawn_file_actions_init(&actions);
-		posix_spawnattr_init(&attr);
-	}
-	~SpawnSetup()
-	{
-		posix_spawn_file_actions_destroy(&actions);
-		posix_spawnattr_destroy(&attr);
-	}
-	SpawnSetup(const SpawnSetup &) = delete;
-	SpawnSetup &operator=(const SpawnSetup &) = delete;
-	posix_spawn_file_actions_t actions;
-	posix_spawnattr_t attr;
-};
+// An open descriptor the child gets as its stdin/stdout/stderr: opened here in the parent (close-on-exec,
+// so no other child inherits it) and moved into place after fork.
+UniqueFd open_for_child(const char *path, int flags, const std::string &program)
+{
+	UniqueFd fd(::open(path, flags | O_CLOEXEC, 0644));
+	if (!fd)
+		throw std::system_error(errno, std::generic_category(), "cannot open " + std::string(path) + " for " + program);
+	return fd;
+}
 
-// Adds the file action for one output stream; returns the parent's read end for a pipe.
-UniqueFd route_stream(SpawnSetup &setup, const Stream &stream, int target, UniqueFd &child_end)
+// The child's end for one output stream (-1 = inherit); the parent's read end of a pipe goes to `parent_end`.
+UniqueFd child_stream(const Stream &stream, UniqueFd &parent_end, const std::string &program)
 {
 	switch (stream.kind) {
 	case Stream::Kind::inherit: return {};
-	case Stream::Kind::null: posix_spawn_file_actions_addopen(&setup.actions, target, "/dev/null", O_WRONLY, 0); return {};
-	case Stream::Kind::file:
-		posix_spawn_file_actions_addopen(&setup.actions, target, stream.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		return {};
+	case Stream::Kind::null: return open_for_child("/dev/null", O_WRONLY, program);
+	case Stream::Kind::file: return open_for_child(stream.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, program);
 	case Stream::Kind::pipe: {
 		int fds[2];
 		if (::pipe2(fds, O_CLOEXEC) != 0)
 			throw std::system_error(errno, std::generic_category(), "pipe2 for a child's output");
-		child_end = UniqueFd(fds[1]);
-		posix_spawn_file_actions_adddup2(&setup.actions, fds[1], target);
-		return UniqueFd(fds[0]);
+		parent_end = UniqueFd(fds[0]);
+		return UniqueFd(fds[1]);
 	}
 	}
 	return {};
+}
+
+// In the child: fd becomes `target`, open across exec (dup2 onto itself would keep close-on-exec).
+bool move_fd(int fd, int target)
+{
+	if (fd < 0)
+		return true;
+	if (fd == target)
+		return ::fcntl(fd, F_SETFD, 0) == 0;
+	return ::dup2(fd, target) == target;
+}
+
+// Everything the child needs between fork and exec, prepared before fork: the child may only make
+// async-signal-safe calls.
+struct ChildPlan {
+	std::vector<char *> argv;
+	const char *cwd = nullptr;
+	int in = -1, out = -1, err = -1;
+	bool err_to_out = false;
+	pid_t parent = 0;
+	const sigset_t *mask = nullptr;
+	int report = -1; // close-on-exec pipe: errno written here when the child cannot exec
+};
+
+[[noreturn]] void exec_child(const ChildPlan &plan)
+{
+	// Dies with the runner, also when the runner is SIGKILLed and its handlers cannot run: a qemu
+	// or virtiofsd outliving it would finish the guest's work into the results and keep its disks.
+	// The pid check covers a parent that died before the prctl.
+	if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != plan.parent)
+		::_exit(127);
+	::setpgid(0, 0);
+	for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
+		::signal(sig, SIG_DFL);
+	bool ok = move_fd(plan.in, STDIN_FILENO) && move_fd(plan.out, STDOUT_FILENO) &&
+		  (plan.err_to_out ? ::dup2(STDOUT_FILENO, STDERR_FILENO) == STDERR_FILENO : move_fd(plan.err, STDERR_FILENO));
+	if (ok && plan.cwd)
+		ok = ::chdir(plan.cwd) == 0;
+	if (ok) {
+		::sigprocmask(SIG_SETMASK, plan.mask, nullptr);
+		::execvp(plan.argv[0], plan.argv.data());
+	}
+	const int error = errno;
+	ssize_t ignored = ::write(plan.report, &error, sizeof error);
+	(void)ignored;
+	::_exit(127);
 }
 
 } // namespace
@@ -105,38 +139,50 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 		throw std::invalid_argument("Process::spawn: empty argv");
 	Process p;
 	p.program_ = argv[0];
-	SpawnSetup setup;
-	if (!cwd.empty())
-		posix_spawn_file_actions_addchdir_np(&setup.actions, cwd.c_str());
-	posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	UniqueFd out_child, err_child;
-	p.out_ = route_stream(setup, out, STDOUT_FILENO, out_child);
-	if (err.kind == Stream::Kind::file && out.kind == Stream::Kind::file && err.path == out.path)
-		posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO); // one log, in order
-	else
-		p.err_ = route_stream(setup, err, STDERR_FILENO, err_child);
+	const UniqueFd in_child = open_for_child("/dev/null", O_RDONLY, argv[0]);
+	const bool err_to_out = err.kind == Stream::Kind::file && out.kind == Stream::Kind::file && err.path == out.path;
+	const UniqueFd out_child = child_stream(out, p.out_, argv[0]);
+	const UniqueFd err_child = err_to_out ? UniqueFd() : child_stream(err, p.err_, argv[0]);
+	int report_fds[2];
+	if (::pipe2(report_fds, O_CLOEXEC) != 0)
+		throw std::system_error(errno, std::generic_category(), "pipe2 for starting " + argv[0]);
+	UniqueFd report_read(report_fds[0]), report_write(report_fds[1]);
 
-	std::vector<char *> args;
+	ChildPlan plan;
 	for (const std::string &a : argv)
-		args.push_back(const_cast<char *>(a.c_str()));
-	args.push_back(nullptr);
+		plan.argv.push_back(const_cast<char *>(a.c_str()));
+	plan.argv.push_back(nullptr);
+	plan.cwd = cwd.empty() ? nullptr : cwd.c_str();
+	plan.in = in_child.get();
+	plan.out = out_child.get();
+	plan.err = err_child.get();
+	plan.err_to_out = err_to_out;
+	plan.parent = ::getpid();
+	plan.report = report_write.get();
 
-	// Blocked from spawn to registration: a signal in between would leave an unlisted child.
+	// Blocked from fork to registration: a signal in between would leave an unlisted child.
 	SignalBlock blocked;
-	sigset_t defaults;
-	sigemptyset(&defaults);
-	for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
-		sigaddset(&defaults, sig);
-	posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&setup.attr, 0);
-	posix_spawnattr_setsigmask(&setup.attr, &blocked.old_mask());
-	posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-	pid_t pid = -1;
-	const int rc = ::posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), environ);
-	if (rc != 0)
-		throw std::system_error(rc, std::generic_category(),
+	plan.mask = &blocked.old_mask();
+	const pid_t pid = ::fork();
+	if (pid < 0)
+		throw std::system_error(errno, std::generic_category(), "fork for " + argv[0]);
+	if (pid == 0)
+		exec_child(plan);
+	::setpgid(pid, pid); // also here: the group exists before anyone signals it
+	report_write.reset();
+	int child_errno = 0;
+	ssize_t got;
+	while ((got = ::read(report_read.get(), &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
+	}
+	if (got > 0) {
+		int raw = 0;
+		while (::waitpid(pid, &raw, 0) < 0 && errno == EINTR) {
+		}
+		throw std::system_error(child_errno, std::generic_category(),
 					"cannot start " + argv[0] +
+						(plan.cwd ? " in " + cwd : std::string()) +
 						" (is it installed? scripts/setup installs the packages the runner needs)");
+	}
 	register_process_group(pid);
 	p.pid_ = pid;
 	return p;

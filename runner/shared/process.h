@@ -1,8 +1,9 @@
-// Child processes for the runner: posix_spawn in a process group of its own, stdin from /dev/null,
+// Child processes for the runner: fork+exec in a process group of its own, stdin from /dev/null,
 // stdout/stderr inherited, discarded, piped or written to a file; wait with a timeout; and the group
 // killed (SIGKILL) and reaped when the Process goes out of scope without having been waited for -
 // also on an exception. Every live group is listed in the cleanup registry, so a SIGINT/SIGTERM
-// kills it too. Generic: nothing here knows about VMs.
+// kills it too; a child gets SIGKILL when the runner dies (PR_SET_PDEATHSIG), so a SIGKILLed runner
+// leaves no qemu or virtiofsd behind. Generic: nothing here knows about VMs.
 #pragma once
 
 #include <sys/types.h>

@@ -36,6 +36,17 @@ std::string qemu_option_value(const std::string &value)
 	return out;
 }
 
+std::vector<std::string> virtiofsd_argv(const std::string &virtiofsd, const std::string &socket, const std::string &source)
+{
+	std::string escaped;
+	for (const char ch : source) {
+		if (ch == ',' || ch == '\\')
+			escaped += '\\';
+		escaped += ch;
+	}
+	return {virtiofsd, "--socket-path=" + socket, "-o", "source=" + escaped, "-o", "cache=auto", "-o", "sandbox=chroot"};
+}
+
 std::vector<std::string> qemu_argv(const VmConfig &c)
 {
 	const std::string mem_mib = std::to_string(c.memory >> 20) + "M";

@@ -40,6 +40,11 @@ uint64_t parse_guest_memory(const std::string &text, const std::string &what);
 // A value inside one of qemu's "key=value,..." options: every comma doubled, as qemu reads ",," as one.
 std::string qemu_option_value(const std::string &value);
 
+// virtiofsd's command sharing `source` through `socket`. Its -o list is split at commas (libfuse's
+// option parser); a backslash escapes the next character, so a comma or backslash in the path is
+// escaped: unescaped, "source=/tmp/a,b" shares /tmp/a or fails as "did not boot".
+std::vector<std::string> virtiofsd_argv(const std::string &virtiofsd, const std::string &socket, const std::string &source);
+
 // The kernel parameter that makes `pmem` bytes of the guest's `memory` an emulated persistent
 // memory region (e820 type 12, /dev/pmem0 with the nd_e820 and nd_pmem drivers): "memmap=256M!1536M",
 // the region ending 256M below the top of RAM. Throws UsageError when it does not fit (whole 128M

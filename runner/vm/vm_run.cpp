@@ -132,9 +132,7 @@ private:
 
 Process start_virtiofsd(const std::string &socket, const std::string &source, const std::string &log)
 {
-	Process p = Process::spawn(
-		{kVirtiofsd, "--socket-path=" + socket, "-o", "source=" + source, "-o", "cache=auto", "-o", "sandbox=chroot"},
-		Stream::null(), Stream::file(log));
+	Process p = Process::spawn(virtiofsd_argv(kVirtiofsd, socket, source), Stream::null(), Stream::file(log));
 	const auto deadline = Clock::now() + std::chrono::seconds(10);
 	while (!fs::exists(socket)) {
 		if (auto s = p.try_wait())

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -82,6 +83,46 @@ TEST_CASE("process: the whole group is killed when the Process goes out of scope
 	CHECK_FALSE(alive(leader));
 	::unlink(pidfile.c_str());
 	::rmdir(dir);
+}
+
+TEST_CASE("process: a child dies with a runner killed by SIGKILL", "[process]")
+{
+	// The runner's handlers cannot run on SIGKILL; qemu and virtiofsd must not outlive it anyway.
+	int fds[2];
+	REQUIRE(::pipe(fds) == 0);
+	const pid_t runner = ::fork();
+	REQUIRE(runner >= 0);
+	if (runner == 0) {
+		::close(fds[0]);
+		Process child = Process::spawn({"sleep", "60"}, Stream::null(), Stream::null());
+		const pid_t pid = child.pid();
+		if (::write(fds[1], &pid, sizeof pid) != sizeof pid)
+			::_exit(1);
+		for (;;)
+			::pause();
+	}
+	::close(fds[1]);
+	pid_t child = 0;
+	const bool got = ::read(fds[0], &child, sizeof child) == sizeof child;
+	::close(fds[0]);
+	::kill(runner, SIGKILL);
+	::waitpid(runner, nullptr, 0);
+	REQUIRE(got);
+	REQUIRE(child > 0);
+	for (int i = 0; i < 300 && alive(child); ++i)
+		std::this_thread::sleep_for(10ms);
+	const bool survived = alive(child);
+	if (survived)
+		::kill(child, SIGKILL);
+	CHECK_FALSE(survived);
+}
+
+TEST_CASE("process: a failed start names the program, the directory and the reason", "[process]")
+{
+	CHECK_THROWS_WITH(Process::spawn({"true"}, Stream::null(), Stream::null(), "/nonexistent/e4mext-no-such-dir"),
+			  Catch::Contains("cannot start true in /nonexistent/e4mext-no-such-dir") &&
+				  Catch::Contains("No such file or directory"));
+	CHECK_THROWS_WITH(Process::spawn({"/etc/passwd"}), Catch::Contains("Permission denied"));
 }
 
 TEST_CASE("process: output to a file, terminate with a grace period", "[process]")

@@ -89,6 +89,13 @@ TEST_CASE("qemu: a comma in a path is escaped qemu's way (,,), not taken as the 
 	CHECK(has_pair(a, "-chardev", "socket,id=fsresults,path=/r,,x/results.sock"));
 }
 
+TEST_CASE("virtiofsd: a comma or backslash in the shared path is escaped for its -o list", "[qemu]")
+{
+	const auto a = virtiofsd_argv("/usr/lib/qemu/virtiofsd", "/tmp/a,b/results.sock", "/r,x\\y");
+	CHECK(a == std::vector<std::string>{"/usr/lib/qemu/virtiofsd", "--socket-path=/tmp/a,b/results.sock", "-o",
+					    "source=/r\\,x\\\\y", "-o", "cache=auto", "-o", "sandbox=chroot"});
+}
+
 TEST_CASE("guest memory: more than the host has is a usage error, not a failed boot", "[qemu]")
 {
 	CHECK(parse_guest_memory("256M", "--memory") == 256ull << 20);

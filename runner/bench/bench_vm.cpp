@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string_view>
 
@@ -20,20 +21,42 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The guest's runs (boot dir/runs/<case>/run-N.*) into the kernel's set (set dir/runs/...).
-void collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
+// The run a file of runs/<case>/ belongs to ("run-3" of run-3.json, run-3_iops.1.log), "" for none.
+std::string run_of(const std::string &file_name)
+{
+	static const std::regex run_name("(run-[0-9]+)[._].*");
+	std::smatch m;
+	return std::regex_match(file_name, m, run_name) ? m[1].str() : std::string();
+}
+
+// The guest's runs (boot dir/runs/<case>/run-N.*) into the kernel's set (set dir/runs/...). A run
+// whose fio JSON is missing or empty did not finish (the VM was stopped during it, by an interrupt
+// or a failure): its files go to boot dir/unfinished/ instead, kept but out of the set, whose table
+// would otherwise fail on the empty JSON. Returns the unfinished runs (<case>/run-N).
+std::vector<std::string> collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
 {
 	const fs::path from = boot_dir / "runs";
+	std::vector<std::string> unfinished;
 	if (!fs::is_directory(from))
-		return;
-	for (const auto &entry : fs::recursive_directory_iterator(from)) {
-		if (!entry.is_regular_file())
-			continue;
-		const fs::path to = set_dir / "runs" / fs::relative(entry.path(), from);
+		return unfinished;
+	std::vector<fs::path> files;
+	for (const auto &entry : fs::recursive_directory_iterator(from))
+		if (entry.is_regular_file())
+			files.push_back(entry.path());
+	for (const fs::path &file : files) {
+		const fs::path relative = fs::relative(file, from);
+		const std::string run = run_of(file.filename().string());
+		std::error_code ec;
+		const fs::path json = file.parent_path() / (run + ".json");
+		const bool finished = run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0);
+		const fs::path to = (finished ? set_dir / "runs" : boot_dir / "unfinished") / relative;
+		if (!finished && file.filename() == run + ".fio")
+			unfinished.push_back((relative.parent_path() / run).string());
 		fs::create_directories(to.parent_path());
-		fs::rename(entry.path(), to);
+		fs::rename(file, to);
 	}
 	fs::remove_all(from);
+	return unfinished;
 }
 
 std::string guest_command(const KernelBenchPlan &plan, unsigned run, const std::vector<std::string> &case_ids)
@@ -116,7 +139,9 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		// Interrupted or not: the runs that finished join the kernel's set.
 		const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
 		std::ofstream(boot_dir / "metadata.txt") << block;
-		collect_runs(boot_dir, set_dir);
+		for (const std::string &run : collect_runs(boot_dir, set_dir))
+			out << "bench: " << run << " did not finish before the VM stopped: not in the set; its files are in "
+			    << (boot_dir / "unfinished").string() << "\n";
 		if (r == 1)
 			write_set_metadata(plan, k, block, boot_dir);
 		throw_if_interrupted();

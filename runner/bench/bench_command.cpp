@@ -830,14 +830,18 @@ int run_local(const BenchOptions &o)
 				write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
 			run_counting(runner);
 		}
-	} catch (const Interrupted &e) {
-		target.reset();
-		results.partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)) + " after " + std::to_string(done) +
-					" of " + std::to_string(total) + " runs",
-				end_metadata(done, total, started));
-		partial_outputs(out_path, label);
-		return 128 + e.signal;
 	} catch (const std::exception &e) {
+		// Ctrl-C reaches the whole process group: a child (mkfs, mount, fio) may die of it and
+		// fail its step before the bench looks at the signal. A failure after a signal is the signal.
+		const auto *interrupted = dynamic_cast<const Interrupted *>(&e);
+		if (const int signal = interrupted ? interrupted->signal : interrupted_by()) {
+			target.reset();
+			results.partial("interrupted by SIG" + std::string(::sigabbrev_np(signal)) + " after " +
+						std::to_string(done) + " of " + std::to_string(total) + " runs",
+					end_metadata(done, total, started));
+			partial_outputs(out_path, label);
+			return 128 + signal;
+		}
 		target.reset();
 		results.partial(std::string("error: ") + e.what(), end_metadata(done, total, started));
 		partial_outputs(out_path, label);

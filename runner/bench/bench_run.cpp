@@ -316,6 +316,15 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	run_variant(c, run, alone_first ? base : alone, !alone_first);
 }
 
+// A run that did not finish (interrupted, failed, past --fio-timeout) is not a run: fio may have
+// left an empty or cut-short JSON beside its case record, which the report would take for one.
+// Its job file and log stay, to show what happened.
+void BenchRunner::discard_unfinished(const std::string &base)
+{
+	for (const char *suffix : {".json", ".case.json", ".stats.jsonl"})
+		fs::remove(base + suffix);
+}
+
 void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone)
 {
 	const std::string what = c.id + " run " + std::to_string(run) + (alone ? " (load alone)" : "");
@@ -346,7 +355,12 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	std::optional<PerfRecording> perf;
 	if (settings_.profile && !alone)
 		perf.emplace(base);
-	run_fio(args, base + ".log", what);
+	try {
+		run_fio(args, base + ".log", what);
+	} catch (...) {
+		discard_unfinished(base);
+		throw;
+	}
 	if (perf)
 		perf->finish(what);
 	expect_written(base + ".json", "fio on " + what);

@@ -64,6 +64,7 @@ private:
 	// One fio run of the case on a fresh layout, as base.{fio,json,log,...}: the case's job (with
 	// its second job beside it), or with alone the second job only (the load without defragmenter).
 	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone);
+	void discard_unfinished(const std::string &base);
 	// fio's verify pass over the second job's writes of the run that wrote base.json.
 	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
 	std::string case_record(const BenchCase &c) const;

@@ -94,6 +94,25 @@ void write_set_metadata(const KernelBenchPlan &plan, size_t k, const std::string
 
 } // namespace
 
+std::string host_paths(std::string text, const std::string &boot_dir, const std::string &set_dir)
+{
+	const std::string guest = std::string(kGuestResultsDir) + "/";
+	for (size_t at = text.find(guest); at != std::string::npos; at = text.find(guest, at)) {
+		const size_t end = std::min(text.find_first_of(" \t\n)'\":", at), text.size());
+		const std::string relative = text.substr(at + guest.size(), end - at - guest.size());
+		fs::path host = fs::path(boot_dir) / relative;
+		if (relative.rfind("runs/", 0) == 0) {
+			const std::string in_runs = relative.substr(5);
+			std::error_code ec;
+			host = fs::exists(fs::path(set_dir) / "runs" / in_runs, ec) ? fs::path(set_dir) / "runs" / in_runs
+										     : fs::path(boot_dir) / "unfinished" / in_runs;
+		}
+		text.replace(at, end - at, host.string());
+		at += host.string().size();
+	}
+	return text;
+}
+
 std::string only_these_cases(const std::vector<std::string> &case_ids)
 {
 	std::string regex;
@@ -148,7 +167,8 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		const int status = exit_status_of(outcome);
 		if (status != 0) {
 			out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
-			    << verdict(outcome) << last_lines(guest_output.str(), 15)
+			    << verdict(outcome)
+			    << host_paths(last_lines(guest_output.str(), 15), boot_dir.string(), set_dir.string())
 			    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
 			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitRunFailed;
 		}

@@ -105,7 +105,7 @@ std::string host_paths(std::string text, const std::string &boot_dir, const std:
 			const std::string in_runs = relative.substr(5);
 			std::error_code ec;
 			host = fs::exists(fs::path(set_dir) / "runs" / in_runs, ec) ? fs::path(set_dir) / "runs" / in_runs
-										     : fs::path(boot_dir) / "unfinished" / in_runs;
+										    : fs::path(boot_dir) / "unfinished" / in_runs;
 		}
 		text.replace(at, end - at, host.string());
 		at += host.string().size();

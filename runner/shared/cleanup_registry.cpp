@@ -260,8 +260,9 @@ void remove_leftovers_of_killed_runs(const std::string &parent)
 			continue; // its owner still runs
 		const std::string dir = entry.path().string();
 		if (has_mount_below(dir)) {
-			std::cerr << "e4mext: " << dir << " was left by an earlier e4mext run (pid " << pid
-				  << ") that did not clean up (killed?); something is mounted in it, so it stays: unmount it and remove it\n";
+			std::cerr
+				<< "e4mext: " << dir << " was left by an earlier e4mext run (pid " << pid
+				<< ") that did not clean up (killed?); something is mounted in it, so it stays: unmount it and remove it\n";
 			continue;
 		}
 		std::filesystem::remove_all(dir, ec);

@@ -179,8 +179,7 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 		while (::waitpid(pid, &raw, 0) < 0 && errno == EINTR) {
 		}
 		throw std::system_error(child_errno, std::generic_category(),
-					"cannot start " + argv[0] +
-						(plan.cwd ? " in " + cwd : std::string()) +
+					"cannot start " + argv[0] + (plan.cwd ? " in " + cwd : std::string()) +
 						" (is it installed? scripts/setup installs the packages the runner needs)");
 	}
 	register_process_group(pid);

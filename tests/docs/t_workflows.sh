@@ -1,13 +1,16 @@
 #!/bin/bash
 # The CI workflow files a user copies (.github/workflows/*.yml) against GitHub's workflow schema,
 # with a real validator: action-validator (npm's @action-validator/cli), from
-# $E4MEXT_ACTION_VALIDATOR or PATH; SKIP (77) without it.
+# $E4MEXT_ACTION_VALIDATOR, .deps/npm (where scripts/setup installs it) or PATH; SKIP (77) without it.
 #   t_workflows.sh SOURCE_DIR
 set -u
 src=$1
-validator=${E4MEXT_ACTION_VALIDATOR:-$(command -v action-validator || true)}
+validator=${E4MEXT_ACTION_VALIDATOR:-}
+[ -n "$validator" ] || [ ! -x "$src/.deps/npm/node_modules/.bin/action-validator" ] ||
+  validator=$src/.deps/npm/node_modules/.bin/action-validator
+[ -n "$validator" ] || validator=$(command -v action-validator || true)
 [ -n "$validator" ] && [ -x "$validator" ] ||
-  { echo "SKIP: no action-validator (npm install -g @action-validator/cli, or set E4MEXT_ACTION_VALIDATOR)"; exit 77; }
+  { echo "SKIP: no action-validator (scripts/setup installs it into .deps/npm when npm is there; or set E4MEXT_ACTION_VALIDATOR)"; exit 77; }
 shopt -s nullglob
 files=("$src"/.github/workflows/*.yml "$src"/.github/workflows/*.yaml)
 [ ${#files[@]} -gt 0 ] || { echo "FAIL: no workflow files in $src/.github/workflows"; exit 1; }

@@ -43,12 +43,20 @@ std::vector<std::string> collect_runs(const fs::path &boot_dir, const fs::path &
 	for (const auto &entry : fs::recursive_directory_iterator(from))
 		if (entry.is_regular_file())
 			files.push_back(entry.path());
+	// Every file's verdict before any file moves: a run's JSON moved first would make the rest of
+	// its files look unfinished.
+	std::vector<bool> finished_files;
 	for (const fs::path &file : files) {
-		const fs::path relative = fs::relative(file, from);
 		const std::string run = run_of(file.filename().string());
 		std::error_code ec;
 		const fs::path json = file.parent_path() / (run + ".json");
-		const bool finished = run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0);
+		finished_files.push_back(run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0));
+	}
+	for (size_t i = 0; i < files.size(); ++i) {
+		const fs::path &file = files[i];
+		const fs::path relative = fs::relative(file, from);
+		const std::string run = run_of(file.filename().string());
+		const bool finished = finished_files[i];
 		const fs::path to = (finished ? set_dir / "runs" : boot_dir / "unfinished") / relative;
 		if (!finished && file.filename() == run + ".fio")
 			unfinished.push_back((relative.parent_path() / run).string());

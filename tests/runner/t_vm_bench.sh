@@ -26,6 +26,8 @@ echo "$out"
 d=$work/results/gate
 [ $status = 1 ] || fail "exit status $status, expected 1 (the gate failing 6.18.15 against 6.19.13)"
 echo "$out" | grep -q "gate: REGRESSION against 6.19.13-tcg" || fail "no REGRESSION verdict against 6.19.13-tcg"
+! echo "$out" | grep -q "did not finish" || fail "a run that finished was taken for unfinished"
+! echo "$out" | grep -q "has no case records" || fail "runs lost their case records on the way out of the VM"
 [ "$(echo "$out" | grep -o 'kernel 6\.1[89]\.1[35]-tcg, round [123]' | tr '\n' ' ')" = \
 	"kernel 6.19.13-tcg, round 1 kernel 6.18.15-tcg, round 1 kernel 6.19.13-tcg, round 2 kernel 6.18.15-tcg, round 2 kernel 6.19.13-tcg, round 3 kernel 6.18.15-tcg, round 3 " ] ||
 	fail "the kernels did not alternate A B A B A B"

@@ -39,29 +39,29 @@ std::vector<std::string> collect_runs(const fs::path &boot_dir, const fs::path &
 	std::vector<std::string> unfinished;
 	if (!fs::is_directory(from))
 		return unfinished;
-	std::vector<fs::path> files;
-	for (const auto &entry : fs::recursive_directory_iterator(from))
-		if (entry.is_regular_file())
-			files.push_back(entry.path());
-	// Every file's verdict before any file moves: a run's JSON moved first would make the rest of
-	// its files look unfinished.
-	std::vector<bool> finished_files;
-	for (const fs::path &file : files) {
-		const std::string run = run_of(file.filename().string());
+	// Every file's run and whether it finished, before any file moves: a run's JSON moved first
+	// would make the rest of its files look unfinished.
+	struct GuestFile {
+		fs::path path;
+		std::string run;
+		bool finished;
+	};
+	std::vector<GuestFile> files;
+	for (const auto &entry : fs::recursive_directory_iterator(from)) {
+		if (!entry.is_regular_file())
+			continue;
+		const std::string run = run_of(entry.path().filename().string());
+		const fs::path json = entry.path().parent_path() / (run + ".json");
 		std::error_code ec;
-		const fs::path json = file.parent_path() / (run + ".json");
-		finished_files.push_back(run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0));
+		files.push_back({entry.path(), run, run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0)});
 	}
-	for (size_t i = 0; i < files.size(); ++i) {
-		const fs::path &file = files[i];
-		const fs::path relative = fs::relative(file, from);
-		const std::string run = run_of(file.filename().string());
-		const bool finished = finished_files[i];
-		const fs::path to = (finished ? set_dir / "runs" : boot_dir / "unfinished") / relative;
-		if (!finished && file.filename() == run + ".fio")
-			unfinished.push_back((relative.parent_path() / run).string());
+	for (const GuestFile &file : files) {
+		const fs::path relative = fs::relative(file.path, from);
+		const fs::path to = (file.finished ? set_dir / "runs" : boot_dir / "unfinished") / relative;
+		if (!file.finished && file.path.filename() == file.run + ".fio")
+			unfinished.push_back((relative.parent_path() / file.run).string());
 		fs::create_directories(to.parent_path());
-		fs::rename(file, to);
+		fs::rename(file.path, to);
 	}
 	fs::remove_all(from);
 	return unfinished;

@@ -1,14 +1,13 @@
 #include "compare.hpp"
 
 #include "input_error.hpp"
-#include "num2str.hpp"
+#include "number_text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -31,22 +30,12 @@ std::string trim_right(std::string text)
 	return text;
 }
 
-std::string number(double value)
-{
-	std::ostringstream out;
-	out.precision(15);
-	out << value;
-	return out.str();
-}
-
 // The runs' sample stddev as % of the median ("1.9%"); "-" for one run.
 std::string stddev_cell(const Summary &s)
 {
 	if (s.n < 2)
 		return "-";
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "%.1f%%", relative_stddev_percent(s));
-	return text.data();
+	return format_percent(relative_stddev_percent(s));
 }
 
 std::string spread_percent(const Summary &s)
@@ -109,7 +98,8 @@ std::string decision_text(const std::optional<double> &change, const Decision &d
 // "95-113 moves per run, thin; 1 run ended before its window"
 std::string evidence_text(const CaseResult &r)
 {
-	std::string text = number(r.moves.min) + (r.moves.max != r.moves.min ? "-" + number(r.moves.max) : "") + " moves per run";
+	std::string text =
+		exact_number(r.moves.min) + (r.moves.max != r.moves.min ? "-" + exact_number(r.moves.max) : "") + " moves per run";
 	if (r.thin())
 		text += ", THIN (< " + std::to_string(fewest_moves_per_run) + ")";
 	if (r.runs_ended_early > 0)
@@ -457,21 +447,21 @@ std::string render_csv(const Comparison &cmp)
 				const auto ci = confidence_interval_95(summary);
 				const auto change = cell.change(metric);
 				out << name << "," << csv_field(case_label(row.key, cmp.varying)) << ","
-				    << csv_field(cmp.sets[s]->label) << "," << summary.n << "," << number(summary.median) << ","
-				    << number(summary.min) << "," << number(summary.max) << "," << number(summary.stddev) << ","
-				    << number(relative_stddev_percent(summary)) << ",";
+				    << csv_field(cmp.sets[s]->label) << "," << summary.n << "," << exact_number(summary.median)
+				    << "," << exact_number(summary.min) << "," << exact_number(summary.max) << ","
+				    << exact_number(summary.stddev) << "," << exact_number(relative_stddev_percent(summary)) << ",";
 				if (summary.n >= 2)
-					out << number(ci.low) << "," << number(ci.high);
+					out << exact_number(ci.low) << "," << exact_number(ci.high);
 				else
 					out << ",";
 				const auto &d = cell.decision(metric);
-				out << "," << (change ? number(*change * 100.0) : "") << "," << (change ? number(1 + *change) : "")
-				    << "," << (change ? number(d.low) : "") << "," << (change ? number(d.high) : "") << ","
-				    << (change ? number(d.p_value) : "") << "," << (change ? number(d.level) : "") << ","
-				    << (change ? describe(d.verdict) : "") << ","
-				    << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "") << ","
-				    << number(cell.result->moves.min) << "," << number(cell.result->moves.median) << ","
-				    << cell.result->runs_ended_early << ","
+				out << "," << (change ? exact_number(*change * 100.0) : "") << ","
+				    << (change ? exact_number(1 + *change) : "") << "," << (change ? exact_number(d.low) : "")
+				    << "," << (change ? exact_number(d.high) : "") << "," << (change ? exact_number(d.p_value) : "")
+				    << "," << (change ? exact_number(d.level) : "") << "," << (change ? describe(d.verdict) : "")
+				    << "," << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "")
+				    << "," << exact_number(cell.result->moves.min) << "," << exact_number(cell.result->moves.median)
+				    << "," << cell.result->runs_ended_early << ","
 				    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << "\n";
 			}
 		}
@@ -480,8 +470,8 @@ std::string render_csv(const Comparison &cmp)
 			for (std::size_t s = 0; s < means.size(); ++s) {
 				const auto change = s > 0 ? relative_change(means[0], means[s]) : std::nullopt;
 				out << name << ",geomean," << csv_field(cmp.sets[s]->label) << "," << cmp.geomean.cases << ","
-				    << number(means[s]) << ",,,,,,," << (change ? number(*change * 100.0) : "") << ","
-				    << (change ? number(1 + *change) : "") << ",,,,,,,,,,"
+				    << exact_number(means[s]) << ",,,,,,," << (change ? exact_number(*change * 100.0) : "") << ","
+				    << (change ? exact_number(1 + *change) : "") << ",,,,,,,,,,"
 				    << csv_field(format_figure(metric, means[s])) << "\n";
 			}
 		}
@@ -711,13 +701,6 @@ Comparison compare_sets(const std::vector<const ResultSet *> &sets, const Compar
 	return cmp;
 }
 
-std::string format_change(double change)
-{
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "%+.1f%%", change * 100.0);
-	return text.data();
-}
-
 std::string verdict_mark(Verdict verdict)
 {
 	switch (verdict) {
@@ -728,45 +711,10 @@ std::string verdict_mark(Verdict verdict)
 	return "?";
 }
 
-namespace {
-
-// Three significant digits, trailing zeros kept: 14.8, 4.70, 0.891, 1380.
-std::string three_digits(double value)
-{
-	std::array<char, 64> text{};
-	const double magnitude = std::fabs(value);
-	const int decimals = magnitude >= 100 || magnitude == 0 ? 0
-			     : magnitude >= 10                  ? 1
-			     : magnitude >= 1                   ? 2
-					      : std::min(12, 2 - static_cast<int>(std::floor(std::log10(magnitude))));
-	std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
-	return text.data();
-}
-
-} // namespace
-
-std::string format_ratio(double ratio)
-{
-	return three_digits(ratio) + "x";
-}
-
-std::string format_latency(double ns)
-{
-	if (ns >= 1e9)
-		return three_digits(ns / 1e9) + "s";
-	if (ns >= 1e6)
-		return three_digits(ns / 1e6) + "ms";
-	if (ns >= 1e3)
-		return three_digits(ns / 1e3) + "us";
-	return three_digits(ns) + "ns";
-}
-
 std::string verdict_legend(const CompareOptions &options)
 {
-	std::array<char, 64> threshold{};
-	std::snprintf(threshold.data(), threshold.size(), "%g%%", options.threshold * 100.0);
-	return std::string("* changed: beyond ") + threshold.data() +
-	       " and significant; = equivalent: the ratio's interval within +-" + threshold.data() +
+	const auto threshold = format_setting_percent(options.threshold * 100.0);
+	return "* changed: beyond " + threshold + " and significant; = equivalent: the ratio's interval within +-" + threshold +
 	       "; ? undecided (the runs per side it needs in the verdicts); the interval: Welch's t on the log of the "
 	       "runs' unrounded rates, at 1 - 0.05/(cases x " +
 	       std::to_string(options.looks) + " look" + (options.looks == 1 ? "" : "s") +

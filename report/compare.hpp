@@ -70,16 +70,8 @@ struct Comparison {
 // Two or more sets. Throws UsageError for fewer.
 Comparison compare_sets(const std::vector<const ResultSet *> &sets, const CompareOptions &options = {});
 
-std::string format_change(double change); // relative change: 0.093 -> "+9.3%", -0.1 -> "-10.0%"
-
 // "*" changed, "=" equivalent within the threshold, "?" undecided.
 std::string verdict_mark(Verdict verdict);
-
-// "14.8x": a ratio to three significant digits.
-std::string format_ratio(double ratio);
-
-// A latency in ns as a person reads it: "850us", "19.0ms", "1.20s" (three significant digits).
-std::string format_latency(double ns);
 
 // text (the cover letter's blocks side by side, then per metric a table of medians, spread,
 // change and mark), markdown, csv or json.

@@ -2,6 +2,7 @@
 
 #include "input_error.hpp"
 #include "num2str.hpp"
+#include "number_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,20 +15,6 @@
 namespace e4mext::report {
 
 namespace {
-
-std::string percent(double fraction)
-{
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "%+.1f%%", fraction * 100.0);
-	return text.data();
-}
-
-std::string threshold_text(const Percentage &p)
-{
-	std::ostringstream out;
-	out << p.percent << "%";
-	return out.str();
-}
 
 const char *outcome_tag(GateOutcome outcome)
 {
@@ -79,8 +66,8 @@ std::string finding_text(const GateVerdict &v, const GateFinding &f)
 	case GateOutcome::undecided: break;
 	}
 	auto text = f.label + ": " + metric_name(metric) + " " + format_figure(metric, f.base) + " -> " +
-		    format_figure(metric, f.candidate) + " (" + percent(f.change) + ", n=" + std::to_string(f.base_n) + " vs " +
-		    std::to_string(f.candidate_n) + ", " + test_text(f) + ")";
+		    format_figure(metric, f.candidate) + " (" + format_change(f.change) + ", n=" + std::to_string(f.base_n) +
+		    " vs " + std::to_string(f.candidate_n) + ", " + test_text(f) + ")";
 	return text;
 }
 
@@ -175,8 +162,8 @@ Percentage parse_percentage(std::string_view text, std::string_view option)
 				 ": expected a percentage from 0 to below 100, e.g. 5%");
 	if (bare_fraction(text, value))
 		throw UsageError(std::string(option) + " " + std::string(text) + ": a bare number below 1 looks like a fraction; " +
-				 "the value is in percent: write " + threshold_text({value * 100, ""}) + " for that fraction, or " +
-				 std::string(text) + "% if you mean " + std::string(text) + " percent");
+				 "the value is in percent: write " + format_setting_percent(value * 100) +
+				 " for that fraction, or " + std::string(text) + "% if you mean " + std::string(text) + " percent");
 	return {value, std::string(text)};
 }
 
@@ -266,8 +253,8 @@ std::string render_gate_text(const GateVerdict &v)
 {
 	std::ostringstream out;
 	out << "gate: " << v.candidate_label << " against " << v.base_label << ", metric " << metric_name(v.options.metric)
-	    << ", max regression " << threshold_text(v.options.max_regression) << " and significant (" << rule_text(v)
-	    << "), min samples " << v.options.min_samples << "\n";
+	    << ", max regression " << format_setting_percent(v.options.max_regression.percent) << " and significant ("
+	    << rule_text(v) << "), min samples " << v.options.min_samples << "\n";
 	if (const auto load = load_line(v); !load.empty())
 		out << "gate: " << load << "\n";
 	for (const auto &f : v.findings)
@@ -281,7 +268,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 	std::ostringstream out;
 	out << "### e4mext gate: " << headline(v) << "\n\n";
 	out << markdown_cell(v.candidate_label) << " against " << markdown_cell(v.base_label) << ", metric "
-	    << metric_name(v.options.metric) << ", max regression " << threshold_text(v.options.max_regression)
+	    << metric_name(v.options.metric) << ", max regression " << format_setting_percent(v.options.max_regression.percent)
 	    << " and significant (" << rule_text(v) << "): " << summary_line(v) << ".\n\n";
 	if (const auto load = load_line(v); !load.empty())
 		out << markdown_cell(load) << "\n\n";
@@ -291,7 +278,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 		out << "| " << markdown_cell(f.label) << " | " << describe(f.outcome) << " | "
 		    << (f.base_n ? format_figure(v.options.metric, f.base) : "-") << " | "
 		    << (f.candidate_n ? format_figure(v.options.metric, f.candidate) : "-") << " | "
-		    << (compared(f) ? percent(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
+		    << (compared(f) ? format_change(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
 		    << (compared(f) ? markdown_cell(test_text(f)) : "-") << " |\n";
 	}
 	return out.str();

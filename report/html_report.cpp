@@ -3,6 +3,7 @@
 #include "fio_parse.hpp"
 #include "input_error.hpp"
 #include "num2str.hpp"
+#include "number_text.hpp"
 #include "plot.hpp"
 #include "render.hpp"
 
@@ -115,11 +116,10 @@ std::string html_comparison_table(const Comparison &cmp, Metric metric)
 				cells.push_back("-");
 			} else {
 				const auto &summary = cell.result->summary(metric);
-				std::array<char, 32> spread{};
-				std::snprintf(spread.data(), spread.size(), "+-%.1f%%", relative_stddev_percent(summary));
-				cells.push_back(format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " +
-						spread.data() + " (" + format_figure(metric, summary.min) + "-" +
-						format_figure(metric, summary.max) + ", n=" + std::to_string(summary.n) + ")");
+				cells.push_back(format_figure(metric, static_cast<double>(cell.result->median(metric))) + " +-" +
+						format_percent(relative_stddev_percent(summary)) + " (" +
+						format_figure(metric, summary.min) + "-" + format_figure(metric, summary.max) +
+						", n=" + std::to_string(summary.n) + ")");
 			}
 			if (s == 0)
 				continue;

@@ -3,6 +3,7 @@
 #include "classify.hpp"
 #include "fio_parse.hpp"
 #include "input_error.hpp"
+#include "number_text.hpp"
 #include "render.hpp"
 
 #include <gnuplot-iostream.h>
@@ -124,14 +125,6 @@ std::string data_block_name(std::size_t panel, std::size_t set)
 	return "$p" + std::to_string(panel) + "s" + std::to_string(set);
 }
 
-std::string number_text(double value)
-{
-	std::ostringstream out;
-	out.precision(10);
-	out << value;
-	return out.str();
-}
-
 std::string set_line(const ResultSet &set)
 {
 	auto kernel = set.kernel();
@@ -158,11 +151,7 @@ std::size_t longest_line(const std::string &text)
 // The value over a bar: IOPS as fio prints it ("175k"), MiB/s with 3 significant figures ("874").
 std::string bar_text(Metric metric, double value)
 {
-	if (metric == Metric::iops)
-		return format_figure(metric, value);
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "%.3g", value);
-	return text.data();
+	return metric == Metric::iops ? format_figure(metric, value) : format_significant(value);
 }
 
 void write_data_blocks(std::ostringstream &script, const PlotData &data)
@@ -177,8 +166,8 @@ void write_data_blocks(std::ostringstream &script, const PlotData &data)
 				if (!bars[x].present)
 					continue;
 				const double position = static_cast<double>(x) + (static_cast<double>(s) - (sets - 1) / 2.0) * slot;
-				script << number_text(position) << " " << number_text(bars[x].median) << " "
-				       << number_text(bars[x].min) << " " << number_text(bars[x].max) << " "
+				script << exact_number(position) << " " << exact_number(bars[x].median) << " "
+				       << exact_number(bars[x].min) << " " << exact_number(bars[x].max) << " "
 				       << gnuplot_quoted(bars[x].text) << "\n";
 			}
 			script << "EOD\n";
@@ -283,7 +272,7 @@ void write_panel(std::ostringstream &script, const PlotData &data, std::size_t p
 	else {
 		script << "set ytics (";
 		for (std::size_t t = 0; t < tics.size(); ++t)
-			script << (t ? ", " : "") << gnuplot_quoted(tic_text(tics[t])) << " " << number_text(tics[t]);
+			script << (t ? ", " : "") << gnuplot_quoted(tic_text(tics[t])) << " " << exact_number(tics[t]);
 		script << ")\n";
 	}
 	// On a log axis the boxes start at its bottom, a tic or the smallest value's half below it.
@@ -291,13 +280,13 @@ void write_panel(std::ostringstream &script, const PlotData &data, std::size_t p
 		script << "set logscale y\nset yrange [*:*]\n";
 	else if (log_axis)
 		script << "set logscale y\nset yrange ["
-		       << number_text(std::min(tics.empty() ? range.low : tics.front(), range.low / 2)) << ":"
-		       << number_text(range.high * 2.5) << "]\n"; // the top: room for the values over the bars
+		       << exact_number(std::min(tics.empty() ? range.low : tics.front(), range.low / 2)) << ":"
+		       << exact_number(range.high * 2.5) << "]\n"; // the top: room for the values over the bars
 	else
 		script << "unset logscale y\nset yrange [0:*]\n";
 	script << "set ylabel " << gnuplot_quoted(data.y_label) << "\n";
 	script << "set offsets 0, 0, " << (log_axis ? "0" : "graph 0.15") << ", 0\n"; // room for the values over the bars
-	script << "set boxwidth " << number_text(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
+	script << "set boxwidth " << exact_number(0.8 / static_cast<double>(sets) * 0.9) << " absolute\n";
 	// The key in the first panel's corner over its lower bars: IOPS fall with the block size,
 	// latencies rise.
 	const auto height_at = [&panel](std::size_t x) {
@@ -346,14 +335,6 @@ std::size_t ratio_label_column(const RatioPlotData &data)
 	for (const auto &row : data.rows)
 		longest = std::max(longest, row.label.size());
 	return longest * ratio_label_char_width + 24;
-}
-
-// "0.90", "1.25", "17.1", "250": two decimals where ratios near 1 need them.
-std::string ratio_text(double ratio)
-{
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), ratio < 10 ? "%.2f" : ratio < 100 ? "%.1f" : "%.0f", ratio);
-	return text.data();
 }
 
 struct RatioRange {
@@ -428,9 +409,9 @@ void write_ratio_blocks(std::ostringstream &script, const RatioPlotData &data)
 			if (!bar.present)
 				continue;
 			const double y = y_of(r, s);
-			script << number_text(bar.ratio) << " " << number_text(y) << " " << number_text(std::min(1.0, bar.ratio))
-			       << " " << number_text(std::max(1.0, bar.ratio)) << " " << number_text(y - slot * 0.42) << " "
-			       << number_text(y + slot * 0.42) << " " << gnuplot_quoted(bar.text) << "\n";
+			script << exact_number(bar.ratio) << " " << exact_number(y) << " " << exact_number(std::min(1.0, bar.ratio))
+			       << " " << exact_number(std::max(1.0, bar.ratio)) << " " << exact_number(y - slot * 0.42) << " "
+			       << exact_number(y + slot * 0.42) << " " << gnuplot_quoted(bar.text) << "\n";
 		}
 		script << "EOD\n";
 	}
@@ -438,7 +419,7 @@ void write_ratio_blocks(std::ostringstream &script, const RatioPlotData &data)
 	for (std::size_t r = 0; r < data.rows.size(); ++r)
 		for (std::size_t s = 0; s < sets; ++s)
 			if (!data.rows[r].bars[s].present)
-				script << "1 " << number_text(y_of(r, s)) << " \"not in both sets\"\n";
+				script << "1 " << exact_number(y_of(r, s)) << " \"not in both sets\"\n";
 	script << "EOD\n";
 }
 
@@ -451,8 +432,8 @@ void write_ratio_rows(std::ostringstream &script, const RatioPlotData &data)
 	script << ") scale 0\n";
 	for (std::size_t r = 0; r < data.rows.size(); r += 2) {
 		const auto y = static_cast<double>(data.rows.size() - 1 - r);
-		script << "set object " << r + 1 << " rect from graph 0, first " << number_text(y - 0.5) << " to graph 1, first "
-		       << number_text(y + 0.5) << " fc rgb '#f0f0f0' fillstyle solid 1.0 noborder behind\n";
+		script << "set object " << r + 1 << " rect from graph 0, first " << exact_number(y - 0.5) << " to graph 1, first "
+		       << exact_number(y + 0.5) << " fc rgb '#f0f0f0' fillstyle solid 1.0 noborder behind\n";
 	}
 }
 
@@ -608,17 +589,7 @@ PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets)
 		return [which](const CaseResult &c) { return c.latency ? &c.latency_of(which) : nullptr; };
 	};
 	auto data = chart_data_of(sets, {{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}}, 1000.0,
-				  [](double median) {
-					  // "0.85", "469", "4550", "22.4k", "171k": 3 significant figures, no exponent
-					  std::array<char, 32> text{};
-					  if (median >= 10000)
-						  std::snprintf(text.data(), text.size(), "%.3gk", median / 1000);
-					  else if (median >= 1000)
-						  std::snprintf(text.data(), text.size(), "%.0f", median);
-					  else
-						  std::snprintf(text.data(), text.size(), "%.3g", median);
-					  return std::string(text.data());
-				  });
+				  [](double median_us) { return format_latency(median_us * 1000); });
 	data.title = "e4mext: completion latency of a move per case, p50 and p99 (fio's clat percentiles; median of the "
 		     "runs, bar: min-max)" +
 		     data.title;
@@ -665,9 +636,9 @@ std::string gnuplot_script(const PlotData &data, const fs::path &output, PlotFor
 		static_cast<double>(title_lines(data) * title_line_height + 40) / static_cast<double>(size.height);
 	const auto &title = data.title;
 	script << "set multiplot layout " << rows << "," << columns << " title " << gnuplot_quoted_lines(title)
-	       << " font ',10' margins " << number_text(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, "
-	       << number_text(1 - title_share) << " spacing " << number_text(60.0 / static_cast<double>(size.width)) << ", "
-	       << number_text(70.0 / static_cast<double>(size.height)) << "\n";
+	       << " font ',10' margins " << exact_number(60.0 / static_cast<double>(size.width)) << ", 0.98, 0.06, "
+	       << exact_number(1 - title_share) << " spacing " << exact_number(60.0 / static_cast<double>(size.width)) << ", "
+	       << exact_number(70.0 / static_cast<double>(size.height)) << "\n";
 	for (std::size_t p = 0; p < data.panels.size(); ++p)
 		write_panel(script, data, p, log_scale);
 	script << "unset multiplot\nset output\n";
@@ -702,7 +673,7 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 			const auto change = cell.change(metric);
 			RatioBar bar;
 			if (change && 1 + *change > 0) {
-				bar = {true, 1 + *change, ratio_text(1 + *change) + verdict_mark(cell.decision(metric).verdict)};
+				bar = {true, 1 + *change, format_ratio(1 + *change) + verdict_mark(cell.decision(metric).verdict)};
 			}
 			ratio_row.bars.push_back(std::move(bar));
 		}
@@ -714,7 +685,7 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 		for (std::size_t s = 1; s < means.size(); ++s) {
 			RatioBar bar;
 			if (means[0] > 0 && means[s] > 0)
-				bar = {true, means[s] / means[0], ratio_text(means[s] / means[0])};
+				bar = {true, means[s] / means[0], format_ratio(means[s] / means[0])};
 			geomean.bars.push_back(std::move(bar));
 		}
 		data.rows.push_back(std::move(geomean));
@@ -754,19 +725,19 @@ std::string ratio_gnuplot_script(const RatioPlotData &data, const fs::path &outp
 	write_ratio_blocks(script, data);
 	const double top = 1 - static_cast<double>(ratio_title_lines(data) * title_line_height + 30) / height;
 	// The title is centred on the image, not on the plot beside the case labels.
-	script << "set label 1 " << gnuplot_quoted_lines(data.title) << " at screen 0.5, screen " << number_text(1 - 16 / height)
+	script << "set label 1 " << gnuplot_quoted_lines(data.title) << " at screen 0.5, screen " << exact_number(1 - 16 / height)
 	       << " center font ',10'\n"
-	       << "set lmargin at screen " << number_text(static_cast<double>(ratio_label_column(data)) / width) << "\n"
-	       << "set rmargin at screen " << number_text(1 - 30 / width) << "\n"
-	       << "set tmargin at screen " << number_text(top) << "\n"
-	       << "set bmargin at screen " << number_text(ratio_bottom_margin / height) << "\n"
+	       << "set lmargin at screen " << exact_number(static_cast<double>(ratio_label_column(data)) / width) << "\n"
+	       << "set rmargin at screen " << exact_number(1 - 30 / width) << "\n"
+	       << "set tmargin at screen " << exact_number(top) << "\n"
+	       << "set bmargin at screen " << exact_number(ratio_bottom_margin / height) << "\n"
 	       << "set logscale x\n"
-	       << "set xrange [" << number_text(range.low) << ":" << number_text(range.high) << "]\n"
-	       << "set yrange [-0.5:" << number_text(static_cast<double>(data.rows.size()) - 0.5) << "]\n"
+	       << "set xrange [" << exact_number(range.low) << ":" << exact_number(range.high) << "]\n"
+	       << "set yrange [-0.5:" << exact_number(static_cast<double>(data.rows.size()) - 0.5) << "]\n"
 	       << "set xtics (";
 	const auto tics = ratio_tics(range);
 	for (std::size_t t = 0; t < tics.size(); ++t)
-		script << (t ? ", " : "") << gnuplot_quoted(number_text(tics[t])) << " " << number_text(tics[t]);
+		script << (t ? ", " : "") << gnuplot_quoted(tic_text(tics[t])) << " " << exact_number(tics[t]);
 	script << ") nomirror\n"
 	       << "set grid xtics front lc rgb '#bbbbbb'\n"
 	       << "set xlabel " << gnuplot_quoted("median / " + data.base_label + "'s median (log scale)") << "\n";
@@ -774,7 +745,7 @@ std::string ratio_gnuplot_script(const RatioPlotData &data, const fs::path &outp
 	script << "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#222222' front\n"
 		  "set style fill solid 0.85 border -1\n"
 		  "set key at screen 0.5, screen "
-	       << number_text(22 / height) << " center horizontal font ',9'\n";
+	       << exact_number(22 / height) << " center horizontal font ',9'\n";
 	script << "plot ";
 	for (std::size_t s = 0; s < data.set_labels.size(); ++s) {
 		const auto block = ratio_block_name(s);

@@ -3,6 +3,7 @@
 #include "compare.hpp"
 #include "input_error.hpp"
 #include "num2str.hpp"
+#include "number_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,22 +20,6 @@ std::string pad_right(std::string text, std::size_t width)
 	if (text.size() < width)
 		text.append(width - text.size(), ' ');
 	return text;
-}
-
-// Truncated to an integer, as fio truncates its IOPS= and BW= figures; saturated at 2^64-1.
-std::uint64_t as_figure(double value)
-{
-	if (!(value > 0))
-		return 0;
-	return value >= 18446744073709551615.0 ? UINT64_MAX : static_cast<std::uint64_t>(value);
-}
-
-std::string number(double value)
-{
-	std::ostringstream out;
-	out.precision(15);
-	out << value;
-	return out.str();
 }
 
 // Every factor name of the cases, in the order the cases declare them: the columns of CSV output.
@@ -95,11 +80,6 @@ std::string latency_or_dash(const std::optional<LatencySummary> &latency, Latenc
 	return format_latency(s.median);
 }
 
-std::string whole(double value)
-{
-	return std::to_string(std::llround(value));
-}
-
 std::string ratio_or_dash(const Summary &ratio)
 {
 	return ratio.n > 0 ? format_ratio(ratio.median) : "-";
@@ -124,15 +104,16 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 	out << "\n";
 	for (const auto &c : cases) {
 		out << "| " << markdown_cell(case_label(c.key, varying)) << " | " << format_iops(c.median_iops()) << " | "
-		    << format_bw(c.median_bw()) << " | " << c.iops.n << " | " << format_iops(as_figure(c.iops.min)) << " | "
-		    << format_iops(as_figure(c.iops.max)) << " | " << format_iops(as_figure(c.iops.stddev)) << " | "
-		    << format_bw(as_figure(c.bw.min)) << " | " << format_bw(as_figure(c.bw.max)) << " | "
-		    << format_bw(as_figure(c.bw.stddev)) << " |";
+		    << format_bw(c.median_bw()) << " | " << c.iops.n << " | " << format_figure(Metric::iops, c.iops.min) << " | "
+		    << format_figure(Metric::iops, c.iops.max) << " | " << format_figure(Metric::iops, c.iops.stddev) << " | "
+		    << format_figure(Metric::bw, c.bw.min) << " | " << format_figure(Metric::bw, c.bw.max) << " | "
+		    << format_figure(Metric::bw, c.bw.stddev) << " |";
 		if (engine) {
 			if (c.engine)
-				out << " " << number(c.engine->extents_before.median) << " | "
-				    << number(c.engine->extents_after.median) << " | " << number(c.engine->partial_moves.median)
-				    << " | " << number(c.engine->retries.median) << " |";
+				out << " " << exact_number(c.engine->extents_before.median) << " | "
+				    << exact_number(c.engine->extents_after.median) << " | "
+				    << exact_number(c.engine->partial_moves.median) << " | "
+				    << exact_number(c.engine->retries.median) << " |";
 			else
 				out << " - | - | - | - |";
 		}
@@ -143,8 +124,8 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 				    << latency_or_dash(f->loaded, Latency::p99_9) << " | "
 				    << latency_or_dash(f->alone, Latency::p50) << " | " << latency_or_dash(f->alone, Latency::p99)
 				    << " | " << latency_or_dash(f->alone, Latency::p99_9) << " | " << ratio_or_dash(f->p99_ratio)
-				    << " | " << whole(f->iops.median) << " | "
-				    << (f->alone_iops.n ? whole(f->alone_iops.median) : "-") << " |";
+				    << " | " << format_whole(f->iops.median) << " | "
+				    << (f->alone_iops.n ? format_whole(f->alone_iops.median) : "-") << " |";
 			else
 				out << " - | - | - | - | - | - | - | - | - | - |";
 		}
@@ -182,13 +163,13 @@ std::string render_csv(const ResultSet &set, const std::vector<CaseResult> &case
 		return k.str();
 	};
 	for (const auto &c : cases) {
-		out << key_fields(c.key) << "," << c.iops.n << "," << number(c.iops.median) << "," << number(c.iops.min) << ","
-		    << number(c.iops.max) << "," << number(c.iops.stddev) << "," << number(c.bw.median) << "," << number(c.bw.min)
-		    << "," << number(c.bw.max) << "," << number(c.bw.stddev) << "," << format_iops(c.median_iops()) << ","
-		    << csv_field(format_bw(c.median_bw())) << ",";
+		out << key_fields(c.key) << "," << c.iops.n << "," << exact_number(c.iops.median) << "," << exact_number(c.iops.min)
+		    << "," << exact_number(c.iops.max) << "," << exact_number(c.iops.stddev) << "," << exact_number(c.bw.median)
+		    << "," << exact_number(c.bw.min) << "," << exact_number(c.bw.max) << "," << exact_number(c.bw.stddev) << ","
+		    << format_iops(c.median_iops()) << "," << csv_field(format_bw(c.median_bw())) << ",";
 		if (c.engine)
-			out << number(c.engine->extents_before.median) << "," << number(c.engine->extents_after.median) << ","
-			    << number(c.engine->partial_moves.median) << "," << number(c.engine->retries.median);
+			out << exact_number(c.engine->extents_before.median) << "," << exact_number(c.engine->extents_after.median)
+			    << "," << exact_number(c.engine->partial_moves.median) << "," << exact_number(c.engine->retries.median);
 		else
 			out << ",,,";
 		out << ",ok,\n";
@@ -233,9 +214,9 @@ std::string render_json(const ResultSet &set, const std::vector<CaseResult> &cas
 					fg[name]["p99_9_ns"] =
 						summary_json((*latency)->p99_9_ns, format_latency((*latency)->p99_9_ns.median));
 				}
-			fg["iops"] = summary_json(f->iops, number(f->iops.median));
+			fg["iops"] = summary_json(f->iops, exact_number(f->iops.median));
 			if (f->alone_iops.n)
-				fg["alone_iops"] = summary_json(f->alone_iops, number(f->alone_iops.median));
+				fg["alone_iops"] = summary_json(f->alone_iops, exact_number(f->alone_iops.median));
 			if (f->p99_ratio.n)
 				fg["p99_ratio"] = summary_json(f->p99_ratio, format_ratio(f->p99_ratio.median));
 			row["foreground"] = std::move(fg);
@@ -321,8 +302,8 @@ std::string render_foreground_block(const std::vector<CaseResult> &cases, const 
 		       pad_right("IOPS=" + format_iops(cases[i].median_iops()) + ",", 12) + f->kind +
 		       " p99=" + latency_or_dash(f->loaded, Latency::p99) + " alone=" + latency_or_dash(f->alone, Latency::p99) +
 		       " (" + ratio_or_dash(f->p99_ratio) + "), p50=" + latency_or_dash(f->loaded, Latency::p50) +
-		       " p99.9=" + latency_or_dash(f->loaded, Latency::p99_9) + ", " + whole(f->iops.median) + " of " +
-		       whole(f->rate_iops) + " IOPS\n";
+		       " p99.9=" + latency_or_dash(f->loaded, Latency::p99_9) + ", " + format_whole(f->iops.median) + " of " +
+		       format_whole(f->rate_iops) + " IOPS\n";
 	}
 	return out;
 }
@@ -352,12 +333,6 @@ std::string render_table(const ResultSet &set, OutputFormat format)
 	case OutputFormat::json: break;
 	}
 	return render_json(set, cases, varying);
-}
-
-std::string format_figure(Metric metric, double value)
-{
-	const auto n = as_figure(value);
-	return metric == Metric::iops ? format_iops(n) : format_bw(n);
 }
 
 const char *metric_name(Metric metric)

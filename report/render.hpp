@@ -41,8 +41,6 @@ std::string render_table(const ResultSet &set, OutputFormat format);
 // array of them for several.
 std::string render_tables(const std::vector<const ResultSet *> &sets, OutputFormat format);
 
-// A figure as fio prints it: format_iops or format_bw of the value truncated to an integer.
-std::string format_figure(Metric metric, double value);
 const char *metric_name(Metric metric);     // "IOPS", "BW"
 Metric parse_metric(std::string_view text); // "iops" or "bw"; throws UsageError
 

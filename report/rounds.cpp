@@ -1,5 +1,7 @@
 #include "rounds.hpp"
 
+#include "number_text.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>

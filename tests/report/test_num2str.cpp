@@ -1,5 +1,6 @@
-// fio's num2str and the integer arithmetic behind "IOPS=%s, BW=%s".
+// fio's num2str and the integer arithmetic behind "IOPS=%s, BW=%s"; the report's number formatters.
 #include "num2str.hpp"
+#include "number_text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +75,30 @@ TEST_CASE("counts near 2^64 do not overflow the rate", "[num2str]")
 	CHECK(exact_per_second(1ULL << 62, 1) == Approx(4611686018427387904000.0));
 	CHECK(exact_per_second(99, 3005) == Approx(32.945091514143094).epsilon(1e-12));
 	CHECK(exact_per_second(5, 0) == 0);
+}
+
+TEST_CASE("one formatter per purpose", "[num2str]")
+{
+	CHECK(format_figure(Metric::iops, 224600.9) == "225k"); // truncated as fio truncates
+	CHECK(format_figure(Metric::bw, 919961600) == "877MiB/s");
+	CHECK(format_figure(Metric::iops, -1) == "0");
+	CHECK(format_figure(Metric::iops, 1e30) == "18.4E"); // saturated
+	CHECK(format_significant(14.84) == "14.8");
+	CHECK(format_significant(4.7) == "4.70");
+	CHECK(format_significant(0.8912) == "0.891");
+	CHECK(format_significant(1379.6) == "1380");
+	CHECK(format_significant(0) == "0");
+	CHECK(format_ratio(0.9) == "0.900x");
+	CHECK(format_latency(850e3) == "850us");
+	CHECK(format_latency(19e6) == "19.0ms");
+	CHECK(format_latency(1.2e9) == "1.20s");
+	CHECK(format_latency(42) == "42.0ns");
+	CHECK(format_change(0.093) == "+9.3%");
+	CHECK(format_change(-0.1) == "-10.0%");
+	CHECK(format_percent(1.94) == "1.9%");
+	CHECK(format_setting_percent(5) == "5%");
+	CHECK(format_setting_percent(2.5) == "2.5%");
+	CHECK(format_whole(1379.6) == "1380");
+	CHECK(exact_number(0.1 + 0.2) == "0.3");
+	CHECK(exact_number(224600.25) == "224600.25");
 }

@@ -121,6 +121,21 @@ std::string host_paths(std::string text, const std::string &boot_dir, const std:
 	return text;
 }
 
+bool crashed_before_init(const VmOutcome &outcome)
+{
+	return outcome.end == VmEnd::boot_failed && !outcome.reached_init && !outcome.crashes.empty();
+}
+
+VmOutcome boot_once_more_on_boot_crash(const std::function<VmOutcome()> &boot,
+				       const std::function<void(const VmOutcome &)> &set_aside)
+{
+	VmOutcome first = boot();
+	if (!crashed_before_init(first))
+		return first;
+	set_aside(first);
+	return boot();
+}
+
 std::string only_these_cases(const std::vector<std::string> &case_ids)
 {
 	std::string regex;
@@ -162,9 +177,25 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 			    << (boot == 1 ? "?" : format_duration(elapsed / double(boot - 1) * double(boots - boot + 1)));
 		out << "\n" << std::flush;
 		std::ostringstream guest_output; // kept in <boot dir>/output.txt; progress lines echoed
-		const VmOutcome outcome = run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output);
+		std::string boot_crash_note;
+		const VmOutcome outcome = boot_once_more_on_boot_crash(
+			[&] { return run_in_vm(plan.kernels[k], req, plan.accel.accel, guest_output); },
+			[&](const VmOutcome &crashed) {
+				throw_if_interrupted();
+				const fs::path kept = boot_dir.string() + "-boot-crash";
+				fs::remove_all(kept);
+				fs::rename(boot_dir, kept);
+				boot_crash_note = "the first boot crashed before /init (" + crashed.crashes.front().first_line +
+						  "); console: " + (kept / "console.log").string();
+				out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << "): " << boot_crash_note
+				    << "; booting it once more\n"
+				    << std::flush;
+				guest_output.str("");
+			});
 		// Interrupted or not: the runs that finished join the kernel's set.
-		const std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
+		std::string block = metadata_block(RunFacts{plan.kernels[k], req, plan.accel, outcome, qemu});
+		if (!boot_crash_note.empty())
+			block += "boot crash: " + boot_crash_note + "\n";
 		std::ofstream(boot_dir / "metadata.txt") << block;
 		for (const std::string &run : collect_runs(boot_dir, set_dir))
 			out << "bench: " << run << " did not finish before the VM stopped: not in the set; its files are in "

@@ -282,6 +282,7 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	root_fs.terminate(std::chrono::seconds(2));
 
 	o.total_seconds = seconds_since(start);
+	o.reached_init = console.init_up;
 	o.boot_seconds = console.up_at;
 	o.console = console.text;
 	o.crashes = console.scanner.crashes();

@@ -60,6 +60,7 @@ struct VmOutcome {
 	std::string console;              // the whole console (also in <results>/console.log)
 	std::string guest_kernel;         // uname -r in the guest
 	std::string disk_cache;           // the qemu cache mode used
+	bool reached_init = false;        // /init printed its first line (e4mext's part of the boot began)
 	double boot_seconds = 0;          // qemu start to /init's first line
 	double total_seconds = 0;
 };

@@ -32,3 +32,58 @@ TEST_CASE("bench in VMs: a failed run's log is named by its host path, which exi
 	CHECK(host.find("/tmp/e4mext-results") == std::string::npos);
 	fs::remove_all(base);
 }
+
+namespace {
+
+VmOutcome boot_crash()
+{
+	VmOutcome o;
+	o.end = VmEnd::boot_failed;
+	o.crashes.push_back({CrashKind::oops, "Oops: int3: 0000 [#1] SMP NOPTI", {}});
+	return o;
+}
+
+VmOutcome finished()
+{
+	VmOutcome o;
+	o.end = VmEnd::finished;
+	o.reached_init = true;
+	o.command_status = 0;
+	return o;
+}
+
+} // namespace
+
+TEST_CASE("bench in VMs: a guest that crashed before /init is booted once more, and only once", "[bench-vm]")
+{
+	CHECK(crashed_before_init(boot_crash()));
+	VmOutcome after_init = boot_crash();
+	after_init.reached_init = true; // the bench's part had begun: a crash there is a finding, not retried
+	CHECK_FALSE(crashed_before_init(after_init));
+	VmOutcome no_report = boot_crash();
+	no_report.crashes.clear(); // qemu refused the kernel, or no line in time: booting again would not help
+	CHECK_FALSE(crashed_before_init(no_report));
+	CHECK_FALSE(crashed_before_init(finished()));
+
+	std::vector<VmOutcome> boots = {boot_crash(), finished()};
+	size_t booted = 0, set_aside = 0;
+	const auto boot = [&] { return boots.at(booted++); };
+	const auto keep = [&](const VmOutcome &crashed) {
+		CHECK(crashed_before_init(crashed));
+		++set_aside;
+	};
+	CHECK(boot_once_more_on_boot_crash(boot, keep).end == VmEnd::finished);
+	CHECK(booted == 2);
+	CHECK(set_aside == 1);
+
+	boots = {boot_crash(), boot_crash(), finished()};
+	booted = set_aside = 0;
+	CHECK(boot_once_more_on_boot_crash(boot, keep).end == VmEnd::boot_failed); // twice: the kernel's, reported
+	CHECK(booted == 2);
+
+	boots = {after_init, finished()};
+	booted = set_aside = 0;
+	CHECK(boot_once_more_on_boot_crash(boot, keep).reached_init);
+	CHECK(booted == 1);
+	CHECK(set_aside == 0);
+}

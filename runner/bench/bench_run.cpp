@@ -12,6 +12,7 @@
 #include "input_error.hpp"
 #include "sizes.h"
 #include "time_text.h"
+#include "unfinished_runs.h"
 
 #include "case_record.hpp"
 
@@ -304,25 +305,23 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	const std::string case_dir = runs_dir_ + "/" + c.id;
 	fs::create_directories(case_dir);
 	const std::string base = case_dir + "/run-" + std::to_string(run);
-	if (!c.has_second_job()) {
-		run_variant(c, run, base, false);
-		return;
+	try {
+		if (!c.has_second_job()) {
+			run_variant(c, run, base, false);
+			return;
+		}
+		// The load alone and with the defragmenter, each on its own fresh layout; which goes first
+		// alternates by run, so a drift of the machine falls on both alike.
+		const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
+		const bool alone_first = run % 2 == 1;
+		run_variant(c, run, alone_first ? alone : base, alone_first);
+		run_variant(c, run, alone_first ? base : alone, !alone_first);
+	} catch (...) { // not a run: set aside, named, never tabled (unfinished_runs.h)
+		const std::string where = set_aside(runs_dir_, c.id + "/run-" + std::to_string(run), settings_.unfinished_dir);
+		out_ << "bench: " << c.id << " run " << run << " did not finish: not in the set; its files are in " << where << "\n"
+		     << std::flush;
+		throw;
 	}
-	// The load alone and with the defragmenter, each on its own fresh layout; which goes first
-	// alternates by run, so a drift of the machine falls on both alike.
-	const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
-	const bool alone_first = run % 2 == 1;
-	run_variant(c, run, alone_first ? alone : base, alone_first);
-	run_variant(c, run, alone_first ? base : alone, !alone_first);
-}
-
-// A run that did not finish (interrupted, failed, past --fio-timeout) is not a run: fio may have
-// left an empty or cut-short JSON beside its case record, which the report would take for one.
-// Its job file and log stay, to show what happened.
-void BenchRunner::discard_unfinished(const std::string &base)
-{
-	for (const char *suffix : {".json", ".case.json", ".stats.jsonl"})
-		fs::remove(base + suffix);
 }
 
 void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone)
@@ -355,12 +354,7 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	std::optional<PerfRecording> perf;
 	if (settings_.profile && !alone)
 		perf.emplace(base);
-	try {
-		run_fio(args, base + ".log", what);
-	} catch (...) {
-		discard_unfinished(base);
-		throw;
-	}
+	run_fio(args, base + ".log", what);
 	if (perf)
 		perf->finish(what);
 	expect_written(base + ".json", "fio on " + what);

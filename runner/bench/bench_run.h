@@ -43,6 +43,8 @@ struct BenchSettings {
 	// Test only (bench --test-lose-write): before each verify pass of a second job's writes, one
 	// block it wrote is overwritten with zeros by a fio job, so the pass must fail the run.
 	bool lose_write_before_verify = false;
+	// Where a run that did not finish is set aside (unfinished_runs.h): <set>/unfinished[/<host>].
+	std::string unfinished_dir;
 };
 
 struct BenchProgress {
@@ -53,7 +55,8 @@ struct BenchProgress {
 class BenchRunner {
 public:
 	BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress);
-	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted.
+	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted. A run
+	// that does not finish is set aside in settings.unfinished_dir first.
 	void run_all();
 	const BenchProgress &progress() const { return progress_; }
 	// The cache policy in words, for the metadata.
@@ -64,7 +67,6 @@ private:
 	// One fio run of the case on a fresh layout, as base.{fio,json,log,...}: the case's job (with
 	// its second job beside it), or with alone the second job only (the load without defragmenter).
 	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone);
-	void discard_unfinished(const std::string &base);
 	// fio's verify pass over the second job's writes of the run that wrote base.json.
 	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
 	std::string case_record(const BenchCase &c) const;

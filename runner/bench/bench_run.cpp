@@ -99,6 +99,22 @@ void lay_out_fragmented(const std::string &dir, uint64_t size)
 	::sync();
 }
 
+// What a failed fio run's log says: fio's own error lines ("fio: io_u error on file ...", which
+// come before its statistics and would fall out of the log's tail), then the tail.
+std::string fio_failure_excerpt(const std::string &log_text)
+{
+	const std::string tail = last_lines(log_text, 12);
+	std::string errors;
+	size_t lines = 0;
+	std::istringstream in(log_text.substr(0, log_text.size() - tail.size()));
+	for (std::string line; std::getline(in, line) && lines < 4;)
+		if (line.rfind("fio: ", 0) == 0) {
+			errors += line + "\n";
+			++lines;
+		}
+	return errors + tail;
+}
+
 void drop_caches()
 {
 	::sync();
@@ -260,7 +276,7 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 	throw_if_interrupted();
 	if (!status.exited() || status.exit_code() != 0)
 		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" +
-					 last_lines(read_text(log), 12));
+					 fio_failure_excerpt(read_text(log)));
 }
 
 std::string BenchRunner::eta() const

@@ -206,7 +206,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		if (status != 0) {
 			out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
 			    << verdict(outcome)
-			    << host_paths(last_lines(guest_output.str(), 15), boot_dir.string(), set_dir.string())
+			    << host_paths(last_lines(guest_output.str(), 24), boot_dir.string(), set_dir.string())
 			    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
 			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitRunFailed;
 		}

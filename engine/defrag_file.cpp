@@ -96,7 +96,7 @@ Result<std::unique_ptr<DefragFile>> DefragFile::open(const std::string &orig_pat
 
 DefragFile::DefragFile(const DefragConfig &config, UniqueFd orig_fd, FileFacts orig_facts, unsigned block_shift)
 	: config_(config), orig_fd_(std::move(orig_fd)), orig_facts_(std::move(orig_facts)), block_shift_(block_shift),
-	  mover_(config.move_fn, block_shift, config.busy_retries)
+	  mover_(config.move_fn, block_shift, config.busy_retries, config.busy_write_back ? config.write_back_fn : nullptr)
 {
 }
 
@@ -337,6 +337,7 @@ nlohmann::json to_json(const DefragReport &r)
 		{"enodata", r.moves.enodata},
 		{"other_errors", r.moves.other_errors},
 		{"retries", r.moves.retries},
+		{"write_backs", r.moves.write_backs},
 		{"bytes_requested", r.moves.bytes_requested},
 		{"blocks_requested", r.moves.blocks_requested},
 		{"misaligned_refused", r.misaligned_refused},

@@ -28,8 +28,10 @@ struct DefragConfig {
 	// neither passing nor failing; the writer's own verification (fio verify=) covers its writes.
 	std::string other_writer;
 	unsigned busy_retries = 0;
-	bool fio_unlinks = false; // fio removes the original at the end (unlink=1): not worth a warning
+	bool busy_write_back = false; // write the rest of the range back before each EBUSY retry
+	bool fio_unlinks = false;     // fio removes the original at the end (unlink=1): not worth a warning
 	MoveExtentFn move_fn = move_extent_ioctl;
+	WriteBackFn write_back_fn = write_back_range;
 };
 
 // Who ran the moves, for the statistics record.

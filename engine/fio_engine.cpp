@@ -47,6 +47,7 @@ struct RawOptions {
 	unsigned int inplace;
 	char *donor_mode;
 	unsigned int busy_retries;
+	unsigned int busy_flush;
 	unsigned int verify_data;
 	char *stats_file;
 	unsigned int keep_donor;
@@ -82,6 +83,10 @@ fio_option options[] = {
 		    "unwritten"),
 	make_option("busy_retries", "EBUSY retries", FIO_OPT_INT, offsetof(RawOptions, busy_retries),
 		    "Retry a move that returned EBUSY up to N times from where it stopped (0: report EBUSY to fio)", "0", 1000000),
+	make_option("busy_flush", "Write back before an EBUSY retry", FIO_OPT_BOOL, offsetof(RawOptions, busy_flush),
+		    "Before each EBUSY retry, write the rest of the move's range back (sync_file_range): the kernel refuses "
+		    "pages a buffered writer left dirty, and they stay dirty until writeback (30 s); needs busy_retries",
+		    "0", 1),
 	make_option("verify_data", "Verify data", FIO_OPT_BOOL, offsetof(RawOptions, verify_data),
 		    "Checksum the original with O_DIRECT reads before the first and after the last move; fail the job "
 		    "if they differ or the original changes after the last (only meaningful without other writers to "
@@ -434,6 +439,7 @@ int e4mext_init(thread_data *td)
 		state->donors = std::move(*donors);
 		state->config.verify_data = raw->verify_data != 0;
 		state->config.busy_retries = raw->busy_retries;
+		state->config.busy_write_back = raw->busy_flush != 0;
 		state->config.fio_unlinks = td->o.unlink != 0;
 		// A move never transfers fio's buffers: changing their content per write is wasted time.
 		td->flags &= ~static_cast<unsigned int>(TD_F_SCRAMBLE_BUFFERS | TD_F_REFILL_BUFFERS);

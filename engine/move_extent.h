@@ -35,4 +35,13 @@ int move_extent_ioctl(int orig_fd, int donor_fd, const MoveRequest &request, uin
 // The shape of move_extent_ioctl, so the mover can be driven by a fake in unit tests.
 using MoveExtentFn = int (*)(int orig_fd, int donor_fd, const MoveRequest &request, uint64_t *moved_len);
 
+// Writes the dirty pages of [offset, offset+length) of fd back and waits for them
+// (sync_file_range: wait, write, wait). Returns 0 or the errno. The move refuses a page whose
+// buffers are dirty (EBUSY: filemap_release_folio fails on them), and a page a buffered writer
+// dirtied stays dirty until writeback, up to dirty_expire_centisecs (30 s by default) later.
+int write_back_range(int fd, uint64_t offset, uint64_t length) noexcept;
+
+// The shape of write_back_range, for the same fakes.
+using WriteBackFn = int (*)(int fd, uint64_t offset, uint64_t length);
+
 } // namespace e4mext

@@ -23,6 +23,12 @@ MoveOutcome Mover::move(int orig_fd, int donor_fd, uint64_t offset, uint64_t len
 		if (rc == EBUSY && retries_left > 0 && done < range.count) {
 			--retries_left;
 			++stats_.retries;
+			if (write_back_) {
+				const uint64_t from = (range.start + done) << block_shift_;
+				if (const int wb = write_back_(orig_fd, from, (range.count - done) << block_shift_); wb != 0)
+					return finish(done, range.count, length, wb);
+				++stats_.write_backs;
+			}
 			continue; // resume where the kernel stopped: nothing is moved twice
 		}
 		return finish(done, range.count, length, rc);

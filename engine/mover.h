@@ -1,6 +1,7 @@
 // One fio write = one move of the blocks covering [offset, offset+length) from the original into the
 // donor at the same offset. Honours moved_len (partial progress is counted once and reported as a
-// short transfer) and optionally retries EBUSY from where the kernel stopped.
+// short transfer) and optionally retries EBUSY from where the kernel stopped, after writing the
+// rest of the range back when given a WriteBackFn (a buffered writer's dirty pages are busy).
 #pragma once
 
 #include "move_extent.h"
@@ -16,7 +17,8 @@ struct MoveStats {
 	uint64_t ebusy = 0;         // EBUSY results handed to fio (after retries)
 	uint64_t enodata = 0;       // ENODATA results, including "nothing to move"
 	uint64_t other_errors = 0;
-	uint64_t retries = 0; // EBUSY retries issued
+	uint64_t retries = 0;     // EBUSY retries issued
+	uint64_t write_backs = 0; // ranges written back before a retry (busy_flush)
 	// What was asked of the kernel: blocks_requested * block size == bytes_requested proves that no
 	// move covered bytes fio did not ask for (a misaligned range is rounded out to whole blocks).
 	uint64_t bytes_requested = 0;
@@ -32,8 +34,8 @@ struct MoveOutcome {
 
 class Mover {
 public:
-	Mover(MoveExtentFn move_fn, unsigned block_shift, unsigned busy_retries) noexcept
-		: move_fn_(move_fn), block_shift_(block_shift), busy_retries_(busy_retries)
+	Mover(MoveExtentFn move_fn, unsigned block_shift, unsigned busy_retries, WriteBackFn write_back = nullptr) noexcept
+		: move_fn_(move_fn), write_back_(write_back), block_shift_(block_shift), busy_retries_(busy_retries)
 	{
 	}
 
@@ -44,6 +46,7 @@ private:
 	MoveOutcome finish(uint64_t blocks_done, uint64_t blocks_asked, uint64_t length, int rc) noexcept;
 
 	MoveExtentFn move_fn_;
+	WriteBackFn write_back_; // nullptr: retry at once
 	unsigned block_shift_;
 	unsigned busy_retries_;
 	MoveStats stats_;

@@ -5,7 +5,6 @@
 #include "html_report.hpp"
 #include "input_error.hpp"
 #include "json_fields.hpp"
-#include "move_cost.hpp"
 #include "plot.hpp"
 #include "profile.hpp"
 #include "render.hpp"
@@ -37,7 +36,8 @@ commands:
   table PATH... [--label NAME | --labels "A,B,..."] [--format text|markdown|csv|json]
   compare PATH... [--labels "A,B,..."] [--format text|markdown|csv|json] [--threshold 5%] [--looks K]
   plot PATH... -o OUT.png|OUT.svg [--metric iops|bw] [--log] [--labels "A,B,..."]
-                 (also OUT-latency.png|svg: p50/p99 of a move; with two or more sets
+                 (also OUT-latency.png|svg: p50/p99 of a move; OUT-foreground.png|svg:
+                 in-use cases' foreground p99 beside the moves and alone; with two or more sets
                  OUT-ratio.png|svg: each case against the first set)
   gate BASE CAND [--max-regression 5%] [--metric iops|bw] [--min-samples 3] [--labels "A,B"]
                  [--looks K] [--allow-undecided] [--markdown-summary FILE] [--verdict-json FILE]
@@ -121,9 +121,7 @@ everything, runs and latencies included.
 Sets recorded with bench --profile (runs/<case>/run-N.perf.folded) get a profile section in text
 and markdown: per case, the kernel functions whose share of the samples changed most against the
 first set (children and self, in percentage points, as lkp's perf-profile), and the functions
-under ext4_move_extents that only one of the two kernels' profiles ever sampled; then the cost
-of a move per case and set: moves per second, wall ms per move and the CPU ms per move of the
-move path's functions whose cost differs most between the sets (perf samples over the moves).
+under ext4_move_extents that only one of the two kernels' profiles ever sampled.
 )",
 				   R"(compare and the gate judge alike (one decision rule, statistics.hpp); the gate fails only on
 drops.)"};
@@ -139,7 +137,9 @@ per case. Panels are 420x340 px, four per row at most, whatever the number of ca
 names each set's kernel, fio and e4mext versions. The format follows the extension. A failed
 gnuplot or a missing output file is an error (exit 2).
 Where the runs have fio's completion-latency percentiles it also writes the latency chart
-OUT-latency.png (or .svg): per group a p50, a p99 and a p99.9 panel of a move's time in microseconds.
+OUT-latency.png (or .svg): per group a p50 and a p99 panel of a move's time in microseconds.
+Where the runs have a foreground (in-use cases) it also writes OUT-foreground.png (or .svg): per
+group the foreground's p99 in microseconds, beside the moves and alone, two bars per set.
 With two or more sets it also writes the ratio chart OUT-ratio.png (or .svg): one row per case
 (and the geomean), one bar per set after the first: its median divided by the first set's, on a
 log axis around the 1.0 line (the first set), the ratio and compare's mark written at the bar's
@@ -433,8 +433,7 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 		return exit_ok;
 	const auto sets = load_sets(paths, labels, std::nullopt, "compare");
 	require_two_sets(sets, "compare");
-	const auto comparison = compare_sets(pointers_to(sets), options);
-	out << render_comparison(comparison, format);
+	out << render_comparison(compare_sets(pointers_to(sets), options), format);
 	if (format == OutputFormat::text || format == OutputFormat::markdown) {
 		std::vector<std::filesystem::path> roots;
 		std::vector<std::string> set_labels;
@@ -442,8 +441,7 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 			roots.push_back(set.root);
 			set_labels.push_back(set.label);
 		}
-		out << render_profile_comparisons(roots, set_labels, format == OutputFormat::markdown)
-		    << render_move_costs(comparison, format == OutputFormat::markdown);
+		out << render_profile_comparisons(roots, set_labels, format == OutputFormat::markdown);
 	}
 	return exit_ok;
 }
@@ -471,7 +469,7 @@ int run_plot(const std::vector<std::string> &args, std::ostream &out)
 				   throw UsageError("-o " + text + ": no directory " + parent.string() + "; make it first");
 			   output = text;
 		   },
-		   "the image to write (.png or .svg); also the latency chart\nOUT-latency.png or .svg (p50, p99 and p99.9 of a move, where fio\nprinted them) and with two or more sets the ratio chart,\nOUT-ratio.png or .svg")
+		   "the image to write (.png or .svg); also the latency chart\nOUT-latency.png or .svg (p50 and p99 of a move, where fio\nprinted them), OUT-foreground.png or .svg (in-use cases: the\nforeground's p99 beside the moves and alone) and with two or more sets the ratio chart,\nOUT-ratio.png or .svg")
 		->required()
 		->type_name("OUT");
 	add_metric(app, metric);
@@ -490,6 +488,12 @@ int run_plot(const std::vector<std::string> &args, std::ostream &out)
 		const auto latency_output = latency_plot_path(output);
 		write_plot(latency, latency_output, log_scale);
 		out << (sets.size() >= 2 ? ", " : " and ") << latency_output.string();
+	}
+	// In-use cases: the foreground's p99 beside the moves and alone.
+	if (const auto foreground = foreground_plot_data_of(pointers_to(sets)); !foreground.panels.empty()) {
+		const auto foreground_output = foreground_plot_path(output);
+		write_plot(foreground, foreground_output, log_scale);
+		out << (sets.size() >= 2 ? ", " : " and ") << foreground_output.string();
 	}
 	if (sets.size() >= 2) {
 		const auto ratio_output = ratio_plot_path(output);

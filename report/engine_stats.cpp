@@ -64,6 +64,7 @@ EngineStatsRecord parse_record(const nlohmann::json &record, const std::string &
 	r.block_size = optional_count(fields, "block_size");
 	r.moves = optional_count(fields, "moves").value_or(0);
 	r.blocks_moved = optional_count(fields, "blocks_moved").value_or(0);
+	r.write_backs = optional_count(fields, "write_backs").value_or(0);
 	r.ebusy = optional_count(fields, "ebusy").value_or(0);
 	r.enodata = optional_count(fields, "enodata").value_or(0);
 	r.bytes_requested = optional_count(fields, "bytes_requested");

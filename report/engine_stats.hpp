@@ -37,6 +37,7 @@ struct EngineStatsRecord {
 	std::uint64_t blocks_moved = 0;
 	std::uint64_t partial_moves = 0;
 	std::uint64_t retries = 0;
+	std::uint64_t write_backs = 0;    // retries after writing the range back (busy_flush)
 	std::uint64_t ebusy = 0;          // moves that failed with EBUSY or ENODATA (after
 	std::uint64_t enodata = 0;        // retries), as fio was told of them
 	std::uint64_t extents_before = 0; // original file's extents before the moves

@@ -337,22 +337,6 @@ std::size_t ratio_label_column(const RatioPlotData &data)
 	return longest * ratio_label_char_width + 24;
 }
 
-// A bar whose runs are thin evidence (evidence_flags) ends in "!"; the chart's title says why.
-constexpr const char *thin_bar_mark = "!";
-std::string thin_legend()
-{
-	return "!: thin evidence - a run with fewer than " + std::to_string(fewest_moves_per_run) +
-	       " moves, or a run that ended before its window";
-}
-
-std::string thin_mark(const CaseRow &row)
-{
-	return std::any_of(row.cells.begin(), row.cells.end(),
-			   [](const CaseCell &cell) { return cell.result && cell.result->thin_evidence(); })
-		       ? thin_bar_mark
-		       : "";
-}
-
 struct RatioRange {
 	double low = 1;
 	double high = 1;
@@ -552,10 +536,6 @@ PlotData chart_data_of(const std::vector<const ResultSet *> &sets, const std::ve
 		groups[key.without_axis()].insert(axis_value(key));
 
 	PlotData data;
-	if (std::any_of(cases.begin(), cases.end(), [](const auto &set_cases) {
-		    return std::any_of(set_cases.begin(), set_cases.end(), [](const CaseResult &c) { return c.thin_evidence(); });
-	    }))
-		data.title += "\n" + thin_legend();
 	for (std::size_t s = 0; s < sets.size(); ++s) {
 		data.set_labels.push_back(sets[s]->label + " (" + runs_per_case(cases[s], figures) + ")");
 		data.title += "\n" + set_line(*sets[s]);
@@ -576,8 +556,7 @@ PlotData chart_data_of(const std::vector<const ResultSet *> &sets, const std::ve
 					const auto x = static_cast<std::size_t>(
 						std::distance(sizes.begin(), sizes.find(axis_value(c.key))));
 					const double median = summary->median / scale;
-					bars[x] = {true, median, summary->min / scale, summary->max / scale,
-						   text_of(median) + (c.thin_evidence() ? thin_bar_mark : "")};
+					bars[x] = {true, median, summary->min / scale, summary->max / scale, text_of(median)};
 					any = true;
 				}
 				panel.bars.push_back(std::move(bars));
@@ -604,19 +583,60 @@ PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric)
 	return data;
 }
 
+// A bar's latency (the chart's unit is microseconds) as compare writes a latency: "469us", "22.4ms".
+std::string microseconds_text(double median_us)
+{
+	return format_latency(median_us * 1000);
+}
+
 PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets)
 {
 	const auto percentile = [](Latency which) {
 		return [which](const CaseResult &c) { return c.latency ? &c.latency_of(which) : nullptr; };
 	};
-	auto data = chart_data_of(
-		sets,
-		{{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}, {" p99.9", percentile(Latency::p99_9)}},
-		1000.0, [](double median_us) { return format_latency(median_us * 1000); });
-	data.title = "e4mext: completion latency of a move per case, p50, p99 and p99.9 (fio's clat percentiles; median of the "
+	auto data = chart_data_of(sets, {{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}}, 1000.0,
+				  microseconds_text);
+	data.title = "e4mext: completion latency of a move per case, p50 and p99 (fio's clat percentiles; median of the "
 		     "runs, bar: min-max)" +
 		     data.title;
 	data.y_label = "latency (us)";
+	return data;
+}
+
+PlotData foreground_plot_data_of(const std::vector<const ResultSet *> &sets)
+{
+	const auto p99 = [](bool alone) {
+		return [alone](const CaseResult &c) -> const Summary * {
+			if (!c.foreground)
+				return nullptr;
+			const auto &latency = alone ? c.foreground->alone : c.foreground->loaded;
+			return latency ? &latency->p99_ns : nullptr;
+		};
+	};
+	const PlotData loaded = chart_data_of(sets, {{"", p99(false)}}, 1000.0, microseconds_text);
+	const PlotData alone = chart_data_of(sets, {{"", p99(true)}}, 1000.0, microseconds_text);
+	// Each set's two series side by side: beside the moves, then alone, in the panels of the cases
+	// that have a foreground (the same groups in both, matched by title).
+	PlotData data;
+	for (std::size_t s = 0; s < sets.size(); ++s)
+		for (const char *which : {" beside the moves", " alone"})
+			data.set_labels.push_back(sets[s]->label + which + loaded.set_labels[s].substr(sets[s]->label.size()));
+	for (const PlotPanel &panel : loaded.panels) {
+		const auto other = std::find_if(alone.panels.begin(), alone.panels.end(),
+						[&](const PlotPanel &p) { return p.title == panel.title; });
+		PlotPanel both{panel.title, panel.x_labels, {}};
+		for (std::size_t s = 0; s < sets.size(); ++s) {
+			both.bars.push_back(panel.bars[s]);
+			both.bars.push_back(other != alone.panels.end() && other->x_labels == panel.x_labels
+						    ? other->bars[s]
+						    : std::vector<PlotBar>(panel.x_labels.size()));
+		}
+		data.panels.push_back(std::move(both));
+	}
+	data.title = "e4mext: the foreground's p99 completion latency beside the moves and alone, per case (fio's clat "
+		     "or fsync percentiles; median of the runs, bar: min-max)" +
+		     loaded.title;
+	data.y_label = "foreground p99 (us)";
 	return data;
 }
 
@@ -684,9 +704,6 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") + " of each case against " + base +
 		     " (median / " + base + "'s median, log scale; 1.0: no change)\n" +
 		     "after the ratio: * changed, = equivalent, ? undecided (the decision rule of compare and the gate)";
-	if (std::any_of(comparison.cases.begin(), comparison.cases.end(),
-			[](const CaseRow &row) { return !thin_mark(row).empty(); }))
-		data.title += "\n" + thin_legend();
 	for (const auto *set : sets)
 		data.title += "\n" + set_line(*set);
 	data.base_label = base;
@@ -699,8 +716,7 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 			const auto change = cell.change(metric);
 			RatioBar bar;
 			if (change && 1 + *change > 0) {
-				bar = {true, 1 + *change,
-				       format_ratio(1 + *change) + verdict_mark(cell.decision(metric).verdict) + thin_mark(row)};
+				bar = {true, 1 + *change, format_ratio(1 + *change) + verdict_mark(cell.decision(metric).verdict)};
 			}
 			ratio_row.bars.push_back(std::move(bar));
 		}
@@ -723,6 +739,11 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 fs::path latency_plot_path(const fs::path &output)
 {
 	return output.parent_path() / (output.stem().string() + "-latency" + output.extension().string());
+}
+
+fs::path foreground_plot_path(const fs::path &output)
+{
+	return output.parent_path() / (output.stem().string() + "-foreground" + output.extension().string());
 }
 
 fs::path ratio_plot_path(const fs::path &output)

@@ -56,13 +56,23 @@ struct PlotData {
 // IOPS, or BW in MiB/s.
 PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric);
 
-// The completion latency of a move in microseconds: per group of cases a p50, a p99 and a p99.9 panel,
+// The completion latency of a move in microseconds: per group of cases a p50 and a p99 panel,
 // each bar the median over the runs of the run's percentile (min-max over the runs). Cases
 // without fio's percentiles are left out.
 PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets);
 
 // Where the latency chart of OUT goes: x.png -> x-latency.png, x.svg -> x-latency.svg.
 std::filesystem::path latency_plot_path(const std::filesystem::path &output);
+
+// In-use cases: the foreground's p99 completion latency in microseconds beside the moves and
+// alone (the same job without the defragmenter), two bars per set side by side ("6.19.13-tcg
+// beside the moves", "6.19.13-tcg alone"), per group of cases (M load=read-same) along the block
+// sizes of the moves; each bar the median over the runs (min-max over the runs). No panels when
+// no case has a foreground.
+PlotData foreground_plot_data_of(const std::vector<const ResultSet *> &sets);
+
+// Where the foreground chart of OUT goes: x.png -> x-foreground.png, x.svg -> x-foreground.svg.
+std::filesystem::path foreground_plot_path(const std::filesystem::path &output);
 
 // Format from the extension (.png or .svg); throws UsageError otherwise.
 PlotFormat plot_format_for(const std::filesystem::path &output);

@@ -12,9 +12,9 @@
 #include "input_error.hpp"
 #include "sizes.h"
 #include "time_text.h"
-#include "unfinished_runs.h"
 
 #include "case_record.hpp"
+#include "result_set.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -97,22 +97,6 @@ void lay_out_fragmented(const std::string &dir, uint64_t size)
 	::unlink(plug.c_str());
 	::unlink(filler.c_str());
 	::sync();
-}
-
-// What a failed fio run's log says: fio's own error lines ("fio: io_u error on file ...", which
-// come before its statistics and would fall out of the log's tail), then the tail.
-std::string fio_failure_excerpt(const std::string &log_text)
-{
-	const std::string tail = last_lines(log_text, 12);
-	std::string errors;
-	size_t lines = 0;
-	std::istringstream in(log_text.substr(0, log_text.size() - tail.size()));
-	for (std::string line; std::getline(in, line) && lines < 4;)
-		if (line.rfind("fio: ", 0) == 0) {
-			errors += line + "\n";
-			++lines;
-		}
-	return errors + tail;
 }
 
 void drop_caches()
@@ -209,13 +193,30 @@ std::string case_job(const BenchCase &c, const BenchSettings &settings, const st
 	}
 	if (c.has_second_job())
 		job = "; " + c.second_job_source + " (the case's second job), then " + settings.template_source + "\n" +
-		      expanded_second_job(c, settings, dir) + job;
+		      expanded_second_job(c, settings, dir) +
+		      "; added by e4mext bench: beside the moves the foreground has no time limit of its own: the moves'\n"
+		      "; end ends it (exitall, below), so its figures cover the moves' whole window and nothing after\n"
+		      "runtime=0\n" +
+		      job + "; added by e4mext bench: when the moves stop, the foreground stops\nexitall\n";
 	return job;
 }
 
-std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir)
+std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, std::uint64_t window_ms)
 {
-	return "; " + c.second_job_source + " alone: the load without the defragmenter\n" + expanded_second_job(c, settings, dir);
+	std::string job =
+		"; " + c.second_job_source + " alone: the load without the defragmenter\n" + expanded_second_job(c, settings, dir);
+	if (window_ms > 0)
+		job += "; added by e4mext bench: the window of the moves beside it (fixed work has no time limit)\nruntime=" +
+		       std::to_string(window_ms) + "ms\n";
+	return job;
+}
+
+std::uint64_t foreground_window_ms(const report::FioRun &run)
+{
+	for (const report::FioJob &job : run.jobs)
+		if (job.jobname == report::foreground_job_name)
+			return std::max(job.read.runtime_ms, job.write.runtime_ms);
+	return 0;
 }
 
 std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &settings, const std::string &dir)
@@ -223,7 +224,7 @@ std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &sett
 	return "; " + c.second_job_source + " again as fio's verify pass over the writes it completed\n" +
 	       expanded_second_job(c, settings, dir) +
 	       "; added by e4mext bench: read back (O_DIRECT) and check every write the run completed, all of them\n"
-	       "verify_only=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\n";
+	       "verify_only=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\ntime_based=0\n";
 }
 
 std::string BenchRunner::case_record(const BenchCase &c) const
@@ -276,7 +277,7 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 	throw_if_interrupted();
 	if (!status.exited() || status.exit_code() != 0)
 		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" +
-					 fio_failure_excerpt(read_text(log)));
+					 last_lines(read_text(log), 12));
 }
 
 std::string BenchRunner::eta() const
@@ -321,26 +322,47 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	const std::string case_dir = runs_dir_ + "/" + c.id;
 	fs::create_directories(case_dir);
 	const std::string base = case_dir + "/run-" + std::to_string(run);
-	try {
-		if (!c.has_second_job()) {
-			run_variant(c, run, base, false);
-			return;
-		}
-		// The load alone and with the defragmenter, each on its own fresh layout; which goes first
-		// alternates by run, so a drift of the machine falls on both alike.
-		const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
-		const bool alone_first = run % 2 == 1;
-		run_variant(c, run, alone_first ? alone : base, alone_first);
-		run_variant(c, run, alone_first ? base : alone, !alone_first);
-	} catch (...) { // not a run: set aside, named, never tabled (unfinished_runs.h)
-		const std::string where = set_aside(runs_dir_, c.id + "/run-" + std::to_string(run), settings_.unfinished_dir);
-		out_ << "bench: " << c.id << " run " << run << " did not finish: not in the set; its files are in " << where << "\n"
-		     << std::flush;
-		throw;
+	if (!c.has_second_job()) {
+		run_variant(c, run, base, false);
+		return;
 	}
+	// The load alone and with the defragmenter, each on its own fresh layout; which goes first
+	// alternates by run, so a drift of the machine falls on both alike. Fixed work has no window
+	// to give the load alone but the one the moves took: the moves go first then.
+	const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
+	if (settings_.moves > 0 || settings_.io_size > 0) {
+		run_variant(c, run, base, false);
+		run_variant(c, run, alone, true, foreground_window_ms(report::load_fio_file(base + ".json")));
+		return;
+	}
+	const bool alone_first = run % 2 == 1;
+	run_variant(c, run, alone_first ? alone : base, alone_first);
+	run_variant(c, run, alone_first ? base : alone, !alone_first);
 }
 
-void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone)
+void BenchRunner::say_if_moves_ended_early(const std::string &fio_json, const std::string &what)
+{
+	const std::uint64_t window = report::parse_fio_time_ms(settings_.runtime);
+	if (window == 0)
+		return; // fixed work: the work is the window
+	const report::FioRun run = report::load_fio_file(fio_json);
+	for (const report::FioJob &job : run.jobs)
+		if (job.jobname != report::foreground_job_name && job.write.runtime_ms + 1 < window)
+			out_ << "bench: " << what << ": the moves ended after " << job.write.runtime_ms << " ms of the " << window
+			     << " ms window (the end of the file); the foreground stopped with them after "
+			     << foreground_window_ms(run) << " ms\n";
+}
+
+// A run that did not finish (interrupted, failed, past --fio-timeout) is not a run: fio may have
+// left an empty or cut-short JSON beside its case record, which the report would take for one.
+// Its job file and log stay, to show what happened.
+void BenchRunner::discard_unfinished(const std::string &base)
+{
+	for (const char *suffix : {".json", ".case.json", ".stats.jsonl"})
+		fs::remove(base + suffix);
+}
+
+void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone, std::uint64_t alone_window_ms)
 {
 	const std::string what = c.id + " run " + std::to_string(run) + (alone ? " (load alone)" : "");
 	const bool local = settings_.host.empty();
@@ -358,7 +380,7 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 
 	if (!alone)
 		write_text_file(base + ".case.json", case_record(c));
-	write_text_file(base + ".fio", alone ? second_job(c, settings_, target_.directory())
+	write_text_file(base + ".fio", alone ? second_job(c, settings_, target_.directory(), alone_window_ms)
 					     : case_job(c, settings_, target_.directory(), local ? base : ""));
 	// fio keeps the verify state (the writes a job completed) in --aux-path: one directory per run.
 	const std::string aux = base + ".verify-state";
@@ -370,7 +392,12 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	std::optional<PerfRecording> perf;
 	if (settings_.profile && !alone)
 		perf.emplace(base);
-	run_fio(args, base + ".log", what);
+	try {
+		run_fio(args, base + ".log", what);
+	} catch (...) {
+		discard_unfinished(base);
+		throw;
+	}
 	if (perf)
 		perf->finish(what);
 	expect_written(base + ".json", "fio on " + what);
@@ -382,6 +409,8 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	}
 	if (local && !alone)
 		expect_written(base + ".stats.jsonl", "the engine on " + what);
+	if (c.has_second_job() && !alone)
+		say_if_moves_ended_early(base + ".json", what);
 	if (c.step("verify") == "second-job") {
 		verify_second_job(c, base, what);
 		fs::remove_all(aux);

@@ -8,6 +8,7 @@
 
 #include "bench_target.h"
 #include "case_model.h"
+#include "fio_result.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -43,8 +44,6 @@ struct BenchSettings {
 	// Test only (bench --test-lose-write): before each verify pass of a second job's writes, one
 	// block it wrote is overwritten with zeros by a fio job, so the pass must fail the run.
 	bool lose_write_before_verify = false;
-	// Where a run that did not finish is set aside (unfinished_runs.h): <set>/unfinished[/<host>].
-	std::string unfinished_dir;
 };
 
 struct BenchProgress {
@@ -55,8 +54,7 @@ struct BenchProgress {
 class BenchRunner {
 public:
 	BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress);
-	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted. A run
-	// that does not finish is set aside in settings.unfinished_dir first.
+	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted.
 	void run_all();
 	const BenchProgress &progress() const { return progress_; }
 	// The cache policy in words, for the metadata.
@@ -66,7 +64,11 @@ private:
 	void run_one(const BenchCase &c, unsigned run);
 	// One fio run of the case on a fresh layout, as base.{fio,json,log,...}: the case's job (with
 	// its second job beside it), or with alone the second job only (the load without defragmenter).
-	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone);
+	// alone_window_ms: the load alone's time limit when fixed work gives none (0: the settings').
+	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone, std::uint64_t alone_window_ms = 0);
+	// A line saying so when the moves beside a load ended before the time window (the file ended).
+	void say_if_moves_ended_early(const std::string &fio_json, const std::string &what);
+	void discard_unfinished(const std::string &base);
 	// fio's verify pass over the second job's writes of the run that wrote base.json.
 	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
 	std::string case_record(const BenchCase &c) const;
@@ -91,11 +93,16 @@ std::string layout_job(const BenchCase &c, const std::string &dir);
 // FILENAME, RUNTIME and ENGINE, then the case's fio options; with RUN (results/.../run-N), the
 // engine's stats_file=RUN.stats.jsonl and fio's per-second logs RUN_{iops,bw,lat,clat,slat}.1.log.
 // A case with a second job (the load factor's foreground) has it first, so that it is fio's job 0
-// in this run, alone and in the verify pass alike (fio names its verify state by job index).
+// in this run, alone and in the verify pass alike (fio names its verify state by job index); it
+// runs until the moves stop (fio's exitall), whether the window, the file or fixed work ends them.
 std::string case_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, const std::string &run);
 
-// The second job alone (the baseline: the load without the defragmenter), filled in likewise.
-std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir);
+// The second job alone (the baseline: the load without the defragmenter), filled in likewise;
+// window_ms > 0 replaces its time limit (fixed work: the window the moves took beside it).
+std::string second_job(const BenchCase &c, const BenchSettings &settings, const std::string &dir, std::uint64_t window_ms = 0);
+
+// How long the foreground of a run ran (its read or write direction's runtime); 0 without one.
+std::uint64_t foreground_window_ms(const report::FioRun &run);
 
 // fio's verify pass over the second job's writes: the same job with verify_only=1 and the state
 // fio saved in aux_dir (the writes it completed), read with O_DIRECT after the run.

@@ -52,6 +52,8 @@ std::map<std::string, Field> fields()
 		{"blocks_moved", [](const EngineStatsRecord &r) { return std::optional(std::to_string(r.blocks_moved)); }},
 		{"partial_moves", [](const EngineStatsRecord &r) { return std::optional(std::to_string(r.partial_moves)); }},
 		{"retries", [](const EngineStatsRecord &r) { return std::optional(std::to_string(r.retries)); }},
+		{"write_backs", [](const EngineStatsRecord &r) { return std::optional(std::to_string(r.write_backs)); }},
+		{"ebusy", [](const EngineStatsRecord &r) { return std::optional(std::to_string(r.ebusy)); }},
 		{"other_errors", [](const EngineStatsRecord &r) { return text(r.other_errors); }},
 		{"bytes_requested", [](const EngineStatsRecord &r) { return text(r.bytes_requested); }},
 		{"blocks_requested", [](const EngineStatsRecord &r) { return text(r.blocks_requested); }},

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <deque>
+#include <utility>
 #include <vector>
 
 using namespace e4mext;
@@ -143,4 +144,58 @@ TEST_CASE("other errors are passed through and counted", "[mover]")
 	CHECK(out.error == EINVAL);
 	CHECK(mover.stats().other_errors == 1);
 	CHECK(requests[0].len == 4); // 1K blocks
+}
+
+namespace {
+
+std::vector<std::pair<uint64_t, uint64_t>> written_back; // (offset, length) in bytes
+int write_back_result = 0;
+
+int fake_write_back(int, uint64_t offset, uint64_t length)
+{
+	written_back.emplace_back(offset, length);
+	return write_back_result;
+}
+
+} // namespace
+
+TEST_CASE("with a write-back, each EBUSY retry first writes the rest of the range back", "[mover]")
+{
+	script({{EBUSY, 3}, {EBUSY, 0}, {0, 5}});
+	written_back.clear();
+	write_back_result = 0;
+	Mover mover(fake_move, 12, 5, fake_write_back);
+	const MoveOutcome out = mover.move(3, 4, 4096, 8 * 4096);
+	CHECK(out.error == 0);
+	CHECK(out.bytes_moved == 8 * 4096);
+	REQUIRE(written_back.size() == 2);
+	CHECK(written_back[0] == std::pair<uint64_t, uint64_t>{(1 + 3) * 4096, 5 * 4096}); // after the 3 moved
+	CHECK(written_back[1] == std::pair<uint64_t, uint64_t>{(1 + 3) * 4096, 5 * 4096});
+	CHECK(mover.stats().write_backs == 2);
+	CHECK(mover.stats().retries == 2);
+}
+
+TEST_CASE("a write-back that fails ends the move with its errno, the progress kept", "[mover]")
+{
+	script({{EBUSY, 2}});
+	written_back.clear();
+	write_back_result = EIO;
+	Mover mover(fake_move, 12, 5, fake_write_back);
+	const MoveOutcome out = mover.move(3, 4, 0, 8 * 4096);
+	CHECK(out.error == EIO);
+	CHECK(out.bytes_moved == 2 * 4096);
+	CHECK(requests.size() == 1);
+	CHECK(mover.stats().write_backs == 0);
+	CHECK(mover.stats().other_errors == 1);
+	write_back_result = 0;
+}
+
+TEST_CASE("without a write-back, no range is written back", "[mover]")
+{
+	script({{EBUSY, 0}, {0, 2}});
+	written_back.clear();
+	Mover mover(fake_move, 12, 1);
+	CHECK(mover.move(3, 4, 0, 2 * 4096).error == 0);
+	CHECK(written_back.empty());
+	CHECK(mover.stats().write_backs == 0);
 }

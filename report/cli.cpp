@@ -5,6 +5,7 @@
 #include "html_report.hpp"
 #include "input_error.hpp"
 #include "json_fields.hpp"
+#include "move_cost.hpp"
 #include "plot.hpp"
 #include "profile.hpp"
 #include "render.hpp"
@@ -121,7 +122,9 @@ everything, runs and latencies included.
 Sets recorded with bench --profile (runs/<case>/run-N.perf.folded) get a profile section in text
 and markdown: per case, the kernel functions whose share of the samples changed most against the
 first set (children and self, in percentage points, as lkp's perf-profile), and the functions
-under ext4_move_extents that only one of the two kernels' profiles ever sampled.
+under ext4_move_extents that only one of the two kernels' profiles ever sampled; then the cost
+of a move per case and set: moves per second, wall ms per move and the CPU ms per move of the
+move path's functions whose cost differs most between the sets (perf samples over the moves).
 )",
 				   R"(compare and the gate judge alike (one decision rule, statistics.hpp); the gate fails only on
 drops.)"};
@@ -137,7 +140,7 @@ per case. Panels are 420x340 px, four per row at most, whatever the number of ca
 names each set's kernel, fio and e4mext versions. The format follows the extension. A failed
 gnuplot or a missing output file is an error (exit 2).
 Where the runs have fio's completion-latency percentiles it also writes the latency chart
-OUT-latency.png (or .svg): per group a p50 and a p99 panel of a move's time in microseconds.
+OUT-latency.png (or .svg): per group a p50, a p99 and a p99.9 panel of a move's time in microseconds.
 Where the runs have a foreground (in-use cases) it also writes OUT-foreground.png (or .svg): per
 group the foreground's p99 in microseconds, beside the moves and alone, two bars per set.
 With two or more sets it also writes the ratio chart OUT-ratio.png (or .svg): one row per case
@@ -433,7 +436,8 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 		return exit_ok;
 	const auto sets = load_sets(paths, labels, std::nullopt, "compare");
 	require_two_sets(sets, "compare");
-	out << render_comparison(compare_sets(pointers_to(sets), options), format);
+	const auto comparison = compare_sets(pointers_to(sets), options);
+	out << render_comparison(comparison, format);
 	if (format == OutputFormat::text || format == OutputFormat::markdown) {
 		std::vector<std::filesystem::path> roots;
 		std::vector<std::string> set_labels;
@@ -441,7 +445,8 @@ int run_compare(const std::vector<std::string> &args, std::ostream &out)
 			roots.push_back(set.root);
 			set_labels.push_back(set.label);
 		}
-		out << render_profile_comparisons(roots, set_labels, format == OutputFormat::markdown);
+		out << render_profile_comparisons(roots, set_labels, format == OutputFormat::markdown)
+		    << render_move_costs(comparison, format == OutputFormat::markdown);
 	}
 	return exit_ok;
 }
@@ -469,7 +474,7 @@ int run_plot(const std::vector<std::string> &args, std::ostream &out)
 				   throw UsageError("-o " + text + ": no directory " + parent.string() + "; make it first");
 			   output = text;
 		   },
-		   "the image to write (.png or .svg); also the latency chart\nOUT-latency.png or .svg (p50 and p99 of a move, where fio\nprinted them), OUT-foreground.png or .svg (in-use cases: the\nforeground's p99 beside the moves and alone) and with two or more sets the ratio chart,\nOUT-ratio.png or .svg")
+		   "the image to write (.png or .svg); also the latency chart\nOUT-latency.png or .svg (p50, p99 and p99.9 of a move, where fio\nprinted them), OUT-foreground.png or .svg (in-use cases: the\nforeground's p99 beside the moves and alone) and with two or more sets the ratio chart,\nOUT-ratio.png or .svg")
 		->required()
 		->type_name("OUT");
 	add_metric(app, metric);

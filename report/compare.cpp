@@ -81,32 +81,6 @@ std::string change_cell(const CaseCell &cell, Metric metric)
 	return format_change(*change) + verdict_mark(cell.decision(metric).verdict);
 }
 
-// "14.8x, interval 10.9x-20.3x, changed" or "..., undecided: needs 9 runs per side".
-std::string decision_text(const std::optional<double> &change, const Decision &d)
-{
-	std::string text = (change ? format_ratio(1 + *change) + ", " : std::string()) +
-			   (std::isfinite(d.high) ? "interval " + format_ratio(d.low) + "-" + format_ratio(d.high)
-						  : std::string("no interval (a side has one run)")) +
-			   ", " + describe(d.verdict);
-	if (d.verdict == Verdict::undecided)
-		text += d.runs_needed >= most_runs_estimated
-				? ": needs " + std::to_string(most_runs_estimated) + " or more runs per side"
-				: ": needs " + std::to_string(d.runs_needed) + " runs per side";
-	return text;
-}
-
-// "95-113 moves per run, thin; 1 run ended before its window"
-std::string evidence_text(const CaseResult &r)
-{
-	std::string text =
-		exact_number(r.moves.min) + (r.moves.max != r.moves.min ? "-" + exact_number(r.moves.max) : "") + " moves per run";
-	if (r.thin())
-		text += ", THIN (< " + std::to_string(fewest_moves_per_run) + ")";
-	if (r.runs_ended_early > 0)
-		text += ", " + std::to_string(r.runs_ended_early) + " run(s) ENDED BEFORE THE WINDOW";
-	return text;
-}
-
 std::string latency_triplet(const CaseResult &r)
 {
 	return format_latency(r.latency_of(Latency::p50).median) + " / " + format_latency(r.latency_of(Latency::p99).median) +
@@ -318,8 +292,8 @@ std::string text_verdicts(const Comparison &cmp, std::size_t s)
 			continue;
 		}
 		out += wrapped(decision_text(cell.iops_change, cell.iops_decision) + "; moves: " + cmp.sets[0]->label + " " +
-				       evidence_text(*row.cells[0].result) + ", " + cmp.sets[s]->label + " " +
-				       evidence_text(*cell.result),
+				       moves_per_run_text(*row.cells[0].result) + ", " + cmp.sets[s]->label + " " +
+				       moves_per_run_text(*cell.result),
 			       "   " + label + " ", "             ");
 	}
 	return out;
@@ -349,7 +323,7 @@ std::string markdown_cell_of(const CaseCell &cell, Metric metric)
 	const auto &s = cell.result->summary(metric);
 	return format_figure(metric, static_cast<double>(cell.result->median(metric))) + " " + spread_percent(s) + " (" +
 	       format_figure(metric, s.min) + "-" + format_figure(metric, s.max) + ", n=" + std::to_string(s.n) + "; " +
-	       evidence_text(*cell.result) + ")";
+	       moves_per_run_text(*cell.result) + ")";
 }
 
 std::string markdown_change_of(const CaseCell &cell, Metric metric)
@@ -435,7 +409,7 @@ std::string render_csv(const Comparison &cmp)
 {
 	std::ostringstream out;
 	out << "metric,case,set,n,median,min,max,stddev,stddev_percent,ci95_low,ci95_high,change_percent,ratio,"
-	       "ratio_low,ratio_high,p_value,level,verdict,runs_needed,moves_min,moves_median,ended_early,text\n";
+	       "ratio_low,ratio_high,p_value,level,verdict,runs_needed,moves_min,moves_median,ended_early,text,flags\n";
 	for (const auto metric : both_metrics) {
 		const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
 		for (const auto &row : cmp.cases) {
@@ -462,7 +436,8 @@ std::string render_csv(const Comparison &cmp)
 				    << "," << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "")
 				    << "," << exact_number(cell.result->moves.min) << "," << exact_number(cell.result->moves.median)
 				    << "," << cell.result->runs_ended_early << ","
-				    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << "\n";
+				    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << ","
+				    << csv_field(evidence_flags(*cell.result)) << "\n";
 			}
 		}
 		if (cmp.geomean.cases > 0) {
@@ -472,7 +447,7 @@ std::string render_csv(const Comparison &cmp)
 				out << name << ",geomean," << csv_field(cmp.sets[s]->label) << "," << cmp.geomean.cases << ","
 				    << exact_number(means[s]) << ",,,,,,," << (change ? exact_number(*change * 100.0) : "") << ","
 				    << (change ? exact_number(1 + *change) : "") << ",,,,,,,,,,"
-				    << csv_field(format_figure(metric, means[s])) << "\n";
+				    << csv_field(format_figure(metric, means[s])) << ",\n";
 			}
 		}
 	}
@@ -542,6 +517,7 @@ std::string render_json(const Comparison &cmp)
 			result["moves"].erase("text");
 			result["thin"] = cell.result->thin();
 			result["runs_ended_early"] = cell.result->runs_ended_early;
+			result["flags"] = evidence_flags(*cell.result);
 			if (cell.result->latency) {
 				nlohmann::ordered_json latency;
 				for (std::size_t l = 0; l < every_latency.size(); ++l) {
@@ -709,6 +685,19 @@ std::string verdict_mark(Verdict verdict)
 	case Verdict::undecided: break;
 	}
 	return "?";
+}
+
+std::string decision_text(const std::optional<double> &change, const Decision &d)
+{
+	std::string text = (change ? format_ratio(1 + *change) + ", " : std::string()) +
+			   (std::isfinite(d.high) ? "interval " + format_ratio(d.low) + "-" + format_ratio(d.high)
+						  : std::string("no interval (a side has one run)")) +
+			   ", " + describe(d.verdict);
+	if (d.verdict == Verdict::undecided)
+		text += d.runs_needed >= most_runs_estimated
+				? ": needs " + std::to_string(most_runs_estimated) + " or more runs per side"
+				: ": needs " + std::to_string(d.runs_needed) + " runs per side";
+	return text;
 }
 
 std::string verdict_legend(const CompareOptions &options)

@@ -73,6 +73,10 @@ Comparison compare_sets(const std::vector<const ResultSet *> &sets, const Compar
 // "*" changed, "=" equivalent within the threshold, "?" undecided.
 std::string verdict_mark(Verdict verdict);
 
+// A judged change as the verdicts list it: "14.8x, interval 10.9x-20.3x, changed" or "...,
+// undecided: needs 9 runs per side" (the ratio omitted without a change).
+std::string decision_text(const std::optional<double> &change, const Decision &decision);
+
 // text (the cover letter's blocks side by side, then per metric a table of medians, spread,
 // change and mark), markdown, csv or json.
 std::string render_comparison(const Comparison &comparison, OutputFormat format);

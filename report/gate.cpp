@@ -52,6 +52,17 @@ std::string test_text(const GateFinding &f)
 	       (f.decision.verdict == Verdict::undecided ? settle_text(f) : describe(f.decision.verdict));
 }
 
+// "; 6.18.15: THIN (< 400 moves in a run)" for each side whose runs are thin evidence.
+std::string flags_text(const GateVerdict &v, const GateFinding &f)
+{
+	std::string text;
+	for (const auto &[label, flags] :
+	     {std::pair{&v.base_label, &f.base_flags}, std::pair{&v.candidate_label, &f.candidate_flags}})
+		if (!flags->empty())
+			text += "; " + *label + ": " + *flags;
+	return text;
+}
+
 std::string finding_text(const GateVerdict &v, const GateFinding &f)
 {
 	const auto metric = v.options.metric;
@@ -67,7 +78,7 @@ std::string finding_text(const GateVerdict &v, const GateFinding &f)
 	}
 	auto text = f.label + ": " + metric_name(metric) + " " + format_figure(metric, f.base) + " -> " +
 		    format_figure(metric, f.candidate) + " (" + format_change(f.change) + ", n=" + std::to_string(f.base_n) +
-		    " vs " + std::to_string(f.candidate_n) + ", " + test_text(f) + ")";
+		    " vs " + std::to_string(f.candidate_n) + ", " + test_text(f) + flags_text(v, f) + ")";
 	return text;
 }
 
@@ -200,10 +211,12 @@ GateVerdict run_gate(const ResultSet &base, const ResultSet &candidate, const Ga
 		if (b) {
 			f.base = b->summary(metric).median;
 			f.base_n = b->iops.n;
+			f.base_flags = evidence_flags(*b);
 		}
 		if (c) {
 			f.candidate = c->summary(metric).median;
 			f.candidate_n = c->iops.n;
+			f.candidate_flags = evidence_flags(*c);
 		}
 		if (!c) {
 			f.outcome = GateOutcome::missing;
@@ -279,7 +292,7 @@ std::string render_gate_markdown(const GateVerdict &v)
 		    << (f.base_n ? format_figure(v.options.metric, f.base) : "-") << " | "
 		    << (f.candidate_n ? format_figure(v.options.metric, f.candidate) : "-") << " | "
 		    << (compared(f) ? format_change(f.change) : "-") << " | " << f.base_n << " vs " << f.candidate_n << " | "
-		    << (compared(f) ? markdown_cell(test_text(f)) : "-") << " |\n";
+		    << (compared(f) ? markdown_cell(test_text(f) + flags_text(v, f)) : "-") << " |\n";
 	}
 	return out.str();
 }
@@ -312,6 +325,7 @@ std::string render_gate_json(const GateVerdict &v)
 		row["base_n"] = f.base_n;
 		row["candidate_n"] = f.candidate_n;
 		if (compared(f)) {
+			row["ratio"] = 1 + f.change; // of the medians, as change_percent
 			row["ratio_low"] = f.decision.low;
 			row["ratio_high"] = std::isfinite(f.decision.high) ? nlohmann::ordered_json(f.decision.high) : nullptr;
 			row["p_value"] = f.decision.p_value;
@@ -320,6 +334,8 @@ std::string render_gate_json(const GateVerdict &v)
 		}
 		if (f.outcome == GateOutcome::undecided)
 			row["runs_needed"] = f.decision.runs_needed;
+		row["base_flags"] = f.base_flags;
+		row["candidate_flags"] = f.candidate_flags;
 		out["cases"].push_back(std::move(row));
 	}
 	return out.dump(2) + "\n";

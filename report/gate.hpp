@@ -46,7 +46,8 @@ struct GateFinding {
 	double change = 0; // (candidate - base) / base
 	std::size_t base_n = 0;
 	std::size_t candidate_n = 0;
-	Decision decision; // the decision rule's verdict, interval and runs needed
+	Decision decision;                       // the decision rule's verdict, interval and runs needed
+	std::string base_flags, candidate_flags; // evidence_flags() of each side: thin runs, runs cut short
 };
 
 struct GateVerdict {

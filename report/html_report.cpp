@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -96,7 +99,58 @@ std::string html_table_row(const std::string &cell_tag, const std::vector<std::s
 	return row + "</tr>\n";
 }
 
-std::string html_comparison_table(const Comparison &cmp, Metric metric)
+// One figure of compare's tables: where a case's runs keep it, how it prints, and its change and
+// verdict against the first set.
+struct TableFigure {
+	std::string caption;
+	std::function<const Summary *(const CaseResult &)> summary; // nullptr: the case lacks it
+	std::function<std::string(double)> format;
+	std::function<std::optional<double>(const CaseCell &)> change;
+	std::function<const Decision &(const CaseCell &)> decision;
+};
+
+TableFigure metric_figure(Metric metric)
+{
+	return {std::string(metric_name(metric)) +
+			": median, stddev as % of the median, min-max, runs and the moves per run behind them; change "
+			"against the first set",
+		[metric](const CaseResult &r) { return &r.summary(metric); },
+		[metric](double value) { return format_figure(metric, value); },
+		[metric](const CaseCell &cell) { return cell.change(metric); },
+		[metric](const CaseCell &cell) -> const Decision & { return cell.decision(metric); }};
+}
+
+TableFigure latency_figure(std::size_t l)
+{
+	const auto which = every_latency[l];
+	return {std::string("completion latency of a move, ") + latency_name(which) +
+			" (fio's clat percentile; median over the runs, stddev as % of it, min-max, runs); change against "
+			"the first set",
+		[which](const CaseResult &r) { return r.latency ? &r.latency_of(which) : nullptr; }, format_latency,
+		[l](const CaseCell &cell) { return cell.latency_change[l]; },
+		[l](const CaseCell &cell) -> const Decision & { return cell.latency_decision[l]; }};
+}
+
+TableFigure foreground_p99_figure()
+{
+	return {"foreground p99 beside the moves (in-use cases: the application's latency while the defragmenter "
+		"runs; median over the runs); change against the first set",
+		[](const CaseResult &r) { return r.foreground && r.foreground->loaded ? &r.foreground->loaded->p99_ns : nullptr; },
+		format_latency, [](const CaseCell &cell) { return cell.foreground_p99_change; },
+		[](const CaseCell &cell) -> const Decision & { return cell.foreground_p99_decision; }};
+}
+
+bool any_figure(const Comparison &cmp, const TableFigure &figure)
+{
+	for (const auto &row : cmp.cases)
+		for (const auto &cell : row.cells)
+			if (cell.result && figure.summary(*cell.result))
+				return true;
+	return false;
+}
+
+std::string html_comparison_table(const Comparison &cmp, const TableFigure &figure, const std::string &id,
+				  const std::optional<Metric> &geomean_of)
 {
 	std::ostringstream out;
 	std::vector<std::string> header{"case"};
@@ -105,44 +159,133 @@ std::string html_comparison_table(const Comparison &cmp, Metric metric)
 		if (s > 0)
 			header.push_back("change vs " + cmp.sets[0]->label);
 	}
-	out << "<table class=\"cmp\">\n<caption>" << metric_name(metric)
-	    << ": median, stddev as % of the median, min-max and runs; change against the first set</caption>\n"
+	out << "<table class=\"cmp\" id=\"" << id << "\">\n<caption>" << html_escaped(figure.caption) << "</caption>\n"
 	    << html_table_row("th", header);
 	for (const auto &row : cmp.cases) {
 		std::vector<std::string> cells{case_label(row.key, cmp.varying)};
 		for (std::size_t s = 0; s < row.cells.size(); ++s) {
 			const auto &cell = row.cells[s];
-			if (!cell.result) {
+			const Summary *summary = cell.result ? figure.summary(*cell.result) : nullptr;
+			if (summary == nullptr || summary->n == 0) {
 				cells.push_back("-");
 			} else {
-				const auto &summary = cell.result->summary(metric);
-				cells.push_back(format_figure(metric, static_cast<double>(cell.result->median(metric))) + " +-" +
-						format_percent(relative_stddev_percent(summary)) + " (" +
-						format_figure(metric, summary.min) + "-" + format_figure(metric, summary.max) +
-						", n=" + std::to_string(summary.n) + ")");
+				cells.push_back(
+					figure.format(summary->median) + " +-" + format_percent(relative_stddev_percent(*summary)) +
+					" (" + figure.format(summary->min) + "-" + figure.format(summary->max) +
+					", n=" + std::to_string(summary->n) + "; " + moves_per_run_text(*cell.result) + ")");
 			}
 			if (s == 0)
 				continue;
-			const auto change = cell.change(metric);
-			const auto &d = cell.decision(metric);
+			const auto change = figure.change(cell);
+			const auto &d = figure.decision(cell);
 			cells.push_back(change ? format_change(*change) + verdict_mark(d.verdict) + " (" +
-							 format_ratio(1 + *change) + ", " + describe(d.verdict) + ")"
+							 decision_text(change, d) + ")"
 					       : "-");
 		}
 		out << html_table_row("td", cells);
 	}
-	if (cmp.geomean.cases > 0) {
-		const auto &means = cmp.geomean.of(metric);
+	if (geomean_of && cmp.geomean.cases > 0) {
+		const auto &means = cmp.geomean.of(*geomean_of);
 		std::vector<std::string> cells{"geomean (" + std::to_string(cmp.geomean.cases) + " cases)"};
 		for (std::size_t s = 0; s < means.size(); ++s) {
-			cells.push_back(format_figure(metric, means[s]));
+			cells.push_back(figure.format(means[s]));
 			if (s > 0)
-				cells.push_back(means[0] > 0 ? format_change((means[s] - means[0]) / means[0]) : "-");
+				cells.push_back(means[0] > 0 ? format_change((means[s] - means[0]) / means[0]) + " (" +
+								       format_ratio(means[s] / means[0]) + ")"
+							     : "-");
 		}
 		out << html_table_row("td", cells);
 	}
 	out << "</table>\n";
 	return out.str();
+}
+
+std::string latency_or_dash(const std::optional<LatencySummary> &latency, Latency which)
+{
+	if (!latency)
+		return "-";
+	const Summary &s = which == Latency::p50 ? latency->p50_ns : which == Latency::p99 ? latency->p99_ns : latency->p99_9_ns;
+	return s.n ? format_latency(s.median) : "-";
+}
+
+// In-use cases: per case and set, the foreground's latencies beside the moves and alone (the same
+// job without the defragmenter, each run side by side), their p99 ratio and the rates - the
+// columns of table.md's foreground; the first row is the header. Empty when no case has one.
+std::vector<std::vector<std::string>> foreground_rows(const Comparison &cmp)
+{
+	std::vector<std::vector<std::string>> rows{{"case", "set", "foreground", "p50", "p99", "p99.9", "alone p50", "alone p99",
+						    "alone p99.9", "p99 ratio (beside / alone)", "IOPS", "alone IOPS",
+						    "asked IOPS"}};
+	for (const auto &row : cmp.cases)
+		for (std::size_t s = 0; s < row.cells.size(); ++s) {
+			const auto &cell = row.cells[s];
+			if (!cell.result || !cell.result->foreground)
+				continue;
+			const auto &f = *cell.result->foreground;
+			const auto whole = [](double value) { return std::to_string(std::llround(value)); };
+			rows.push_back({case_label(row.key, cmp.varying), cmp.sets[s]->label, f.kind,
+					latency_or_dash(f.loaded, Latency::p50), latency_or_dash(f.loaded, Latency::p99),
+					latency_or_dash(f.loaded, Latency::p99_9), latency_or_dash(f.alone, Latency::p50),
+					latency_or_dash(f.alone, Latency::p99), latency_or_dash(f.alone, Latency::p99_9),
+					f.p99_ratio.n ? format_ratio(f.p99_ratio.median) : "-", whole(f.iops.median),
+					f.alone_iops.n ? whole(f.alone_iops.median) : "-",
+					f.rate_iops > 0 ? whole(f.rate_iops) : "-"});
+		}
+	if (rows.size() == 1)
+		rows.clear();
+	return rows;
+}
+
+constexpr const char *foreground_caption =
+	"foreground beside the moves and alone: medians over the runs of fio's completion-latency percentiles (a reader's "
+	"read, a writer's write, an fsyncing writer's fsync) and of the achieved rates";
+
+std::string html_foreground_table(const Comparison &cmp)
+{
+	const auto rows = foreground_rows(cmp);
+	if (rows.empty())
+		return "";
+	std::string out = "<table class=\"cmp\" id=\"foreground\">\n<caption>" + html_escaped(foreground_caption) + "</caption>\n" +
+			  html_table_row("th", rows[0]);
+	for (std::size_t r = 1; r < rows.size(); ++r)
+		out += html_table_row("td", rows[r]);
+	return out + "</table>\n";
+}
+
+std::string markdown_foreground_table(const Comparison &cmp)
+{
+	const auto rows = foreground_rows(cmp);
+	if (rows.empty())
+		return "";
+	std::string out = "#### " + std::string(foreground_caption) + "\n\n";
+	for (std::size_t r = 0; r < rows.size(); ++r) {
+		out += "|";
+		for (const auto &cell : rows[r])
+			out += " " + markdown_cell(cell) + " |";
+		out += "\n";
+		if (r == 0) {
+			out += "|---|---|---|";
+			for (std::size_t c = 3; c < rows[0].size(); ++c)
+				out += "---:|";
+			out += "\n";
+		}
+	}
+	return out + "\n";
+}
+
+// compare's tables: IOPS, BW, the latency of a move (p50, p99, p99.9) and, for in-use cases, the
+// foreground's p99 (each judged by the decision rule) and its other figures.
+std::string html_comparison_tables(const Comparison &cmp)
+{
+	std::string out = html_comparison_table(cmp, metric_figure(Metric::iops), "iops", Metric::iops) +
+			  html_comparison_table(cmp, metric_figure(Metric::bw), "bw", Metric::bw);
+	for (std::size_t l = 0; l < every_latency.size(); ++l)
+		if (const auto figure = latency_figure(l); any_figure(cmp, figure))
+			out += html_comparison_table(cmp, figure, std::string("latency-") + latency_name(every_latency[l]),
+						     std::nullopt);
+	if (const auto figure = foreground_p99_figure(); any_figure(cmp, figure))
+		out += html_comparison_table(cmp, figure, "foreground-p99", std::nullopt);
+	return out + html_foreground_table(cmp);
 }
 
 void write_text_file(const fs::path &path, const std::string &text)
@@ -230,8 +373,7 @@ std::string render_html_report(const Comparison &cmp, const ReportCharts &charts
 	out << "<h2>As the cover letter prints it</h2>\n<pre>" << html_escaped(render_comparison(cmp, OutputFormat::text))
 	    << "</pre>\n";
 	out << "<h2>Comparison</h2>\n"
-	    << html_comparison_table(cmp, Metric::iops) << html_comparison_table(cmp, Metric::bw) << "<p>"
-	    << html_escaped(verdict_legend(cmp.options)) << "</p>\n";
+	    << html_comparison_tables(cmp) << "<p>" << html_escaped(verdict_legend(cmp.options)) << "</p>\n";
 	out << "<h2>Charts</h2>\n"
 	    << charts.iops_svg << "\n"
 	    << charts.iops_ratio_svg << "\n"
@@ -271,8 +413,10 @@ std::string render_markdown_report(const Comparison &cmp, const ReportChartFiles
 	    << ")\n\n![Bandwidth per case](" << charts.bw << ")\n\n![Bandwidth ratio to the first set](" << charts.bw_ratio
 	    << ")\n\n";
 	if (!charts.latency.empty())
-		out << "![Completion latency of a move, p50 and p99](" << charts.latency << ")\n\n";
-	out << "## Comparison\n\n" << render_comparison(cmp, OutputFormat::markdown) << "\n## Runs\n\n";
+		out << "![Completion latency of a move, p50, p99 and p99.9](" << charts.latency << ")\n\n";
+	out << "## Comparison\n\n"
+	    << render_comparison(cmp, OutputFormat::markdown) << "\n"
+	    << markdown_foreground_table(cmp) << "## Runs\n\n";
 	out << "| set | file | fio | time | job | case | status | options |\n|---|---|---|---|---|---|---|---|\n";
 	for (const auto &row : run_rows(cmp))
 		out << "| " << markdown_cell(row.set) << " | " << markdown_cell(row.source) << " | "

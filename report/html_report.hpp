@@ -4,7 +4,7 @@
 // charts (inline SVG) and every run - and its Markdown twin.
 // Writes DIR/report.html, DIR/report.md and the charts the Markdown links to: DIR/report-iops.svg,
 // report-bw.svg, their ratio charts report-iops-ratio.svg and report-bw-ratio.svg, and, where the
-// runs have fio's latency percentiles, report-latency.svg (p50 and p99 of a move).
+// runs have fio's latency percentiles, report-latency.svg (p50, p99 and p99.9 of a move).
 #pragma once
 
 #include "compare.hpp"
@@ -34,7 +34,7 @@ struct ReportCharts {
 	std::string bw_svg;
 	std::string iops_ratio_svg; // each set's median over the first set's, per case
 	std::string bw_ratio_svg;
-	std::string latency_svg; // p50 and p99 of a move; empty without fio's percentiles
+	std::string latency_svg; // p50, p99 and p99.9 of a move; empty without fio's percentiles
 };
 
 std::string render_html_report(const Comparison &comparison, const ReportCharts &charts);

@@ -337,6 +337,22 @@ std::size_t ratio_label_column(const RatioPlotData &data)
 	return longest * ratio_label_char_width + 24;
 }
 
+// A bar whose runs are thin evidence (evidence_flags) ends in "!"; the chart's title says why.
+constexpr const char *thin_bar_mark = "!";
+std::string thin_legend()
+{
+	return "!: thin evidence - a run with fewer than " + std::to_string(fewest_moves_per_run) +
+	       " moves, or a run that ended before its window";
+}
+
+std::string thin_mark(const CaseRow &row)
+{
+	return std::any_of(row.cells.begin(), row.cells.end(),
+			   [](const CaseCell &cell) { return cell.result && cell.result->thin_evidence(); })
+		       ? thin_bar_mark
+		       : "";
+}
+
 struct RatioRange {
 	double low = 1;
 	double high = 1;
@@ -536,6 +552,10 @@ PlotData chart_data_of(const std::vector<const ResultSet *> &sets, const std::ve
 		groups[key.without_axis()].insert(axis_value(key));
 
 	PlotData data;
+	if (std::any_of(cases.begin(), cases.end(), [](const auto &set_cases) {
+		    return std::any_of(set_cases.begin(), set_cases.end(), [](const CaseResult &c) { return c.thin_evidence(); });
+	    }))
+		data.title += "\n" + thin_legend();
 	for (std::size_t s = 0; s < sets.size(); ++s) {
 		data.set_labels.push_back(sets[s]->label + " (" + runs_per_case(cases[s], figures) + ")");
 		data.title += "\n" + set_line(*sets[s]);
@@ -556,7 +576,8 @@ PlotData chart_data_of(const std::vector<const ResultSet *> &sets, const std::ve
 					const auto x = static_cast<std::size_t>(
 						std::distance(sizes.begin(), sizes.find(axis_value(c.key))));
 					const double median = summary->median / scale;
-					bars[x] = {true, median, summary->min / scale, summary->max / scale, text_of(median)};
+					bars[x] = {true, median, summary->min / scale, summary->max / scale,
+						   text_of(median) + (c.thin_evidence() ? thin_bar_mark : "")};
 					any = true;
 				}
 				panel.bars.push_back(std::move(bars));
@@ -594,9 +615,11 @@ PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets)
 	const auto percentile = [](Latency which) {
 		return [which](const CaseResult &c) { return c.latency ? &c.latency_of(which) : nullptr; };
 	};
-	auto data = chart_data_of(sets, {{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}}, 1000.0,
-				  microseconds_text);
-	data.title = "e4mext: completion latency of a move per case, p50 and p99 (fio's clat percentiles; median of the "
+	auto data = chart_data_of(
+		sets,
+		{{" p50", percentile(Latency::p50)}, {" p99", percentile(Latency::p99)}, {" p99.9", percentile(Latency::p99_9)}},
+		1000.0, microseconds_text);
+	data.title = "e4mext: completion latency of a move per case, p50, p99 and p99.9 (fio's clat percentiles; median of the "
 		     "runs, bar: min-max)" +
 		     data.title;
 	data.y_label = "latency (us)";
@@ -704,6 +727,9 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 	data.title = std::string("e4mext: ") + (metric == Metric::iops ? "IOPS" : "bandwidth") + " of each case against " + base +
 		     " (median / " + base + "'s median, log scale; 1.0: no change)\n" +
 		     "after the ratio: * changed, = equivalent, ? undecided (the decision rule of compare and the gate)";
+	if (std::any_of(comparison.cases.begin(), comparison.cases.end(),
+			[](const CaseRow &row) { return !thin_mark(row).empty(); }))
+		data.title += "\n" + thin_legend();
 	for (const auto *set : sets)
 		data.title += "\n" + set_line(*set);
 	data.base_label = base;
@@ -716,7 +742,8 @@ RatioPlotData ratio_plot_data_of(const Comparison &comparison, Metric metric)
 			const auto change = cell.change(metric);
 			RatioBar bar;
 			if (change && 1 + *change > 0) {
-				bar = {true, 1 + *change, format_ratio(1 + *change) + verdict_mark(cell.decision(metric).verdict)};
+				bar = {true, 1 + *change,
+				       format_ratio(1 + *change) + verdict_mark(cell.decision(metric).verdict) + thin_mark(row)};
 			}
 			ratio_row.bars.push_back(std::move(bar));
 		}

@@ -56,7 +56,7 @@ struct PlotData {
 // IOPS, or BW in MiB/s.
 PlotData plot_data_of(const std::vector<const ResultSet *> &sets, Metric metric);
 
-// The completion latency of a move in microseconds: per group of cases a p50 and a p99 panel,
+// The completion latency of a move in microseconds: per group of cases a p50, a p99 and a p99.9 panel,
 // each bar the median over the runs of the run's percentile (min-max over the runs). Cases
 // without fio's percentiles are left out.
 PlotData latency_plot_data_of(const std::vector<const ResultSet *> &sets);

@@ -239,15 +239,19 @@ KernelFunctions kernel_functions(const FoldedProfile &profile)
 		if (through_move)
 			result.move_path += count;
 		std::set<std::string> seen;                  // a recursive function counts once per sample
+		bool below_move = false;                     // at or below the chain's ext4_move_extents (not its callers)
 		for (size_t i = 1; i < frames.size(); ++i) { // frames[0] is the comm
 			if (!is_kernel_frame(frames[i]))
 				continue;
 			const std::string name = function_of(frames[i]);
+			below_move = below_move || name == kMoveEntry;
 			FunctionShare &share = result.functions[name];
 			share.function = name;
 			share.move_path = share.move_path || through_move;
-			if (seen.insert(name).second)
+			if (seen.insert(name).second) {
 				share.children += count;
+				share.under_move += below_move ? count : 0;
+			}
 			if (i + 1 == frames.size()) {
 				share.self += count;
 				result.kernel += count;

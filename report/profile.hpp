@@ -18,6 +18,8 @@ namespace e4mext::report {
 
 inline constexpr const char *kKernelMark = "_[k]";             // suffix of a kernel frame in a folded stack
 inline constexpr const char *kMoveEntry = "ext4_move_extents"; // the move path's entry in ext4
+// perf record -F: the bench's sampling rate, so a sample stands for 1/999 s of one CPU's time.
+inline constexpr unsigned kSamplesPerSecond = 999;
 
 // Folded stacks: the chain, root first ("fio;entry_SYSCALL_64_[k];...;leaf_[k]") -> samples.
 struct FoldedProfile {
@@ -43,9 +45,10 @@ std::string function_of(const std::string &frame); // the frame without its kern
 
 struct FunctionShare {
 	std::string function;
-	std::uint64_t self = 0;     // samples with this function as the leaf
-	std::uint64_t children = 0; // samples with this function anywhere in the chain
-	bool move_path = false;     // seen in a chain through ext4_move_extents
+	std::uint64_t self = 0;       // samples with this function as the leaf
+	std::uint64_t children = 0;   // samples with this function anywhere in the chain
+	std::uint64_t under_move = 0; // samples whose chain holds it at or below ext4_move_extents
+	bool move_path = false;       // seen in a chain through ext4_move_extents
 };
 
 // The kernel functions of a profile and their shares of all samples.

@@ -91,12 +91,12 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 	const bool foreground = any_foreground(cases);
 	std::ostringstream out;
 	out << "### " << markdown_cell(set.label) << "\n\n";
-	out << "| case | IOPS | BW | n | IOPS min | IOPS max | IOPS stddev | BW min | BW max | BW stddev |";
+	out << "| case | IOPS | BW | n | IOPS min | IOPS max | IOPS stddev | BW min | BW max | BW stddev | moves |";
 	if (engine)
 		out << " extents before | extents after | partial moves | retries |";
 	if (foreground)
 		out << " foreground | fg p50 | fg p99 | fg p99.9 | alone p50 | alone p99 | alone p99.9 | p99 ratio | fg IOPS | alone IOPS |";
-	out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+	out << "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
 	if (engine)
 		out << "---:|---:|---:|---:|";
 	if (foreground)
@@ -107,7 +107,7 @@ std::string render_markdown(const ResultSet &set, const std::vector<CaseResult> 
 		    << format_bw(c.median_bw()) << " | " << c.iops.n << " | " << format_figure(Metric::iops, c.iops.min) << " | "
 		    << format_figure(Metric::iops, c.iops.max) << " | " << format_figure(Metric::iops, c.iops.stddev) << " | "
 		    << format_figure(Metric::bw, c.bw.min) << " | " << format_figure(Metric::bw, c.bw.max) << " | "
-		    << format_figure(Metric::bw, c.bw.stddev) << " |";
+		    << format_figure(Metric::bw, c.bw.stddev) << " | " << markdown_cell(moves_per_run_text(c)) << " |";
 		if (engine) {
 			if (c.engine)
 				out << " " << exact_number(c.engine->extents_before.median) << " | "
@@ -152,7 +152,8 @@ std::string render_csv(const ResultSet &set, const std::vector<CaseResult> &case
 	for (const auto &name : columns)
 		out << "," << csv_field(name);
 	out << ",n,iops_median,iops_min,iops_max,iops_stddev,bw_bytes_median,bw_bytes_min,bw_bytes_max,bw_bytes_stddev,"
-	       "iops_text,bw_text,extents_before,extents_after,partial_moves,retries,status,source\n";
+	       "iops_text,bw_text,extents_before,extents_after,partial_moves,retries,status,source,moves_min,moves_max,"
+	       "runs_ended_early,flags\n";
 	auto key_fields = [&](const CaseFactors &key) {
 		std::ostringstream k;
 		k << csv_field(set.label) << "," << csv_field(case_label(key, varying));
@@ -172,11 +173,12 @@ std::string render_csv(const ResultSet &set, const std::vector<CaseResult> &case
 			    << "," << exact_number(c.engine->partial_moves.median) << "," << exact_number(c.engine->retries.median);
 		else
 			out << ",,,";
-		out << ",ok,\n";
+		out << ",ok,," << exact_number(c.moves.min) << "," << exact_number(c.moves.max) << "," << c.runs_ended_early << ","
+		    << csv_field(evidence_flags(c)) << "\n";
 	}
 	for (const auto *m : set.excluded())
 		out << key_fields(m->key) << ",0,,,,,,,,,,,,,,," << csv_field(describe_status(*m)) << "," << csv_field(m->source)
-		    << "\n";
+		    << ",,,,\n";
 	return out.str();
 }
 
@@ -192,6 +194,9 @@ std::string render_json(const ResultSet &set, const std::vector<CaseResult> &cas
 			row[f.name] = factor_json(f);
 		row["iops"] = summary_json(c.iops, format_iops(c.median_iops()));
 		row["bw_bytes"] = summary_json(c.bw, format_bw(c.median_bw()));
+		row["moves"] = summary_json(c.moves, "");
+		row["runs_ended_early"] = c.runs_ended_early;
+		row["flags"] = evidence_flags(c);
 		if (c.engine) {
 			nlohmann::ordered_json engine;
 			engine["extents_before"] = summary_json(c.engine->extents_before, "");
@@ -308,6 +313,22 @@ std::string render_foreground_block(const std::vector<CaseResult> &cases, const 
 	return out;
 }
 
+std::string moves_per_run_text(const CaseResult &c)
+{
+	const std::string flags = evidence_flags(c);
+	return exact_number(c.moves.min) + (c.moves.max != c.moves.min ? "-" + exact_number(c.moves.max) : "") + " moves per run" +
+	       (flags.empty() ? "" : ", " + flags);
+}
+
+std::string render_evidence_flags(const std::vector<CaseResult> &cases, const VaryingDimensions &varying)
+{
+	std::string out;
+	for (const auto &c : cases)
+		if (c.thin_evidence())
+			out += "   " + case_label(c.key, varying) + ": " + moves_per_run_text(c) + "\n";
+	return out;
+}
+
 std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying)
 {
 	std::string out;
@@ -326,8 +347,8 @@ std::string render_table(const ResultSet &set, OutputFormat format)
 	const auto varying = varying_dimensions(keys);
 	switch (format) {
 	case OutputFormat::text:
-		return render_text_block(set.label, cases, varying) + render_foreground_block(cases, varying) +
-		       render_exclusions(set, varying);
+		return render_text_block(set.label, cases, varying) + render_evidence_flags(cases, varying) +
+		       render_foreground_block(cases, varying) + render_exclusions(set, varying);
 	case OutputFormat::markdown: return render_markdown(set, cases, varying);
 	case OutputFormat::csv: return render_csv(set, cases, varying);
 	case OutputFormat::json: break;

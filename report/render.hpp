@@ -31,6 +31,14 @@ std::string render_text_block(const std::string &name, const std::vector<CaseRes
 // "" when no case has a foreground.
 std::string render_foreground_block(const std::vector<CaseResult> &cases, const VaryingDimensions &varying);
 
+// The moves behind a case's figure and its flags: "95-113 moves per run, THIN (< 400 moves in a
+// run)" (evidence_flags).
+std::string moves_per_run_text(const CaseResult &c);
+
+// One line per case whose runs are thin evidence: "   U 128k: 95-113 moves per run, THIN (...)";
+// "" when none is.
+std::string render_evidence_flags(const std::vector<CaseResult> &cases, const VaryingDimensions &varying);
+
 // One line per job that was not counted: "   excluded: U 4k (file.json, job 'defrag'): error=5 (...)".
 std::string render_exclusions(const ResultSet &set, const VaryingDimensions &varying);
 

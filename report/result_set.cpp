@@ -154,6 +154,17 @@ const char *latency_name(Latency which)
 	return "p99.9";
 }
 
+std::string evidence_flags(const CaseResult &c)
+{
+	std::string flags;
+	if (c.thin())
+		flags = "THIN (< " + std::to_string(fewest_moves_per_run) + " moves in a run)";
+	if (c.runs_ended_early > 0)
+		flags += (flags.empty() ? "" : "; ") + std::to_string(c.runs_ended_early) +
+			 (c.runs_ended_early == 1 ? " run" : " runs") + " ENDED BEFORE THE WINDOW";
+	return flags;
+}
+
 bool ended_before_window(const Measurement &m)
 {
 	return m.window_ms > 0 && m.write.runtime_ms + 1 < m.window_ms;

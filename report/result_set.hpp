@@ -113,10 +113,15 @@ struct CaseResult {
 	std::uint64_t median_iops() const; // the figure tables print: the median truncated, as fio truncates
 	std::uint64_t median_bw() const;
 	bool thin() const { return moves.n > 0 && moves.min < static_cast<double>(fewest_moves_per_run); }
+	bool thin_evidence() const { return thin() || runs_ended_early > 0; } // what every output flags
 	const Summary &latency_of(Latency which) const;
 	std::uint64_t median(Metric metric) const { return metric == Metric::iops ? median_iops() : median_bw(); }
 	const Summary &summary(Metric metric) const { return metric == Metric::iops ? iops : bw; }
 };
+
+// What makes a case's figure thin evidence, as every output flags it: "THIN (< 400 moves in a
+// run)", "1 run ENDED BEFORE THE WINDOW", both joined by "; ", or "" when neither.
+std::string evidence_flags(const CaseResult &c);
 
 // metadata.txt's "key: value" lines, in file order (kernel, fio, e4mext, cpu, date, load...).
 using SetMetadata = std::vector<std::pair<std::string, std::string>>;

@@ -16,6 +16,22 @@ std::string needs_text(std::size_t runs)
 					   : "needs " + std::to_string(runs) + " rounds";
 }
 
+void add_flags(std::string &to, const std::string &side, const std::string &flags)
+{
+	if (!flags.empty())
+		to += (to.empty() ? "" : "; ") + side + ": " + flags;
+}
+
+// " [THIN]", " [ENDED EARLY]", " [THIN, ENDED EARLY]" or "": a look line's short form of the flags.
+std::string short_flags(const CaseStanding &s)
+{
+	const bool thin = s.flags.find("THIN") != std::string::npos;
+	const bool early = s.flags.find("ENDED BEFORE THE WINDOW") != std::string::npos;
+	if (!thin && !early)
+		return "";
+	return std::string(" [") + (thin ? "THIN" : "") + (thin && early ? ", " : "") + (early ? "ENDED EARLY" : "") + "]";
+}
+
 std::string key_of(const CaseStanding &s)
 {
 	return s.id.empty() ? "label:" + s.label : s.id;
@@ -35,6 +51,8 @@ std::vector<CaseStanding> standings_of(const Comparison &comparison, Metric metr
 			const auto &cell = row.cells[set];
 			if (s.id.empty() && cell.result)
 				s.id = cell.result->case_id();
+			if (cell.result)
+				add_flags(s.flags, comparison.sets[set]->label, evidence_flags(*cell.result));
 			if (set == 0 || !row.cells[0].result || !cell.result)
 				continue;
 			const auto &d = cell.decision(metric);
@@ -66,6 +84,8 @@ std::vector<CaseStanding> standings_of(const GateVerdict &verdict)
 			s.verdict += " " + format_ratio(1 + f.change);
 		if (!s.decided)
 			s.runs_needed = f.decision.runs_needed;
+		add_flags(s.flags, verdict.base_label, f.base_flags);
+		add_flags(s.flags, verdict.candidate_label, f.candidate_flags);
 		standings.push_back(std::move(s));
 	}
 	return standings;
@@ -86,6 +106,8 @@ std::vector<CaseStanding> both(std::vector<CaseStanding> first, const std::vecto
 		s.decided = s.decided && other.decided;
 		s.verdict += "; " + other.verdict;
 		s.runs_needed = std::max(s.runs_needed, other.runs_needed);
+		if (s.flags.empty())
+			s.flags = other.flags; // the same runs: the same flags
 	}
 	for (const auto &s : second)
 		if (!joined.count(key_of(s)))
@@ -156,10 +178,10 @@ std::string look_line(unsigned rounds, const std::vector<CaseStanding> &standing
 	for (const auto &s : standings) {
 		if (s.decided) {
 			++count;
-			decided += (decided.empty() ? "" : ", ") + s.label + " " + s.verdict;
+			decided += (decided.empty() ? "" : ", ") + s.label + " " + s.verdict + short_flags(s);
 		} else {
 			undecided += (undecided.empty() ? "" : ", ") + s.label + " " + s.verdict + " (" +
-				     needs_text(s.runs_needed) + ")";
+				     needs_text(s.runs_needed) + ")" + short_flags(s);
 		}
 	}
 	std::string line = "after round " + std::to_string(rounds) + ": " + std::to_string(count) + " of " +
@@ -175,7 +197,8 @@ std::string standings_text(const RoundsOutcome &outcome)
 {
 	std::string text = "stopped after round " + std::to_string(outcome.rounds) + ": " + describe(outcome.reason) + "\n";
 	for (const auto &s : outcome.standings)
-		text += "  " + s.label + ": " + (s.decided ? s.verdict : s.verdict + ", " + needs_text(s.runs_needed)) + "\n";
+		text += "  " + s.label + ": " + (s.decided ? s.verdict : s.verdict + ", " + needs_text(s.runs_needed)) +
+			(s.flags.empty() ? "" : " [" + s.flags + "]") + "\n";
 	return text;
 }
 

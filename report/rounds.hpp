@@ -34,6 +34,7 @@ struct CaseStanding {
 	bool decided = false;
 	std::string verdict;         // "changed 14.9x", "equivalent 1.01x", "undecided 0.98x" (ratio of medians)
 	std::size_t runs_needed = 0; // undecided: the runs per side the measured spread would need
+	std::string flags;           // "6.18.15-tcg: THIN (< 400 moves in a run)": sides whose runs are thin evidence
 };
 
 // compare's verdicts on `metric`: a case is decided when its verdict against the first set is
@@ -76,8 +77,10 @@ RoundsOutcome run_rounds(const std::vector<std::string> &case_ids, const RoundBu
 			 const Look &look, std::ostream &progress, const Elapsed &elapsed);
 
 // "after round 4: 5 of 6 cases decided: U 32k changed 4.53x, ...; undecided: U 4k 0.98x (needs 9 rounds)"
+// A case whose runs are thin evidence carries " [THIN]" (or " [ENDED EARLY]") after its verdict.
 std::string look_line(unsigned rounds, const std::vector<CaseStanding> &standings);
-// The final word per case: "U 4k: undecided, needs 12 rounds" / "U 32k: changed 4.53x".
+// The final word per case: "U 4k: undecided, needs 12 rounds" / "U 32k: changed 4.53x", and the
+// flags of thin evidence in full: "U 128k: changed 11.5x [6.18.15-tcg: THIN (< 400 moves in a run)]".
 std::string standings_text(const RoundsOutcome &outcome);
 
 } // namespace e4mext::report

@@ -21,6 +21,7 @@
 #include "sizes.h"
 #include "subcommand.h"
 #include "time_text.h"
+#include "unfinished_runs.h"
 #include "vm_report.h"
 
 #include "cli.hpp"
@@ -547,9 +548,16 @@ int run_in_guest(const BenchOptions &o)
 	for (const std::string &line : target->describe())
 		meta += line + "\n";
 	write_text_file(o.guest_results + "/guest-metadata.txt", meta);
+	s.unfinished_dir = o.guest_results + "/unfinished"; // the host moves it to the set's unfinished/
 	BenchRunner runner(s, *target, o.guest_results + "/runs", std::cout);
 	write_text_file(o.guest_results + "/guest-metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
-	runner.run_all();
+	try {
+		runner.run_all();
+	} catch (const Interrupted &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw RunFailed(where_files_are(e.what(), o.guest_results + "/runs", s.unfinished_dir));
+	}
 	return 0;
 }
 
@@ -741,6 +749,7 @@ int run_local(const BenchOptions &o)
 	const std::string out_path = fs::absolute(o.results_root + "/" + label).lexically_normal().string();
 	if (fs::exists(out_path))
 		throw UsageError(out_path + " already exists: pick another --label or remove it");
+	s.unfinished_dir = out_path + "/unfinished";
 
 	std::unique_ptr<BenchTarget> target;
 	if (!o.dir.empty()) {
@@ -819,27 +828,25 @@ int run_local(const BenchOptions &o)
 			BenchSettings hs = s;
 			hs.host = host;
 			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + host_directory(host));
+			hs.unfinished_dir = out_path + "/unfinished" + (host.empty() ? "" : "/" + host_directory(host));
 			BenchRunner runner(hs, *target, runs, std::cerr);
 			if (host == hosts.front())
 				write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
 			run_counting(runner);
 		}
 	} catch (const std::exception &e) {
-		// Ctrl-C reaches the whole process group: a child (mkfs, mount, fio) may die of it and
-		// fail its step before the bench looks at the signal. A failure after a signal is the signal.
-		const auto *interrupted = dynamic_cast<const Interrupted *>(&e);
-		if (const int signal = interrupted ? interrupted->signal : interrupted_by()) {
-			target.reset();
-			results.partial("interrupted by SIG" + std::string(::sigabbrev_np(signal)) + " after " +
-						std::to_string(done) + " of " + std::to_string(total) + " runs",
+		target.reset();
+		if (const int signal = interrupting_signal(e)) {
+			results.partial(interruption(signal, unfinished_runs(s.unfinished_dir)) + " after " + std::to_string(done) +
+						" of " + std::to_string(total) + " runs",
 					end_metadata(done, total, started));
 			partial_outputs(out_path, label);
 			return 128 + signal;
 		}
-		target.reset();
-		results.partial(std::string("error: ") + e.what(), end_metadata(done, total, started));
+		const std::string what = where_files_are(e.what(), out_path + "/runs", s.unfinished_dir);
+		results.partial("error: " + what, end_metadata(done, total, started));
 		partial_outputs(out_path, label);
-		throw RunFailed(e.what());
+		throw RunFailed(what);
 	}
 	target.reset();
 	std::vector<std::string> end = end_metadata(done, until_decided ? done : total, started);
@@ -1029,11 +1036,19 @@ int run_on_kernels(const BenchOptions &o)
 		} else {
 			status = run_kernel_rounds(plan, std::cerr);
 		}
-	} catch (const Interrupted &e) {
-		keep_partial("interrupted by SIG" + std::string(::sigabbrev_np(e.signal)));
-		return 128 + e.signal;
 	} catch (const RoundFailed &e) {
 		status = e.status;
+	} catch (const std::exception &e) {
+		if (const int signal = interrupting_signal(e)) {
+			std::vector<std::string> cut;
+			for (const std::string &l : plan.labels)
+				for (const std::string &run : unfinished_runs(plan.out_dir + "/" + l + "/unfinished"))
+					cut.push_back(l + "/" + run);
+			keep_partial(interruption(signal, cut));
+			return 128 + signal;
+		}
+		keep_partial(std::string("error: ") + e.what());
+		throw RunFailed(e.what());
 	}
 	if (status != 0) {
 		keep_partial("a VM failed (exit " + std::to_string(status) + ")");

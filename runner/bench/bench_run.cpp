@@ -12,6 +12,7 @@
 #include "input_error.hpp"
 #include "sizes.h"
 #include "time_text.h"
+#include "unfinished_runs.h"
 
 #include "case_record.hpp"
 #include "result_set.hpp"
@@ -97,6 +98,22 @@ void lay_out_fragmented(const std::string &dir, uint64_t size)
 	::unlink(plug.c_str());
 	::unlink(filler.c_str());
 	::sync();
+}
+
+// What a failed fio run's log says: fio's own error lines ("fio: io_u error on file ...", which
+// come before its statistics and would fall out of the log's tail), then the tail.
+std::string fio_failure_excerpt(const std::string &log_text)
+{
+	const std::string tail = last_lines(log_text, 12);
+	std::string errors;
+	size_t lines = 0;
+	std::istringstream in(log_text.substr(0, log_text.size() - tail.size()));
+	for (std::string line; std::getline(in, line) && lines < 4;)
+		if (line.rfind("fio: ", 0) == 0) {
+			errors += line + "\n";
+			++lines;
+		}
+	return errors + tail;
 }
 
 void drop_caches()
@@ -277,7 +294,7 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 	throw_if_interrupted();
 	if (!status.exited() || status.exit_code() != 0)
 		throw std::runtime_error("fio failed on " + what + ": " + status.describe() + " (log " + log + "):\n" +
-					 last_lines(read_text(log), 12));
+					 fio_failure_excerpt(read_text(log)));
 }
 
 std::string BenchRunner::eta() const
@@ -322,22 +339,29 @@ void BenchRunner::run_one(const BenchCase &c, unsigned run)
 	const std::string case_dir = runs_dir_ + "/" + c.id;
 	fs::create_directories(case_dir);
 	const std::string base = case_dir + "/run-" + std::to_string(run);
-	if (!c.has_second_job()) {
-		run_variant(c, run, base, false);
-		return;
+	try {
+		if (!c.has_second_job()) {
+			run_variant(c, run, base, false);
+			return;
+		}
+		// The load alone and with the defragmenter, each on its own fresh layout; which goes first
+		// alternates by run, so a drift of the machine falls on both alike. Fixed work has no window
+		// to give the load alone but the one the moves took: the moves go first then.
+		const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
+		if (settings_.moves > 0 || settings_.io_size > 0) {
+			run_variant(c, run, base, false);
+			run_variant(c, run, alone, true, foreground_window_ms(report::load_fio_file(base + ".json")));
+			return;
+		}
+		const bool alone_first = run % 2 == 1;
+		run_variant(c, run, alone_first ? alone : base, alone_first);
+		run_variant(c, run, alone_first ? base : alone, !alone_first);
+	} catch (...) { // not a run: set aside, named, never tabled (unfinished_runs.h)
+		const std::string where = set_aside(runs_dir_, c.id + "/run-" + std::to_string(run), settings_.unfinished_dir);
+		out_ << "bench: " << c.id << " run " << run << " did not finish: not in the set; its files are in " << where << "\n"
+		     << std::flush;
+		throw;
 	}
-	// The load alone and with the defragmenter, each on its own fresh layout; which goes first
-	// alternates by run, so a drift of the machine falls on both alike. Fixed work has no window
-	// to give the load alone but the one the moves took: the moves go first then.
-	const std::string alone = report::alone_run_for(base + ".json").replace_extension().string();
-	if (settings_.moves > 0 || settings_.io_size > 0) {
-		run_variant(c, run, base, false);
-		run_variant(c, run, alone, true, foreground_window_ms(report::load_fio_file(base + ".json")));
-		return;
-	}
-	const bool alone_first = run % 2 == 1;
-	run_variant(c, run, alone_first ? alone : base, alone_first);
-	run_variant(c, run, alone_first ? base : alone, !alone_first);
 }
 
 void BenchRunner::say_if_moves_ended_early(const std::string &fio_json, const std::string &what)
@@ -351,15 +375,6 @@ void BenchRunner::say_if_moves_ended_early(const std::string &fio_json, const st
 			out_ << "bench: " << what << ": the moves ended after " << job.write.runtime_ms << " ms of the " << window
 			     << " ms window (the end of the file); the foreground stopped with them after "
 			     << foreground_window_ms(run) << " ms\n";
-}
-
-// A run that did not finish (interrupted, failed, past --fio-timeout) is not a run: fio may have
-// left an empty or cut-short JSON beside its case record, which the report would take for one.
-// Its job file and log stay, to show what happened.
-void BenchRunner::discard_unfinished(const std::string &base)
-{
-	for (const char *suffix : {".json", ".case.json", ".stats.jsonl"})
-		fs::remove(base + suffix);
 }
 
 void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone, std::uint64_t alone_window_ms)
@@ -392,12 +407,7 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	std::optional<PerfRecording> perf;
 	if (settings_.profile && !alone)
 		perf.emplace(base);
-	try {
-		run_fio(args, base + ".log", what);
-	} catch (...) {
-		discard_unfinished(base);
-		throw;
-	}
+	run_fio(args, base + ".log", what);
 	if (perf)
 		perf->finish(what);
 	expect_written(base + ".json", "fio on " + what);

@@ -44,6 +44,8 @@ struct BenchSettings {
 	// Test only (bench --test-lose-write): before each verify pass of a second job's writes, one
 	// block it wrote is overwritten with zeros by a fio job, so the pass must fail the run.
 	bool lose_write_before_verify = false;
+	// Where a run that did not finish is set aside (unfinished_runs.h): <set>/unfinished[/<host>].
+	std::string unfinished_dir;
 };
 
 struct BenchProgress {
@@ -54,7 +56,8 @@ struct BenchProgress {
 class BenchRunner {
 public:
 	BenchRunner(BenchSettings settings, BenchTarget &target, std::string runs_dir, std::ostream &progress);
-	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted.
+	// Runs every round; throws std::runtime_error (fio failed; the log's tail), Interrupted. A run
+	// that does not finish is set aside in settings.unfinished_dir first.
 	void run_all();
 	const BenchProgress &progress() const { return progress_; }
 	// The cache policy in words, for the metadata.
@@ -68,7 +71,6 @@ private:
 	void run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone, std::uint64_t alone_window_ms = 0);
 	// A line saying so when the moves beside a load ended before the time window (the file ended).
 	void say_if_moves_ended_early(const std::string &fio_json, const std::string &what);
-	void discard_unfinished(const std::string &base);
 	// fio's verify pass over the second job's writes of the run that wrote base.json.
 	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
 	std::string case_record(const BenchCase &c) const;

@@ -6,12 +6,13 @@
 #include "process.h"
 #include "shell_quote.h"
 #include "time_text.h"
+#include "unfinished_runs.h"
 #include "vm_report.h"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -21,50 +22,46 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The run a file of runs/<case>/ belongs to ("run-3" of run-3.json, run-3_iops.1.log), "" for none.
-std::string run_of(const std::string &file_name)
+// Every file under `from` to the same place under `to`; `from` is removed.
+void move_tree(const fs::path &from, const fs::path &to)
 {
-	static const std::regex run_name("(run-[0-9]+)[._].*");
-	std::smatch m;
-	return std::regex_match(file_name, m, run_name) ? m[1].str() : std::string();
+	std::error_code ec;
+	if (!fs::is_directory(from, ec))
+		return;
+	std::vector<fs::path> files;
+	for (const auto &entry : fs::recursive_directory_iterator(from))
+		if (entry.is_regular_file())
+			files.push_back(entry.path());
+	for (const fs::path &file : files) {
+		const fs::path there = to / fs::relative(file, from);
+		fs::create_directories(there.parent_path());
+		fs::rename(file, there);
+	}
+	fs::remove_all(from);
 }
 
 // The guest's runs (boot dir/runs/<case>/run-N.*) into the kernel's set (set dir/runs/...). A run
-// whose fio JSON is missing or empty did not finish (the VM was stopped during it, by an interrupt
-// or a failure): its files go to boot dir/unfinished/ instead, kept but out of the set, whose table
-// would otherwise fail on the empty JSON. Returns the unfinished runs (<case>/run-N).
+// whose fio JSON does not read as fio's output did not finish (the VM was stopped during it, by an
+// interrupt or a failure): it is set aside in the set's unfinished/ (unfinished_runs.h), as are
+// the runs the guest's bench set aside itself (boot dir/unfinished). Returns the runs the VM
+// stopped in (<case>/run-N).
 std::vector<std::string> collect_runs(const fs::path &boot_dir, const fs::path &set_dir)
 {
 	const fs::path from = boot_dir / "runs";
-	std::vector<std::string> unfinished;
-	if (!fs::is_directory(from))
-		return unfinished;
-	// Every file's run and whether it finished, before any file moves: a run's JSON moved first
-	// would make the rest of its files look unfinished.
-	struct GuestFile {
-		fs::path path;
-		std::string run;
-		bool finished;
-	};
-	std::vector<GuestFile> files;
-	for (const auto &entry : fs::recursive_directory_iterator(from)) {
-		if (!entry.is_regular_file())
-			continue;
-		const std::string run = run_of(entry.path().filename().string());
-		const fs::path json = entry.path().parent_path() / (run + ".json");
-		std::error_code ec;
-		files.push_back({entry.path(), run, run.empty() || (fs::is_regular_file(json, ec) && fs::file_size(json, ec) > 0)});
-	}
-	for (const GuestFile &file : files) {
-		const fs::path relative = fs::relative(file.path, from);
-		const fs::path to = (file.finished ? set_dir / "runs" : boot_dir / "unfinished") / relative;
-		if (!file.finished && file.path.filename() == file.run + ".fio")
-			unfinished.push_back((relative.parent_path() / file.run).string());
-		fs::create_directories(to.parent_path());
-		fs::rename(file.path, to);
-	}
-	fs::remove_all(from);
-	return unfinished;
+	std::set<std::string> runs; // every run's verdict before any file moves
+	std::error_code ec;
+	for (const auto &entry : fs::recursive_directory_iterator(from, ec))
+		if (const std::string run = run_of(entry.path().filename().string()); !run.empty() && entry.is_regular_file())
+			runs.insert((fs::relative(entry.path().parent_path(), from) / run).string());
+	std::vector<std::string> cut;
+	for (const std::string &run : runs)
+		if (!run_finished(from / (run + ".json"))) {
+			set_aside(from, run, set_dir / "unfinished");
+			cut.push_back(run);
+		}
+	move_tree(from, set_dir / "runs");
+	move_tree(boot_dir / "unfinished", set_dir / "unfinished");
+	return cut;
 }
 
 std::string guest_command(const KernelBenchPlan &plan, unsigned run, const std::vector<std::string> &case_ids)
@@ -113,7 +110,9 @@ std::string host_paths(std::string text, const std::string &boot_dir, const std:
 			const std::string in_runs = relative.substr(5);
 			std::error_code ec;
 			host = fs::exists(fs::path(set_dir) / "runs" / in_runs, ec) ? fs::path(set_dir) / "runs" / in_runs
-										    : fs::path(boot_dir) / "unfinished" / in_runs;
+										    : fs::path(set_dir) / "unfinished" / in_runs;
+		} else if (relative.rfind("unfinished/", 0) == 0) {
+			host = fs::path(set_dir) / relative;
 		}
 		text.replace(at, end - at, host.string());
 		at += host.string().size();
@@ -199,7 +198,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		std::ofstream(boot_dir / "metadata.txt") << block;
 		for (const std::string &run : collect_runs(boot_dir, set_dir))
 			out << "bench: " << run << " did not finish before the VM stopped: not in the set; its files are in "
-			    << (boot_dir / "unfinished").string() << "\n";
+			    << (set_dir / "unfinished" / fs::path(run).parent_path()).string() << "\n";
 		if (r == 1)
 			write_set_metadata(plan, k, block, boot_dir);
 		throw_if_interrupted();
@@ -207,7 +206,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		if (status != 0) {
 			out << "bench: the VM of kernel " << plan.labels[k] << " (round " << r << ") failed:\n"
 			    << verdict(outcome)
-			    << host_paths(last_lines(guest_output.str(), 15), boot_dir.string(), set_dir.string())
+			    << host_paths(last_lines(guest_output.str(), 24), boot_dir.string(), set_dir.string())
 			    << "\n(console: " << (boot_dir / "console.log").string() << ")\n";
 			return status == kExitGuestCrashed ? kExitGuestCrashed : kExitRunFailed;
 		}

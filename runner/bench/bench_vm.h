@@ -53,7 +53,7 @@ std::string only_these_cases(const std::vector<std::string> &case_ids);
 
 // `text` (the guest's output) with the guest's paths under its results directory ("(log
 // /tmp/e4mext-results/runs/<case>/run-1.log)" of a failed fio run) replaced by the host's, where the
-// file is after the round: the set's runs/, the round's unfinished/, or the round's directory.
+// file is after the round: the set's runs/, the set's unfinished/, or the round's directory.
 std::string host_paths(std::string text, const std::string &boot_dir, const std::string &set_dir);
 
 } // namespace e4mext::runner

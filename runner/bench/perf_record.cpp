@@ -21,13 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// -F 999: a sample per ms on each CPU (perf's default 4000 Hz costs four times as much, and under
+// -F 999 (kSamplesPerSecond): a sample per ms on each CPU (perf's default 4000 Hz costs four times as much, and under
 // TCG every sample's call chain is emulated work beside the run). -B -N: no build-id pass at the
 // end and no ~/.debug cache (slow under TCG; a VM's root is read-only). Symbols come from the
 // running kernel's kallsyms and the binaries' own paths.
 std::vector<std::string> record_argv(const std::string &data)
 {
-	return {"perf", "record", "-e", "cpu-clock", "-F", "999", "-a", "-g", "-B", "-N", "-q", "-o", data};
+	const auto rate = std::to_string(report::kSamplesPerSecond);
+	return {"perf", "record", "-e", "cpu-clock", "-F", rate, "-a", "-g", "-B", "-N", "-q", "-o", data};
 }
 
 off_t file_size(const std::string &path)

@@ -234,7 +234,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 		for (const std::string &t : c.trace)
 			block << "    " << t << "\n";
 	}
-	if (outcome.end == VmEnd::boot_failed || outcome.end == VmEnd::hung) {
+	if (outcome.end == VmEnd::boot_failed || outcome.end == VmEnd::hung || outcome.end == VmEnd::host_disk_failed) {
 		const std::string v = verdict(outcome);
 		block << v.substr(v.find('\n') + 1);
 	}
@@ -245,7 +245,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 
 	if (outcome.end == VmEnd::crashed || outcome.end == VmEnd::hung || !outcome.crashes.empty() || k.run.crashed > 0)
 		k.status = kExitGuestCrashed;
-	else if (outcome.end == VmEnd::boot_failed)
+	else if (outcome.end == VmEnd::boot_failed || outcome.end == VmEnd::host_disk_failed)
 		k.status = kExitRunFailed;
 	else if (outcome.command_status != 0 || k.run.failed > 0 || k.run.golden == "FAIL" || k.run.summary.empty())
 		k.status = 1;

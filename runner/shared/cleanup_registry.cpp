@@ -8,9 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -203,81 +200,11 @@ void unregister_directory(const std::string &path)
 			e.kind = Kind::Free;
 }
 
-namespace {
-
-constexpr const char *kOwnerMarker = ".e4mext-owner"; // "pid <pid> start <clock ticks since boot>"
-
-// When process `pid` started (field 22 of /proc/PID/stat), 0 when there is no such process: with
-// the pid it names one process, also after the pid is reused.
-unsigned long long process_start(pid_t pid)
-{
-	std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-	std::string stat;
-	std::getline(in, stat);
-	const size_t comm_end = stat.rfind(')');
-	if (comm_end == std::string::npos)
-		return 0;
-	std::istringstream fields(stat.substr(comm_end + 2));
-	std::string field;
-	for (int i = 3; i < 22 && fields >> field; ++i) {
-	}
-	unsigned long long start = 0;
-	fields >> start;
-	return start;
-}
-
-// Whether something is mounted at or below dir (removing it would reach into that filesystem).
-bool has_mount_below(const std::string &dir)
-{
-	std::ifstream mounts("/proc/self/mountinfo");
-	for (std::string line; std::getline(mounts, line);) {
-		std::istringstream f(line);
-		std::string id, parent, devno, root, mount_point;
-		f >> id >> parent >> devno >> root >> mount_point;
-		if (mount_point == dir || mount_point.rfind(dir + "/", 0) == 0)
-			return true;
-	}
-	return false;
-}
-
-// The private directories under `parent` that an e4mext process marked as its own and that outlived
-// it (SIGKILL gives no chance to clean up): named and removed, so a killed run's disk images and
-// sockets do not fill TMPDIR. Directories of live processes, and any without the marker, are untouched.
-void remove_leftovers_of_killed_runs(const std::string &parent)
-{
-	std::error_code ec;
-	for (const auto &entry : std::filesystem::directory_iterator(parent, ec)) {
-		const std::string name = entry.path().filename().string();
-		if (name.rfind("e4mext-", 0) != 0 || !entry.is_directory(ec) || entry.is_symlink(ec))
-			continue;
-		std::ifstream marker(entry.path() / kOwnerMarker);
-		std::string pid_word, start_word;
-		long pid = 0;
-		unsigned long long start = 0;
-		if (!(marker >> pid_word >> pid >> start_word >> start) || pid_word != "pid" || start_word != "start" || pid <= 0)
-			continue;
-		if (process_start(static_cast<pid_t>(pid)) == start)
-			continue; // its owner still runs
-		const std::string dir = entry.path().string();
-		if (has_mount_below(dir)) {
-			std::cerr
-				<< "e4mext: " << dir << " was left by an earlier e4mext run (pid " << pid
-				<< ") that did not clean up (killed?); something is mounted in it, so it stays: unmount it and remove it\n";
-			continue;
-		}
-		std::filesystem::remove_all(dir, ec);
-		std::cerr << "e4mext: removed " << dir << ", left by an earlier e4mext run (pid " << pid
-			  << ") that ended without cleaning up (killed?)" << (ec ? ": " + ec.message() : std::string()) << "\n";
-	}
-}
-
-} // namespace
-
 TempDir::TempDir(const std::string &prefix)
 {
 	const char *tmpdir = std::getenv("TMPDIR");
 	const std::string parent = tmpdir && *tmpdir ? tmpdir : "/tmp";
-	remove_leftovers_of_killed_runs(parent);
+	remove_leftovers_of_ended_runs(parent);
 	std::string templ = parent + "/" + prefix + ".XXXXXX";
 	SignalBlock blocked;
 	if (!::mkdtemp(templ.data()))
@@ -285,8 +212,14 @@ TempDir::TempDir(const std::string &prefix)
 					"cannot make a private directory " + templ + " (set TMPDIR to a writable directory)");
 	path_ = templ;
 	register_directory(path_);
-	// The owner's mark, read by a later run when this process is killed before it can remove the directory.
-	std::ofstream(path_ + "/" + kOwnerMarker) << "pid " << ::getpid() << " start " << process_start(::getpid()) << "\n";
+	try { // read by a later run when this process is killed before it can remove the directory
+		mark_.emplace(path_);
+	} catch (...) {
+		std::error_code ignored;
+		std::filesystem::remove_all(path_, ignored);
+		unregister_directory(path_);
+		throw;
+	}
 }
 
 TempDir::~TempDir()

@@ -5,9 +5,12 @@
 // fork+execv of rm), then re-raises the signal.
 #pragma once
 
+#include "owner_mark.h"
+
 #include <signal.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -52,10 +55,10 @@ private:
 };
 
 // A private directory ${TMPDIR:-/tmp}/<prefix>.XXXXXX, removed with everything in it on
-// destruction or on a fatal signal. It holds a marker naming its owner (pid and start time); making
-// one first removes, and names on stderr, the marked directories of e4mext processes that no longer
-// run (a SIGKILLed run cannot clean up) - never one of a live process, one without the marker, or
-// one with something mounted in it.
+// destruction or on a fatal signal. It holds its owner's mark (owner_mark.h); making one first
+// removes, and names on stderr, the marked directories of e4mext processes that have ended (a
+// SIGKILLed run cannot clean up) - never one of a live process (in any pid namespace), one without
+// the mark, or one with something mounted in it.
 class TempDir {
 public:
 	explicit TempDir(const std::string &prefix);
@@ -66,6 +69,7 @@ public:
 
 private:
 	std::string path_;
+	std::optional<OwnerMark> mark_;
 };
 
 } // namespace e4mext::runner

@@ -28,6 +28,7 @@ std::string status_word(const VmOutcome &o)
 	case VmEnd::crashed: return "crashed: " + std::string(crash_kind_name(o.crashes.front().kind));
 	case VmEnd::hung: return "hung: " + o.problem;
 	case VmEnd::boot_failed: return "did not boot: " + o.problem;
+	case VmEnd::host_disk_failed: return "host disk failed: " + o.problem;
 	}
 	return "unknown";
 }
@@ -63,7 +64,8 @@ std::string metadata_block(const RunFacts &f)
 int exit_status_of(const VmOutcome &o)
 {
 	switch (o.end) {
-	case VmEnd::boot_failed: return kExitRunFailed;
+	case VmEnd::boot_failed:
+	case VmEnd::host_disk_failed: return kExitRunFailed;
 	case VmEnd::crashed:
 	case VmEnd::hung: return kExitGuestCrashed;
 	case VmEnd::finished: return o.crashes.empty() ? o.command_status : kExitGuestCrashed;
@@ -79,6 +81,15 @@ std::string verdict(const VmOutcome &o)
 		s << "  " << crash_kind_name(c.kind) << ": " << c.first_line << "\n";
 		for (const std::string &line : c.trace)
 			s << "    " << line << "\n";
+	}
+	if (o.end == VmEnd::host_disk_failed) {
+		std::istringstream console(o.console);
+		for (std::string line; std::getline(console, line);)
+			if (line.find("critical medium error") != std::string::npos ||
+			    line.find("I/O error, dev") != std::string::npos) {
+				s << "  the guest's kernel said: " << line.substr(0, line.find_last_not_of('\r') + 1) << "\n";
+				break;
+			}
 	}
 	if (o.end == VmEnd::boot_failed || o.end == VmEnd::hung)
 		s << "  the console's last lines:\n"

@@ -22,7 +22,8 @@ struct RunFacts {
 std::string metadata_block(const RunFacts &facts);
 
 // The command's status when it finished without a crash report; 3 when the guest did not come
-// up; 4 when the console showed a crash (even if the command finished) or the guest hung.
+// up or the host could not write its disks; 4 when the console showed a crash (even if the command
+// finished) or the guest hung.
 int exit_status_of(const VmOutcome &outcome);
 
 // What happened, for a person: the status, each crash with the first lines of its trace, or why

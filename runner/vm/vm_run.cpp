@@ -42,17 +42,29 @@ void write_file(const fs::path &path, const std::string &content)
 		throw RunFailed("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
+uint64_t free_bytes(const fs::path &dir)
+{
+	struct statvfs st {};
+	return ::statvfs(dir.c_str(), &st) == 0 ? uint64_t(st.f_bavail) * st.f_frsize : 0;
+}
+
+// The images are sparse, but the guest may fill them: a full host filesystem would show up in the
+// guest as a medium error, looking like a kernel fault. So they must fit, with the initramfs,
+// before anything is written.
+void check_room(const fs::path &dir, unsigned disks, uint64_t disk_size, uint64_t initramfs_size)
+{
+	const uint64_t free = free_bytes(dir), needed = disks * disk_size + initramfs_size;
+	if (free < needed)
+		throw RunFailed("the VM's " + std::to_string(disks) + " disk(s) of " + std::to_string(disk_size >> 20) +
+				" MiB and its " + std::to_string(initramfs_size >> 20) + " MiB initramfs do not fit in the " +
+				std::to_string(free >> 20) + " MiB free in " + dir.parent_path().string() +
+				" (set TMPDIR to a filesystem with room, or give smaller disks)");
+}
+
 // Sparse raw images, `size` bytes each.
 std::vector<std::string> make_disks(const fs::path &dir, unsigned count, uint64_t size)
 {
 	std::vector<std::string> disks;
-	// The images are sparse, but the guest may fill them: a full host filesystem would show up in
-	// the guest as a medium error, looking like a kernel fault.
-	struct statvfs st {};
-	if (count > 0 && ::statvfs(dir.c_str(), &st) == 0 && uint64_t(st.f_bavail) * st.f_frsize < count * size)
-		throw RunFailed("the VM's " + std::to_string(count) + " disk(s) of " + std::to_string(size >> 20) +
-				" MiB do not fit in the " + std::to_string((uint64_t(st.f_bavail) * st.f_frsize) >> 20) +
-				" MiB free in " + dir.string() + " (set TMPDIR to a filesystem with room, or give smaller disks)");
 	for (unsigned i = 1; i <= count; ++i) {
 		const std::string path = (dir / ("disk" + std::to_string(i) + ".img")).string();
 		UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
@@ -149,6 +161,16 @@ Process start_virtiofsd(const std::string &socket, const std::string &source, co
 
 } // namespace
 
+std::string host_disk_error(const std::string &qemu_stderr)
+{
+	std::istringstream lines(qemu_stderr);
+	for (std::string line; std::getline(lines, line);)
+		for (const char *sign : {"aio failed", "No space left on device", "Disk quota exceeded", "Input/output error"})
+			if (line.find(sign) != std::string::npos)
+				return line;
+	return {};
+}
+
 std::string qemu_version()
 {
 	const CommandResult r = run_command({"qemu-system-x86_64", "--version"}, std::chrono::seconds(20));
@@ -227,7 +249,9 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	plan.hidden_dirs.push_back(fs::absolute(dir).string());
 	plan.pmem = req.pmem > 0;
 	c.pmem = req.pmem;
-	write_file(c.initramfs, build_initramfs(plan, req.busybox));
+	const std::string initramfs = build_initramfs(plan, req.busybox);
+	check_room(dir, req.plan.disks, req.disk_size, initramfs.size());
+	write_file(c.initramfs, initramfs);
 	c.disk_images = make_disks(dir, req.plan.disks, req.disk_size);
 	c.disk_cache = c.disk_images.empty() ? "none" : disk_cache_mode(c.disk_images.front());
 	c.root_socket = (dir / "root.sock").string();
@@ -292,6 +316,17 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	if (!status_text.empty())
 		o.command_status = std::atoi(status_text.c_str());
 
+	// Before any other verdict: the guest's errors, its command's failure or a hang (qemu pausing
+	// the guest) follow from it, and a command that ignored the errors would pass.
+	if (const std::string error = host_disk_error(qemu_err); !error.empty()) {
+		o.end = VmEnd::host_disk_failed;
+		o.problem = "qemu could not write the VM's disk images in " + dir.parent_path().string() + " (the host's TMPDIR, " +
+			    std::to_string(free_bytes(dir) >> 20) + " MiB free now): " + error +
+			    "; the guest saw I/O errors from its disks, not a fault of its kernel: set TMPDIR to a filesystem "
+			    "with room for " +
+			    std::to_string(req.plan.disks) + " x " + std::to_string(req.disk_size >> 20) + " MiB";
+		return o;
+	}
 	if (o.end == VmEnd::hung || (o.end == VmEnd::boot_failed && !o.problem.empty()))
 		return o;
 	if (!console.init_up) {

@@ -50,13 +50,16 @@ enum class VmEnd {
 	boot_failed, // no line from /init in time, qemu failed, or /init could not set the guest up
 	crashed,     // the guest panicked (qemu ended without the command's status)
 	hung,        // still running at the timeout: killed
+	// qemu could not write the VM's disk images on the host (TMPDIR full, above all): the guest saw
+	// I/O errors ("critical medium error") that are not its kernel's fault, whatever the command said.
+	host_disk_failed,
 };
 
 struct VmOutcome {
 	VmEnd end = VmEnd::boot_failed;
 	int command_status = -1;          // from the results share; -1 when the guest wrote none
 	std::vector<CrashReport> crashes; // also with VmEnd::finished (an oops that did not panic)
-	std::string problem;              // boot_failed: what went wrong
+	std::string problem;              // boot_failed, host_disk_failed: what went wrong
 	std::string console;              // the whole console (also in <results>/console.log)
 	std::string guest_kernel;         // uname -r in the guest
 	std::string disk_cache;           // the qemu cache mode used
@@ -69,6 +72,10 @@ struct VmOutcome {
 // arrives (and kept in <results>/output.txt). Throws MissingRequirement when virtiofsd
 // is missing, RunFailed when it or the disks cannot be set up.
 VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator accel, std::ostream &guest_output);
+
+// The first line of qemu's stderr saying that an image could not be written or read on the host
+// ("aio failed: No space left on device"), "" when there is none.
+std::string host_disk_error(const std::string &qemu_stderr);
 
 // The first line of `qemu-system-x86_64 --version`.
 std::string qemu_version();

@@ -2,7 +2,9 @@
 # The HTML report in a real browser: `e4mext-report report` of three bench-style sets, rendered by
 # headless Chromium (Debian's chromium, installed by scripts/setup). Passes when Chromium exits 0,
 # the DOM it dumps reaches the page's last element, holds both charts and every set's kernel, the
-# console shows no error and the screenshot is a PNG. Exit 77 (skipped) when Chromium is missing.
+# console shows no error and the screenshot is a PNG; a second report (sets with fio's latency
+# percentiles and the in-use set) shows the latency tables p50/p99/p99.9 with their verdicts, the
+# thin runs flagged and the foreground's columns. Exit 77 (skipped) when Chromium is missing.
 # usage: html-in-browser.sh E4MEXT_REPORT DATA_DIR
 # E4MEXT_SCREENSHOT=/path/shot.png keeps the screenshot for a person to look at.
 exe=$1 data=$2
@@ -36,6 +38,26 @@ done
 if grep -E 'CONSOLE|Uncaught|Failed to load resource|net::ERR_' "$tmp/dom.log" >"$tmp/errors"; then
     fail "the console reported: $(head -3 "$tmp/errors")"
 fi
+
+# The latency of a move and the in-use set's foreground: bench-style sets with fio's percentiles
+# (exact/: two kernels, one with thin runs) beside the in-use fixture (a writer beside the moves).
+"$exe" report "$data/exact" "$data/in-use" -o "$tmp/latency" >/dev/null ||
+    { echo "FAIL: e4mext-report report of the latency sets exited $?"; exit 1; }
+page="file://$tmp/latency/report.html"
+run_browser latency --dump-dom || fail "chromium --dump-dom of the latency page exited $?: $(tail -3 "$tmp/latency.log")"
+for table in latency-p50 latency-p99 latency-p99.9 foreground-p99 foreground; do
+    grep -q "<table class=\"cmp\" id=\"$table\">" "$tmp/latency.out" || fail "no table $table in the rendered page"
+done
+# U 128k's p99 against 6.18-old (exact/: 205 ms -> 14.0 ms), judged, with the thin runs flagged.
+grep -q '<td>-93.2%\* (0.0684x, interval [^<]*, changed)</td>' "$tmp/latency.out" ||
+    fail "U 128k's p99 change and verdict are not shown"
+grep -q 'THIN (&lt; 400 moves in a run)' "$tmp/latency.out" || fail "the thin runs are not flagged"
+for column in '<th>p99.9</th>' '<th>alone p99</th>' '<th>p99 ratio (beside / alone)</th>'; do
+    grep -qF "$column" "$tmp/latency.out" || fail "the foreground table lacks the column $column"
+done
+grep -q '<td>M 4k [^<]*</td><td>try1</td><td>write</td><td>50.4us</td><td>42.2ms</td>' "$tmp/latency.out" ||
+    fail "the in-use case's foreground row is not shown"
+page="file://$tmp/out/report.html"
 
 run_browser shot --screenshot="$tmp/shot.png" --window-size=1400,2600 ||
     fail "chromium --screenshot exited $?: $(tail -3 "$tmp/shot.log")"

@@ -267,7 +267,7 @@ TEST_CASE("the committed kernel comparison: exact ratios, thin runs flagged, the
 	REQUIRE(text.status == 0);
 	CHECK_THAT(text.out, Catch::Contains("   U 128k:   14.8x, interval"));
 	CHECK_THAT(text.out, Catch::Contains("   M 128k:   11.5x, interval"));
-	CHECK_THAT(text.out, Catch::Contains("moves: 6.18.15-tcg 95-113\n             moves per run, THIN (< 400)"));
+	CHECK_THAT(text.out, Catch::Contains("moves: 6.18.15-tcg 95-113\n             moves per run, THIN (< 400 moves in a run)"));
 	CHECK_THAT(text.out, !Catch::Contains("15.3x") && !Catch::Contains("11.7x"));
 	CHECK_THAT(text.out, Catch::Contains("     19.0ms    10.6%    -92.5% *      1.43ms    11.3%  U 128k p50 latency\n"));
 	const auto json = nlohmann::json::parse(

@@ -71,7 +71,8 @@ struct FedBench {
 			rule.cases = cases.size();
 			for (const auto &[id, c] : cases) {
 				const auto d = decide(c.base, c.candidate, rule);
-				standings.push_back({id, id, d.verdict != Verdict::undecided, describe(d.verdict), d.runs_needed});
+				standings.push_back(
+					{id, id, d.verdict != Verdict::undecided, describe(d.verdict), d.runs_needed, ""});
 			}
 			return standings;
 		};
@@ -235,10 +236,10 @@ TEST_CASE("standings from compare and the gate", "[rounds]")
 	}
 	SECTION("both views: decided only when both decided")
 	{
-		std::vector<CaseStanding> compare{{"g/a", "A", true, "changed 2.00x", 0},
-						  {"g/b", "B", true, "equivalent 1.00x", 0}};
-		std::vector<CaseStanding> gate{{"g/a", "A", true, "gate ok 2.00x", 0},
-					       {"g/b", "B", false, "gate undecided 1.00x", 7}};
+		std::vector<CaseStanding> compare{{"g/a", "A", true, "changed 2.00x", 0, ""},
+						  {"g/b", "B", true, "equivalent 1.00x", 0, ""}};
+		std::vector<CaseStanding> gate{{"g/a", "A", true, "gate ok 2.00x", 0, ""},
+					       {"g/b", "B", false, "gate undecided 1.00x", 7, ""}};
 		const auto joined = both(compare, gate);
 		REQUIRE(joined.size() == 2);
 		CHECK(joined[0].decided);

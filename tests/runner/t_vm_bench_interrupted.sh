@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGINT during a VM bench: the runs that finished make the set's table (marked PARTIAL), the
 # metadata counts them, the run the VM was stopped in stays out of the set (its files kept under
-# vm/round-1/unfinished), exit 130, nothing left behind. Before, its empty fio JSON joined the set
+# <set>/unfinished, as on the host, and named in the metadata), exit 130, nothing left behind. Before, its empty fio JSON joined the set
 # and no table was written.
 # usage: t_vm_bench_interrupted.sh BUILD/e4mext
 set -u
@@ -17,7 +17,7 @@ TMPDIR=$work/tmp E4MEXT_TMPDIR=$work/tmp $e4mext bench --quick --size 16m --runt
 bench=$!
 # Two runs finished in the guest (their JSON reaches the host through the results share) and the
 # third started (its job file is there): the interrupt should stop the VM in the third.
-for _ in $(seq 960); do
+for _ in $(seq 6000); do # at most 10 min: a loaded machine boots TCG guests slowly
 	[ "$(find "$work/results" -name 'run-1.json' -size +0 2>/dev/null | wc -l)" -ge 2 ] &&
 		[ "$(find "$work/results" -name 'run-1.fio' 2>/dev/null | wc -l)" -ge 3 ] && break
 	kill -0 $bench 2>/dev/null || break
@@ -38,7 +38,12 @@ grep -q "^runs: $done_runs of 6" "$set_dir/metadata.txt" || fail "metadata.txt d
 [ "$(grep -cE '^ *[UM] [0-9]+k' "$set_dir/table.txt")" -ge "$done_runs" ] || fail "the table lacks finished runs: $(cat "$set_dir/table.txt")"
 # The run the VM stopped in (unless it finished in the moment before the interrupt).
 if grep -q 'did not finish before the VM stopped' "$work/out.txt"; then
-	[ -n "$(ls "$set_dir"/vm/round-1/unfinished/*/*/run-1.fio 2>/dev/null)" ] || fail "the unfinished run's files were not kept"
+	# Set aside as on the host: <set>/unfinished/<group>/<case>/, named in the metadata's status.
+	cut=$(cd "$set_dir/unfinished" 2>/dev/null && ls */*/run-1.fio 2>/dev/null | head -n 1)
+	[ -n "$cut" ] || fail "the unfinished run's files were not kept in $set_dir/unfinished"
+	[ ! -e "$set_dir/runs/$cut" ] || fail "the unfinished run's job file is in the set too: $set_dir/runs/$cut"
+	grep -q "^status: partial (interrupted by SIGINT during .*/${cut%.fio}" "$set_dir/metadata.txt" ||
+		fail "metadata does not name the cut run ${cut%.fio}: $(grep '^status' "$set_dir/metadata.txt")"
 else
 	echo "# the third run finished before the interrupt: the unfinished-run path was not exercised this time"
 fi

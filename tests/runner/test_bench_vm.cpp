@@ -1,11 +1,15 @@
 #include "bench_vm.h"
+#include "unfinished_runs.h"
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 using namespace e4mext::runner;
 namespace fs = std::filesystem;
@@ -27,7 +31,7 @@ TEST_CASE("bench in VMs: a failed run's log is named by its host path, which exi
 	CHECK(host.find("(log " + log + "):\n") != std::string::npos);
 	CHECK(fs::exists(log));
 	CHECK(host.find("fio: io_u error on file /mnt/e4mext-bench.orig: No space left on device") != std::string::npos);
-	CHECK(host.find((boot / "unfinished" / "coverletter" / "U-4k" / "run-2.log").string()) != std::string::npos);
+	CHECK(host.find((set / "unfinished" / "coverletter" / "U-4k" / "run-2.log").string()) != std::string::npos);
 	CHECK(host.find((boot / "console.log").string()) != std::string::npos);
 	CHECK(host.find("/tmp/e4mext-results") == std::string::npos);
 	fs::remove_all(base);
@@ -86,4 +90,40 @@ TEST_CASE("bench in VMs: a guest that crashed before /init is booted once more, 
 	CHECK(boot_once_more_on_boot_crash(boot, keep).reached_init);
 	CHECK(booted == 1);
 	CHECK(set_aside == 0);
+}
+
+TEST_CASE("unfinished runs: every file of the run set aside, named, its paths in messages followed", "[bench-vm]")
+{
+	char base[] = "/tmp/e4mext-test-unfinished.XXXXXX";
+	REQUIRE(::mkdtemp(base));
+	const fs::path runs = fs::path(base) / "runs", aside = fs::path(base) / "unfinished";
+	const fs::path dir = runs / "in-use" / "M-4k";
+	fs::create_directories(dir);
+	for (const char *f : {"run-2.fio", "run-2.json", "run-2.alone.json", "run-2.log", "run-2_iops.1.log", "run-20.json",
+			      "run-1.json", "profile.txt"})
+		std::ofstream(dir / f) << "x";
+	CHECK(run_of("run-2.alone.json") == "run-2");
+	CHECK(run_of("run-2_iops.1.log") == "run-2");
+	CHECK(run_of("profile.txt").empty());
+	CHECK(set_aside(runs, "in-use/M-4k/run-2", aside) == (aside / "in-use" / "M-4k").string());
+	for (const char *f : {"run-2.fio", "run-2.json", "run-2.alone.json", "run-2.log", "run-2_iops.1.log"}) {
+		CHECK(fs::exists(aside / "in-use" / "M-4k" / f));
+		CHECK_FALSE(fs::exists(dir / f));
+	}
+	for (const char *f : {"run-20.json", "run-1.json", "profile.txt"})
+		CHECK(fs::exists(dir / f));
+	CHECK(unfinished_runs(aside) == std::vector<std::string>{"in-use/M-4k/run-2"});
+	CHECK(unfinished_runs(fs::path(base) / "none").empty());
+	// A message naming the run's log where it was names it where it is.
+	const std::string message = "fio failed on in-use/M-4k run 2 (log " + (dir / "run-2.log").string() + "):\nlast line; see " +
+				    (dir / "run-1.json").string();
+	CHECK(where_files_are(message, runs.string(), aside.string()) ==
+	      "fio failed on in-use/M-4k run 2 (log " + (aside / "in-use" / "M-4k" / "run-2.log").string() + "):\nlast line; see " +
+		      (dir / "run-1.json").string());
+	CHECK(interruption(SIGINT, {"in-use/M-4k/run-2"}) == "interrupted by SIGINT during in-use/M-4k/run-2");
+	CHECK(interruption(SIGTERM, {}) == "interrupted by SIGTERM");
+	// A JSON that fio cut short is not a finished run.
+	CHECK_FALSE(run_finished(dir / "run-1.json"));
+	CHECK_FALSE(run_finished(dir / "run-9.json"));
+	fs::remove_all(base);
 }

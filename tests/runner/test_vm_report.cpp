@@ -27,6 +27,26 @@ TEST_CASE("exit status: the command's, 3 for no boot, 4 for any crash or a hang"
 	CHECK(v.find("Kernel panic - not syncing: VFS") != std::string::npos);
 }
 
+TEST_CASE("host disk failed: qemu's write error on the host is the verdict, exit 3, whatever the command said", "[report]")
+{
+	CHECK(host_disk_error("qemu-system-x86_64: warning: x\nqemu-system-x86_64: aio failed: No space left on device\n") ==
+	      "qemu-system-x86_64: aio failed: No space left on device");
+	CHECK(host_disk_error("qemu-system-x86_64: terminating on signal 2\n").empty());
+	VmOutcome o;
+	o.end = VmEnd::host_disk_failed;
+	o.command_status = 0; // a command that ignored its I/O errors
+	o.problem = "qemu could not write the VM's disk images in /tmp/small (the host's TMPDIR, 0 MiB free now): "
+		    "qemu-system-x86_64: aio failed: No space left on device";
+	o.console =
+		"[   9.1] nvme0n1: I/O Cmd(0x1) @ LBA 2048, 8 blocks, I/O Error (sct 0x2 / sc 0x80)\r\n"
+		"[   9.2] critical medium error, dev nvme0n1, sector 2048 op 0x1:(WRITE) flags 0x8800 phys_seg 1 prio class 2\r\n";
+	CHECK(exit_status_of(o) == kExitRunFailed);
+	const std::string v = verdict(o);
+	CHECK(v.find("host disk failed: qemu could not write the VM's disk images in /tmp/small") == 0);
+	CHECK(v.find("  the guest's kernel said: [   9.2] critical medium error, dev nvme0n1, sector 2048") != std::string::npos);
+	CHECK(v.find('\r') == std::string::npos);
+}
+
 TEST_CASE("metadata: what ran where", "[report]")
 {
 	Kernel k{"6.19.13", "6.19.13", "/c/vmlinuz", "Debian linux-binary-6.19.13+deb13-cloud-amd64", "", {}};

@@ -157,6 +157,41 @@ bench_set("6.1-base", "6.1.0-test", "2026-01-01T00:00:00Z", 1.0, 1.0)
 bench_set("6.2-slower", "6.2.0-test", "2026-02-01T00:00:00Z", 0.9, 1.0)
 bench_set("6.3-faster", "6.3.0-test", "2026-03-01T00:00:00Z", 1.2, 1.5)
 
+# Exact figures and thin evidence (tests/report/test_exact.cpp): two sets as scripts/bench leaves
+# them, 4 runs per case in 3 s windows, fio's "iops" field truncated to an integer so that a ratio
+# taken from it (31 / 1473 against the exact 34.0 / 1485) would show. U 128k's old kernel makes
+# fewer than 400 moves per run (thin), one of M 128k's new-kernel runs ends at 2.1 s (its file ran
+# out: runtime=3s without time_based). Every run has fio's completion-latency percentiles.
+def exact_run(label, case, bs, overwrite, total_ios, runtime_ms, clat_ms, i):
+    d = direction(total_ios * bs, total_ios, runtime_ms, iops=float(1000 * total_ios // runtime_ms))
+    d["clat_ns"] = {"percentile": {"50.000000": int(clat_ms * 1e6), "99.000000": int(clat_ms * 7.3e6),
+                                   "99.900000": int(clat_ms * 13.1e6)}}
+    entry = {"jobname": "defrag", "groupid": 0, "error": 0,
+             "job options": {"ioengine": "e4defrag", "bs": f"{bs // 1024}k", "overwrite": overwrite, "runtime": "3s"},
+             "read": direction(), "write": d, "trim": direction()}
+    write(f"exact/{label}/runs/coverletter/{case}/run-{i + 1}.json", dump(doc([entry])))
+
+
+def exact_set(label, kernel, cases):
+    write(f"exact/{label}/metadata.txt", "\n".join([
+        f"label: {label}", "date: 2026-12-01T00:00:00Z", f"kernel: {kernel}", "fio: fio-3.33",
+        "e4mext: 0.1.0, git 0123456789ab", "runtime limit: 3s", "status: complete"]) + "\n")
+    for case, bs, overwrite, runs in cases:
+        for i, (total_ios, runtime_ms, clat_ms) in enumerate(runs):
+            exact_run(label, case, bs, overwrite, total_ios, runtime_ms, clat_ms, i)
+
+
+exact_set("6.18-old", "6.18.15-test", [
+    ("U-4k", 4096, "0", [(2995, 3000, 0.91), (3104, 3000, 0.87), (2890, 3000, 0.95), (3047, 3001, 0.90)]),
+    ("U-128k", 131072, "0", [(95, 3000, 29.0), (113, 3000, 24.1), (104, 3000, 27.3), (99, 3002, 28.8)]),
+    ("M-128k", 131072, "1", [(611, 3000, 4.62), (598, 3000, 4.79), (640, 3000, 4.41), (587, 3000, 4.85)]),
+])
+exact_set("6.19-new", "6.19.13-test", [
+    ("U-4k", 4096, "0", [(3311, 3000, 0.82), (3207, 3000, 0.85), (3402, 3000, 0.80), (3365, 3000, 0.81)]),
+    ("U-128k", 131072, "0", [(1470, 3000, 1.93), (1502, 3000, 1.88), (1433, 3000, 1.99), (1488, 3000, 1.91)]),
+    ("M-128k", 131072, "1", [(1712, 3000, 1.61), (1190, 2100, 1.63), (1745, 3000, 1.58), (1698, 3000, 1.64)]),
+])
+
 # One set made of two files, named by its "label" file.
 write("mixed-set/label", "mixed\n")
 write("mixed-set/mixed.json", open(os.path.join(HERE, "classify/mixed.json")).read())

@@ -14,7 +14,7 @@ signal, a hang (a time limit per command), an unhandled exception ("unexpected e
 a hostile bench value, or a file written outside the input's own results directory.
 
 usage: input-fuzz.py --e4mext BUILD/e4mext --jobs JOBS_DIR --data TESTS/data/report
-                     [--seed N] [--inputs N] [--time-limit S] [--input N] [--save-failures DIR]
+                     [--seed N] [--inputs N] [--first N] [--time-limit S] [--input N] [--save-failures DIR]
 Exit status: 0 no failure, 1 failures (one line each), 2 bad usage, 77 not run.
 """
 import argparse
@@ -285,6 +285,7 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--inputs", type=int, default=200)
+    parser.add_argument("--first", type=int, default=0, help="the number of the first input (a soak split in parts)")
     parser.add_argument("--input", type=int, default=None, help="run this input alone")
     parser.add_argument("--time-limit", type=float, default=0, help="stop starting inputs after S seconds")
     parser.add_argument("--save-failures", default=None, help="write each failing report input's file here")
@@ -299,7 +300,7 @@ def main():
         print(f"input-fuzz: no fio JSON fixtures under {args.data}", file=sys.stderr)
         return 2
     print(f"input-fuzz: seed {seed}", flush=True)
-    numbers = [args.input] if args.input is not None else range(args.inputs)
+    numbers = [args.input] if args.input is not None else range(args.first, args.first + args.inputs)
     started = time.monotonic()
     ran = failures = 0
     kinds = {}

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <system_error>
 
 namespace e4mext::regress {
 
@@ -164,10 +165,13 @@ std::string make_active_swapfile(Context &ctx, const std::string &name)
 {
 	const std::string p = ctx.make_file(name, Layout{std::string(256, 'W')}); // 1 MiB at 4K blocks
 	must(::chmod(p.c_str(), 0600) == 0, "chmod " + p);
-	CommandResult r = run_command({"mkswap", p});
-	if (r.status == 127)
+	CommandResult r;
+	try {
+		r = run_command({"mkswap", p});
+	} catch (const std::system_error &) {
 		throw NotRun("needs mkswap (util-linux)");
-	if (r.status != 0)
+	}
+	if (!r.ok())
 		throw std::runtime_error("mkswap " + p + ": " + r.err);
 	ctx.rewritten(p);
 	ctx.hold(std::make_unique<ActiveSwapfile>(p));

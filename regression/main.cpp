@@ -1,7 +1,7 @@
 // move-ext-regression: the kernel regression suite for EXT4_IOC_MOVE_EXT. See README.md here.
 //
 //   move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden] [--tap] [--junit FILE]
-//                       [--loopfs PATH] [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]
+//                       [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]
 //
 // One line per case: `id | condition | expected: ... | seen: ... | PASS|FAIL|NOT RUN[: reason]`,
 // then the golden comparison, then exactly `N passed, N failed, N not run`. With --tap the same as
@@ -9,6 +9,7 @@
 // Exit status: 0 when nothing failed, 1 when something did, 2 bad usage, 77 (skip) without root.
 // With --tap: 0 whenever the stream is complete, the skip-all plan included (its test points carry
 // the verdicts; meson's tap protocol reports any other status as an error), 1 when it bailed out.
+#include "cleanup_registry.h"
 #include "guest.h"
 #include "run_output.h"
 #include "suite.h"
@@ -29,7 +30,7 @@
 #ifndef E4MEXT_SOURCE_ROOT
 #define E4MEXT_SOURCE_ROOT "."
 #endif
-// Installed (PREFIX/LIBEXECDIR/e4mext/move-ext-regression, loopfs beside it): the golden files'
+// Installed (PREFIX/LIBEXECDIR/e4mext/move-ext-regression): the golden files'
 // directory relative to the binary's (meson computes it from libexecdir and datadir).
 #ifndef E4MEXT_GOLDEN_FROM_LIBEXEC
 #define E4MEXT_GOLDEN_FROM_LIBEXEC "../../share/e4mext/regression"
@@ -45,7 +46,6 @@ struct Options {
 	bool tap = false;
 	std::string junit; // a JUnit XML file to write, "" none
 	std::vector<std::string> only;
-	std::string loopfs; // default: installed_or(...) below
 	std::string golden_dir;
 	std::string golden;         // a file to compare with instead of golden-<behaviour>.txt
 	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
@@ -53,33 +53,30 @@ struct Options {
 
 const char kUsage[] =
 	"usage: move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden] [--tap] [--junit FILE]\n"
-	"                           [--loopfs PATH] [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]\n"
+	"                           [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]\n"
 	"  --dangerous      also run cases that crash some kernels (a donor on tmpfs)\n"
 	"  --only S         run only the cases whose id contains S (repeatable); skips the golden comparison\n"
 	"  --list           print the cases and exit\n"
 	"  --update-golden  write golden-<behaviour>.txt from this run instead of comparing with it\n"
 	"  --tap            print TAP (version 13) instead of the suite's lines: a test point per case, the golden comparison last\n"
 	"  --junit FILE     also write the results as JUnit XML to FILE (rewritten after every case)\n"
-	"  --loopfs PATH    the loop-filesystem helper (default: installed, loopfs beside this program; else the\n"
-	"                   checkout's regression/loopfs)\n"
 	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: installed, PREFIX/share/e4mext/regression;\n"
 	"                   else the checkout's regression)\n"
 	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
 	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
 	"With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n";
 
-// An installed suite has loopfs beside it (see meson.build); a built one uses the checkout's files.
+// An installed suite has its golden files at E4MEXT_GOLDEN_FROM_LIBEXEC from its own directory (see
+// meson.build); a built one uses the checkout's.
 void set_default_paths(Options &o)
 {
 	std::error_code ec;
 	const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-	if (!ec && ::access((self / "loopfs").c_str(), X_OK) == 0) {
-		o.loopfs = (self / "loopfs").string();
-		o.golden_dir = (self / E4MEXT_GOLDEN_FROM_LIBEXEC).lexically_normal().string();
-	} else {
-		o.loopfs = E4MEXT_SOURCE_ROOT "/regression/loopfs";
+	const std::filesystem::path installed = (self / E4MEXT_GOLDEN_FROM_LIBEXEC).lexically_normal();
+	if (!ec && std::filesystem::exists(installed / "golden-new.txt", ec))
+		o.golden_dir = installed.string();
+	else
 		o.golden_dir = E4MEXT_SOURCE_ROOT "/regression";
-	}
 }
 
 Options parse(int argc, char **argv)
@@ -111,8 +108,6 @@ Options parse(int argc, char **argv)
 			}
 		} else if (a == "--only")
 			o.only.push_back(value());
-		else if (a == "--loopfs")
-			o.loopfs = value();
 		else if (a == "--golden-dir")
 			o.golden_dir = value();
 		else if (a == "--golden")
@@ -120,7 +115,7 @@ Options parse(int argc, char **argv)
 		else if (a == "--sysrq-crash-in")
 			o.sysrq_crash_in = value();
 		else if (a == "-h" || a == "--help") {
-			std::cout << kUsage << "Defaults here: --loopfs " << o.loopfs << " --golden-dir " << o.golden_dir << "\n";
+			std::cout << kUsage << "Defaults here: --golden-dir " << o.golden_dir << "\n";
 			std::exit(0);
 		} else {
 			std::cerr << "move-ext-regression: unknown option '" << a << "'\n" << kUsage;
@@ -136,8 +131,8 @@ Options parse(int argc, char **argv)
 // it - so two disks serve every case, and more disks only save mkfs runs.
 class FsPool {
 public:
-	FsPool(std::string loopfs, std::vector<FsProfile> profiles, DiskPool disks, std::string scratch)
-		: loopfs_(std::move(loopfs)), profiles_(std::move(profiles)), disks_(std::move(disks)), scratch_(std::move(scratch))
+	FsPool(std::vector<FsProfile> profiles, DiskPool disks, std::string scratch)
+		: profiles_(std::move(profiles)), disks_(std::move(disks)), scratch_(std::move(scratch))
 	{
 	}
 
@@ -158,7 +153,7 @@ public:
 			return std::make_unique<DiskFs>(pmem_, kSize, p.mkfs_opts, p.mount_opts, scratch_);
 		}
 		if (disks_.empty())
-			return std::make_unique<LoopFs>(loopfs_, kSize, p.mkfs_opts, p.mount_opts);
+			return std::make_unique<LoopFs>(kSize, p.mkfs_opts, p.mount_opts);
 		if (disks_.free_count() == 0)
 			give_up_one();
 		return std::make_unique<DiskFs>(disks_, kSize, p.mkfs_opts, p.mount_opts, scratch_);
@@ -199,7 +194,6 @@ private:
 			shared_.erase(victim);
 	}
 
-	std::string loopfs_;
 	std::vector<FsProfile> profiles_;
 	DiskPool disks_;
 	DiskPool pmem_ = DiskPool::from_environment("E4MEXT_PMEM");
@@ -460,17 +454,13 @@ int run(const Options &opt, RunOutput &out)
 		return 2;
 	}
 	DiskPool disks = DiskPool::from_environment();
-	if (disks.empty() && ::access(opt.loopfs.c_str(), X_OK) != 0) {
-		out.abort_run(opt.loopfs + " is not executable: pass --loopfs PATH to regression/loopfs", std::cerr);
-		return 2;
-	}
 	std::erase_if(cases, [&](const Case &c) { return !selected(opt, c); });
 	out.plan(cases.size() + 1); // the cases, then the golden comparison
 
 	const auto started = std::chrono::steady_clock::now();
-	install_cleanup_handlers(opt.loopfs);
-	ScratchDir scratch;
-	FsPool pool(opt.loopfs, fs_profiles(), std::move(disks), scratch.path());
+	runner::install_cleanup_handlers("move-ext-regression");
+	runner::TempDir scratch("e4mext-regress"); // mount points of the bind mounts, tmpfs and tracefs
+	FsPool pool(fs_profiles(), std::move(disks), scratch.path());
 
 	const Probe traced = probe_tracepoints(scratch.path());
 	if (guest)

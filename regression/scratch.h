@@ -1,10 +1,13 @@
 // The state the regression suite creates on the machine, and the guarantee that it goes away:
-// ext4 filesystems (on the host loop-mounted by regression/loopfs, which only touches what it made; in
-// an e4mext VM guest made with mkfs on the VM's fresh disks, listed in $E4MEXT_DISKS), extra
-// mounts (a bind mount, a tmpfs) and active swapfiles. Each is owned by an RAII object, and each is
-// also listed in a fixed-size registry that a SIGINT/SIGTERM/SIGHUP handler walks with
-// async-signal-safe calls only (swapoff, umount2, fork+execv of `loopfs destroy`).
+// ext4 filesystems (on the host loop filesystems of runner/shared/loop_fs.h; in an e4mext VM guest
+// made with mkfs on the VM's fresh disks, listed in $E4MEXT_DISKS), extra mounts (a bind mount, a
+// tmpfs) and active swapfiles. Each is owned by an RAII object and listed in the runner's cleanup
+// registry (runner/shared/cleanup_registry.h), whose signal handler removes them on
+// SIGINT/SIGTERM/SIGHUP; a SIGKILLed run's loop filesystems are removed by the next run.
 #pragma once
+
+#include "loop_fs.h"
+#include "process.h"
 
 #include <memory>
 #include <string>
@@ -12,17 +15,8 @@
 
 namespace e4mext::regress {
 
-struct CommandResult {
-	int status = -1; // exit status, or 128+signal
-	std::string out;
-	std::string err;
-};
-
-// Runs argv (no shell) and collects its output.
-CommandResult run_command(const std::vector<std::string> &argv);
-
-// Installs the signal handlers; `loopfs` is the path of regression/loopfs.
-void install_cleanup_handlers(const std::string &loopfs);
+using runner::CommandResult;
+using runner::run_command;
 
 // An ext4 filesystem the suite made for its cases, mounted on mnt().
 class ScratchFs {
@@ -33,23 +27,18 @@ public:
 	virtual void remount(const std::string &options) = 0;
 };
 
-// On a loop device of its own: `regression/loopfs create` in the constructor, `regression/loopfs destroy`
-// in the destructor.
+// On a loop device of its own (runner::LoopFilesystem), removed in the destructor.
 class LoopFs : public ScratchFs {
 public:
-	LoopFs(const std::string &loopfs, const std::string &size, const std::string &mkfs_opts, const std::string &mount_opts);
-	~LoopFs() override;
-	LoopFs(const LoopFs &) = delete;
-	LoopFs &operator=(const LoopFs &) = delete;
+	LoopFs(const std::string &size, const std::string &mkfs_opts, const std::string &mount_opts);
 
 	const std::string &mnt() const override { return mnt_; }
-	const std::string &work() const { return work_; } // the loopfs work directory (for `loopfs fresh`)
-	std::string device() const override;              // /dev/loopN, from `loopfs info`
-	void remount(const std::string &options) override;
+	std::string device() const override { return fs_.device(); } // /dev/loopN
+	void remount(const std::string &options) override { fs_.remount(options); }
+	runner::LoopFilesystem &filesystem() { return fs_; }
 
 private:
-	std::string loopfs_;
-	std::string work_;
+	runner::LoopFilesystem fs_;
 	std::string mnt_;
 };
 
@@ -70,7 +59,7 @@ private:
 	std::vector<std::string> free_;
 };
 
-// On a whole disk of the pool: mkfs.ext4 (the same options regression/loopfs uses, `size` of the disk)
+// On a whole disk of the pool: mkfs.ext4 (the same options runner::LoopFilesystem uses, `size` of the disk)
 // and mount on a directory under `parent` in the constructor; unmount and the disk back to the
 // pool in the destructor. The next filesystem on that disk is made afresh by mkfs.
 class DiskFs : public ScratchFs {
@@ -116,19 +105,6 @@ public:
 	~ActiveSwapfile();
 	ActiveSwapfile(const ActiveSwapfile &) = delete;
 	ActiveSwapfile &operator=(const ActiveSwapfile &) = delete;
-
-private:
-	std::string path_;
-};
-
-// A private directory under /tmp for mount points, removed (when empty) in the destructor.
-class ScratchDir {
-public:
-	ScratchDir();
-	~ScratchDir();
-	ScratchDir(const ScratchDir &) = delete;
-	ScratchDir &operator=(const ScratchDir &) = delete;
-	const std::string &path() const { return path_; }
 
 private:
 	std::string path_;

@@ -9,7 +9,6 @@
 #include "install_layout.h"
 #include "overhead_run.h"
 #include "process.h"
-#include "qemu_command.h"
 #include "runner_errors.h"
 #include "sizes.h"
 #include "subcommand.h"

@@ -8,6 +8,7 @@
 //   sudo build/e4mext regression --kernel 6.19.13
 //   sudo build/e4mext regression --kernel 6.12.48 --kernel 6.18.15 --kernel 6.19.13 --results results/kernels
 #include "cleanup_registry.h"
+#include "file_text.h"
 #include "initramfs.h"
 #include "install_layout.h"
 #include "kernel_archive.h"
@@ -74,11 +75,10 @@ std::string suite_binary()
 	return layout.regression_suite;
 }
 
-// What the suite needs at run time, from the checkout or the install: the loop-filesystem helper
-// and the golden files.
+// What the suite needs at run time, from the checkout or the install: the golden files.
 std::vector<std::string> suite_data_arguments()
 {
-	return {"--loopfs", install_layout().loopfs, "--golden-dir", install_layout().golden_dir};
+	return {"--golden-dir", install_layout().golden_dir};
 }
 
 std::vector<std::string> suite_arguments(const Options &opt, bool in_vm)
@@ -213,11 +213,8 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	const VmOutcome outcome = run_in_vm(kernel, req, accel.accel, std::cout);
 	const std::string metadata = metadata_block(RunFacts{kernel, req, accel, outcome, qemu});
 
-	std::ifstream output_file(fs::path(req.results_dir) / "output.txt");
-	std::ostringstream output;
-	output << output_file.rdbuf();
 	KernelOutcome k;
-	k.run = parse_suite_output(output.str());
+	k.run = parse_suite_output(read_text(fs::path(req.results_dir) / "output.txt"));
 	k.run.label = label;
 	k.run.vm_status = metadata.substr(metadata.rfind("status: ") + 8);
 	k.run.vm_status.pop_back();

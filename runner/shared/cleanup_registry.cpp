@@ -1,5 +1,11 @@
 #include "cleanup_registry.h"
 
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +23,14 @@ namespace {
 
 // ---- fixed storage: the handler never allocates ----
 
-enum class Kind : int { Free, ProcessGroup, Directory };
+enum class Kind : int { Free, ProcessGroup, Swapfile, Mount, LoopFilesystem, Directory };
 struct Entry {
 	Kind kind = Kind::Free;
 	pid_t pgid = 0;
 	char path[4096] = {};
+	char device[64] = {}; // LoopFilesystem: its loop device
+	dev_t image_dev = 0;  // LoopFilesystem: the image's inode, which the device must still be backed by
+	ino_t image_ino = 0;
 };
 std::array<Entry, 64> g_entries;
 char g_message[256] = "interrupted: stopping the processes and removing the files it made\n";
@@ -36,7 +45,25 @@ Entry &free_entry()
 	for (Entry &e : g_entries)
 		if (e.kind == Kind::Free)
 			return e;
-	throw std::runtime_error("cleanup registry full: more than 64 processes and directories at once");
+	throw std::runtime_error("cleanup registry full: more than 64 processes, mounts and directories at once");
+}
+
+void register_path(Kind kind, const std::string &path)
+{
+	if (path.size() >= sizeof(Entry::path))
+		throw std::runtime_error("path too long for the cleanup registry: " + path);
+	SignalBlock blocked;
+	Entry &e = free_entry();
+	std::memcpy(e.path, path.c_str(), path.size() + 1);
+	e.kind = kind;
+}
+
+void unregister_path(Kind kind, const std::string &path)
+{
+	SignalBlock blocked;
+	for (Entry &e : g_entries)
+		if (e.kind == kind && path == e.path)
+			e.kind = Kind::Free;
 }
 
 void kill_process_groups() noexcept
@@ -51,22 +78,58 @@ void kill_process_groups() noexcept
 	}
 }
 
-void remove_directories() noexcept
+// rm -rf, never into a filesystem mounted below (one not yet unmounted).
+void remove_tree(char *path) noexcept
 {
-	for (Entry &e : g_entries) {
-		if (e.kind != Kind::Directory)
-			continue;
-		const pid_t pid = ::fork();
-		if (pid == 0) {
-			// Never into a filesystem mounted below (a loop filesystem not yet unmounted).
-			char rm[] = "/bin/rm", flags[] = "-rf", one_fs[] = "--one-file-system", end[] = "--";
-			char *argv[] = {rm, flags, one_fs, end, e.path, nullptr};
-			::execv(rm, argv);
-			::_exit(127);
+	const pid_t pid = ::fork();
+	if (pid == 0) {
+		char rm[] = "/bin/rm", flags[] = "-rf", one_fs[] = "--one-file-system", end[] = "--";
+		char *argv[] = {rm, flags, one_fs, end, path, nullptr};
+		::execv(rm, argv);
+		::_exit(127);
+	}
+	if (pid > 0)
+		while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
 		}
-		if (pid > 0)
-			while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-			}
+}
+
+// WORKDIR/mnt lazily unmounted, the device detached while it is still backed by the image (with
+// the mount detached the kernel clears it once the last user is gone), WORKDIR removed.
+void remove_loop_filesystem(Entry &e) noexcept
+{
+	char mnt[sizeof(Entry::path) + 4];
+	const size_t n = std::strlen(e.path);
+	std::memcpy(mnt, e.path, n);
+	std::memcpy(mnt + n, "/mnt", 5);
+	::umount2(mnt, MNT_DETACH);
+	const int fd = ::open(e.device, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct loop_info64 info {};
+		if (::ioctl(fd, LOOP_GET_STATUS64, &info) == 0 && info.lo_device == e.image_dev && info.lo_inode == e.image_ino)
+			::ioctl(fd, LOOP_CLR_FD, 0);
+		::close(fd);
+	}
+	remove_tree(e.path);
+}
+
+// Every entry of `kind`, newest first (a mount made on a loop filesystem goes before it).
+void clean_up(Kind kind) noexcept
+{
+	for (size_t i = g_entries.size(); i-- > 0;) {
+		Entry &e = g_entries[i];
+		if (e.kind != kind)
+			continue;
+		switch (kind) {
+		case Kind::Swapfile: ::swapoff(e.path); break;
+		case Kind::Mount:
+			::umount2(e.path, MNT_DETACH);
+			::rmdir(e.path);
+			break;
+		case Kind::LoopFilesystem: remove_loop_filesystem(e); break;
+		case Kind::Directory: remove_tree(e.path); break;
+		case Kind::ProcessGroup:
+		case Kind::Free: break;
+		}
 		e.kind = Kind::Free;
 	}
 }
@@ -94,9 +157,11 @@ extern "C" void on_interrupt_signal(int sig)
 extern "C" void on_fatal_signal(int sig)
 {
 	[[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, g_message, g_message_size);
-	// Processes first: qemu holds the disk images and virtiofsd the sockets in the directories.
+	// Processes first: qemu holds the disk images, virtiofsd the sockets, fio files on the mounts;
+	// then what lives on or under the loop filesystems and directories, then those.
 	kill_process_groups();
-	remove_directories();
+	for (Kind kind : {Kind::Swapfile, Kind::Mount, Kind::LoopFilesystem, Kind::Directory})
+		clean_up(kind);
 	::signal(sig, SIG_DFL);
 	::raise(sig);
 }
@@ -142,7 +207,7 @@ void install_handler(void (*handler)(int))
 
 void install_cleanup_handlers(const std::string &program)
 {
-	set_message("\n" + program + ": interrupted: stopping the VMs and virtiofsd it started, removing its temporary files\n");
+	set_message("\n" + program + ": interrupted: stopping what it started, removing the mounts and files it made\n");
 	if (!g_installed)
 		install_handler(on_fatal_signal);
 }
@@ -184,20 +249,50 @@ void unregister_process_group(pid_t pgid)
 
 void register_directory(const std::string &path)
 {
-	if (path.size() >= sizeof(Entry::path))
-		throw std::runtime_error("path too long for the cleanup registry: " + path);
-	SignalBlock blocked;
-	Entry &e = free_entry();
-	std::memcpy(e.path, path.c_str(), path.size() + 1);
-	e.kind = Kind::Directory;
+	register_path(Kind::Directory, path);
 }
 
 void unregister_directory(const std::string &path)
 {
+	unregister_path(Kind::Directory, path);
+}
+
+void register_mount(const std::string &target)
+{
+	register_path(Kind::Mount, target);
+}
+
+void unregister_mount(const std::string &target)
+{
+	unregister_path(Kind::Mount, target);
+}
+
+void register_swapfile(const std::string &path)
+{
+	register_path(Kind::Swapfile, path);
+}
+
+void unregister_swapfile(const std::string &path)
+{
+	unregister_path(Kind::Swapfile, path);
+}
+
+void register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev, ino_t image_ino)
+{
+	if (workdir.size() >= sizeof(Entry::path) || device.size() >= sizeof(Entry::device))
+		throw std::runtime_error("path too long for the cleanup registry: " + workdir + " on " + device);
 	SignalBlock blocked;
-	for (Entry &e : g_entries)
-		if (e.kind == Kind::Directory && path == e.path)
-			e.kind = Kind::Free;
+	Entry &e = free_entry();
+	std::memcpy(e.path, workdir.c_str(), workdir.size() + 1);
+	std::memcpy(e.device, device.c_str(), device.size() + 1);
+	e.image_dev = image_dev;
+	e.image_ino = image_ino;
+	e.kind = Kind::LoopFilesystem;
+}
+
+void unregister_loop_filesystem(const std::string &workdir)
+{
+	unregister_path(Kind::LoopFilesystem, workdir);
 }
 
 TempDir::TempDir(const std::string &prefix)

@@ -39,6 +39,14 @@ void register_process_group(pid_t pgid);
 void unregister_process_group(pid_t pgid);
 void register_directory(const std::string &path);
 void unregister_directory(const std::string &path);
+void register_mount(const std::string &target); // unmounted (lazily) and its directory removed
+void unregister_mount(const std::string &target);
+void register_swapfile(const std::string &path); // swapoff
+void unregister_swapfile(const std::string &path);
+// A loop filesystem's work directory: WORKDIR/mnt unmounted (lazily), `device` detached only while
+// it is still backed by the image's inode (`image_dev`, `image_ino`), WORKDIR removed.
+void register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev, ino_t image_ino);
+void unregister_loop_filesystem(const std::string &workdir);
 
 // Blocks those signals for its lifetime, so a resource is never created without being
 // registered. old_mask() is the mask to give children (set in the child just before exec).

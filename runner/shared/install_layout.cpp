@@ -56,7 +56,6 @@ InstallLayout installed_layout(const fs::path &prefix)
 	l.engine = (prefix / E4MEXT_LIBDIR / "fio" / "libe4mext.so").string();
 	l.bench_move_loop = (libexec / "bench-move-loop").string();
 	l.regression_suite = (libexec / "move-ext-regression").string();
-	l.loopfs = (libexec / "loopfs").string();
 	l.golden_dir = (data / "regression").string();
 	l.jobs_dir = (data / "jobs").string();
 	l.results_root = "results"; // in the current directory: never under the prefix
@@ -80,7 +79,6 @@ InstallLayout layout_of_build(const fs::path &build_dir, const fs::path &checkou
 	l.engine = (build_dir / "engine" / "libe4mext.so").string();
 	l.bench_move_loop = (build_dir / "engine" / "bench-move-loop").string();
 	l.regression_suite = (build_dir / "regression" / "move-ext-regression").string();
-	l.loopfs = (checkout / "regression" / "loopfs").string();
 	l.golden_dir = (checkout / "regression").string();
 	l.jobs_dir = (checkout / "jobs").string();
 	l.results_root = (checkout / "results").string();

@@ -1,5 +1,5 @@
-// Where e4mext's parts are, for every command: beside build/e4mext in a build tree (the jobs, the
-// loopfs helper and the golden files from the checkout), or, installed, under the prefix that the
+// Where e4mext's parts are, for every command: beside build/e4mext in a build tree (the jobs and
+// the golden files from the checkout), or, installed, under the prefix that the
 // executable's own location gives (PREFIX/bin/e4mext), so that a DESTDIR or a moved prefix works.
 #pragma once
 
@@ -13,7 +13,6 @@ struct InstallLayout {
 	std::string engine;           // libe4mext.so
 	std::string bench_move_loop;  // the bare-ioctl loop `e4mext overhead` measures
 	std::string regression_suite; // move-ext-regression
-	std::string loopfs;           // the loop-filesystem helper the regression suite calls
 	std::string golden_dir;       // golden-old.txt and golden-new.txt
 	std::string jobs_dir;         // cases.json, defrag.fio, stress/
 	std::string results_root;     // where the bench's results/NAME goes by default

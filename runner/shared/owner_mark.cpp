@@ -74,6 +74,8 @@ Owner probe(const std::string &dir, UniqueFd &held)
 	return o;
 }
 
+} // namespace
+
 bool has_mount_below(const std::string &dir)
 {
 	std::ifstream mounts("/proc/self/mountinfo");
@@ -86,8 +88,6 @@ bool has_mount_below(const std::string &dir)
 	}
 	return false;
 }
-
-} // namespace
 
 OwnerMark::OwnerMark(const std::string &dir)
 {
@@ -117,6 +117,8 @@ void remove_leftovers_of_ended_runs(const std::string &parent)
 		const std::string name = entry.path().filename().string();
 		if (name.rfind("e4mext-", 0) != 0 || entry.is_symlink(ec) || !entry.is_directory(ec))
 			continue;
+		if (name.rfind("e4mext-loopfs.", 0) == 0)
+			continue; // LoopFilesystem's (loop_fs.h): its mount and loop device go first
 		const std::string dir = entry.path().string();
 		UniqueFd held;
 		const Owner owner = probe(dir, held);

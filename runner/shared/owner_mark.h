@@ -41,9 +41,12 @@ struct Owner {
 };
 Owner owner_of(const std::string &dir);
 
+// Whether something is mounted at or below dir (removing it would reach into that filesystem).
+bool has_mount_below(const std::string &dir);
+
 // The directories e4mext-* under `parent` whose owner ended (owner_of: ended) are removed and named
 // on stderr; one with something mounted in it is named and left. Live, unknown and unmarked ones
-// are not touched.
+// are not touched, nor loop filesystems (e4mext-loopfs.*: LoopFilesystem removes those, loop_fs.h).
 void remove_leftovers_of_ended_runs(const std::string &parent);
 
 } // namespace e4mext::runner

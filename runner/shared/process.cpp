@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -99,6 +100,7 @@ bool move_fd(int fd, int target)
 // async-signal-safe calls.
 struct ChildPlan {
 	std::vector<char *> argv;
+	char **envp = environ;
 	const char *cwd = nullptr;
 	int in = -1, out = -1, err = -1;
 	bool err_to_out = false;
@@ -123,7 +125,7 @@ struct ChildPlan {
 		ok = ::chdir(plan.cwd) == 0;
 	if (ok) {
 		::sigprocmask(SIG_SETMASK, plan.mask, nullptr);
-		::execvp(plan.argv[0], plan.argv.data());
+		::execvpe(plan.argv[0], plan.argv.data(), plan.envp);
 	}
 	const int error = errno;
 	ssize_t ignored = ::write(plan.report, &error, sizeof error);
@@ -133,7 +135,29 @@ struct ChildPlan {
 
 } // namespace
 
-Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream err, const std::string &cwd)
+namespace {
+
+// Our environment with `env` set over it, as "NAME=value" strings.
+std::vector<std::string> merged_environment(const Environment &env)
+{
+	std::vector<std::string> merged;
+	for (char **e = environ; *e; ++e) {
+		const std::string_view entry(*e);
+		const std::string_view name = entry.substr(0, entry.find('='));
+		bool replaced = false;
+		for (const auto &[n, v] : env)
+			replaced = replaced || n == name;
+		if (!replaced)
+			merged.emplace_back(entry);
+	}
+	for (const auto &[name, value] : env)
+		merged.push_back(name + "=" + value);
+	return merged;
+}
+
+} // namespace
+
+Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream err, const std::string &cwd, const Environment &env)
 {
 	if (argv.empty())
 		throw std::invalid_argument("Process::spawn: empty argv");
@@ -152,6 +176,13 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 	for (const std::string &a : argv)
 		plan.argv.push_back(const_cast<char *>(a.c_str()));
 	plan.argv.push_back(nullptr);
+	const std::vector<std::string> environment = env.empty() ? std::vector<std::string>{} : merged_environment(env);
+	std::vector<char *> envp;
+	for (const std::string &e : environment)
+		envp.push_back(const_cast<char *>(e.c_str()));
+	envp.push_back(nullptr);
+	if (!env.empty())
+		plan.envp = envp.data();
 	plan.cwd = cwd.empty() ? nullptr : cwd.c_str();
 	plan.in = in_child.get();
 	plan.out = out_child.get();
@@ -242,9 +273,9 @@ ExitStatus Process::wait()
 			return *s;
 }
 
-ExitStatus Process::terminate(std::chrono::milliseconds grace)
+ExitStatus Process::terminate(std::chrono::milliseconds grace, int first)
 {
-	signal_group(SIGTERM);
+	signal_group(first);
 	if (auto s = wait_for(grace))
 		return *s;
 	signal_group(SIGKILL);

@@ -6,11 +6,13 @@
 // leaves no qemu or virtiofsd behind. Generic: nothing here knows about VMs.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace e4mext::runner {
@@ -69,13 +71,16 @@ struct ExitStatus {
 	std::string describe() const; // "exit status 3" / "killed by SIGKILL"
 };
 
+// Variables a child gets on top of (or instead of) ours: {name, value}.
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
 class Process {
 public:
 	// Starts argv[0] (looked up in PATH). Throws std::system_error naming the program when it cannot
 	// be started (not found, not executable).
-	// `cwd` ("" = ours) is the child's working directory.
+	// `cwd` ("" = ours) is the child's working directory; `env` is added to our environment.
 	static Process spawn(const std::vector<std::string> &argv, Stream out = Stream::inherit(), Stream err = Stream::inherit(),
-			     const std::string &cwd = "");
+			     const std::string &cwd = "", const Environment &env = {});
 
 	~Process();
 	Process(Process &&other) noexcept;
@@ -95,8 +100,9 @@ public:
 	ExitStatus wait();
 	bool running() { return !try_wait().has_value(); }
 
-	// SIGTERM to the group, then SIGKILL after `grace`; returns how the child ended.
-	ExitStatus terminate(std::chrono::milliseconds grace);
+	// `first` (SIGTERM; SIGINT for fio, which then ends its jobs) to the group, then SIGKILL after
+	// `grace`; returns how the child ended.
+	ExitStatus terminate(std::chrono::milliseconds grace, int first = SIGTERM);
 	// A signal to the whole process group (no effect once reaped).
 	void signal_group(int sig);
 

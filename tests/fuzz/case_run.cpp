@@ -5,6 +5,7 @@
 #include "job_model.h"
 
 #include "engine_stats.hpp"
+#include "file_text.h"
 #include "fio_parse.hpp"
 #include "input_error.hpp"
 #include "unique_fd.h"
@@ -64,13 +65,6 @@ void write_text(const std::string &path, const std::string &text)
 	out << text;
 	if (!out.flush())
 		throw std::runtime_error("cannot write " + path);
-}
-
-std::string read_text(const std::string &path)
-{
-	std::ifstream in(path);
-	std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-	return text;
 }
 
 std::map<std::string, Identity> lay_out(const CaseSpec &c, const CaseEnvironment &env)
@@ -277,7 +271,7 @@ void check_stats(const std::string &stats_path, CaseOutcome &out)
 	std::error_code ec;
 	if (!fs::exists(stats_path, ec))
 		return; // every job was refused before the engine had anything to report
-	StatsVerdict v = check_engine_stats(read_text(stats_path), stats_path);
+	StatsVerdict v = check_engine_stats(runner::read_text(stats_path), stats_path);
 	out.failures.insert(out.failures.end(), v.failures.begin(), v.failures.end());
 	out.stats_records = v.records;
 	out.records_without_requests = v.records_without_requests;
@@ -371,7 +365,7 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	const FioExit fio = run_fio(cmd);
 	drop_caches(env);
 
-	const std::string json_text = read_text(json_path);
+	const std::string json_text = runner::read_text(json_path);
 	// fio writes its jobs' messages (the engine's too) to --output, before the JSON document.
 	out.fio_log = fio.log + json_text.substr(0, json_text.find("\n{") + 1);
 	const std::vector<JobView> jobs = job_views(c, env.mnt);

@@ -4,7 +4,7 @@
 
 #include "case_spec.h"
 #include "checks.h"
-#include "kernel_log.h"
+#include "kernel_complaints.h"
 
 #include <string>
 #include <vector>

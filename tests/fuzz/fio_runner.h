@@ -1,7 +1,8 @@
-// Runs fio in a process group of its own with a hard time limit. Only the fio it started is ever
-// stopped (on the time limit, and when the fuzzer is interrupted): SIGINT first, which fio passes
-// on to its job processes, then SIGKILL to its process group. Job processes a dead fio left behind
-// (they run in sessions of their own) are killed by pid: the fuzzer is their child subreaper.
+// Runs fio through the runner's Process (runner/shared/process.h: a process group of its own, dies
+// with the fuzzer, listed in the cleanup registry) with a hard time limit. Only the fio it started is
+// ever stopped (on the time limit, and when the fuzzer is interrupted): SIGINT first, which fio
+// passes on to its job processes, then SIGKILL to its process group. Job processes a dead fio left
+// behind (they run in sessions of their own) are killed by pid: the fuzzer is their child subreaper.
 #pragma once
 
 #include <chrono>
@@ -27,11 +28,12 @@ struct FioExit {
 	std::string log; // what fio printed (stdout and stderr)
 };
 
+// Throws runner::Interrupted once fio has stopped when the fuzzer got SIGINT/SIGTERM/SIGHUP.
 FioExit run_fio(const FioCommand &cmd);
 
-// Makes SIGINT/SIGTERM/SIGHUP stop a running fio first, then run the handler that was installed
-// before (the loop filesystem's cleanup: a busy mount would not go away). Also makes the fuzzer
-// the child subreaper of fio's job processes.
-void kill_fio_on_fatal_signals();
+// The runner's interrupt handling (the first SIGINT/SIGTERM/SIGHUP sends SIGINT to fio, and run_fio
+// ends the run; a second removes everything at once) and the fuzzer as child subreaper of fio's job
+// processes.
+void handle_interrupts();
 
 } // namespace e4mext::jobfuzz

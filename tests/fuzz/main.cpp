@@ -2,10 +2,12 @@
 // leftover donors and kernel warnings (issue "No fio job can make the engine destroy data").
 // See README.md here and `job-fuzz --help`.
 #include "case_run.h"
+#include "cleanup_registry.h"
+#include "file_text.h"
 #include "fio_runner.h"
 #include "generator.h"
+#include "loop_fs.h"
 #include "options.h"
-#include "scratch.h"
 
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -28,7 +30,7 @@ namespace {
 constexpr unsigned kFreshEvery = 100; // cases between two mkfs of the loop filesystem
 constexpr unsigned kProgressEvery = 50;
 constexpr unsigned kSavedPerKind = 3; // saved cases per kind of failure in --save-failures
-constexpr const char *kImageSize = "1G";
+constexpr uint64_t kImageSize = 1ULL << 30;
 
 using Clock = std::chrono::steady_clock;
 
@@ -44,12 +46,12 @@ std::string minutes(Clock::duration d)
 // whenever a case might not fit.
 class FuzzFilesystem {
 public:
-	explicit FuzzFilesystem(const std::string &loopfs) : loopfs_(loopfs), fs_(loopfs, kImageSize, "", "")
+	FuzzFilesystem() : fs_(runner::LoopFsOptions{kImageSize, {}, "", "", true})
 	{
-		work_ = fs_.work() + "/case";
+		work_ = fs_.workdir() + "/case";
 		fs::create_directories(work_);
 	}
-	const std::string &mnt() const { return fs_.mnt(); }
+	std::string mnt() const { return fs_.mount_point(); }
 	const std::string &work() const { return work_; }
 
 	void prepare_for(const CaseSpec &c)
@@ -80,14 +82,11 @@ private:
 
 	void fresh()
 	{
-		const e4mext::regress::CommandResult r = e4mext::regress::run_command({loopfs_, "fresh", fs_.work()});
-		if (r.status != 0)
-			throw std::runtime_error("regression/loopfs fresh " + fs_.work() + " failed: " + r.err);
+		fs_.fresh();
 		cases_ = 1;
 	}
 
-	std::string loopfs_;
-	e4mext::regress::LoopFs fs_;
+	runner::LoopFilesystem fs_;
 	std::string work_;
 	unsigned cases_ = 0;
 };
@@ -149,7 +148,7 @@ std::string save_case(const std::string &dir, const CaseSpec &c, const std::vect
 
 class Fuzzer {
 public:
-	explicit Fuzzer(const CommandLine &cmd) : cmd_(cmd), filesystem_(cmd.loopfs)
+	explicit Fuzzer(const CommandLine &cmd) : cmd_(cmd), filesystem_()
 	{
 		env_.fio = cmd.fio;
 		env_.engine = fs::absolute(cmd.engine).string();
@@ -292,12 +291,10 @@ std::vector<std::string> case_files(const std::vector<std::string> &args)
 
 std::string read_case_file(const std::string &path)
 {
-	std::ifstream in(path);
-	if (!in)
+	std::optional<std::string> text = runner::read_file(path);
+	if (!text)
 		throw std::runtime_error("cannot read " + path);
-	std::ostringstream text;
-	text << in.rdbuf();
-	return text.str();
+	return *text;
 }
 
 int replay(const CommandLine &cmd)
@@ -358,10 +355,6 @@ void require_environment(const CommandLine &cmd)
 		std::cerr << "job-fuzz: engine " << cmd.engine << " not found: build it (ninja -C build) or give --engine PATH\n";
 		std::exit(2);
 	}
-	if (::access(cmd.loopfs.c_str(), X_OK) != 0) {
-		std::cerr << "job-fuzz: " << cmd.loopfs << " is not an executable regression/loopfs: give --loopfs PATH\n";
-		std::exit(2);
-	}
 }
 
 } // namespace
@@ -373,9 +366,11 @@ int main(int argc, char **argv)
 	const CommandLine cmd = parse_command_line(argc, argv);
 	require_environment(cmd);
 	try {
-		e4mext::regress::install_cleanup_handlers(cmd.loopfs);
-		kill_fio_on_fatal_signals();
+		handle_interrupts();
 		return cmd.replay_mode ? replay(cmd) : fuzz(cmd);
+	} catch (const e4mext::runner::Interrupted &e) {
+		std::cerr << "job-fuzz: interrupted (signal " << e.signal << "): fio stopped, its filesystem removed\n";
+		return 128 + e.signal;
 	} catch (const std::exception &e) {
 		std::cerr << "job-fuzz: " << e.what() << "\n";
 		return 1;

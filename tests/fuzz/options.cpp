@@ -10,15 +10,12 @@
 #ifndef JOB_FUZZ_FIO
 #define JOB_FUZZ_FIO "fio"
 #endif
-#ifndef JOB_FUZZ_LOOPFS
-#define JOB_FUZZ_LOOPFS "regression/loopfs"
-#endif
 
 namespace e4mext::jobfuzz {
 
 const char kUsage[] = "usage: job-fuzz [--cases N] [--seed S] [--case K] [--time-limit SECONDS] [--soak] [--keep-going]\n"
-		      "                [--save-failures DIR] [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
-		      "       job-fuzz --replay FILE|DIR... [--engine PATH] [--fio PATH] [--loopfs PATH]\n"
+		      "                [--save-failures DIR] [--engine PATH] [--fio PATH]\n"
+		      "       job-fuzz --replay FILE|DIR... [--engine PATH] [--fio PATH]\n"
 		      "Runs random fio jobs with libe4mext on a loop ext4 of its own (root) and checks that no data was\n"
 		      "lost, no ioctl got a range off block boundaries, fio did not crash, no donor was left behind and\n"
 		      "the kernel logged no warning. Every case is made from (seed, case) alone.\n"
@@ -33,7 +30,6 @@ const char kUsage[] = "usage: job-fuzz [--cases N] [--seed S] [--case K] [--time
 		      "  --replay FILE|DIR... run saved cases (a directory: its *.fio) with the same checks\n"
 		      "  --engine PATH        libe4mext.so (default: " JOB_FUZZ_ENGINE ")\n"
 		      "  --fio PATH           fio (default: " JOB_FUZZ_FIO ")\n"
-		      "  --loopfs PATH        regression/loopfs (default: " JOB_FUZZ_LOOPFS ")\n"
 		      "Exit status: 0 no failure, 1 a case failed, 2 bad usage, 77 not run (no root, no fio).\n";
 
 namespace {
@@ -69,7 +65,6 @@ CommandLine parse_command_line(int argc, char **argv)
 	CommandLine o;
 	o.engine = JOB_FUZZ_ENGINE;
 	o.fio = JOB_FUZZ_FIO;
-	o.loopfs = JOB_FUZZ_LOOPFS;
 	bool cases_given = false;
 	for (int i = 1; i < argc; ++i) {
 		const std::string a = argv[i];
@@ -100,8 +95,6 @@ CommandLine parse_command_line(int argc, char **argv)
 			o.engine = value();
 		} else if (a == "--fio") {
 			o.fio = value();
-		} else if (a == "--loopfs") {
-			o.loopfs = value();
 		} else if (a == "--replay") {
 			o.replay_mode = true;
 			while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)

@@ -22,7 +22,6 @@ struct CommandLine {
 	bool replay_mode = false;
 	std::string engine;
 	std::string fio;
-	std::string loopfs;
 	std::string save_failures; // "": do not save
 };
 

@@ -6,7 +6,7 @@
 #include "content.h"
 #include "generator.h"
 #include "job_model.h"
-#include "kernel_log.h"
+#include "kernel_complaints.h"
 
 #include "engine_stats.hpp"
 #include "input_error.hpp"

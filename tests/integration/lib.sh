@@ -7,7 +7,7 @@ set -euo pipefail
 ENGINE=${1:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
 ROOT=${2:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
 STAT=${3:?usage: $0 ENGINE_SO REPO_ROOT E4MEXT_STAT}
-LOOPFS="$ROOT/regression/loopfs"
+LOOPFS=${E4MEXT_LOOPFS:-$ROOT/build/regression/loopfs} # meson sets it: build/regression/loopfs
 TEST_NAME=$(basename "$0" .sh)
 passed=0 failed=0
 exit_commands=()
@@ -17,6 +17,7 @@ not_run() { echo "$TEST_NAME: not run: $*"; exit 77; }
 command -v fio >/dev/null || not_run "fio is not installed (run scripts/setup)"
 command -v strace >/dev/null || not_run "strace is not installed (run scripts/setup)"
 [ -f "$ENGINE" ] || not_run "engine $ENGINE is not built"
+[ -x "$LOOPFS" ] || not_run "$LOOPFS is not built"
 [ -x "$STAT" ] || not_run "$STAT is not built"
 
 # on_exit COMMAND: run at exit, last registered first (e.g. unmounting what a test mounted).

@@ -1,4 +1,5 @@
 #include "case_model.h"
+#include "file_text.h"
 #include "runner_errors.h"
 
 #include <catch2/catch.hpp>
@@ -36,10 +37,7 @@ struct JobsCopy {
 		for (const auto &entry : fs::directory_iterator(jobs_dir)) // the templates: defrag.fio, foreground.fio
 			if (entry.path().extension() == ".fio")
 				fs::copy_file(entry.path(), dir / entry.path().filename());
-		std::ifstream in(jobs_dir + "/cases.json");
-		std::ostringstream text;
-		text << in.rdbuf();
-		std::ofstream(dir / "cases.json") << edit(text.str());
+		std::ofstream(dir / "cases.json") << edit(read_text(jobs_dir + "/cases.json"));
 	}
 	~JobsCopy() { fs::remove_all(dir); }
 };

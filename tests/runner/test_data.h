@@ -1,8 +1,9 @@
 // Fixture files under tests/data/vm/.
 #pragma once
 
-#include <fstream>
-#include <sstream>
+#include "file_text.h"
+
+#include <stdexcept>
 #include <string>
 
 inline std::string vm_data_path(const std::string &name)
@@ -12,10 +13,8 @@ inline std::string vm_data_path(const std::string &name)
 
 inline std::string read_vm_data(const std::string &name)
 {
-	std::ifstream in(vm_data_path(name), std::ios::binary);
-	std::ostringstream s;
-	s << in.rdbuf();
-	if (!in)
+	auto text = e4mext::runner::read_file(vm_data_path(name));
+	if (!text)
 		throw std::runtime_error("missing fixture " + vm_data_path(name));
-	return s.str();
+	return *text;
 }

@@ -1,3 +1,4 @@
+#include "file_text.h"
 #include "names.h"
 #include "results_files.h"
 #include "runner_errors.h"
@@ -64,9 +65,7 @@ TEST_CASE("results files: a failed write is an error, never a silent short file"
 	const std::string file = (scratch.path / "a.txt").string();
 	write_text_file(file, "one\n");
 	write_text_file(file, "two\n", true);
-	std::ifstream in(file);
-	std::string all((std::istreambuf_iterator<char>(in)), {});
-	CHECK(all == "one\ntwo\n");
+	CHECK(read_text(file) == "one\ntwo\n");
 	CHECK_THROWS_WITH(write_text_file("/dev/full", "x"), Catch::Contains("No space left"));
 	CHECK_THROWS_AS(write_text_file((scratch.path / "missing" / "a").string(), "x"), WriteFailed);
 	CHECK_THROWS_AS(expect_written((scratch.path / "none.json").string(), "fio"), WriteFailed);

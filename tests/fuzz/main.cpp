@@ -166,6 +166,8 @@ public:
 		CaseOutcome o;
 		try {
 			o = run_case(c, env_);
+		} catch (const runner::Interrupted &) {
+			throw; // Ctrl-C ends the run, not the case
 		} catch (const std::exception &e) {
 			o.jobs = static_cast<unsigned>(c.jobs.size());
 			o.failures.push_back({"fuzzer-error", std::string("the case could not be run: ") + e.what()});

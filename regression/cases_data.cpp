@@ -136,14 +136,15 @@ std::vector<Case> data_path_cases()
 		 "1K blocks, 16 one-block extents written in reverse, cache dropped (6.18 off-by-one)",
 		 "ext4-1k",
 		 expect("EIO moved_len=0 relocated=0 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU",
-			"old: measured on 6.12.43 and 6.16.12, before the fix"),
+			"old: measured on 6.12.43, 6.16.3 and 6.16.12, before the fix"),
 		 expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU", kNewData),
 		 reverse_one_block_extents,
 		 false,
 		 {{Behaviour::Old,
 		   expect("ok moved_len=16 relocated=16 orig=WWWWWWWWWWWWWWWW donor=UUUUUUUUUUUUUUUU",
-			  "fixed (in 6.18, backported); measured on 6.17.8, 6.17.13, 6.18.5, 6.18.15"),
-		   stable_from({"6.17.8"}, "6.18")}}},
+			  "fixed (in 6.18, backported); measured on 6.12.57 to 6.12.94 and 6.17.8 to 6.18.15; 6.12.43, "
+			  "6.16.3, 6.16.12 EIO"),
+		   stable_from({"6.12.57", "6.17.8"}, "6.18")}}},
 	};
 }
 

@@ -4,9 +4,13 @@
 #include "process.h"
 #include "runner_errors.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -112,7 +116,70 @@ std::string verify_sha256(const DebFile &d, const std::string &suite)
 	return fs::path(d.path).filename().string() + " " + sum + " as in the " + suite + " index";
 }
 
+// An open fd of `note` with a flock of `operation` (LOCK_SH or LOCK_EX, maybe | LOCK_NB), or -1.
+int lock_note(const fs::path &note, int operation)
+{
+	const int fd = ::open(note.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (::flock(fd, operation) != 0)
+		if (errno != EINTR) {
+			::close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+bool is_leftover_name(const std::string &name)
+{
+	const size_t at = name.rfind(".old.");
+	return at != std::string::npos && at > 0 && at + 5 < name.size() &&
+	       name.find_first_not_of("0123456789", at + 5) == std::string::npos;
+}
+
 } // namespace
+
+std::optional<CacheHold> hold_cache_entry(const CachedKernel &kernel)
+{
+	const fs::path note = fs::path(kernel.directory) / kPackageNote;
+	const int fd = lock_note(note, LOCK_SH);
+	if (fd < 0)
+		return std::nullopt;
+	// Moved aside between open and flock? Then the path names another file (or none).
+	struct stat held {
+	}, now{};
+	if (::fstat(fd, &held) != 0 || ::stat(note.c_str(), &now) != 0 || held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
+		::close(fd);
+		return std::nullopt;
+	}
+	return CacheHold(new int(fd), [](const void *p) {
+		const int *f = static_cast<const int *>(p);
+		::close(*f);
+		delete f;
+	});
+}
+
+std::vector<std::string> remove_cache_leftovers(const std::string &cache_root)
+{
+	std::vector<std::string> removed;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(cache_root, ec)) {
+		if (!entry.is_directory(ec) || !is_leftover_name(entry.path().filename().string()))
+			continue;
+		// Nobody may take a new hold on it (it is no longer at its version's path): once the
+		// exclusive lock is ours, no run reads it any more.
+		const int fd = lock_note(entry.path() / kPackageNote, LOCK_EX | LOCK_NB);
+		if (fd < 0 && fs::exists(entry.path() / kPackageNote, ec))
+			continue; // still held by a run whose VM may read it
+		std::error_code rm;
+		fs::remove_all(entry.path(), rm);
+		if (fd >= 0)
+			::close(fd);
+		if (!rm)
+			removed.push_back(entry.path().string());
+	}
+	return removed;
+}
 
 std::string default_kernel_cache()
 {
@@ -151,6 +218,18 @@ std::optional<CachedKernel> KernelArchive::cached(const std::string &upstream) c
 			    read_first_line(dir / kPackageNote),
 			    find_modules_dir(dir),
 			    note_value(dir / kPackageNote, "modules")};
+}
+
+void KernelArchive::remove_leftovers() const
+{
+	for (const std::string &gone : remove_cache_leftovers(root_))
+		log_ << "e4mext: removed " << gone << ", an earlier unpack no run uses any more\n";
+	// The ones still held stay until a later run finds them free.
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(root_, ec))
+		if (is_leftover_name(entry.path().filename().string()))
+			log_ << "e4mext: " << entry.path().string()
+			     << " (an earlier unpack) is still in use by a running VM; a later run removes it\n";
 }
 
 void KernelArchive::index_modules(const CachedKernel &kernel) const
@@ -348,20 +427,17 @@ CachedKernel KernelArchive::fetch(const KernelPackage &package)
 		<< package.package << " " << package.debian_version << " (" << package.suite << ")\nmodules: " << modules << "\n"
 		<< checked;
 	// An older entry of the same kernel (without its modules) makes way. Another run's VM may use
-	// it this very moment, so it is moved aside, not removed.
+	// it this very moment (it holds the entry), so it is moved aside, and removed once nobody holds it.
 	const fs::path old = fs::path(root_) / (package.upstream + ".old." + std::to_string(::getpid()));
-	if (fs::exists(final_dir / kPackageNote, ec)) {
+	if (fs::exists(final_dir / kPackageNote, ec))
 		fs::rename(final_dir, old, ec);
-		if (!ec)
-			log_ << "e4mext: the earlier unpack of " << package.upstream << " (without its modules) is now "
-			     << old.string() << ": remove it when no VM uses it\n";
-	}
 	fs::rename(partial, final_dir, ec);
 	if (ec) {
 		fs::remove_all(partial, ec);
 		if (!cached(package.upstream)) // another run may have unpacked it at the same time
 			throw KernelUnavailable("cannot move the unpacked kernel to " + final_dir.string() + ": " + ec.message());
 	}
+	remove_leftovers();
 	return *cached(package.upstream);
 }
 

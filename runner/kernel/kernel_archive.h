@@ -12,11 +12,17 @@
 //
 // <cache> is ${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels. A kernel once unpacked is used from
 // there without any network access.
+//
+// A run holds a shared lock (flock) on the entry's note while its VMs may read the entry. Unpacking
+// the same kernel anew (an older entry without its modules) moves the entry aside to
+// <version>.old.<pid>; such an entry is removed as soon as nobody holds it - at once, or by the next
+// run that opens the cache (remove_leftovers).
 #pragma once
 
 #include "apt_sources.h"
 #include "kernel_packages.h"
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -40,6 +46,15 @@ struct CachedKernel {
 	std::string modules;     // where the modules came from, or why there are none (the note's "modules:" line)
 };
 
+// A shared lock on a cache entry: while one exists, the entry is not removed (moved aside at most).
+using CacheHold = std::shared_ptr<const void>;
+
+// Takes the shared lock on `kernel`'s entry, or nothing when the entry was moved aside meanwhile.
+std::optional<CacheHold> hold_cache_entry(const CachedKernel &kernel);
+
+// Removes every <version>.old.<pid> entry of `cache_root` that nobody holds; names the ones removed.
+std::vector<std::string> remove_cache_leftovers(const std::string &cache_root);
+
 class KernelArchive {
 public:
 	// Progress ("fetching ...", "refreshing the lists ...") goes to `log`.
@@ -59,6 +74,9 @@ public:
 	void index_modules(const CachedKernel &kernel) const;
 
 	const std::string &cache_root() const { return root_; }
+
+	// remove_cache_leftovers, saying what it removed and what it had to leave.
+	void remove_leftovers() const;
 
 private:
 	std::vector<std::string> apt_options() const;

@@ -79,7 +79,12 @@ void attach_modules(IndexKernels &index)
 	}
 }
 
-// dpkg's verrevcmp: letters before non-letters, '~' before everything, even the end.
+// dpkg's verrevcmp: letters before non-letters, '~' before everything, even the end. Kept here on
+// purpose (issue 22 asked): libapt-pkg's debVS.CmpVersion would do, but its ABI is not stable
+// (libapt-pkg6.0 on Debian 12, 7.0 on 13: a rebuild per release, and a -dev package only for this
+// one function), and `dpkg --compare-versions` is a process per comparison - a catalogue of the
+// four suites sorts a few hundred pairs. The ordering is dpkg's own algorithm, tested against
+// dpkg's documented cases (test_kernel_packages.cpp).
 int order(char c)
 {
 	if (std::isdigit(static_cast<unsigned char>(c)))

@@ -88,6 +88,19 @@ Kernel from_archive(const std::string &spec, KernelArchive &archive)
 		}
 		c = archive.fetch(*package);
 	}
+	// Held before anything reads it, so another run's unpack of the same kernel cannot remove it;
+	// when that run moved it aside just now, the new entry is the one to use.
+	for (int tries = 0; !k.cache_hold && c; ++tries) {
+		if (std::optional<CacheHold> h = hold_cache_entry(*c))
+			k.cache_hold = *h;
+		else if (tries < 3)
+			c = archive.cached(spec);
+		else
+			throw KernelUnavailable("the cache entry " + c->directory +
+						" keeps being replaced by another run: try again");
+	}
+	if (!c)
+		throw KernelUnavailable("the cache entry of " + spec + " disappeared while in use (removed by hand?): try again");
 	archive.index_modules(*c);
 	k.image = c->image;
 	k.modules_dir = c->modules_dir;
@@ -119,6 +132,7 @@ Kernel resolve_kernel(const std::string &spec, KernelArchive &archive)
 std::vector<Kernel> resolve_kernels(const std::vector<std::string> &specs, const std::string &program, std::ostream &err)
 {
 	KernelArchive archive(default_kernel_cache(), default_kernel_suites(), err);
+	archive.remove_leftovers();
 	std::vector<Kernel> kernels;
 	for (const std::string &spec : specs) {
 		kernels.push_back(resolve_kernel(spec, archive));

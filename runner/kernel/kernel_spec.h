@@ -19,6 +19,7 @@ struct Kernel {
 	std::string modules_dir;          // lib/modules/<release> of a Debian package that has them (<= 6.18, 7.2 on), else ""
 	std::vector<std::string> notes;   // config check findings, printed before the run
 	std::string modules_missing = {}; // without modules_dir: why (the cache's note on the package), else ""
+	CacheHold cache_hold = {};        // a Debian kernel's cache entry, held while this Kernel lives
 };
 
 // True when SPEC names a file rather than a version (it contains a '/' or is an existing file).

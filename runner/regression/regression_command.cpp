@@ -12,6 +12,7 @@
 #include "initramfs.h"
 #include "install_layout.h"
 #include "kernel_archive.h"
+#include "kernel_packages.h"
 #include "kernel_spec.h"
 #include "process.h"
 #include "regression_results.h"
@@ -25,6 +26,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +62,7 @@ struct Options {
 	std::vector<std::string> only;
 	std::string golden;
 	std::string results;
+	std::string matrix;
 	unsigned timeout = 1800;
 	std::string accel = "auto";
 	std::string sysrq_crash_in;
@@ -288,8 +291,65 @@ int run_in_vms(const Options &opt)
 	return status;
 }
 
+// The first word of each "<key>: ..." line of the kernels' metadata (or the whole value), distinct,
+// joined with " / ": the matrix's header says what its runs ran under.
+std::string metadata_values(const std::vector<fs::path> &dirs, const std::string &key, bool first_word)
+{
+	std::vector<std::string> values;
+	for (const fs::path &d : dirs) {
+		std::istringstream in(read_text(d / "metadata.txt"));
+		for (std::string line; std::getline(in, line);)
+			if (line.rfind(key + ": ", 0) == 0) {
+				std::string v = line.substr(key.size() + 2);
+				if (first_word)
+					v = v.substr(0, v.find(' '));
+				if (std::find(values.begin(), values.end(), v) == values.end())
+					values.push_back(v);
+			}
+	}
+	std::string out;
+	for (const std::string &v : values)
+		out += (out.empty() ? "" : " / ") + v;
+	return out.empty() ? "unknown" : out;
+}
+
+// --matrix DIR: DIR/matrix.txt anew from every kernel's results under DIR (runs of different
+// times, e.g. kernels added later), in kernel version order; runs nothing.
+int rewrite_matrix(const std::string &dir)
+{
+	std::vector<fs::path> dirs;
+	std::error_code ec;
+	for (const auto &entry : fs::directory_iterator(dir, ec))
+		if (entry.is_directory() && fs::exists(entry.path() / "metadata.txt"))
+			dirs.push_back(entry.path());
+	if (ec)
+		throw UsageError("--matrix " + dir + ": " + ec.message());
+	if (dirs.size() < 2)
+		throw UsageError("--matrix " + dir +
+				 ": a matrix needs the results of two kernels or more (DIR/<kernel>/metadata.txt); found " +
+				 std::to_string(dirs.size()));
+	std::sort(dirs.begin(), dirs.end(), [](const fs::path &a, const fs::path &b) {
+		const int c = compare_kernel_versions(a.filename().string(), b.filename().string());
+		return c != 0 ? c < 0 : a.filename() < b.filename();
+	});
+	std::vector<SuiteRun> runs;
+	for (const fs::path &d : dirs)
+		runs.push_back(read_suite_run(d.string(), d.filename().string()));
+	const std::string matrix = "kernel matrix (" + metadata_values(dirs, "accelerator", true) + ", " +
+				   metadata_values(dirs, "qemu", false) + ")\n" + kernel_matrix(runs);
+	write_text(fs::path(dir) / "matrix.txt", matrix);
+	std::cout << matrix << "written: " << (fs::path(dir) / "matrix.txt").string() << "\n";
+	return 0;
+}
+
 int run(const Options &opt)
 {
+	if (!opt.matrix.empty()) {
+		if (!opt.kernels.empty() || !opt.only.empty() || !opt.results.empty())
+			throw UsageError(
+				"--matrix rewrites a results directory's matrix and runs nothing: not with --kernel, --only or --results");
+		return rewrite_matrix(opt.matrix);
+	}
 	if (opt.timeout < 1)
 		throw UsageError("--timeout: give at least 1 second");
 	if (!opt.golden.empty() && !fs::is_regular_file(opt.golden))
@@ -318,6 +378,9 @@ Subcommand add_regression_command(CLI::App &parent)
 	app->add_option("--results", opt->results,
 			"with --kernel: DIR/<kernel>/ (metadata, console, output, cases, junit.xml) and DIR/matrix.txt "
 			"(default ${TMPDIR:-/tmp}/e4mext-regression.<time>.<pid>); without: DIR/output.txt and DIR/junit.xml");
+	app->add_option("--matrix", opt->matrix,
+			"run nothing: rewrite DIR/matrix.txt from the kernels' results under DIR (DIR/<kernel>/, runs "
+			"of any time), in version order");
 	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
 		->capture_default_str();
 	add_accelerator_option(*app, opt->accel);

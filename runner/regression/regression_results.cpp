@@ -1,9 +1,13 @@
 #include "regression_results.h"
 
+#include "file_text.h"
+
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace e4mext::runner {
 
@@ -216,6 +220,25 @@ std::string dax_summary(const SuiteRun &run)
 	if (ran == 0)
 		return "not run";
 	return std::to_string(passed) + "/" + std::to_string(ran) + " pass";
+}
+
+SuiteRun read_suite_run(const std::string &dir, const std::string &label)
+{
+	namespace fs = std::filesystem;
+	const std::optional<std::string> metadata = read_file(fs::path(dir) / "metadata.txt");
+	if (!metadata)
+		throw std::runtime_error(dir + ": no metadata.txt: not a kernel's results of e4mext regression --kernel");
+	SuiteRun run = parse_suite_output(read_text(fs::path(dir) / "output.txt"));
+	run.label = label;
+	for (const std::string &line : split_lines(*metadata))
+		if (starts_with(line, "status: "))
+			run.vm_status = line.substr(8);
+	std::vector<std::string> expected; // the ids of the run's own table (the suite's list then)
+	for (const std::string &line : split_lines(read_text(fs::path(dir) / "cases.txt")))
+		if (!line.empty() && line[0] != ' ' && line.find(" | ") != std::string::npos && line[0] != '(')
+			expected.push_back(line.substr(0, line.find(" | ")));
+	join_console(run, read_text(fs::path(dir) / "console.log"), starts_with(run.vm_status, "hung"), expected);
+	return run;
 }
 
 std::string kernel_matrix(const std::vector<SuiteRun> &runs)

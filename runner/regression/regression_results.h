@@ -66,6 +66,12 @@ std::string comparable(const CaseResult &c);
 // when the run has none.
 std::string dax_summary(const SuiteRun &run);
 
+// One kernel's run read back from the directory `e4mext regression --kernel` left (output.txt,
+// console.log, metadata.txt, cases.txt): the same SuiteRun the run itself tabled, so that a matrix
+// can join runs made at different times. The cases a crash kept from running are those of the
+// run's own cases.txt. Throws std::runtime_error when the directory has no metadata.txt.
+SuiteRun read_suite_run(const std::string &dir, const std::string &label);
+
 // The matrix: kernel x (behaviour, passed, failed, not run, crashed, golden, DAX, VM status), then every
 // case whose results differ between the kernels that got to it, with the kernels of each result.
 std::string kernel_matrix(const std::vector<SuiteRun> &runs);

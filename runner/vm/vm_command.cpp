@@ -131,7 +131,10 @@ int list_kernels(const std::vector<std::string> &suites)
 	KernelArchive archive(default_kernel_cache(), suites, std::cerr);
 	const std::vector<KernelPackage> catalogue = archive.catalogue();
 	for (const KernelPackage &p : catalogue)
-		std::cout << p.upstream << "\t" << p.package << "\t" << p.debian_version << "\t" << p.suite
+		std::cout << p.upstream << "\t" << p.package << "\t" << p.debian_version << "\t" << p.suite << "\t"
+			  << (p.with_modules              ? "modules-in-package"
+			      : p.modules_package.empty() ? "no-modules-package"
+							  : p.modules_package)
 			  << (archive.cached(p.upstream) ? "\tcached" : "") << "\n";
 	std::cerr << "e4mext-vm: " << catalogue.size() << " kernels; cache: " << archive.cache_root() << "\n";
 	return 0;

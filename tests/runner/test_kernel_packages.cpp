@@ -3,6 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace e4mext::runner;
 
 namespace {
@@ -100,4 +105,37 @@ TEST_CASE("list file names give the suite", "[packages]")
 	      "trixie-backports");
 	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_main_binary-amd64_Packages") == "sid");
 	CHECK(suite_of_list_file("mirror.example.org_debian_dists_sid_InRelease").empty());
+}
+
+TEST_CASE("dpkg's version ordering: the same answer as dpkg --compare-versions", "[packages]")
+{
+	// The pairs dpkg's own tests and the kernel archive exercise: '~', epochs, revisions, letters.
+	const std::vector<std::pair<std::string, std::string>> pairs = {{"6.12.90-2~bpo12+1", "6.12.90-1~bpo12+1"},
+									{"7.3~rc7-1~exp1", "7.3-1"},
+									{"1:1.0-1", "2.0-1"},
+									{"6.19.13-1~bpo13+1", "6.19.13-1"},
+									{"1.0~~", "1.0~"},
+									{"1.0~", "1.0"},
+									{"1.0a", "1.0"},
+									{"1.0+b1", "1.0"},
+									{"1.0-1", "1.0-1.1"},
+									{"1.01", "1.1"},
+									{"2:0", "1:9"},
+									{"1.0.0", "1.0"},
+									{"7.2.13-1", "7.2.9-1"},
+									{"a", "A"},
+									{"1.0-0", "1.0"}};
+	if (std::system("dpkg --version > /dev/null 2>&1") != 0) {
+		WARN("dpkg is not installed: the ordering is not compared with dpkg's");
+		return;
+	}
+	for (const auto &[a, b] : pairs) {
+		const int ours = compare_debian_versions(a, b);
+		const std::string cmd = "dpkg --compare-versions '" + a + "' lt '" + b + "'";
+		const bool dpkg_lt = std::system(cmd.c_str()) == 0;
+		const bool dpkg_eq = std::system(("dpkg --compare-versions '" + a + "' eq '" + b + "'").c_str()) == 0;
+		INFO(a << " vs " << b << ": ours " << ours);
+		CHECK((ours < 0) == dpkg_lt);
+		CHECK((ours == 0) == dpkg_eq);
+	}
 }

@@ -5,6 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 using namespace e4mext::runner;
 
 namespace {
@@ -137,4 +142,32 @@ TEST_CASE("regression results: the matrix lists each kernel and the cases that d
 	CHECK(m.find("cases whose results differ between kernels: 1\nrange/x\n    ENODATA: 6.18.15\n    ok: 6.19.13\n") !=
 	      std::string::npos);
 	CHECK(m.find("range/y") == std::string::npos);
+}
+
+TEST_CASE("regression results: a kernel's run read back from its results directory", "[regression]")
+{
+	namespace fs = std::filesystem;
+	const fs::path dir = fs::temp_directory_path() / ("e4mext-test-read-run." + std::to_string(::getpid()));
+	fs::create_directories(dir);
+	const std::vector<std::string> ids = {"validity/orig-rdonly", "validity/donor-wronly", "validity/dax",
+					      "range/len-eof",        "range/len-eof-plus-1",  "range/len-eof-plus-2"};
+	SuiteRun live = parse_suite_output(kOutput);
+	join_console(live, kConsole, false, ids);
+	std::ofstream(dir / "output.txt") << kOutput;
+	std::ofstream(dir / "console.log") << kConsole;
+	std::ofstream(dir / "cases.txt") << case_table(live);
+	std::ofstream(dir / "metadata.txt") << "kernel: 6.19.13\nstatus: crashed: panic\n";
+
+	const SuiteRun back = read_suite_run(dir.string(), "6.19.13");
+	CHECK(back.label == "6.19.13");
+	CHECK(back.vm_status == "crashed: panic");
+	CHECK(back.behaviour == live.behaviour);
+	CHECK(back.golden == live.golden);
+	CHECK(case_table(back) == case_table(live)); // the unreached case comes from the run's own table
+	CHECK(back.crashed == 2);
+	CHECK(back.not_run == 2);
+
+	fs::remove(dir / "metadata.txt");
+	CHECK_THROWS_WITH(read_suite_run(dir.string(), "x"), Catch::Contains("no metadata.txt"));
+	fs::remove_all(dir);
 }

@@ -5,7 +5,7 @@
 //   pass       equivalent within max_regression, an improvement, or an interval whose low end
 //              already lies above 1 - max_regression (no drop beyond it is left);
 //   undecided  otherwise: reported with the runs per side the measured spread would need. The gate
-//              never passes it: its exit status is its own (gate_exit_undecided) unless the caller
+//              never passes it: its exit status is its own (exit_undecided, commands.hpp) unless the caller
 //              allows undecided cases.
 // A case without a usable run in the candidate fails; cases only in the candidate are listed as new.
 #pragma once

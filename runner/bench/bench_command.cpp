@@ -24,7 +24,7 @@
 #include "unfinished_runs.h"
 #include "vm_report.h"
 
-#include "cli.hpp"
+#include "commands.hpp"
 #include "gate.hpp"
 #include "input_error.hpp"
 #include "profile.hpp"
@@ -300,11 +300,14 @@ void check_options(const BenchOptions &o)
 			throw UsageError("'" + d + "' is not a directory of results (give results/NAME)");
 }
 
-// The report's commands, in this process: output to the terminal and to `file` when given.
-int report(const std::vector<std::string> &args, const std::string &file = "", bool echo = true)
+// A report command's typed function (report/commands.hpp), in this process: its output to the
+// terminal (echo) and to `file` when given; an error is one line on stderr and exit 2, as the
+// command's own.
+int report_to(const std::function<int(const report::Console &)> &command, const std::string &file = "", bool echo = true)
 {
 	std::ostringstream out;
-	const int status = report::run_cli(args, out, std::cerr);
+	const report::Console console{out, std::cerr, "e4mext"};
+	const int status = report::run_command([&] { return command(console); }, console);
 	if (echo)
 		std::cout << out.str() << std::flush;
 	if (!file.empty())
@@ -563,44 +566,66 @@ int run_in_guest(const BenchOptions &o)
 
 // ---- the outputs of a finished run ----
 
+// plot.png and plot.svg (and their latency and ratio charts) in dir; a chart that cannot be drawn
+// is said, not fatal.
+void draw_plots(report::PlotRequest plot, const std::string &dir)
+{
+	for (const char *ext : {"png", "svg"}) {
+		plot.output = dir + "/plot." + ext;
+		const auto draw = [&plot](const report::Console &console) {
+			report::plot(plot, console);
+			return report::exit_ok;
+		};
+		if (report_to(draw, "", false) != 0)
+			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
+	}
+}
+
 void set_outputs(const std::string &set_dir, const std::string &label)
 {
 	const std::string runs = set_dir + "/runs";
 	if (const std::size_t cases = report::write_case_profiles(runs))
 		std::cerr << "bench: profiles of " << cases << " case(s): runs/<case>/profile.txt and flame.svg\n";
-	if (report({"table", runs, "--label", label}, set_dir + "/table.txt") != 0 ||
-	    report({"table", runs, "--label", label, "--format", "markdown"}, set_dir + "/table.md", false) != 0)
+	report::TableRequest table;
+	table.paths = {runs};
+	table.names.label = label;
+	const auto table_as = [&table](report::OutputFormat format) {
+		return [table, format](const report::Console &console) mutable {
+			table.format = format;
+			report::table(table, console);
+			return report::exit_ok;
+		};
+	};
+	if (report_to(table_as(report::OutputFormat::text), set_dir + "/table.txt") != 0 ||
+	    report_to(table_as(report::OutputFormat::markdown), set_dir + "/table.md", false) != 0)
 		throw std::runtime_error("the table of " + runs + " could not be made (see the message above)");
-	for (const char *ext : {"png", "svg"})
-		if (report({"plot", runs, "-o", set_dir + "/plot." + ext, "--labels", label}, "", false) != 0)
-			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
+	report::PlotRequest plot;
+	plot.paths = {runs};
+	plot.names.labels = {label};
+	draw_plots(plot, set_dir);
 }
 
 int gate(const BenchOptions &o, const std::string &base_dir, const std::string &base_label, const std::string &cand_dir,
 	 const std::string &cand_label, const std::string &out_dir)
 {
-	std::vector<std::string> args = {"gate",
-					 runs_of(base_dir),
-					 runs_of(cand_dir),
-					 "--labels",
-					 base_label + "," + cand_label,
-					 "--max-regression",
-					 o.max_regression,
-					 "--metric",
-					 o.gate_metric,
-					 "--looks",
-					 std::to_string(looks_of(o)),
-					 "--markdown-summary",
-					 out_dir + "/gate-summary.md",
-					 "--verdict-json",
-					 out_dir + "/gate-verdict.json"};
-	if (sequential(o)) // a case decided early has its first look's runs; one stopped by the clock may have fewer
-		args.insert(args.end(), {"--min-samples", "1"});
-	const int rc = report(args);
+	report::GateRequest request;
+	request.base = runs_of(base_dir);
+	request.candidate = runs_of(cand_dir);
+	request.labels = {base_label, cand_label};
+	request.markdown_summary = out_dir + "/gate-summary.md";
+	request.verdict_json = out_dir + "/gate-verdict.json";
+	const int rc = report_to([&](const report::Console &console) {
+		request.options.max_regression = report::parse_percentage(o.max_regression);
+		request.options.metric = report::parse_gate_metric(o.gate_metric);
+		request.options.looks = looks_of(o);
+		if (sequential(o)) // a case decided early has its first look's runs; one stopped by the clock may have fewer
+			request.options.min_samples = 1;
+		return report::gate(request, console);
+	});
 	if (rc == 0)
 		std::cerr << "bench: gate: pass (no case significantly more than " << o.max_regression << " below " << base_label
 			  << ")\n";
-	else if (rc == 1)
+	else if (rc == report::exit_regression)
 		std::cerr << "bench: gate: REGRESSION against " << base_label << " (see " << out_dir << "/gate-summary.md)\n";
 	else if (rc == kExitUndecided)
 		std::cerr << "bench: gate: UNDECIDED against " << base_label << ": the runs cannot tell yet (see " << out_dir
@@ -858,9 +883,16 @@ int run_local(const BenchOptions &o)
 		<< "bench: results: " << out_path
 		<< " (table.txt, table.md, plot.png, plot.svg, metadata.txt, runs/: fio JSON, engine stats, job and log per run)\n";
 	if (!o.compare.empty())
-		report({"compare", runs_of(o.compare), out_path + "/runs", "--labels", label_of(o.compare) + "," + label, "--looks",
-			std::to_string(looks_of(o))},
-		       out_path + "/compare.txt");
+		report_to(
+			[&](const report::Console &console) {
+				report::CompareRequest request;
+				request.paths = {runs_of(o.compare), out_path + "/runs"};
+				request.names.labels = {label_of(o.compare), label};
+				request.options.looks = looks_of(o);
+				report::compare(request, console);
+				return report::exit_ok;
+			},
+			out_path + "/compare.txt");
 	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::cerr << "bench: wall time " << format_duration(wall) << "\n";
 	if (!o.gate.empty())
@@ -906,23 +938,25 @@ std::vector<std::string> guest_args(const BenchOptions &o, const std::string &ac
 void kernel_comparison(const std::string &out_dir, const std::vector<std::string> &labels, std::size_t looks)
 {
 	std::vector<std::string> runs;
-	std::string label_list;
-	for (const std::string &l : labels) {
+	for (const std::string &l : labels)
 		runs.push_back(out_dir + "/" + l + "/runs");
-		label_list += (label_list.empty() ? "" : ",") + l;
-	}
-	auto with = [&](const char *command, std::vector<std::string> extra) {
-		std::vector<std::string> args = {command};
-		args.insert(args.end(), runs.begin(), runs.end());
-		args.insert(args.end(), {"--labels", label_list});
-		args.insert(args.end(), extra.begin(), extra.end());
-		return args;
+	report::CompareRequest compare;
+	compare.paths = runs;
+	compare.names.labels = labels;
+	compare.options.looks = looks;
+	const auto compare_as = [&compare](report::OutputFormat format) {
+		return [compare, format](const report::Console &console) mutable {
+			compare.format = format;
+			report::compare(compare, console);
+			return report::exit_ok;
+		};
 	};
-	report(with("compare", {"--looks", std::to_string(looks)}), out_dir + "/compare.txt");
-	report(with("compare", {"--format", "markdown", "--looks", std::to_string(looks)}), out_dir + "/compare.md", false);
-	for (const char *ext : {"png", "svg"})
-		if (report(with("plot", {"-o", out_dir + "/plot." + ext}), "", false) != 0)
-			std::cerr << "bench: plot." << ext << " could not be drawn (see the message above)\n";
+	report_to(compare_as(report::OutputFormat::text), out_dir + "/compare.txt");
+	report_to(compare_as(report::OutputFormat::markdown), out_dir + "/compare.md", false);
+	report::PlotRequest plot;
+	plot.paths = runs;
+	plot.names.labels = labels;
+	draw_plots(plot, out_dir);
 }
 
 int run_on_kernels(const BenchOptions &o)

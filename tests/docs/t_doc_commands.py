@@ -99,8 +99,8 @@ def help_options(program, command):
 
 
 def program_commands(program, command=()):
-    """The command names PROGRAM [COMMAND] --help lists: CLI11's Subcommands: block, e4mext-report's
-    commands: block and e4mext's "report commands:" line."""
+    """The command names PROGRAM [COMMAND] --help lists: CLI11's Subcommands: block (a commands:
+    block, and a "report commands:" line, are read too)."""
     text = subprocess.run([program, *command, '--help'], capture_output=True, text=True, timeout=120).stdout
     names, block = set(), False
     for line in text.splitlines():
@@ -211,7 +211,7 @@ def check_command(where, words, scratch):
     if program.startswith('build/') or program in ('e4mext', 'e4mext-report', 'e4mext-vm'):
         path = os.path.join(build, program[len('build/'):]) if program.startswith('build/') else None
         if path is None:
-            path = {'e4mext': 'e4mext', 'e4mext-report': 'report/e4mext-report', 'e4mext-vm': 'runner/e4mext-vm'}[program]
+            path = {'e4mext': 'e4mext', 'e4mext-report': 'runner/e4mext-report', 'e4mext-vm': 'runner/e4mext-vm'}[program]
             path = os.path.join(build, path)
         if not os.access(path, os.X_OK):
             fail(where, f'{program}: no such program in the build ({path})')

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The built executable on every malformed input: exit 2, exactly one line on stderr naming the
 # file, nothing on stdout (no exception escapes main, no crash).
-# usage: cli-binary.sh E4MEXT_REPORT DATA_DIR
+# usage: cli-binary.sh PROGRAM DATA_DIR (build/e4mext, or its alias e4mext-report: the same dispatcher)
 exe=$1 data=$2
+prog=$(basename "$exe")
 failures=0
 check() { # description, expected status, path that must be named, args...
     what=$1 want=$2 name=$3; shift 3
@@ -23,14 +24,24 @@ for f in "$data"/malformed/*; do
 done
 check "missing path" 2 "$data/none.json" table "$data/none.json"
 check "bad side file" 2 "run.stats.jsonl" table "$data/sidefile-bad"
-check "no command" 2 "e4mext-report" 
+check "no command" 2 "$prog"
+# The program's own help and version (the one dispatcher's): every command listed, and what they share.
+out=$("$exe" --help 2>"$tmp/err"); s=$?
+wants="exit status: 0|table|compare|plot|gate|report"
+[ "$prog" = e4mext-report ] && wants="$wants|Boost.Math students_t" # the report's overview
+saved_ifs=$IFS; IFS='|'
+for want in $wants; do
+    case $out in *"$want"*) ;; *) echo "FAIL: --help (exit $s) lacks '$want'"; failures=$((failures + 1)) ;; esac
+done
+IFS=$saved_ifs
+case $("$exe" --version) in "$prog "[0-9]*) ;; *) echo "FAIL: --version: $("$exe" --version)"; failures=$((failures + 1)) ;; esac
 check "unknown option" 2 "--frobnicate" table "$data/gate/base" --frobnicate
 check "bad percentage" 2 "--max-regression 0.05" gate "$data/gate/base" "$data/gate/noise" --max-regression 0.05
 check "bad count" 2 "--min-samples x" gate "$data/gate/base" "$data/gate/noise" --min-samples x
 for command in table compare plot gate report; do
     out=$("$exe" "$command" --help 2>"$tmp/err"); s=$?
     case $out in
-    "usage: e4mext-report $command"*) [ $s = 0 ] && [ ! -s "$tmp/err" ] && continue ;;
+    "usage: $prog $command"*) [ $s = 0 ] && [ ! -s "$tmp/err" ] && continue ;;
     esac
     echo "FAIL: $command --help: exit $s, stderr: $(cat "$tmp/err")"
     failures=$((failures + 1))

@@ -47,15 +47,12 @@ bool single_line(const std::string &text)
 
 TEST_CASE("help and usage errors", "[cli]")
 {
-	CHECK(run_report({"--help"}).status == 0);
-	CHECK_THAT(run_report({"--version"}).out, Catch::StartsWith("e4mext-report "));
 	for (const char *command : {"table", "compare", "plot", "gate", "report"}) {
 		const auto help = run_report({command, "--help"});
 		CHECK(help.status == 0);
 		CHECK_THAT(help.out, Catch::StartsWith(std::string("usage: e4mext-report ") + command));
 	}
 	CHECK_THAT(run_report({"compare", "--help"}).out, Catch::Contains("Welch's t"));
-	CHECK_THAT(run_report({"--help"}).out, Catch::Contains("Boost.Math students_t"));
 	CHECK_THAT(run_report({"gate", "--help"}).out, Catch::Contains("Exit status: 0 pass"));
 	const std::vector<std::vector<std::string>> bad{
 		{},

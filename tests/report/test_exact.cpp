@@ -172,13 +172,16 @@ TEST_CASE("every change and ratio agrees with the run files to three significant
 		for (const char *output : {"compare text", "compare markdown", "html"})
 			CHECK_THAT(outputs[output], Catch::Contains(change_text(p99)));
 		// Machine-readable outputs: the ratio itself, unrounded.
-		for (const auto &entry : nlohmann::json::parse(outputs["compare json"])["cases"])
+		// A parsed document of its own: a range-for over a member of a temporary would dangle.
+		const auto compare_json = nlohmann::json::parse(outputs["compare json"]);
+		for (const auto &entry : compare_json["cases"])
 			if (entry["case"] == label) {
 				CHECK(entry["results"][1]["iops"]["ratio"].get<double>() == Approx(iops).epsilon(1e-9));
 				CHECK(entry["results"][1]["completion_latency"]["p99_ns"]["ratio"].get<double>() ==
 				      Approx(p99).epsilon(1e-9));
 			}
-		for (const auto &entry : nlohmann::json::parse(outputs["gate json"])["cases"])
+		const auto gate_json = nlohmann::json::parse(outputs["gate json"]);
+		for (const auto &entry : gate_json["cases"])
 			if (entry["case"] == label)
 				CHECK(entry["ratio"].get<double>() == Approx(iops).epsilon(1e-9));
 		bool in_csv = false;
@@ -218,7 +221,8 @@ TEST_CASE("every output flags thin runs and runs that ended before their window"
 		CHECK_THAT(plain(run_report({"table", old_set, "--format", format}).out), Catch::Contains(thin));
 		CHECK_THAT(plain(run_report({"table", new_set, "--format", format}).out), Catch::Contains(early));
 	}
-	for (const auto &case_entry : nlohmann::json::parse(run_report({"table", old_set, "--format", "json"}).out)["cases"])
+	const auto table_json = nlohmann::json::parse(run_report({"table", old_set, "--format", "json"}).out);
+	for (const auto &case_entry : table_json["cases"])
 		CHECK(case_entry["flags"] == (case_entry["case"] == "U 128k" ? thin : ""));
 	// compare, every format.
 	for (const char *format : {"text", "markdown", "csv", "json"}) {
@@ -234,7 +238,8 @@ TEST_CASE("every output flags thin runs and runs that ended before their window"
 		CHECK_THAT(plain(out), Catch::Contains("6.18-old: " + std::string(thin)));
 		CHECK_THAT(plain(out), Catch::Contains("6.19-new: " + std::string(early)));
 	}
-	for (const auto &entry : nlohmann::json::parse(read_file_text(verdict))["cases"]) {
+	const auto verdict_json = nlohmann::json::parse(read_file_text(verdict));
+	for (const auto &entry : verdict_json["cases"]) {
 		CHECK(entry["base_flags"] == (entry["case"] == "U 128k" ? thin : ""));
 		CHECK(entry["candidate_flags"] == (entry["case"] == "M 128k" ? early : ""));
 	}

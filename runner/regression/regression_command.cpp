@@ -64,6 +64,7 @@ struct Options {
 	std::string results;
 	std::string matrix;
 	unsigned timeout = 1800;
+	unsigned boot_timeout = 120;
 	std::string accel = "auto";
 	std::string sysrq_crash_in;
 };
@@ -207,6 +208,7 @@ KernelOutcome run_kernel(const Kernel &kernel, const std::string &label, const O
 	command += " --junit \"$E4MEXT_RESULTS\"/junit.xml"; // the guest's view of this kernel's results directory
 	req.plan.command = command;
 	req.timeout = std::chrono::seconds(opt.timeout);
+	req.boot_timeout = std::chrono::seconds(opt.boot_timeout);
 	req.results_dir = (results_root / label).string();
 	std::error_code ec;
 	fs::remove(fs::path(req.results_dir) / "junit.xml", ec); // a kernel that does not boot must not show an old run's
@@ -350,8 +352,8 @@ int run(const Options &opt)
 				"--matrix rewrites a results directory's matrix and runs nothing: not with --kernel, --only or --results");
 		return rewrite_matrix(opt.matrix);
 	}
-	if (opt.timeout < 1)
-		throw UsageError("--timeout: give at least 1 second");
+	if (opt.timeout < 1 || opt.boot_timeout < 1)
+		throw UsageError("--timeout and --boot-timeout: give at least 1 second");
 	if (!opt.golden.empty() && !fs::is_regular_file(opt.golden))
 		throw UsageError("--golden " + opt.golden + ": no such file (regression/golden-old.txt or golden-new.txt)");
 	if (!opt.sysrq_crash_in.empty() && opt.kernels.empty())
@@ -382,6 +384,9 @@ Subcommand add_regression_command(CLI::App &parent)
 			"run nothing: rewrite DIR/matrix.txt from the kernels' results under DIR (DIR/<kernel>/, runs "
 			"of any time), in version order");
 	app->add_option("--timeout", opt->timeout, "seconds for one kernel's whole run (boot included); then it counts as hung")
+		->capture_default_str();
+	app->add_option("--boot-timeout", opt->boot_timeout,
+			"with --kernel: seconds from qemu's start to /init's first line; later, the kernel did not boot")
 		->capture_default_str();
 	add_accelerator_option(*app, opt->accel);
 	app->add_option("--sysrq-crash-in", opt->sysrq_crash_in,

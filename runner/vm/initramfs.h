@@ -11,6 +11,13 @@
 namespace e4mext::runner {
 
 // An archive in the kernel's initramfs format (cpio "newc", uncompressed).
+// Written by hand, not with libarchive (issue 22, weighed in session 8): newc is a 110-byte header of
+// 13 hex fields with name and data padded to 4 bytes: add_entry (12 lines) and two helpers. libarchive's
+// writer (archive_write_set_format_cpio_newc) takes as many calls per entry (entry_new, set_pathname,
+// set_mode, set_size, set_rdevmajor/minor, write_header, write_data, each checked), a write callback
+// into the string, block padding turned off and an owned handle, plus a build dependency for every
+// build and package: no simplification, so kept. test_initramfs.cpp reads it back as init/initramfs.c
+// does, and every VM test boots it.
 class CpioArchive {
 public:
 	void add_directory(const std::string &path, uint32_t mode = 0755);

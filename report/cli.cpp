@@ -85,7 +85,7 @@ the verdict of the decision rule the gate uses:
   ?  undecided: neither; the verdicts list the runs per side the measured spread would need
 The interval: Welch's t on the log of the runs' rates (Boost.Math students_t), at 1 - 0.05 /
 (cases x looks): Bonferroni over the cases a set shares with the first (per metric) and over the
-looks the runs may have had (--looks: the bench's --max-rounds; 1 for a fixed number of runs).
+looks the runs may have had (--looks: the bench's --max-rounds - 2; 1 for a fixed number of runs).
 Then the completion latency of a move (fio's p50 / p99 / p99.9, median over runs) judged by the
 same rule, and per case the verdict with the ratio of medians, its interval and the moves behind
 each figure: THIN marks a run with fewer than 400 moves, ENDED BEFORE THE WINDOW a run that
@@ -258,7 +258,7 @@ void add_looks(CLI::App &app, std::size_t &looks)
 {
 	app.add_option_function<std::string>(
 		   "--looks", [&looks](const std::string &text) { looks = parse_count(text, "--looks"); },
-		   "the most looks the runs may have had: the bench's --max-rounds\n(default 1: a fixed number of runs)")
+		   "the most looks the runs may have had: the bench's --max-rounds - 2\n(default 1: a fixed number of runs)")
 		->type_name("K");
 }
 

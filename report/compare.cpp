@@ -405,6 +405,40 @@ std::string render_markdown(const Comparison &cmp)
 	return out.str();
 }
 
+// One csv row of a figure: its summary over the runs, its change and decision against the first
+// set (empty for the first set), the case's evidence of moves, and the figure as the text shows it.
+struct CsvFigure {
+	const Summary &summary;
+	std::optional<double> change;
+	const Decision &decision;
+	std::string text;
+};
+
+void csv_row(std::ostream &out, const std::string &metric, const std::string &label, const std::string &set,
+	     const CsvFigure &figure, const CaseResult &result)
+{
+	const auto &summary = figure.summary;
+	const auto &change = figure.change;
+	const auto &d = figure.decision;
+	out << metric << "," << csv_field(label) << "," << csv_field(set) << "," << summary.n << ","
+	    << exact_number(summary.median) << "," << exact_number(summary.min) << "," << exact_number(summary.max)
+	    << "," << exact_number(summary.stddev) << "," << exact_number(relative_stddev_percent(summary)) << ",";
+	if (summary.n >= 2) {
+		const auto ci = confidence_interval_95(summary);
+		out << exact_number(ci.low) << "," << exact_number(ci.high);
+	} else {
+		out << ",";
+	}
+	out << "," << (change ? exact_number(*change * 100.0) : "") << "," << (change ? exact_number(1 + *change) : "")
+	    << "," << (change ? exact_number(d.low) : "") << "," << (change ? exact_number(d.high) : "") << ","
+	    << (change ? exact_number(d.p_value) : "") << "," << (change ? exact_number(d.level) : "") << ","
+	    << (change ? describe(d.verdict) : "") << ","
+	    << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "") << ","
+	    << exact_number(result.moves.min) << "," << exact_number(result.moves.median) << ","
+	    << result.runs_ended_early << "," << csv_field(figure.text) << "," << csv_field(evidence_flags(result))
+	    << "\n";
+}
+
 std::string render_csv(const Comparison &cmp)
 {
 	std::ostringstream out;
@@ -412,34 +446,13 @@ std::string render_csv(const Comparison &cmp)
 	       "ratio_low,ratio_high,p_value,level,verdict,runs_needed,moves_min,moves_median,ended_early,text,flags\n";
 	for (const auto metric : both_metrics) {
 		const std::string name = metric == Metric::iops ? "iops" : "bw_bytes";
-		for (const auto &row : cmp.cases) {
-			for (std::size_t s = 0; s < row.cells.size(); ++s) {
-				const auto &cell = row.cells[s];
-				if (!cell.result)
-					continue;
-				const auto &summary = cell.result->summary(metric);
-				const auto ci = confidence_interval_95(summary);
-				const auto change = cell.change(metric);
-				out << name << "," << csv_field(case_label(row.key, cmp.varying)) << ","
-				    << csv_field(cmp.sets[s]->label) << "," << summary.n << "," << exact_number(summary.median)
-				    << "," << exact_number(summary.min) << "," << exact_number(summary.max) << ","
-				    << exact_number(summary.stddev) << "," << exact_number(relative_stddev_percent(summary)) << ",";
-				if (summary.n >= 2)
-					out << exact_number(ci.low) << "," << exact_number(ci.high);
-				else
-					out << ",";
-				const auto &d = cell.decision(metric);
-				out << "," << (change ? exact_number(*change * 100.0) : "") << ","
-				    << (change ? exact_number(1 + *change) : "") << "," << (change ? exact_number(d.low) : "")
-				    << "," << (change ? exact_number(d.high) : "") << "," << (change ? exact_number(d.p_value) : "")
-				    << "," << (change ? exact_number(d.level) : "") << "," << (change ? describe(d.verdict) : "")
-				    << "," << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "")
-				    << "," << exact_number(cell.result->moves.min) << "," << exact_number(cell.result->moves.median)
-				    << "," << cell.result->runs_ended_early << ","
-				    << csv_field(format_figure(metric, static_cast<double>(cell.result->median(metric)))) << ","
-				    << csv_field(evidence_flags(*cell.result)) << "\n";
-			}
-		}
+		for (const auto &row : cmp.cases)
+			for (std::size_t s = 0; s < row.cells.size(); ++s)
+				if (const auto &cell = row.cells[s]; cell.result)
+					csv_row(out, name, case_label(row.key, cmp.varying), cmp.sets[s]->label,
+						{cell.result->summary(metric), cell.change(metric), cell.decision(metric),
+						 format_figure(metric, static_cast<double>(cell.result->median(metric)))},
+						*cell.result);
 		if (cmp.geomean.cases > 0) {
 			const auto &means = cmp.geomean.of(metric);
 			for (std::size_t s = 0; s < means.size(); ++s) {
@@ -451,6 +464,29 @@ std::string render_csv(const Comparison &cmp)
 			}
 		}
 	}
+	// Latency rows, in nanoseconds: a move's completion-latency percentiles, then an in-use case's
+	// foreground p99 beside the moves - each judged by the same rule as the rates.
+	for (std::size_t l = 0; l < every_latency.size(); ++l)
+		for (const auto &row : cmp.cases)
+			for (std::size_t s = 0; s < row.cells.size(); ++s)
+				if (const auto &cell = row.cells[s]; cell.result && cell.result->latency) {
+					const auto &summary = cell.result->latency_of(every_latency[l]);
+					csv_row(out, std::string(latency_name(every_latency[l])) + "_latency_ns",
+						case_label(row.key, cmp.varying), cmp.sets[s]->label,
+						{summary, cell.latency_change[l], cell.latency_decision[l],
+						 format_latency(summary.median)},
+						*cell.result);
+				}
+	for (const auto &row : cmp.cases)
+		for (std::size_t s = 0; s < row.cells.size(); ++s)
+			if (const auto &cell = row.cells[s];
+			    cell.result && cell.result->foreground && cell.result->foreground->loaded) {
+				const auto &summary = cell.result->foreground->loaded->p99_ns;
+				csv_row(out, "foreground_p99_latency_ns", case_label(row.key, cmp.varying), cmp.sets[s]->label,
+					{summary, cell.foreground_p99_change, cell.foreground_p99_decision,
+					 format_latency(summary.median)},
+					*cell.result);
+			}
 	return out.str();
 }
 

@@ -119,6 +119,8 @@ std::string describe(StopReason reason)
 {
 	switch (reason) {
 	case StopReason::every_case_decided: return "every case decided";
+	case StopReason::rest_out_of_reach:
+		return "every case decided or out of reach (needing more than twice --max-rounds)";
 	case StopReason::max_rounds: return "--max-rounds reached";
 	case StopReason::max_time: break;
 	}
@@ -147,16 +149,22 @@ RoundsOutcome run_rounds(const std::vector<std::string> &case_ids, const RoundBu
 		if (round < budget.first_look && round < budget.max_rounds)
 			continue;
 		outcome.standings = look(round);
+		bool given_up = false;
+		for (auto &s : outcome.standings) {
+			s.out_of_reach = !s.decided && s.runs_needed > budget.reachable_rounds();
+			given_up = given_up || s.out_of_reach;
+		}
 		progress << "bench: " << look_line(round, outcome.standings) << "\n" << std::flush;
 		std::set<std::string> undecided;
 		bool unnamed = false;
-		for (const auto &s : outcome.standings)
-			if (!s.decided) {
+		for (const auto &s : outcome.standings) {
+			if (!s.decided && !s.out_of_reach) {
 				undecided.insert(s.id);
 				unnamed = unnamed || s.id.empty();
 			}
+		}
 		if (undecided.empty()) {
-			outcome.reason = StopReason::every_case_decided;
+			outcome.reason = given_up ? StopReason::rest_out_of_reach : StopReason::every_case_decided;
 			break;
 		}
 		next.clear();
@@ -181,7 +189,8 @@ std::string look_line(unsigned rounds, const std::vector<CaseStanding> &standing
 			decided += (decided.empty() ? "" : ", ") + s.label + " " + s.verdict + short_flags(s);
 		} else {
 			undecided += (undecided.empty() ? "" : ", ") + s.label + " " + s.verdict + " (" +
-				     needs_text(s.runs_needed) + ")" + short_flags(s);
+				     needs_text(s.runs_needed) + (s.out_of_reach ? ": out of reach, runs no more" : "") +
+				     ")" + short_flags(s);
 		}
 	}
 	std::string line = "after round " + std::to_string(rounds) + ": " + std::to_string(count) + " of " +

@@ -9,8 +9,12 @@
 // rounds its measured spread would need. A decided case runs no more: later rounds run only the
 // undecided cases.
 //
+// A case whose measured spread would need more than twice --max-rounds rounds is out of reach: it
+// runs no more (more rounds within the budget would almost surely not decide it) and stays
+// undecided with the rounds it needs. Giving up can only withhold a verdict, never make one false.
+//
 // Why the error rate holds: every verdict is taken at level alpha / (cases x looks) with looks =
-// --max-rounds, a bound on the looks the bench can take. By Bonferroni's inequality the chance of
+// --max-rounds - 2, the looks the bench can take (after rounds 3 to --max-rounds). By Bonferroni's inequality the chance of
 // any false verdict, over every case at every look, stays at most alpha however the looks
 // correlate and whenever the bench stops: the stopping at the first decisive look that inflates a
 // fixed-level test is paid for in advance by the smaller level. Leaving decided cases out keeps
@@ -20,6 +24,7 @@
 
 #include "gate.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -35,6 +40,7 @@ struct CaseStanding {
 	std::string verdict;         // "changed 14.9x", "equivalent 1.01x", "undecided 0.98x" (ratio of medians)
 	std::size_t runs_needed = 0; // undecided: the runs per side the measured spread would need
 	std::string flags;           // "6.18.15-tcg: THIN (< 400 moves in a run)": sides whose runs are thin evidence
+	bool out_of_reach = false;   // undecided, needing more rounds than the budget can reach (run_rounds)
 };
 
 // compare's verdicts on `metric`: a case is decided when its verdict against the first set is
@@ -49,11 +55,17 @@ std::vector<CaseStanding> both(std::vector<CaseStanding> first, const std::vecto
 
 struct RoundBudget {
 	unsigned first_look = 3;  // rounds before the first look
-	unsigned max_rounds = 10; // also the looks of the Bonferroni bound
+	unsigned max_rounds = 10; // bounds the looks of the Bonferroni bound
 	double max_seconds = 0;   // 0: no time limit
+
+	// The most looks the rounds can take: one after each round from first_look to max_rounds (a
+	// bench cut by the clock before first_look takes one look instead of all of them).
+	std::size_t looks() const { return max_rounds >= first_look ? max_rounds - first_look + 1 : 1; }
+	// Rounds a case may need and still be run on: more, and it is out of reach.
+	std::size_t reachable_rounds() const { return 2 * std::size_t{max_rounds}; }
 };
 
-enum class StopReason { every_case_decided, max_rounds, max_time };
+enum class StopReason { every_case_decided, rest_out_of_reach, max_rounds, max_time };
 std::string describe(StopReason reason); // "every case decided", "--max-rounds reached", ...
 
 struct RoundsOutcome {
@@ -71,7 +83,7 @@ using Elapsed = std::function<double()>;
 
 // Runs rounds of case_ids until the stopping rule above says stop. A round does not start when the
 // time spent and one more round as long as the last would pass max_seconds. Later rounds run the
-// undecided cases only (all of them when an undecided case has no id). Progress lines, one per
+// undecided cases within reach only (all of them when such a case has no id). Progress lines, one per
 // look, go to `progress`. Exceptions of run_round and look pass through.
 RoundsOutcome run_rounds(const std::vector<std::string> &case_ids, const RoundBudget &budget, const RunRound &run_round,
 			 const Look &look, std::ostream &progress, const Elapsed &elapsed);

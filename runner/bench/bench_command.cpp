@@ -111,9 +111,10 @@ the bench runs rounds A B A B ... and from round 3 on judges every case after ea
 compare's verdict (and the gate's): it stops when every case is decided - changed beyond 5% (or
 --max-regression) and significant, or equivalent within it - or when --max-rounds (default 10) or
 --max-time is spent, and says per undecided case how many rounds it would need. Later rounds run
-the undecided cases only. The error rate holds: every verdict is taken at 0.05/(cases x
---max-rounds), so the chance of any false verdict over every case and look is at most 0.05
-whenever the bench stops (Bonferroni over the looks). --repeat N instead runs exactly N rounds.
+the undecided cases only; a case needing more than twice --max-rounds is out of reach and runs no
+more. The error rate holds: every verdict is taken at 0.05/(cases x looks), looks = --max-rounds
+- 2 (after rounds 3 to --max-rounds), so the chance of any false verdict over every case and look
+is at most 0.05 whenever the bench stops (Bonferroni over the looks). --repeat N instead runs exactly N rounds.
 Where: a loop image of its own (default, root), --dir (an existing ext4
 directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
 kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
@@ -211,12 +212,6 @@ bool sequential(const BenchOptions &o)
 	return something_to_decide && !o.repeat_given && o.hosts.empty() && o.guest_disk.empty();
 }
 
-// The most looks at the runs: --max-rounds with sequential rounds, else one.
-std::size_t looks_of(const BenchOptions &o)
-{
-	return sequential(o) ? o.max_rounds : 1;
-}
-
 report::RoundBudget budget_of(const BenchOptions &o)
 {
 	report::RoundBudget budget;
@@ -224,6 +219,13 @@ report::RoundBudget budget_of(const BenchOptions &o)
 	budget.max_rounds = o.max_rounds;
 	budget.max_seconds = o.max_time.empty() ? 0 : parse_duration_seconds(o.max_time, "--max-time");
 	return budget;
+}
+
+// The most looks at the runs: one per round from the first look to --max-rounds with sequential
+// rounds, else one.
+std::size_t looks_of(const BenchOptions &o)
+{
+	return sequential(o) ? budget_of(o).looks() : 1;
 }
 
 std::string rounds_metadata(const BenchOptions &o)

@@ -28,6 +28,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
 using namespace e4mext::report;
 namespace fs = std::filesystem;
@@ -49,6 +52,30 @@ double median_of(std::vector<double> values)
 struct RunFigures {
 	std::vector<double> iops, truncated_iops, bw, p50, p99, p99_9;
 };
+
+// The value in column `column` (named by the csv's header) of the first line starting with
+// `prefix`; NaN when there is none. Fields before the text column hold no commas.
+double csv_value(const std::string &csv, const std::string &prefix, const std::string &column)
+{
+	std::istringstream lines(csv);
+	std::string header, line;
+	std::getline(lines, header);
+	const auto split = [](const std::string &text) {
+		std::vector<std::string> fields;
+		std::istringstream in(text);
+		for (std::string field; std::getline(in, field, ',');)
+			fields.push_back(field);
+		return fields;
+	};
+	const auto names = split(header);
+	const auto at = std::find(names.begin(), names.end(), column) - names.begin();
+	while (std::getline(lines, line))
+		if (line.rfind(prefix, 0) == 0) {
+			const auto fields = split(line);
+			return static_cast<std::size_t>(at) < fields.size() ? std::stod(fields[at]) : std::nan("");
+		}
+	return std::nan("");
+}
 
 RunFigures figures_of(const std::string &set, const std::string &case_dir)
 {
@@ -194,6 +221,9 @@ TEST_CASE("every change and ratio agrees with the run files to three significant
 			}
 		}
 		CHECK(in_csv);
+		// The csv's latency rows: a move's p99, ratio unrounded.
+		CHECK(csv_value(outputs["compare csv"], "p99_latency_ns," + label + ",6.19-new,", "ratio") ==
+		      Approx(p99).epsilon(1e-9));
 		// The ratio chart: its bar and the text written at its end.
 		for (const auto &row : ratio_plot_data_of(comparison, Metric::iops).rows)
 			if (row.label == label) {

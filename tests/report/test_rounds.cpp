@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -94,7 +95,7 @@ TEST_CASE("rounds stop when every case is decided, running only the undecided on
 	bench.cases.emplace("close", FedCase{1.02, 0.01}); // 2% off, 1% spread: equivalent, later
 	RoundBudget budget;
 	budget.max_rounds = 20;
-	bench.rule.looks = budget.max_rounds;
+	bench.rule.looks = budget.looks();
 	std::ostringstream progress;
 	const auto outcome = run_rounds(bench.ids(), budget, bench.runner(), bench.looker(), progress, no_clock());
 	CHECK(outcome.reason == StopReason::every_case_decided);
@@ -116,10 +117,10 @@ TEST_CASE("rounds stop at --max-rounds when a case cannot be told, saying what i
 {
 	FedBench bench;
 	bench.cases.emplace("clear", FedCase{0.5, 0.05});
-	bench.cases.emplace("noisy", FedCase{1.05, 0.4}); // 5% off in a 40% spread: hopeless in 6 rounds
+	bench.cases.emplace("noisy", FedCase{1.12, 0.1}); // 12% off in a 10% spread: within reach, not in 6 rounds
 	RoundBudget budget;
 	budget.max_rounds = 6;
-	bench.rule.looks = budget.max_rounds;
+	bench.rule.looks = budget.looks();
 	std::ostringstream progress;
 	const auto outcome = run_rounds(bench.ids(), budget, bench.runner(), bench.looker(), progress, no_clock());
 	CHECK(outcome.reason == StopReason::max_rounds);
@@ -131,19 +132,57 @@ TEST_CASE("rounds stop at --max-rounds when a case cannot be told, saying what i
 	const auto &noisy = outcome.standings[1];
 	CHECK_FALSE(noisy.decided);
 	CHECK(noisy.runs_needed > 6);
+	CHECK_FALSE(noisy.out_of_reach);
 	const auto text = standings_text(outcome);
 	CHECK(text.find("stopped after round 6: --max-rounds reached\n") == 0);
 	CHECK(text.find("  noisy: undecided, needs " + std::to_string(noisy.runs_needed) + " rounds\n") != std::string::npos);
 }
 
+TEST_CASE("a case out of reach runs no more, and the rounds stop when the rest is decided", "[rounds]")
+{
+	FedBench bench;
+	bench.cases.emplace("clear", FedCase{0.5, 0.05});
+	bench.cases.emplace("close", FedCase{1.02, 0.01}); // equivalent, after a few rounds
+	bench.cases.emplace("noisy", FedCase{1.0, 1.0});   // a 100% spread: hundreds of rounds
+	RoundBudget budget;
+	budget.max_rounds = 10;
+	bench.rule.looks = budget.looks();
+	std::ostringstream progress;
+	const auto outcome = run_rounds(bench.ids(), budget, bench.runner(), bench.looker(), progress, no_clock());
+	INFO(progress.str());
+	CHECK(outcome.reason == StopReason::rest_out_of_reach);
+	CHECK(bench.cases.at("noisy").rounds_run == 3); // given up at the first look
+	CHECK(outcome.rounds == bench.cases.at("close").rounds_run);
+	CHECK(outcome.rounds < budget.max_rounds);
+	REQUIRE(outcome.standings.size() == 3);
+	const auto &noisy = outcome.standings[2];
+	CHECK_FALSE(noisy.decided);
+	CHECK(noisy.out_of_reach);
+	CHECK(noisy.runs_needed > budget.reachable_rounds());
+	CHECK(progress.str().find("(needs " + std::to_string(noisy.runs_needed) + " rounds: out of reach, runs no more)") !=
+	      std::string::npos);
+	CHECK(standings_text(outcome).find("stopped after round " + std::to_string(outcome.rounds) +
+					   ": every case decided or out of reach") == 0);
+}
+
+TEST_CASE("the looks the rounds can take", "[rounds]")
+{
+	RoundBudget budget;
+	CHECK(budget.looks() == 8); // after rounds 3 to 10
+	budget.max_rounds = 3;
+	CHECK(budget.looks() == 1);
+	budget.first_look = 1;
+	CHECK(budget.looks() == 3);
+}
+
 TEST_CASE("rounds stop before a round that would pass --max-time", "[rounds]")
 {
 	FedBench bench;
-	bench.cases.emplace("noisy", FedCase{1.05, 0.4});
+	bench.cases.emplace("noisy", FedCase{1.12, 0.1}); // within reach, not decided in 3 rounds
 	RoundBudget budget;
 	budget.max_rounds = 10;
 	budget.max_seconds = 35; // rounds of 10 s: the fourth would end at 40 s
-	bench.rule.looks = budget.max_rounds;
+	bench.rule.looks = budget.looks();
 	double now = 0;
 	const auto base_runner = bench.runner();
 	const RunRound timed = [&](unsigned round, const std::vector<std::string> &ids) {
@@ -160,7 +199,7 @@ TEST_CASE("rounds stop before a round that would pass --max-time", "[rounds]")
 	{
 		FedBench early;
 		early.cases.emplace("clear", FedCase{4.0, 0.05});
-		early.rule.looks = budget.max_rounds;
+		early.rule.looks = budget.looks();
 		now = 0;
 		budget.max_seconds = 25;
 		const auto runner = early.runner();
@@ -178,8 +217,9 @@ TEST_CASE("rounds stop before a round that would pass --max-time", "[rounds]")
 TEST_CASE("rounds keep the error rate: identical kernels, looks after every round", "[rounds]")
 {
 	// 400 benches of two cases whose kernels do not differ (20% log-normal spread), stopping as the
-	// rule says; a "changed" verdict at any look of any case is a false one. Threshold 0: every
-	// significant difference counts, the strictest reading.
+	// rule says (every case kept within reach, so no look is skipped); a "changed" verdict at any
+	// look of any case is a false one. Threshold 0: every significant difference counts, the
+	// strictest reading.
 	int benches_with_false_change = 0;
 	const int benches = 400;
 	Noise noise;
@@ -190,14 +230,16 @@ TEST_CASE("rounds keep the error rate: identical kernels, looks after every roun
 		bench.rule.threshold = 0;
 		RoundBudget budget;
 		budget.max_rounds = 10;
-		bench.rule.looks = budget.max_rounds;
+		bench.rule.looks = budget.looks();
 		for (int skip = 0; skip < b; ++skip)
 			bench.noise.normal(); // each bench its own stream
 		bool false_change = false;
 		const Look look = [&, inner = bench.looker()](unsigned rounds) {
 			auto standings = inner(rounds);
-			for (const auto &s : standings)
+			for (auto &s : standings) {
 				false_change = false_change || s.verdict == "changed";
+				s.runs_needed = std::min<std::size_t>(s.runs_needed, 1); // never out of reach: every look taken
+			}
 			return standings;
 		};
 		std::ostringstream progress;

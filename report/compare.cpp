@@ -420,23 +420,22 @@ void csv_row(std::ostream &out, const std::string &metric, const std::string &la
 	const auto &summary = figure.summary;
 	const auto &change = figure.change;
 	const auto &d = figure.decision;
-	out << metric << "," << csv_field(label) << "," << csv_field(set) << "," << summary.n << ","
-	    << exact_number(summary.median) << "," << exact_number(summary.min) << "," << exact_number(summary.max)
-	    << "," << exact_number(summary.stddev) << "," << exact_number(relative_stddev_percent(summary)) << ",";
+	out << metric << "," << csv_field(label) << "," << csv_field(set) << "," << summary.n << "," << exact_number(summary.median)
+	    << "," << exact_number(summary.min) << "," << exact_number(summary.max) << "," << exact_number(summary.stddev) << ","
+	    << exact_number(relative_stddev_percent(summary)) << ",";
 	if (summary.n >= 2) {
 		const auto ci = confidence_interval_95(summary);
 		out << exact_number(ci.low) << "," << exact_number(ci.high);
 	} else {
 		out << ",";
 	}
-	out << "," << (change ? exact_number(*change * 100.0) : "") << "," << (change ? exact_number(1 + *change) : "")
-	    << "," << (change ? exact_number(d.low) : "") << "," << (change ? exact_number(d.high) : "") << ","
+	out << "," << (change ? exact_number(*change * 100.0) : "") << "," << (change ? exact_number(1 + *change) : "") << ","
+	    << (change ? exact_number(d.low) : "") << "," << (change ? exact_number(d.high) : "") << ","
 	    << (change ? exact_number(d.p_value) : "") << "," << (change ? exact_number(d.level) : "") << ","
 	    << (change ? describe(d.verdict) : "") << ","
 	    << (change && d.verdict == Verdict::undecided ? std::to_string(d.runs_needed) : "") << ","
-	    << exact_number(result.moves.min) << "," << exact_number(result.moves.median) << ","
-	    << result.runs_ended_early << "," << csv_field(figure.text) << "," << csv_field(evidence_flags(result))
-	    << "\n";
+	    << exact_number(result.moves.min) << "," << exact_number(result.moves.median) << "," << result.runs_ended_early << ","
+	    << csv_field(figure.text) << "," << csv_field(evidence_flags(result)) << "\n";
 }
 
 std::string render_csv(const Comparison &cmp)

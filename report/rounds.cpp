@@ -119,8 +119,7 @@ std::string describe(StopReason reason)
 {
 	switch (reason) {
 	case StopReason::every_case_decided: return "every case decided";
-	case StopReason::rest_out_of_reach:
-		return "every case decided or out of reach (needing more than twice --max-rounds)";
+	case StopReason::rest_out_of_reach: return "every case decided or out of reach (needing more than twice --max-rounds)";
 	case StopReason::max_rounds: return "--max-rounds reached";
 	case StopReason::max_time: break;
 	}
@@ -189,8 +188,8 @@ std::string look_line(unsigned rounds, const std::vector<CaseStanding> &standing
 			decided += (decided.empty() ? "" : ", ") + s.label + " " + s.verdict + short_flags(s);
 		} else {
 			undecided += (undecided.empty() ? "" : ", ") + s.label + " " + s.verdict + " (" +
-				     needs_text(s.runs_needed) + (s.out_of_reach ? ": out of reach, runs no more" : "") +
-				     ")" + short_flags(s);
+				     needs_text(s.runs_needed) + (s.out_of_reach ? ": out of reach, runs no more" : "") + ")" +
+				     short_flags(s);
 		}
 	}
 	std::string line = "after round " + std::to_string(rounds) + ": " + std::to_string(count) + " of " +

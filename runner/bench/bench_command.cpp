@@ -234,7 +234,8 @@ std::string rounds_metadata(const BenchOptions &o)
 		return "repeats: " + std::to_string(o.repeat);
 	return "rounds: until every case is decided, at most " + std::to_string(o.max_rounds) + " (--max-rounds)" +
 	       (o.max_time.empty() ? "" : ", within " + o.max_time + " (--max-time)") + "; first look after round " +
-	       std::to_string(first_look) + "; later rounds run the undecided cases only";
+	       std::to_string(first_look) + "; later rounds run the undecided cases within reach only (needing at most " +
+	       std::to_string(budget_of(o).reachable_rounds()) + " rounds)";
 }
 
 void check_options(const BenchOptions &o)

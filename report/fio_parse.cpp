@@ -371,6 +371,7 @@ std::vector<JsonDocument> extract_json_documents(std::string_view text, const st
 		if (first < text.size() && text[first] == '{') {
 			JsonDocument doc;
 			doc.first_line = line;
+			doc.offset = first;
 			const std::size_t end = copy_json_object(text, first, line, source, doc.text);
 			line += static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(first),
 								    text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
@@ -410,7 +411,11 @@ FioRun parse_fio_output(std::string_view text, const std::string &source)
 	if (!last_fio_document)
 		throw InputError(source + ": valid JSON but not fio output (no \"jobs\" or \"client_stats\" array); "
 					  "expected the output of fio --output-format=json");
-	return read_fio_document(*last_fio_document, source);
+	FioRun run = read_fio_document(*last_fio_document, source);
+	const std::string_view before = text.substr(0, documents.front().offset);
+	if (const auto from = before.find_first_not_of(" \t\r\n"); from != std::string_view::npos)
+		run.preamble = std::string(before.substr(from, before.find_last_not_of(" \t\r\n") + 1 - from));
+	return run;
 }
 
 std::string read_file_text(const std::filesystem::path &path)

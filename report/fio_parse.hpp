@@ -16,13 +16,15 @@ namespace e4mext::report {
 struct JsonDocument {
 	std::string text;
 	std::size_t first_line = 1; // where it starts in the file, for messages
+	std::size_t offset = 0;     // the byte where it starts
 };
 
 // The JSON documents (top-level objects starting on their own line) in text, with bare nan/inf
 // tokens turned into null so that a JSON parser accepts them. Throws InputError.
 std::vector<JsonDocument> extract_json_documents(std::string_view text, const std::string &source);
 
-// Parses the text of one fio output file; source names it in messages. Throws InputError.
+// Parses the text of one fio output file; source names it in messages. Text before the first
+// document is kept in FioRun::preamble, for the caller to judge. Throws InputError.
 FioRun parse_fio_output(std::string_view text, const std::string &source);
 
 // Reads and parses one file. Throws InputError (unreadable, empty, malformed, not fio's).

@@ -48,6 +48,9 @@ struct FioRun {
 	std::string fio_version;
 	std::int64_t timestamp = 0;
 	std::vector<FioJob> jobs;
+	// What fio wrote before its JSON (trimmed; empty for pure JSON): its warnings and notes, such as
+	// "fio: time_based requires a runtime/timeout setting" for a job it then runs otherwise.
+	std::string preamble;
 };
 
 } // namespace e4mext::report

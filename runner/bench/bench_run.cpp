@@ -211,10 +211,12 @@ std::string case_job(const BenchCase &c, const BenchSettings &settings, const st
 	if (c.has_second_job())
 		job = "; " + c.second_job_source + " (the case's second job), then " + settings.template_source + "\n" +
 		      expanded_second_job(c, settings, dir) +
-		      "; added by e4mext bench: beside the moves the foreground has no time limit of its own: the moves'\n"
-		      "; end ends it (exitall, below), so its figures cover the moves' whole window and nothing after\n"
-		      "runtime=0\n" +
-		      job + "; added by e4mext bench: when the moves stop, the foreground stops\nexitall\n";
+		      "; added by e4mext bench: beside the moves the foreground runs as long as fio may run at all\n"
+		      "; (--fio-timeout): the moves' end ends it (exitall, below), so its figures cover the moves' whole\n"
+		      "; window and nothing after (runtime=0 would make fio drop time_based, with a warning in the JSON)\n"
+		      "runtime=" +
+		      std::to_string(settings.fio_timeout.count()) + "s\n" + job +
+		      "; added by e4mext bench: when the moves stop, the foreground stops\nexitall\n";
 	return job;
 }
 
@@ -227,6 +229,20 @@ std::string second_job(const BenchCase &c, const BenchSettings &settings, const 
 		       std::to_string(window_ms) + "ms\n";
 	return job;
 }
+
+namespace {
+
+// fio writes what it says about a job (an option it drops, a setting it changes) into the JSON
+// output before the document: the run was not the job the bench wrote, so it is no result.
+void refuse_preamble(const report::FioRun &run, const std::string &what)
+{
+	if (!run.preamble.empty())
+		throw RunFailed("fio on " + what + " wrote text before its JSON in " + run.source + ":\n" + run.preamble +
+				"\nfio ran another job than the one it was given: make the job consistent (jobs/, or the "
+				"options added by the bench in the run's .fio file)");
+}
+
+} // namespace
 
 std::uint64_t foreground_window_ms(const report::FioRun &run)
 {
@@ -241,7 +257,7 @@ std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &sett
 	return "; " + c.second_job_source + " again as fio's verify pass over the writes it completed\n" +
 	       expanded_second_job(c, settings, dir) +
 	       "; added by e4mext bench: read back (O_DIRECT) and check every write the run completed, all of them\n"
-	       "verify_only=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\ntime_based=0\n";
+	       "verify_only=1\ndo_verify=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\ntime_based=0\n";
 }
 
 std::string BenchRunner::case_record(const BenchCase &c) const
@@ -411,12 +427,14 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 	if (perf)
 		perf->finish(what);
 	expect_written(base + ".json", "fio on " + what);
+	report::FioRun result;
 	try { // fio does not check its writes: a full disk leaves a cut-off JSON behind an exit status 0
-		report::load_fio_file(base + ".json");
+		result = report::load_fio_file(base + ".json");
 	} catch (const report::InputError &e) {
 		throw WriteFailed("fio on " + what + " left output the report cannot read (" + e.what() +
 				  "): is the results filesystem full?");
 	}
+	refuse_preamble(result, what);
 	if (local && !alone)
 		expect_written(base + ".stats.jsonl", "the engine on " + what);
 	if (c.has_second_job() && !alone)
@@ -471,6 +489,7 @@ void BenchRunner::verify_second_job(const BenchCase &c, const std::string &base,
 	// Every write the run completed must have been read back: fewer means unchecked writes.
 	const report::FioRun written = report::load_fio_file(base + ".json");
 	const report::FioRun checked = report::load_fio_file(pass);
+	refuse_preamble(checked, what + " (verifying the second job's writes)");
 	const auto second = [](const report::FioRun &r) -> const report::FioJob & { return r.jobs.front(); };
 	if (written.jobs.empty() || checked.jobs.empty() || second(checked).read.total_ios < second(written).write.total_ios)
 		throw std::runtime_error("the verify pass of " + what + " read " +

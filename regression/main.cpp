@@ -1,7 +1,7 @@
 // move-ext-regression: the kernel regression suite for EXT4_IOC_MOVE_EXT. See README.md here.
 //
 //   move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden] [--tap] [--junit FILE]
-//                       [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]
+//                       [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]   (CLI11, as e4mext)
 //
 // One line per case: `id | condition | expected: ... | seen: ... | PASS|FAIL|NOT RUN[: reason]`,
 // then the golden comparison, then exactly `N passed, N failed, N not run`. With --tap the same as
@@ -13,6 +13,8 @@
 #include "guest.h"
 #include "run_output.h"
 #include "suite.h"
+
+#include <CLI/CLI.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,20 +53,8 @@ struct Options {
 	std::string sysrq_crash_in; // test-only: panic the (guest) kernel when this case starts
 };
 
-const char kUsage[] =
-	"usage: move-ext-regression [--dangerous] [--only SUBSTRING]... [--list] [--update-golden] [--tap] [--junit FILE]\n"
-	"                           [--golden-dir DIR] [--golden FILE] [--sysrq-crash-in ID]\n"
-	"  --dangerous      also run cases that crash some kernels (a donor on tmpfs)\n"
-	"  --only S         run only the cases whose id contains S (repeatable); skips the golden comparison\n"
-	"  --list           print the cases and exit\n"
-	"  --update-golden  write golden-<behaviour>.txt from this run instead of comparing with it\n"
-	"  --tap            print TAP (version 13) instead of the suite's lines: a test point per case, the golden comparison last\n"
-	"  --junit FILE     also write the results as JUnit XML to FILE (rewritten after every case)\n"
-	"  --golden-dir D   where golden-old.txt / golden-new.txt live (default: installed, PREFIX/share/e4mext/regression;\n"
-	"                   else the checkout's regression)\n"
-	"  --golden FILE    compare with FILE instead of the detected behaviour's golden file\n"
-	"  --sysrq-crash-in ID  test only, in an e4mext VM guest only: panic the kernel when case ID starts\n"
-	"With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n";
+const char kFooter[] = "With $E4MEXT_DISKS set (an e4mext VM guest) the filesystems are made on those disks, not on loop devices.\n"
+		       "Exit status: 0 nothing failed, 1 something failed, 2 bad usage, 77 not run (no root).";
 
 // An installed suite has its golden files at E4MEXT_GOLDEN_FROM_LIBEXEC from its own directory (see
 // meson.build); a built one uses the checkout's.
@@ -83,44 +73,39 @@ Options parse(int argc, char **argv)
 {
 	Options o;
 	set_default_paths(o);
-	for (int i = 1; i < argc; ++i) {
-		const std::string a = argv[i];
-		auto value = [&]() -> std::string {
-			if (i + 1 >= argc) {
-				std::cerr << "move-ext-regression: " << a << " needs a value\n" << kUsage;
-				std::exit(2);
-			}
-			return argv[++i];
-		};
-		if (a == "--dangerous")
-			o.dangerous = true;
-		else if (a == "--list")
-			o.list = true;
-		else if (a == "--update-golden")
-			o.update_golden = true;
-		else if (a == "--tap")
-			o.tap = true;
-		else if (a == "--junit") {
-			o.junit = value();
-			if (o.junit.empty()) {
-				std::cerr << "move-ext-regression: --junit needs a file name\n" << kUsage;
-				std::exit(2);
-			}
-		} else if (a == "--only")
-			o.only.push_back(value());
-		else if (a == "--golden-dir")
-			o.golden_dir = value();
-		else if (a == "--golden")
-			o.golden = value();
-		else if (a == "--sysrq-crash-in")
-			o.sysrq_crash_in = value();
-		else if (a == "-h" || a == "--help") {
-			std::cout << kUsage << "Defaults here: --golden-dir " << o.golden_dir << "\n";
-			std::exit(0);
-		} else {
-			std::cerr << "move-ext-regression: unknown option '" << a << "'\n" << kUsage;
-			std::exit(2);
-		}
+	CLI::App app{"The kernel regression suite for EXT4_IOC_MOVE_EXT: one line per case, then the golden comparison.",
+		     "move-ext-regression"};
+	app.footer(kFooter);
+	app.add_flag("--dangerous", o.dangerous, "also run cases that crash some kernels (a donor on tmpfs)");
+	app.add_option("--only", o.only,
+		       "run only the cases whose id contains S (repeatable); skips the golden comparison")
+		->type_name("S")
+		->allow_extra_args(false); // one value per --only, as the repeated form says
+	app.add_flag("--list", o.list, "print the cases and exit");
+	app.add_flag("--update-golden", o.update_golden, "write golden-<behaviour>.txt from this run instead of comparing with it");
+	app.add_flag("--tap", o.tap,
+		     "print TAP (version 13) instead of the suite's lines: a test point per case, the golden comparison last");
+	app.add_option("--junit", o.junit, "also write the results as JUnit XML to FILE (rewritten after every case)")
+		->type_name("FILE")
+		->check([](const std::string &file) { return file.empty() ? std::string("needs a file name") : std::string(); });
+	app.add_option("--golden-dir", o.golden_dir,
+		       "where golden-old.txt / golden-new.txt live (default: installed, PREFIX/share/e4mext/regression; else "
+		       "the checkout's regression)")
+		->type_name("DIR")
+		->capture_default_str();
+	app.add_option("--golden", o.golden, "compare with FILE instead of the detected behaviour's golden file")
+		->type_name("FILE");
+	app.add_option("--sysrq-crash-in", o.sysrq_crash_in,
+		       "test only, in an e4mext VM guest only: panic the kernel when case ID starts")
+		->type_name("ID");
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::CallForHelp &) {
+		std::cout << app.help();
+		std::exit(0);
+	} catch (const CLI::ParseError &e) {
+		std::cerr << "move-ext-regression: " << e.what() << " (move-ext-regression --help lists the options)\n";
+		std::exit(2);
 	}
 	return o;
 }

@@ -1,4 +1,4 @@
-// job-fuzz's command line.
+// job-fuzz's command line (CLI11, as e4mext's).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +24,6 @@ struct CommandLine {
 	std::string fio;
 	std::string save_failures; // "": do not save
 };
-
-extern const char kUsage[];
 
 // Parses argv; on --help prints the usage and exits 0, on a mistake says what was wrong and exits 2.
 CommandLine parse_command_line(int argc, char **argv);

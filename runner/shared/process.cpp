@@ -21,13 +21,6 @@ extern char **environ;
 
 namespace e4mext::runner {
 
-void UniqueFd::reset() noexcept
-{
-	if (fd_ >= 0)
-		::close(fd_);
-	fd_ = -1;
-}
-
 bool ExitStatus::exited() const
 {
 	return WIFEXITED(wait_status);

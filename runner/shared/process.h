@@ -6,6 +6,8 @@
 // leaves no qemu or virtiofsd behind. Generic: nothing here knows about VMs.
 #pragma once
 
+#include "unique_fd.h"
+
 #include <signal.h>
 #include <sys/types.h>
 
@@ -16,37 +18,6 @@
 #include <vector>
 
 namespace e4mext::runner {
-
-// A file descriptor owned by exactly one object.
-class UniqueFd {
-public:
-	UniqueFd() = default;
-	explicit UniqueFd(int fd) : fd_(fd) {}
-	~UniqueFd() { reset(); }
-	UniqueFd(UniqueFd &&other) noexcept : fd_(other.release()) {}
-	UniqueFd &operator=(UniqueFd &&other) noexcept
-	{
-		if (this != &other) {
-			reset();
-			fd_ = other.release();
-		}
-		return *this;
-	}
-	UniqueFd(const UniqueFd &) = delete;
-	UniqueFd &operator=(const UniqueFd &) = delete;
-	int get() const { return fd_; }
-	explicit operator bool() const { return fd_ >= 0; }
-	[[nodiscard]] int release() noexcept
-	{
-		const int fd = fd_;
-		fd_ = -1;
-		return fd;
-	}
-	void reset() noexcept;
-
-private:
-	int fd_ = -1;
-};
 
 // Where a child's stdout or stderr goes.
 struct Stream {

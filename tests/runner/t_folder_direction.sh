@@ -2,8 +2,9 @@
 # The runner's folders depend on each other in one direction (runner/README.md, "The folders"):
 # every #include "x.h" of a file in runner/<folder>/ that names a header of another runner folder
 # must be one that folder may use; the top-level regression/ (the suite, loopfs) may use only
-# runner/shared; engine/ and report/ none of the runner. Prints each include that goes the wrong
-# way and fails; no build or root needed.
+# runner/shared; engine/ and report/ none of the runner; common/ (header-only, below everything)
+# nothing of the project at all. Prints each include that goes the wrong way and fails; no build or
+# root needed.
 #   t_folder_direction.sh SOURCE_ROOT
 set -euo pipefail
 root=${1:?usage: t_folder_direction.sh SOURCE_ROOT}
@@ -48,5 +49,13 @@ for d in runner/*/; do
 done
 for f in regression/*.cpp regression/*.h; do check_file "$f" top-regression; done
 for f in engine/*.cpp engine/*.h report/*.cpp report/*.hpp; do [ -e "$f" ] && check_file "$f" "$(dirname "$f")"; done
+# common/ is the bottom: its headers include only system headers.
+for f in common/*.h; do
+  while read -r header; do
+    checked=$((checked + 1))
+    [ -e "common/$header" ] && continue
+    echo "$f includes \"$header\": common/ may include only its own and system headers"; wrong=$((wrong + 1))
+  done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+done
 echo "folder-direction: $checked includes of runner headers checked, $wrong going the wrong way"
 [ "$wrong" = 0 ]

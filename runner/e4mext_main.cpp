@@ -18,12 +18,8 @@ namespace {
 using namespace e4mext::runner;
 
 // One list of exit statuses (runner_errors.h): the report's commands use the same numbers.
-static_assert(e4mext::report::exit_error == kExitBadUsage && e4mext::report::exit_undecided == kExitUndecided);
-
-constexpr const char *kExitStatuses =
-	"exit status: 0 done (a gate: pass), 1 a gate found a regression (or a check failed), 2 bad usage\n"
-	"or input, 3 the run could not be done, 4 the guest crashed or hung, 5 a gate left a case\n"
-	"undecided, 128+N signal N (man e4mext: EXIT STATUS).";
+static_assert(e4mext::report::exit_regression == 1 && e4mext::report::exit_error == kExitBadUsage &&
+	      e4mext::report::exit_undecided == kExitUndecided);
 
 std::string description(const std::string &program)
 {
@@ -72,10 +68,9 @@ int main(int argc, char **argv)
 		for (Subcommand &c : add_vm_commands(*vm))
 			commands.push_back(std::move(c));
 	}
-	if (program != "e4mext-vm") {
+	if (program != "e4mext-vm")
 		add_report_commands(app, program, commands);
-		app.footer(program == "e4mext-report" ? std::string(e4mext::report::report_overview()) + kExitStatuses
-						      : kExitStatuses);
-	}
+	app.footer((program == "e4mext-report" ? std::string(e4mext::report::report_overview()) : std::string()) +
+		   exit_status_help(program));
 	return run_subcommands(app, commands, program, argc, argv);
 }

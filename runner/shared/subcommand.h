@@ -28,6 +28,10 @@ const std::vector<std::string> &program_arguments();
 // --accel auto|kvm|tcg (vm run, bench, regression), bound to `accel`, its default shown.
 CLI::Option *add_accelerator_option(CLI::App &app, std::string &accel);
 
+// "exit status: 0 done ..., 2 ...": the statuses of runner_errors.h that `program` (e4mext,
+// e4mext-report or e4mext-vm) returns, for its --help.
+std::string exit_status_help(const std::string &program);
+
 // Parses argv for `app` and runs the one subcommand given, mapping the runner's errors to exit
 // statuses with messages prefixed by `program`.
 int run_subcommands(CLI::App &app, const std::vector<Subcommand> &commands, const std::string &program, int argc, char **argv);

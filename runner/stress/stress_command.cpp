@@ -192,7 +192,7 @@ int run_stress(const StressOptions &o)
 	// 77: "not run here", as meson counts it.
 	if (::geteuid() != 0) {
 		say("not run: needs root (loop devices, mount, e2fsck, /dev/kmsg)");
-		return 77;
+		return kExitNotRun;
 	}
 	check_tools();
 	settings.top = find_jobs_parent();

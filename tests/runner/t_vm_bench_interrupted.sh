@@ -8,9 +8,7 @@ set -u
 e4mext=$1
 vm="$e4mext vm" # for vm_test_lib.sh's kernel lookup
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 
 TMPDIR=$work/tmp E4MEXT_TMPDIR=$work/tmp $e4mext bench --quick --size 16m --runtime 1s --repeat 1 --kernel "$kernel" \
 	--results-root "$work/results" --label int >"$work/out.txt" 2>&1 &

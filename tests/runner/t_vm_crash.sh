@@ -6,9 +6,7 @@
 set -u
 vm=$1
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 
 out=$(TMPDIR=$work/tmp "$vm" run --kernel "$kernel" --accel tcg --disks 2 --disk-size 64M --results "$work/results" -- \
 	'echo before the crash; echo c > /proc/sysrq-trigger; echo after the crash' 2>&1)

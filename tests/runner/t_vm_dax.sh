@@ -13,9 +13,7 @@ require_vm_host
 command -v fio >/dev/null || skip "fio is not installed (run scripts/setup)"
 command -v strace >/dev/null || skip "strace is not installed (run scripts/setup)"
 kernel=6.18.15 # a Debian kernel with modules: nd_e820, nd_pmem
-if [ ! -e "${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels/$kernel/e4mext-package.txt" ]; then
-	"$vm" kernels 2>/dev/null | grep -q "^6\.18\.15[[:space:]]" || skip "Debian's archive no longer lists $kernel"
-fi
+require_kernel $kernel
 make_private_tmp
 
 guest='set -u

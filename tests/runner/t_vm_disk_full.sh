@@ -11,9 +11,7 @@ set -u
 e4mext=$1
 vm="$e4mext vm" # for vm_test_lib.sh's kernel lookup
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 small=$work/small
 mkdir "$small"
 mount -t tmpfs -o size=1200m e4mext-vm-disk-full "$small" || skip "cannot mount a tmpfs at $small"

@@ -7,9 +7,7 @@
 set -u
 vm=$(realpath "$1")
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 
 checkout=$(mktemp -d /tmp/e4mext-checkout.XXXXXX)
 other=$(mktemp /tmp/e4mext-host-file.XXXXXX)

@@ -7,9 +7,7 @@
 set -u
 vm=$1
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 results="$work/results/a,b"
 mkdir "$results"
 

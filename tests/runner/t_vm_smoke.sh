@@ -6,11 +6,9 @@
 set -u
 vm=$1
 . "$(dirname "$0")/vm_test_lib.sh"
-require_vm_host
-pick_kernel
-make_private_tmp
+start_vm_test
 cached_before=no
-[ -e "${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels/$kernel/e4mext-package.txt" ] && cached_before=yes
+kernel_cached "$kernel" && cached_before=yes
 
 # Four 64 KiB pieces of f interleaved with pieces of g, so f has several extents; e4defrag moves
 # them into one (the ioctl under test); the checksum after dropping the caches proves the data.

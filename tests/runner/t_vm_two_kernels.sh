@@ -8,9 +8,7 @@ vm=$1
 require_vm_host
 pick_kernel
 old=6.18.15
-if [ ! -e "${XDG_CACHE_HOME:-$HOME/.cache}/e4mext/kernels/$old/e4mext-package.txt" ]; then
-	"$vm" kernels 2>/dev/null | grep -q "^6\.18\.15[[:space:]]" || skip "Debian's archive no longer lists $old"
-fi
+require_kernel $old
 make_private_tmp
 
 # Exits 5 on the old kernel only: the run's status must be that 5, from the first kernel.

@@ -77,6 +77,13 @@ std::map<std::string, Identity> lay_out(const CaseSpec &c, const CaseEnvironment
 		lay_out_file(path, content_key(c.seed, c.index, f.path), f.size);
 		identities[f.path] = identity_of(path);
 	}
+	for (const LinkSpec &l : c.links) {
+		const std::string path = at_mount(env, l.path);
+		if ((l.hard ? ::link(at_mount(env, l.target).c_str(), path.c_str()) : ::symlink(l.target.c_str(), path.c_str())) !=
+		    0)
+			throw std::runtime_error(std::string(l.hard ? "link " : "symlink ") + l.target + " as " + path + ": " +
+						 std::strerror(errno));
+	}
 	return identities;
 }
 
@@ -130,23 +137,6 @@ std::string first_complaint(const std::string &log)
 		begin = end + 1;
 	}
 	return log.substr(0, log.find('\n'));
-}
-
-// Why the engine must refuse a job before touching anything, read from the job file alone: its
-// stats_file= is an original or a donor of the run. "" when it need not.
-std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs)
-{
-	if (job.stats_file.empty() || job.stats_file.front() != '/')
-		return {};
-	for (const JobView &other : jobs) {
-		const std::vector<std::string> originals = other.original_paths();
-		if (std::find(originals.begin(), originals.end(), job.stats_file) != originals.end())
-			return "stats_file=" + job.stats_file + " is an original of job " + other.name;
-		if (other.default_donor_paths().count(job.stats_file) ||
-		    (other.donorname == job.stats_file && other.donorname.find('$') == std::string::npos))
-			return "stats_file=" + job.stats_file + " is a donor of job " + other.name;
-	}
-	return {};
 }
 
 void count_jobs(const FioExit &fio, const std::string &json_path, const std::string &json_text, const std::vector<JobView> &jobs,
@@ -290,6 +280,8 @@ void check_leftovers(const CaseSpec &c, const std::vector<JobView> &jobs, const 
 	std::set<std::string> case_files;
 	for (const FileSpec &f : c.files)
 		case_files.insert(at_mount(env, f.path));
+	for (const LinkSpec &l : c.links)
+		case_files.insert(at_mount(env, l.path));
 	std::error_code ec;
 	for (auto it = fs::recursive_directory_iterator(env.mnt, ec); !ec && it != fs::recursive_directory_iterator();
 	     it.increment(ec)) {

@@ -30,7 +30,7 @@ void write_section(std::ostringstream &out, const Section &s)
 }
 
 // Reads what the fuzzer needs besides the sections: "; fuzz: seed S case K", "; fuzz: dir D",
-// "; fuzz: file ROLE PATH SIZE".
+// "; fuzz: file ROLE PATH SIZE", "; fuzz: link hard|symbolic PATH TARGET".
 class FuzzLineReader {
 public:
 	FuzzLineReader(CaseSpec &c, const std::string &where) : c_(c), where_(where) {}
@@ -57,8 +57,15 @@ public:
 			f.role = role == "outside" ? FileRole::outside : FileRole::original;
 			f.path = checked_relative(path);
 			c_.files.push_back(f);
+		} else if (word == "link") {
+			std::string kind, path, target;
+			if (!(in >> kind >> path >> target) || (kind != "hard" && kind != "symbolic"))
+				fail("expected 'link hard|symbolic PATH TARGET'");
+			if (path.find('/') != std::string::npos)
+				fail("link '" + path + "' is not in the mount's root");
+			c_.links.push_back({kind == "hard", checked_relative(path), checked_relative(target)});
 		} else {
-			fail("unknown '; fuzz:' line (known: seed, dir, file)");
+			fail("unknown '; fuzz:' line (known: seed, dir, file, link)");
 		}
 	}
 
@@ -103,7 +110,7 @@ std::string to_job_file(const CaseSpec &c, const std::vector<std::string> &why)
 	for (const std::string &w : why)
 		out << "; failed: " << w << "\n";
 	out << "; Replay with its checks: job-fuzz --replay THIS_FILE (as root; makes its own loop ext4).\n"
-	    << "; By hand: make the dirs and files of the '; fuzz:' lines under an ext4 directory MNT, then\n"
+	    << "; By hand: make the dirs, files and links of the '; fuzz:' lines under an ext4 directory MNT, then\n"
 	    << ";   " << kMountVar << "=MNT " << kEngineVar << "=build/engine/libe4mext.so " << kStatsVar
 	    << "=/tmp/stats.jsonl fio THIS_FILE\n"
 	    << "; The fuzzer's contents are a function of (seed, case, path): see tests/fuzz/content.h.\n";
@@ -112,6 +119,8 @@ std::string to_job_file(const CaseSpec &c, const std::vector<std::string> &why)
 		out << kFuzzPrefix << " dir " << d << "\n";
 	for (const FileSpec &f : c.files)
 		out << kFuzzPrefix << " file " << role_name(f.role) << " " << f.path << " " << f.size << "\n";
+	for (const LinkSpec &l : c.links)
+		out << kFuzzPrefix << " link " << (l.hard ? "hard" : "symbolic") << " " << l.path << " " << l.target << "\n";
 	write_section(out, c.global);
 	for (const Section &job : c.jobs)
 		write_section(out, job);

@@ -27,6 +27,14 @@ struct FileSpec {
 	FileRole role = FileRole::original;
 };
 
+// A second name for a file of the case, made after the files: a hard link, or a symbolic link
+// whose text is `target` (the link's directory is the mount's root, so both read the same).
+struct LinkSpec {
+	bool hard = true;
+	std::string path;   // relative to the mount
+	std::string target; // relative to the mount
+};
+
 using Options = std::vector<std::pair<std::string, std::string>>;
 
 struct Section {
@@ -40,6 +48,7 @@ struct CaseSpec {
 	uint64_t index = 0;            // the case number within the run
 	std::vector<std::string> dirs; // relative to the mount, made before the files
 	std::vector<FileSpec> files;
+	std::vector<LinkSpec> links; // made after the files
 	Section global{"global", {}};
 	std::vector<Section> jobs;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ struct JobPlan {
 	Options geometry; // bs, bsrange, zones, ... (drawn in order)
 	Options engine;   // the engine's own options and the file handling ones
 	std::string donorname;
-	std::string stats_file; // a hostile statistics file (a file of the run), or "" for the case's
+	std::string stats_file;             // a hostile statistics file (a file of the run), or "" for the case's
+	std::optional<LinkSpec> stats_link; // the second name stats_file uses for a file of the run
 };
 
 // fio puts the files of filename= in the first directory of directory= (for every clone); with
@@ -219,26 +221,39 @@ void draw_donor(Dice &d, JobPlan &job, const std::vector<JobPlan> &all, const st
 }
 
 // Now and then a statistics file that is a file of the run, which the engine must refuse before
-// opening anything: an original of any job, e4mext's default donor of a job's file (the job's
-// first thread number: fio numbers every clone of every job from 1, in order), or a job's donor
-// named by an absolute path.
+// opening anything: an original of this or another job, e4mext's default donor of a job's file
+// (the job's first thread number: fio numbers every clone of every job from 1, in order), or a
+// job's named donor - by its own name, through "/./", or through a hard or symbolic link of the
+// case to a file that exists before the run (an original).
 void draw_stats_file(Dice &d, JobPlan &job, const std::vector<JobPlan> &all)
 {
 	if (!d.chance(12))
 		return;
-	std::vector<std::string> hostile;
+	struct Hostile {
+		std::string relative; // to the mount
+		bool exists;          // before the run: a link can name it
+	};
+	std::vector<Hostile> hostile;
 	unsigned thread = 1;
 	for (const JobPlan &p : all) {
 		for (const std::string &f : p.files) {
-			hostile.push_back(kMnt + "/" + under(used_dir(p), f));
+			hostile.push_back({under(used_dir(p), f), true});
 			if (p.donorname.empty())
-				hostile.push_back(kMnt + "/" + under(used_dir(p), f) + ".e4mext-donor." + std::to_string(thread));
+				hostile.push_back({under(used_dir(p), f) + ".e4mext-donor." + std::to_string(thread), false});
 		}
-		if (p.donorname.rfind(kMnt + "/", 0) == 0 && p.donorname.find('$', kMnt.size()) == std::string::npos)
-			hostile.push_back(p.donorname);
+		const bool absolute = p.donorname.rfind(kMnt + "/", 0) == 0;
+		if (p.donorname.find('$') == std::string::npos && (absolute || (!p.donorname.empty() && !p.two_dirs)))
+			hostile.push_back({absolute ? p.donorname.substr(kMnt.size() + 1) : p.donorname, false});
 		thread += p.clones;
 	}
-	job.stats_file = d.pick_from(hostile);
+	const Hostile &h = d.pick_from(hostile);
+	const unsigned how = static_cast<unsigned>(d.below(100));
+	if (h.exists && how < 30) {
+		job.stats_link = LinkSpec{how < 18, job.name + ".stats-link", h.relative};
+		job.stats_file = kMnt + "/" + job.stats_link->path;
+	} else {
+		job.stats_file = kMnt + (how >= 80 ? "/./" : "/") + h.relative;
+	}
 }
 
 // The jobs' files, at the size each needs so that fio never lays it out again (which would
@@ -350,6 +365,9 @@ CaseSpec generate_case(uint64_t seed, uint64_t index)
 	for (const auto &[path, f] : job_files(plans))
 		c.files.push_back(f);
 	c.files.insert(c.files.end(), outside.begin(), outside.end());
+	for (const JobPlan &p : plans)
+		if (p.stats_link)
+			c.links.push_back(*p.stats_link);
 	for (const JobPlan &p : plans)
 		c.jobs.push_back(job_section(p));
 	return c;

@@ -1,5 +1,8 @@
 #include "job_model.h"
 
+#include <algorithm>
+#include <filesystem>
+
 namespace e4mext::jobfuzz {
 
 namespace {
@@ -28,6 +31,19 @@ std::string replace_all(std::string s, const std::string &key, const std::string
 bool truthy(const std::string &value)
 {
 	return value.empty() || value == "1" || value == "true" || value == "yes" || value == "on";
+}
+
+// path with "." steps folded and, when it is a link of the case, the file the link names.
+std::string named_file(const std::string &path, const CaseSpec &c, const std::string &mnt)
+{
+	namespace fs = std::filesystem;
+	if (path.empty())
+		return path;
+	const std::string normal = fs::path(path).lexically_normal().string();
+	for (const LinkSpec &l : c.links)
+		if (normal == fs::path(mnt + "/" + l.path).lexically_normal().string())
+			return fs::path(mnt + "/" + l.target).lexically_normal().string();
+	return normal;
 }
 
 } // namespace
@@ -92,6 +108,31 @@ std::set<std::string> JobView::default_donor_paths() const
 	return out;
 }
 
+std::string JobView::plain_donor_path() const
+{
+	if (donorname.empty() || donorname.find('$') != std::string::npos)
+		return {};
+	if (donorname.front() == '/')
+		return donorname;
+	return dirs.size() == 1 ? dirs.front() + "/" + donorname : std::string();
+}
+
+std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs)
+{
+	if (job.stats_target.empty() || job.stats_target.front() != '/')
+		return {};
+	const std::string named =
+		"stats_file=" + job.stats_file + (job.stats_target == job.stats_file ? "" : " (that is " + job.stats_target + ")");
+	for (const JobView &other : jobs) {
+		const std::vector<std::string> originals = other.original_paths();
+		if (std::find(originals.begin(), originals.end(), job.stats_target) != originals.end())
+			return named + " is an original of job " + other.name;
+		if (other.default_donor_paths().count(job.stats_target) || other.plain_donor_path() == job.stats_target)
+			return named + " is a donor of job " + other.name;
+	}
+	return {};
+}
+
 std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 {
 	std::vector<JobView> out;
@@ -107,6 +148,7 @@ std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 		v.unlink = truthy(c.option(job, "unlink", "0"));
 		v.donor_overwrite = truthy(c.option(job, "donor_overwrite", "0"));
 		v.stats_file = expand_mount(c.option(job, "stats_file"), mnt);
+		v.stats_target = named_file(v.stats_file, c, mnt);
 		v.first_thread = out.empty() ? 1 : out.back().first_thread + out.back().clones;
 		out.push_back(std::move(v));
 	}

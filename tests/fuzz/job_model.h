@@ -21,6 +21,7 @@ struct JobView {
 	bool unlink = false;
 	bool donor_overwrite = false; // an existing file it did not create may serve as donor
 	std::string stats_file;       // stats_file=, ${E4MEXT_FUZZ_MNT} expanded ("" when none)
+	std::string stats_target;     // the file stats_file= names: "." steps folded, a link of the case followed
 	unsigned first_thread = 1;    // fio's thread number of its first clone (all jobs, from 1)
 
 	// The paths of the job's files. fio puts the files of filename= in the first directory of
@@ -35,10 +36,18 @@ struct JobView {
 	// Exactly the default donors the engine makes for this job (none with donorname=):
 	// "<file>.e4mext-donor.<thread number of the clone>".
 	std::set<std::string> default_donor_paths() const;
+	// The donor a donorname= without $ names: an absolute name, or a name relative to a single
+	// directory=; "" otherwise.
+	std::string plain_donor_path() const;
 };
 
 // The jobs of a case, with mnt for ${E4MEXT_FUZZ_MNT}.
 std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt);
+
+// Why the engine must refuse `job` before touching anything, read from the job file alone: its
+// stats_file= is (by name or through a link of the case) an original or a donor of the run. ""
+// when it need not.
+std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs);
 
 // Replaces ${E4MEXT_FUZZ_MNT} as fio would.
 std::string expand_mount(const std::string &value, const std::string &mnt);

@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -58,22 +59,39 @@ TEST_CASE("generated cases stay within what was asked", "[generator]")
 			else
 				donor_kinds.insert("run file");
 		}
-		// The case's statistics file, or now and then a file of the run the engine must refuse.
-		for (const Section &job : c.jobs) {
-			const std::string stats = c.option(job, "stats_file");
-			if (stats == "${E4MEXT_FUZZ_STATS}")
-				stats_kinds.insert("case");
-			else if (stats.find(".e4mext-donor.") != std::string::npos)
-				stats_kinds.insert("default donor");
-			else if (stats.find("donor.") != std::string::npos)
-				stats_kinds.insert("named donor");
-			else
-				stats_kinds.insert("original");
+		// The case's statistics file, or now and then a file of the run the engine must refuse -
+		// which the fuzzer's own reading (must_refuse) says for every such job.
+		const std::vector<JobView> views = job_views(c, "/m");
+		for (size_t j = 0; j < c.jobs.size(); ++j) {
+			const std::string stats = c.option(c.jobs[j], "stats_file");
 			CHECK((stats == "${E4MEXT_FUZZ_STATS}" || stats.starts_with("${E4MEXT_FUZZ_MNT}/")));
+			if (stats == "${E4MEXT_FUZZ_STATS}") {
+				stats_kinds.insert("case");
+				continue;
+			}
+			CHECK_FALSE(must_refuse(views[j], views).empty());
+			const std::string target = views[j].stats_target;
+			const std::vector<std::string> own = views[j].original_paths();
+			if (const auto link =
+				    std::find_if(c.links.begin(), c.links.end(),
+						 [&](const LinkSpec &l) { return "/m/" + l.path == views[j].stats_file; });
+			    link != c.links.end())
+				stats_kinds.insert(link->hard ? "hard link" : "symbolic link");
+			else if (stats.find("/./") != std::string::npos)
+				stats_kinds.insert("through /./");
+			if (target.find(".e4mext-donor.") != std::string::npos)
+				stats_kinds.insert("default donor");
+			else if (target.find("donor.") != std::string::npos || target.find("outside.") != std::string::npos)
+				stats_kinds.insert("named donor");
+			else if (laid_out.count(target) && std::find(own.begin(), own.end(), target) == own.end())
+				stats_kinds.insert("another job's original");
+			else if (laid_out.count(target))
+				stats_kinds.insert("own original");
 		}
 	}
 	CHECK(donor_kinds == std::set<std::string>{"default", "jobnum", "outside", "new", "run file"});
-	CHECK(stats_kinds == std::set<std::string>{"case", "default donor", "named donor", "original"});
+	CHECK(stats_kinds == std::set<std::string>{"case", "default donor", "named donor", "own original", "another job's original",
+						   "hard link", "symbolic link", "through /./"});
 }
 
 TEST_CASE("the job file carries the whole case", "[case_spec]")
@@ -96,7 +114,36 @@ TEST_CASE("a job file that is not a case is refused with the line", "[case_spec]
 	CHECK_THROWS_WITH(parse_job_file("; fuzz: seed 1 case 2\n; fuzz: file other a 5\n[j]\n", "x.fio"),
 			  Catch::Contains("x.fio:2: expected 'file original|outside PATH SIZE'"));
 	CHECK_THROWS_WITH(parse_job_file("; fuzz: seed 1 case 2\nrw=write\n", "x.fio"), Catch::Contains("x.fio:2: option outside"));
+	CHECK_THROWS_WITH(parse_job_file("; fuzz: seed 1 case 2\n; fuzz: link soft l a\n[j]\n", "x.fio"),
+			  Catch::Contains("x.fio:2: expected 'link hard|symbolic PATH TARGET'"));
+	CHECK_THROWS_WITH(parse_job_file("; fuzz: seed 1 case 2\n; fuzz: link hard l ../../etc/shadow\n[j]\n", "x.fio"),
+			  Catch::Contains("x.fio:2: '../../etc/shadow' is not a relative path"));
 	CHECK_THROWS_WITH(parse_job_file("; fuzz: seed 1 case 2\n[global]\n", "x.fio"), Catch::Contains("no job section"));
+}
+
+TEST_CASE("a statistics file that is a file of the run by another name must be refused", "[job_model]")
+{
+	const CaseSpec c =
+		parse_job_file("; fuzz: seed 1 case 2\n"
+			       "; fuzz: file original x 5\n; fuzz: file original y 5\n"
+			       "; fuzz: link hard a.stats-link x\n; fuzz: link symbolic b.stats-link y\n"
+			       "[global]\nstats_file=s\n"
+			       "[a]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=x\nstats_file=${E4MEXT_FUZZ_MNT}/a.stats-link\n"
+			       "[b]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=y\ndonorname=don\n"
+			       "stats_file=${E4MEXT_FUZZ_MNT}/b.stats-link\n"
+			       "[c]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=z\nstats_file=${E4MEXT_FUZZ_MNT}/./don\n"
+			       "[d]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=w\nstats_file=${E4MEXT_FUZZ_MNT}/./elsewhere\n",
+			       "t.fio");
+	CHECK(to_job_file(parse_job_file(to_job_file(c), "again.fio")) == to_job_file(c));
+	const auto jobs = job_views(c, "/m");
+	REQUIRE(jobs.size() == 4);
+	CHECK(jobs[0].stats_target == "/m/x");
+	CHECK(must_refuse(jobs[0], jobs) == "stats_file=/m/a.stats-link (that is /m/x) is an original of job a");
+	CHECK(jobs[1].stats_target == "/m/y");
+	CHECK(must_refuse(jobs[1], jobs) == "stats_file=/m/b.stats-link (that is /m/y) is an original of job b");
+	CHECK(must_refuse(jobs[2], jobs) == "stats_file=/m/./don (that is /m/don) is a donor of job b");
+	CHECK(jobs[3].stats_target == "/m/elsewhere");
+	CHECK(must_refuse(jobs[3], jobs).empty());
 }
 
 TEST_CASE("content at any offset is the same content", "[content]")

@@ -62,7 +62,15 @@ FileIdentity identify(const std::string &path)
 	if (::stat(path.c_str(), &st) == 0)
 		id.inode = std::make_pair(st.st_dev, st.st_ino);
 	std::error_code ec;
-	const fs::path absolute = fs::absolute(path, ec);
+	fs::path absolute = fs::absolute(path, ec);
+	// A dangling symbolic link names the file an open(O_CREAT) through it makes: follow it, as the
+	// kernel does (at most 40 links), so that a link to a donor not made yet is that donor.
+	for (int links = 0; links < 40 && fs::is_symlink(fs::symlink_status(absolute, ec)); ++links) {
+		const fs::path target = fs::read_symlink(absolute, ec);
+		if (ec)
+			break;
+		absolute = target.is_absolute() ? target : absolute.parent_path() / target;
+	}
 	const fs::path canonical = fs::weakly_canonical(absolute, ec);
 	id.canonical = (ec ? absolute.lexically_normal() : canonical).string();
 	return id;

@@ -102,6 +102,12 @@ TEST_CASE("a statistics file that is an original or a donor of the run is refuse
 	CHECK_THAT(refused(donor), Catch::Contains("is the donor of job 'b'"));
 	CHECK_THAT(refused(default_donor), Catch::Contains("is the donor of job 'a'"));
 	CHECK_THAT(refused((dir.path / "sub" / ".." / "d").string()), Catch::Contains("is the donor of job 'b'"));
+	// A link to a donor not made yet: opening the statistics file through it would make the donor.
+	fs::create_symlink("f1.e4mext-donor.1", dir.path / "dangling");
+	fs::create_symlink("dangling", dir.path / "chain");
+	CHECK_THAT(refused((dir.path / "dangling").string()),
+		   Catch::Contains("is the same file as " + default_donor + " (a symbolic link), the donor of job 'a'"));
+	CHECK_THAT(refused((dir.path / "chain").string()), Catch::Contains("the donor of job 'a'"));
 	CHECK(check_stats_file_not_in_run(dir.file("s", false), run)); // jobs may share a statistics file
 	CHECK(check_stats_file_not_in_run(dir.file("other", false), run));
 }

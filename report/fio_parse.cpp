@@ -418,6 +418,39 @@ FioRun parse_fio_output(std::string_view text, const std::string &source)
 	return run;
 }
 
+std::vector<ClientOutput> split_client_output(std::string_view text, const std::string &source)
+{
+	std::optional<json> last;
+	for (const auto &doc : extract_json_documents(text, source))
+		if (auto parsed = parse_document(doc.text, source, doc.first_line); is_fio_document(parsed))
+			last = std::move(parsed);
+	if (!last || !last->contains("client_stats") || !(*last)["client_stats"].is_array())
+		throw InputError(source + ": not fio client/server output (no \"client_stats\" array)");
+	std::vector<ClientOutput> outputs;
+	std::vector<json> entries; // per output, its client_stats
+	for (const json &entry : (*last)["client_stats"]) {
+		if (!entry.is_object() || entry.value("jobname", "") == "All clients")
+			continue;
+		const std::string hostname = entry.value("hostname", "");
+		const std::int64_t port =
+			entry.contains("port") && entry["port"].is_number_integer() ? entry["port"].get<std::int64_t>() : 0;
+		const auto it = std::find_if(outputs.begin(), outputs.end(),
+					     [&](const ClientOutput &o) { return o.hostname == hostname && o.port == port; });
+		const std::size_t at = std::size_t(it - outputs.begin());
+		if (it == outputs.end()) {
+			outputs.push_back({hostname, port, ""});
+			entries.push_back(json::array());
+		}
+		entries[at].push_back(entry);
+	}
+	for (std::size_t i = 0; i < outputs.size(); ++i) {
+		json doc = *last;
+		doc["client_stats"] = std::move(entries[i]);
+		outputs[i].text = doc.dump(2) + "\n";
+	}
+	return outputs;
+}
+
 std::string read_file_text(const std::filesystem::path &path)
 {
 	std::error_code ec;

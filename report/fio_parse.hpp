@@ -6,6 +6,7 @@
 
 #include "fio_result.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -29,6 +30,18 @@ FioRun parse_fio_output(std::string_view text, const std::string &source);
 
 // Reads and parses one file. Throws InputError (unreadable, empty, malformed, not fio's).
 FioRun load_fio_file(const std::filesystem::path &path);
+
+// One fio server's part of a client/server run with several --client (fio writes them all into
+// one document): the same document with only that server's "client_stats" entries.
+struct ClientOutput {
+	std::string hostname; // as fio names it: the --client's host
+	std::int64_t port = 0;
+	std::string text; // a JSON document parse_fio_output reads as that server's run
+};
+
+// The fio output `text` cut per server (fio's "All clients" sum left out, as it is no server's).
+// Throws InputError when it is not client/server output.
+std::vector<ClientOutput> split_client_output(std::string_view text, const std::string &source);
 
 // Reads a whole file; throws InputError with the system's reason when it cannot.
 std::string read_file_text(const std::filesystem::path &path);

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	if (program == "e4mext-vm") {
 		commands = add_vm_commands(app);
 	} else if (program == "e4mext") {
-		commands = {add_bench_command(app), add_stress_command(app), add_overhead_command(app),
+		commands = {add_bench_command(app), add_merge_command(app), add_stress_command(app), add_overhead_command(app),
 			    add_regression_command(app)};
 		CLI::App *vm = app.add_subcommand("vm", "run a command in a throwaway VM per kernel; list Debian's kernels");
 		vm->require_subcommand(1);

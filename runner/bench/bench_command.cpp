@@ -2,7 +2,9 @@
 // VMs, from real fio runs of libe4mext on real ext4, a fresh filesystem and a controlled page cache
 // per run; results/<label>/ with every run's job, fio JSON, engine stats and log, the metadata, the
 // table, plots, and --compare / --gate through the report's commands (the one parser and gate).
+#include "bench_merge.h"
 #include "bench_run.h"
+#include "bench_shard.h"
 #include "bench_target.h"
 #include "bench_vm.h"
 #include "case_model.h"
@@ -77,6 +79,7 @@ struct BenchOptions {
 	std::string mkfs_opts;
 	std::string dir;
 	std::string hosts;
+	std::string shard; // I/N: this machine's part of the work (bench_shard.h)
 	std::string label;
 	std::string results_root = install_layout().results_root;
 	std::string compare;
@@ -116,8 +119,10 @@ more. The error rate holds: every verdict is taken at 0.05/(cases x looks), look
 - 2 (after rounds 3 to --max-rounds), so the chance of any false verdict over every case and look
 is at most 0.05 whenever the bench stops (Bonferroni over the looks). --repeat N instead runs exactly N rounds.
 Where: a loop image of its own (default, root), --dir (an existing ext4
-directory; no root), --hosts (fio servers), or --kernel (one throwaway VM per kernel and round, the
+directory; no root), --hosts (fio servers, all at once), or --kernel (one throwaway VM per kernel and round, the
 kernels alternating: A B A B ...; every figure from a VM is emulated when the accelerator is tcg).
+Several machines: --shard I/N runs shard I of N of the (case, round) pairs, every kernel in each;
+e4mext merge joins the shards' directories into one result and one verdict (rounds fixed: --repeat).
 Results: results/<label>/ (results/: --results-root; the checkout's, or ./results when installed;
 with --kernel: one set per kernel in results/<label>/<kernel>-<accelerator>/, e.g. 6.19.13-tcg),
 each run's job, fio JSON, engine stats and log in runs/<case>/run-N.*, metadata.txt, table.txt,
@@ -180,12 +185,6 @@ std::vector<BenchCase> chosen_cases(const BenchOptions &o, const CaseModel &mode
 	return kept;
 }
 
-// A --hosts entry's directory under runs/: host:port as host_port.
-std::string host_directory(const std::string &host)
-{
-	return std::regex_replace(host, std::regex("[:/]"), "_");
-}
-
 // The --hosts list; throws UsageError for an entry whose directory would not be one name under runs/.
 std::vector<std::string> host_list(const std::string &text)
 {
@@ -238,6 +237,19 @@ std::string rounds_metadata(const BenchOptions &o)
 	       std::to_string(budget_of(o).reachable_rounds()) + " rounds)";
 }
 
+// --shard: a fixed part of the work, judged as a whole by e4mext merge.
+void check_shard_options(const BenchOptions &o)
+{
+	parse_shard(o.shard);
+	if (!o.compare.empty() || !o.gate.empty() || o.gate_given)
+		throw UsageError("--shard runs a part of the bench; --compare and --gate judge the whole: give them to "
+				 "e4mext merge over every shard's directory");
+	if (o.kernels.size() >= 2 && !o.repeat_given)
+		throw UsageError("--shard with two or more --kernel needs --repeat N: the shards cannot see each other's runs, "
+				 "so they cannot run rounds until every case is decided; each runs its part of N rounds and "
+				 "e4mext merge decides over all of them");
+}
+
 void check_options(const BenchOptions &o)
 {
 	if (int(o.quick) + int(o.full) + int(!o.set.empty()) > 1)
@@ -284,6 +296,8 @@ void check_options(const BenchOptions &o)
 		throw UsageError("--profile records this machine's kernel: it cannot profile fio servers (--hosts)");
 	if (!o.hosts.empty())
 		host_list(o.hosts);
+	if (!o.shard.empty())
+		check_shard_options(o);
 	if (!o.kernels.empty() && (!o.dir.empty() || !o.hosts.empty() || !o.image_size.empty()))
 		throw UsageError("--kernel runs in VMs on their own disks: it cannot be used with --dir, --hosts or --image-size");
 	if (!o.label.empty())
@@ -316,6 +330,24 @@ int report_to(const std::function<int(const report::Console &)> &command, const 
 	if (!file.empty())
 		write_text_file(file, out.str());
 	return status;
+}
+
+// A report command (report::table, report::compare) on one request, written as STEM.txt (echoed
+// to the terminal) and STEM.md; nonzero when one of them could not be made.
+template <typename Request>
+int report_text_and_markdown(void (*command)(const Request &, const report::Console &), Request request, const std::string &stem)
+{
+	for (const report::OutputFormat format : {report::OutputFormat::text, report::OutputFormat::markdown}) {
+		request.format = format;
+		const bool text = format == report::OutputFormat::text;
+		const auto run = [&](const report::Console &console) {
+			command(request, console);
+			return report::exit_ok;
+		};
+		if (const int status = report_to(run, stem + (text ? ".txt" : ".md"), text); status != 0)
+			return status;
+	}
+	return 0;
 }
 
 std::string runs_of(const std::string &dir)
@@ -404,7 +436,7 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 	std::string ids;
 	for (const BenchCase &c : s.cases)
 		ids += (ids.empty() ? "" : " ") + c.id;
-	return {
+	std::vector<std::string> lines = {
 		"date: " + utc_iso8601(),
 		"command: " + cmd,
 		"fio: " + fio_version(),
@@ -425,6 +457,29 @@ std::vector<std::string> common_metadata(const BenchOptions &o, const BenchSetti
 		"cases: " + std::to_string(s.cases.size()) + " (" + ids + ")",
 		profile_metadata(o),
 	};
+	if (!o.shard.empty())
+		lines.push_back(shard_metadata(parse_shard(o.shard), s.cases.size(), o.repeat));
+	return lines;
+}
+
+// --shard: run_round(round, cases) for each of the --repeat rounds in which this machine's shard
+// has cases, with those cases.
+void shard_rounds(const BenchOptions &o, const std::vector<BenchCase> &cases,
+		  const std::function<void(unsigned, const std::vector<BenchCase> &)> &run_round)
+{
+	for (unsigned r = 1; r <= o.repeat; ++r) {
+		std::vector<BenchCase> chosen;
+		for (const std::size_t i : shard_cases(parse_shard(o.shard), cases.size(), o.repeat, r))
+			chosen.push_back(cases[i]);
+		if (!chosen.empty())
+			run_round(r, chosen);
+	}
+}
+
+// The runs of a fixed plan on one target (kernel, host): every case x --repeat, or the shard's part.
+unsigned fixed_runs(const BenchOptions &o, std::size_t cases)
+{
+	return unsigned(o.shard.empty() ? cases * o.repeat : shard_runs(parse_shard(o.shard), cases, o.repeat));
 }
 
 std::vector<std::string> end_metadata(unsigned done, unsigned total, std::chrono::steady_clock::time_point started)
@@ -491,6 +546,8 @@ BenchSettings settings_for(const BenchOptions &o, const CaseModel &model, const 
 					"case " + c.id +
 					": a load beside the moves (second_job) is run alone too and its writes verified from "
 					"fio's state file, which the bench does on this machine only; leave it out with --only");
+	if (!o.shard.empty()) // a shard with no work is refused before anything is made
+		shard_runs(parse_shard(o.shard), s.cases.size(), o.repeat);
 	if (o.test_lose_write &&
 	    std::none_of(s.cases.begin(), s.cases.end(), [](const BenchCase &c) { return c.step("verify") == "second-job"; }))
 		throw UsageError("--test-lose-write needs a case whose second job's writes are verified (e.g. --set in-use "
@@ -515,6 +572,16 @@ int print_cases(const BenchOptions &o)
 	const std::string dir = o.dir.empty() ? "<the bench's fresh filesystem>" : o.dir;
 	std::cout << "bench --dry-run: set " << s.set << ", " << s.cases.size() << " cases from " << o.jobs_dir
 		  << "/cases.json, template " << s.template_source << "; nothing is run\n";
+	if (!o.shard.empty()) { // what this shard runs: its cases and their rounds
+		std::vector<std::string> rounds(s.cases.size());
+		for (unsigned r = 1; r <= o.repeat; ++r)
+			for (const std::size_t i : shard_cases(parse_shard(o.shard), s.cases.size(), o.repeat, r))
+				rounds[i] += " " + std::to_string(r);
+		std::cout << shard_metadata(parse_shard(o.shard), s.cases.size(), o.repeat) << "\n";
+		for (size_t i = 0; i < s.cases.size(); ++i)
+			if (!rounds[i].empty())
+				std::cout << "  " << s.cases[i].id << ": round(s)" << rounds[i] << "\n";
+	}
 	for (size_t i = 0; i < s.cases.size(); ++i) {
 		const BenchCase &c = s.cases[i];
 		std::cout << "\ncase " << i + 1 << " of " << s.cases.size() << ": " << c.id << "\n  factors:";
@@ -592,15 +659,7 @@ void set_outputs(const std::string &set_dir, const std::string &label)
 	report::TableRequest table;
 	table.paths = {runs};
 	table.names.label = label;
-	const auto table_as = [&table](report::OutputFormat format) {
-		return [table, format](const report::Console &console) mutable {
-			table.format = format;
-			report::table(table, console);
-			return report::exit_ok;
-		};
-	};
-	if (report_to(table_as(report::OutputFormat::text), set_dir + "/table.txt") != 0 ||
-	    report_to(table_as(report::OutputFormat::markdown), set_dir + "/table.md", false) != 0)
+	if (report_text_and_markdown(report::table, table, set_dir + "/table") != 0)
 		throw std::runtime_error("the table of " + runs + " could not be made (see the message above)");
 	report::PlotRequest plot;
 	plot.paths = {runs};
@@ -791,7 +850,8 @@ int run_local(const BenchOptions &o)
 				" original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
 		target = make_loop_target(image, split_shell_words(o.mkfs_opts, "--mkfs-opts"));
 	}
-	const std::vector<std::string> hosts = o.hosts.empty() ? std::vector<std::string>{""} : host_list(o.hosts);
+	const std::vector<std::string> hosts = o.hosts.empty() ? std::vector<std::string>{} : host_list(o.hosts);
+	const std::size_t places = std::max<std::size_t>(hosts.size(), 1); // a run here, or one per fio server
 
 	ResultsDir results(out_path);
 	results.set_metadata_file(out_path + "/metadata.txt");
@@ -807,7 +867,8 @@ int run_local(const BenchOptions &o)
 		write_text_file(out_path + "/metadata.txt", meta);
 	}
 	const bool until_decided = sequential(o);
-	unsigned done = 0, total = unsigned(s.cases.size() * (until_decided ? o.max_rounds : s.rounds) * hosts.size());
+	unsigned done = 0,
+		 total = unsigned((until_decided ? s.cases.size() * o.max_rounds : fixed_runs(o, s.cases.size())) * places);
 	std::cerr << "bench: " << s.cases.size() << " cases x "
 		  << (until_decided ? "rounds until decided (at most " + std::to_string(o.max_rounds) + ")"
 				    : std::to_string(s.rounds) + " runs")
@@ -815,14 +876,14 @@ int run_local(const BenchOptions &o)
 		  << "\n";
 	std::optional<SequentialRounds> rounds;
 	// A runner's runs, counted in `done` also when it fails.
-	const auto run_counting = [&done](BenchRunner &runner) {
+	const auto run_counting = [&done, places](BenchRunner &runner) {
 		try {
 			runner.run_all();
 		} catch (...) {
-			done += runner.progress().done;
+			done += unsigned(runner.progress().done * places);
 			throw;
 		}
-		done += runner.progress().done;
+		done += unsigned(runner.progress().done * places);
 	};
 	try {
 		if (until_decided) {
@@ -852,15 +913,22 @@ int run_local(const BenchOptions &o)
 						o.gate.empty() ? std::nullopt : std::optional<std::string>(o.gate));
 			write_text_file(out_path + "/rounds.txt", rounds->text());
 		}
-		for (const std::string &host : until_decided ? std::vector<std::string>{} : hosts) {
-			BenchSettings hs = s;
-			hs.host = host;
-			const std::string runs = out_path + "/runs" + (host.empty() ? "" : "/" + host_directory(host));
-			hs.unfinished_dir = out_path + "/unfinished" + (host.empty() ? "" : "/" + host_directory(host));
-			BenchRunner runner(hs, *target, runs, std::cerr);
-			if (host == hosts.front())
-				write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
-			run_counting(runner);
+		if (!until_decided) { // every --hosts server at once: one runner, one fio client per run
+			s.hosts = hosts;
+			BenchRunner runner(s, *target, out_path + "/runs", std::cerr);
+			write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
+			if (o.shard.empty())
+				run_counting(runner);
+			else
+				shard_rounds(o, s.cases, [&](unsigned round, const std::vector<BenchCase> &cases) {
+					BenchSettings rs = s;
+					rs.cases = cases;
+					rs.rounds = 1;
+					rs.first_run = round;
+					rs.last_run = o.repeat;
+					BenchRunner shard_runner(rs, *target, out_path + "/runs", std::cerr);
+					run_counting(shard_runner);
+				});
 		}
 	} catch (const std::exception &e) {
 		target.reset();
@@ -947,15 +1015,7 @@ void kernel_comparison(const std::string &out_dir, const std::vector<std::string
 	compare.paths = runs;
 	compare.names.labels = labels;
 	compare.options.looks = looks;
-	const auto compare_as = [&compare](report::OutputFormat format) {
-		return [compare, format](const report::Console &console) mutable {
-			compare.format = format;
-			report::compare(compare, console);
-			return report::exit_ok;
-		};
-	};
-	report_to(compare_as(report::OutputFormat::text), out_dir + "/compare.txt");
-	report_to(compare_as(report::OutputFormat::markdown), out_dir + "/compare.md", false);
+	report_text_and_markdown(report::compare, compare, out_dir + "/compare");
 	report::PlotRequest plot;
 	plot.paths = runs;
 	plot.names.labels = labels;
@@ -1026,7 +1086,8 @@ int run_on_kernels(const BenchOptions &o)
 		  << " on " << plan.kernels.size() << " kernel(s) in VMs under " << accelerator_name(plan.accel.accel) << " ("
 		  << plan.accel.reason << "), file size " << s.size << "; results in " << plan.out_dir << "\n";
 	int status = 0;
-	const unsigned total = unsigned(s.cases.size() * plan.rounds * plan.kernels.size());
+	const unsigned total =
+		unsigned((plan.sequential ? s.cases.size() * plan.rounds : fixed_runs(o, s.cases.size())) * plan.kernels.size());
 	// Interrupted or failed: the metadata counts the runs that finished, each kernel's table shows them.
 	const auto keep_partial = [&](const std::string &reason) {
 		unsigned done = 0;
@@ -1070,8 +1131,18 @@ int run_on_kernels(const BenchOptions &o)
 				gate_base = o.gate; // "": the first kernel
 			rounds = run_sequential(o, s.cases, run_round, load_sets, gate_base);
 			write_text_file(plan.out_dir + "/rounds.txt", rounds->text());
-		} else {
+		} else if (o.shard.empty()) {
 			status = run_kernel_rounds(plan, std::cerr);
+		} else {
+			shard_rounds(o, s.cases, [&](unsigned round, const std::vector<BenchCase> &cases) {
+				std::vector<std::string> ids;
+				for (const BenchCase &c : cases)
+					ids.push_back(c.id);
+				if (ids.size() == s.cases.size())
+					ids.clear(); // every case
+				if (const int failed = run_kernel_round(plan, round, ids, std::cerr); failed != 0)
+					throw RoundFailed{failed};
+			});
 		}
 	} catch (const RoundFailed &e) {
 		status = e.status;
@@ -1131,6 +1202,102 @@ int run_bench(const BenchOptions &o)
 	return o.kernels.empty() ? run_local(o) : run_on_kernels(o);
 }
 
+// ---- e4mext merge: the shards of one bench as one result ----
+
+struct MergeOptions {
+	std::vector<std::string> dirs;
+	std::string label;
+	std::string results_root = install_layout().results_root;
+	std::string gate;
+	bool gate_given = false;
+	std::string max_regression = "5%";
+	std::string gate_metric = "iops";
+};
+
+constexpr const char *kMergeFooter =
+	R"(The shards of one bench - the same command on N machines but for --shard 1/N ... N/N, with --repeat -
+become one result as if one machine had run it: every shard's runs (runs/<case>/run-N.*, the round
+in N) copied into results/<label>/ (one set per kernel for bench --kernel), its table, plots and,
+with two or more kernels, compare.txt and compare.md over all the runs (one look: the rounds were
+fixed), then --gate as bench --gate does. Refused: a directory that is not a finished shard, a
+shard missing or given twice, shards of different benches (cases, options, kernels, e4mext, fio).
+Exit status: as bench: 0 done (gate passed); 1 the gate found a regression; 2 bad usage or
+shards that do not make one bench; 3 an output could not be made; 5 the gate could not decide a
+case (never a pass).)";
+
+void check_merge_options(const MergeOptions &m)
+{
+	if (m.gate_metric != "iops" && m.gate_metric != "bw")
+		throw UsageError("--gate-metric must be iops or bw, not '" + m.gate_metric + "'");
+	try {
+		report::parse_percentage(m.max_regression);
+	} catch (const std::exception &e) {
+		throw UsageError(e.what());
+	}
+	if (!m.gate.empty() && !fs::is_directory(m.gate))
+		throw UsageError("--gate '" + m.gate + "' is not a directory of results (give results/NAME)");
+	if (!m.label.empty())
+		check_path_name("--label", m.label);
+}
+
+// The merged directory's sets, each with its metadata and runs; returns the runs copied.
+unsigned merge_sets(const ShardedBench &bench, const std::string &out, const std::string &label)
+{
+	unsigned runs = 0;
+	for (const std::string &set : bench.sets) {
+		const std::string dir = set.empty() ? out : out + "/" + set;
+		fs::create_directories(dir);
+		write_text_file(dir + "/metadata.txt", merged_metadata(bench, set, set.empty() ? label : set));
+		const unsigned copied = merge_runs(bench, set, dir);
+		if (!set.empty())
+			write_text_file(
+				dir + "/metadata.txt",
+				"runs: " + std::to_string(copied) + " of " + std::to_string(copied) + "\nstatus: complete\n", true);
+		runs += copied;
+	}
+	return runs;
+}
+
+int run_merge(const MergeOptions &m)
+{
+	check_merge_options(m);
+	const ShardedBench bench = read_shards(m.dirs);
+	if (m.gate_given && m.gate.empty() && bench.sets.size() != 2)
+		throw UsageError("--gate without a baseline directory gates the second of two kernels against the first; "
+				 "these shards ran " +
+				 (bench.kernels ? std::to_string(bench.sets.size()) + " kernel(s)" : std::string("here")) +
+				 ": give --gate results/NAME");
+	const std::string label = m.label.empty() ? "merged-" + local_stamp() : m.label;
+	const std::string out = fs::absolute(m.results_root + "/" + label).lexically_normal().string();
+	ResultsDir results(out);
+	results.set_metadata_file(out + (bench.kernels ? "/bench.txt" : "/metadata.txt"));
+	unsigned runs = 0;
+	try {
+		if (bench.kernels)
+			write_text_file(out + "/bench.txt", merged_metadata(bench, "", label));
+		runs = merge_sets(bench, out, label);
+	} catch (const std::exception &e) {
+		results.partial(std::string("error: ") + e.what(), {});
+		throw;
+	}
+	results.finish("complete", {"runs: " + std::to_string(runs) + " of " + std::to_string(runs)});
+	for (const std::string &set : bench.sets)
+		set_outputs(set.empty() ? out : out + "/" + set, set.empty() ? label : set);
+	if (bench.sets.size() >= 2)
+		kernel_comparison(out, bench.sets, 1);
+	std::cerr << "merge: " << bench.shards.size() << " shards, " << runs << " runs; results: " << out << "\n";
+	BenchOptions o; // the bench's gate over fixed rounds: one look
+	o.repeat_given = true;
+	o.max_regression = m.max_regression;
+	o.gate_metric = m.gate_metric;
+	const std::string last = bench.kernels ? out + "/" + bench.sets.back() : out;
+	if (m.gate_given && m.gate.empty())
+		return gate(o, out + "/" + bench.sets[0], bench.sets[0], last, bench.sets[1], out);
+	if (!m.gate.empty())
+		return gate(o, m.gate, label_of(m.gate), last, bench.kernels ? bench.sets.back() : label, out);
+	return 0;
+}
+
 } // namespace
 
 Subcommand add_bench_command(CLI::App &parent)
@@ -1180,7 +1347,12 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--mkfs-opts", o->mkfs_opts, "extra mkfs.ext4 options for the loop image or the VM's disk");
 	app->add_option("--dir", o->dir, "an existing ext4 directory instead of a loop image (no root needed)");
 	app->add_option("--hosts", o->hosts,
-			"fio servers H[:PORT],... in turn (needs --dir valid on every host and the engine at the same path)");
+			"fio servers H[:PORT],..., all at once through one fio client (needs --dir valid on every host and the "
+			"engine at the same path; --repeat rounds, never until decided)");
+	app->add_option("--shard", o->shard,
+			"I/N: this machine's part of the bench, one of N (cut by case and round, never by kernel; needs "
+			"--repeat with two --kernel); e4mext merge joins the shards' directories into one result")
+		->type_name("I/N");
 	app->add_option("--kernel", o->kernels,
 			"a Debian kernel version (6.19.13) or a bzImage; repeatable: kernels alternate in VMs")
 		->allow_extra_args(false)
@@ -1225,6 +1397,33 @@ Subcommand add_bench_command(CLI::App &parent)
 			o->repeat_given = repeat_option->count() > 0;
 			o->max_rounds_given = max_rounds_option->count() > 0;
 			return run_bench(*o);
+		}};
+}
+
+Subcommand add_merge_command(CLI::App &parent)
+{
+	auto m = std::make_shared<MergeOptions>();
+	CLI::App *app = parent.add_subcommand(
+		"merge", "the shards of one bench (bench --shard I/N on several machines) as one result and one verdict");
+	app->footer(kMergeFooter);
+	app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+	app->add_option("shards", m->dirs, "every shard's results directory (results/NAME of each bench --shard I/N)")
+		->required()
+		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+	app->add_option("--label", m->label, "results/NAME of the merged result (default merged-<date>)");
+	app->add_option("--results-root", m->results_root,
+			"where results/NAME goes (default: " + results_root_help(install_layout()) + ")");
+	CLI::Option *gate_option =
+		app->add_option("--gate", m->gate,
+				"compare with baseline DIR (or, for shards of two --kernel and no DIR, the second kernel with "
+				"the first); exit 1 on a significant drop over --max-regression, 5 undecided")
+			->expected(0, 1);
+	app->add_option("--max-regression", m->max_regression, "allowed drop for --gate, in percent (5% or 5)")
+		->capture_default_str();
+	app->add_option("--gate-metric", m->gate_metric, "the figure --gate compares: iops or bw")->capture_default_str();
+	return {app, [m, gate_option] {
+			m->gate_given = gate_option->count() > 0;
+			return run_merge(*m);
 		}};
 }
 

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -116,6 +118,30 @@ std::string fio_failure_excerpt(const std::string &log_text)
 	return errors + tail;
 }
 
+std::string hosts_text(const std::vector<std::string> &hosts)
+{
+	std::string text;
+	for (const std::string &h : hosts)
+		text += (text.empty() ? "" : ",") + h;
+	return text;
+}
+
+// fio's --client names a server as host,port; --hosts takes host:port (one colon: not IPv6).
+std::string fio_client(std::string host)
+{
+	if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon)
+		host[colon] = ',';
+	return host;
+}
+
+// The name and port fio's output gives a server of --hosts: host[:port], port 8765 by default.
+std::pair<std::string, std::int64_t> host_and_port(const std::string &host)
+{
+	if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon)
+		return {host.substr(0, colon), std::stoll(host.substr(colon + 1))};
+	return {host, 8765};
+}
+
 void drop_caches()
 {
 	::sync();
@@ -132,7 +158,7 @@ BenchRunner::BenchRunner(BenchSettings settings, BenchTarget &target, std::strin
 
 std::string BenchRunner::cache_policy() const
 {
-	const std::string drop = !settings_.host.empty()     ? "caches NOT dropped (remote hosts)"
+	const std::string drop = !settings_.hosts.empty()    ? "caches NOT dropped (remote hosts)"
 				 : target_.can_drop_caches() ? "sync + drop_caches (echo 3) before each run"
 							     : "caches NOT dropped (not root)";
 	const std::string cold = "cold: written originals written with O_DIRECT; " + drop + "; fio invalidate=1";
@@ -260,7 +286,12 @@ std::string second_job_verify_pass(const BenchCase &c, const BenchSettings &sett
 	       "verify_only=1\ndo_verify=1\nverify_state_load=1\nverify_fatal=1\ndirect=1\nruntime=0\ntime_based=0\n";
 }
 
-std::string BenchRunner::case_record(const BenchCase &c) const
+std::string host_directory(const std::string &host)
+{
+	return std::regex_replace(host, std::regex("[:/]"), "_");
+}
+
+std::string BenchRunner::case_record(const BenchCase &c, const std::string &host) const
 {
 	report::CaseRecord record;
 	record.id = c.id;
@@ -270,20 +301,14 @@ std::string BenchRunner::case_record(const BenchCase &c) const
 	record.accelerator = settings_.accelerator;
 	for (const CaseFactorValue &f : c.factors)
 		record.factors.factors.push_back({f.name, f.value, f.label, f.rank, f.always_shown, f.axis});
-	if (!settings_.host.empty()) // one fio server's runs are a case of their own
-		record.factors.factors.push_back({"host", settings_.host, "@" + settings_.host});
+	if (!host.empty()) // one fio server's runs are a case of their own
+		record.factors.factors.push_back({"host", host, "@" + host});
 	return report::case_record_json(record);
 }
 
 void BenchRunner::run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what)
 {
 	std::vector<std::string> argv = {"fio"};
-	if (!settings_.host.empty()) {
-		std::string host = settings_.host;
-		if (const size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon)
-			host[colon] = ','; // fio's client syntax is host,port
-		argv.push_back("--client=" + host);
-	}
 	argv.insert(argv.end(), args.begin(), args.end());
 	Process fio = Process::spawn(argv, Stream::file(log), Stream::file(log));
 	const auto deadline = std::chrono::steady_clock::now() + settings_.fio_timeout;
@@ -299,10 +324,10 @@ void BenchRunner::run_fio(const std::vector<std::string> &args, const std::strin
 			throw std::runtime_error(
 				"fio on " + what + " did not finish within " + std::to_string(settings_.fio_timeout.count()) +
 				" s (--fio-timeout)" +
-				(settings_.host.empty()
+				(settings_.hosts.empty()
 					 ? ""
-					 : "; is the fio server " + settings_.host +
-						   " answering? (fio --server must run there; a listener that never replies looks like this)") +
+					 : "; is every fio server (" + hosts_text(settings_.hosts) +
+						   ") answering? (fio --server must run there; a listener that never replies looks like this)") +
 				" (log " + log + ")");
 		}
 	}
@@ -338,8 +363,8 @@ void BenchRunner::run_all()
 			out_ << "bench: case " << i + 1 << " of " << settings_.cases.size() << ": " << c.id << " run "
 			     << r + settings_.first_run << " of "
 			     << (settings_.last_run ? settings_.last_run : settings_.rounds + settings_.first_run - 1)
-			     << (settings_.host.empty() ? "" : " on " + settings_.host) << "; elapsed " << format_duration(elapsed)
-			     << ", ETA " << eta() << "\n"
+			     << (settings_.hosts.empty() ? "" : " on " + hosts_text(settings_.hosts)) << "; elapsed "
+			     << format_duration(elapsed) << ", ETA " << eta() << "\n"
 			     << std::flush;
 			const auto run_started = std::chrono::steady_clock::now();
 			run_one(c, r + settings_.first_run);
@@ -352,6 +377,10 @@ void BenchRunner::run_all()
 
 void BenchRunner::run_one(const BenchCase &c, unsigned run)
 {
+	if (!settings_.hosts.empty()) {
+		run_on_hosts(c, run);
+		return;
+	}
 	const std::string case_dir = runs_dir_ + "/" + c.id;
 	fs::create_directories(case_dir);
 	const std::string base = case_dir + "/run-" + std::to_string(run);
@@ -393,12 +422,85 @@ void BenchRunner::say_if_moves_ended_early(const std::string &fio_json, const st
 			     << foreground_window_ms(run) << " ms\n";
 }
 
+void BenchRunner::run_on_hosts(const BenchCase &c, unsigned run)
+{
+	const std::string what = c.id + " run " + std::to_string(run);
+	std::vector<std::string> runs, bases; // <host>/<case>/run-N under runs/, and its path
+	for (const std::string &host : settings_.hosts) {
+		runs.push_back(host_directory(host) + "/" + c.id + "/run-" + std::to_string(run));
+		bases.push_back(runs_dir_ + "/" + runs.back());
+		fs::create_directories(fs::path(bases.back()).parent_path());
+	}
+	try {
+		// No fresh filesystem there: the layout job replaces the original, the engine removes its
+		// donors. The --dir given, which must exist on every server (fio refuses a missing
+		// directory=); the target's private subdirectory of it exists here only.
+		const std::string host_dir = fs::path(target_.directory()).parent_path().string();
+		const std::string layout = layout_job(c, host_dir);
+		for (const std::string &base : bases)
+			write_text_file(base + ".layout.fio", layout);
+		if (layout.find("\n[layout-") != std::string::npos || layout.find("\n[warm-cache]") != std::string::npos)
+			run_on_servers(bases, ".layout.fio", ".layout.log", false, what + " (laying out the original)");
+		for (size_t i = 0; i < bases.size(); ++i) {
+			write_text_file(bases[i] + ".case.json", case_record(c, settings_.hosts[i]));
+			write_text_file(bases[i] + ".fio", case_job(c, settings_, host_dir, ""));
+		}
+		run_on_servers(bases, ".fio", ".log", true, what);
+	} catch (...) { // not a run on any server: set aside, named, never tabled (unfinished_runs.h)
+		for (const std::string &r : runs)
+			out_ << "bench: " << what << " on " << r.substr(0, r.find('/'))
+			     << " did not finish: not in the set; its files are in "
+			     << set_aside(runs_dir_, r, settings_.unfinished_dir) << "\n";
+		out_ << std::flush;
+		throw;
+	}
+}
+
+void BenchRunner::run_on_servers(const std::vector<std::string> &bases, const std::string &job, const std::string &log, bool json,
+				 const std::string &what)
+{
+	const std::string output = bases.front() + ".servers-output"; // fio's one document for every server
+	// JSON always: fio's client exits 0 when a server's job fails, its output says which.
+	std::vector<std::string> args = {"--output-format=json", "--output=" + output};
+	for (size_t i = 0; i < bases.size(); ++i)
+		args.insert(args.end(), {"--client=" + fio_client(settings_.hosts[i]), bases[i] + job});
+	run_fio(args, bases.front() + log, what);
+	for (size_t i = 1; i < bases.size(); ++i) // one log for all: fio prefixes each server's lines with <host>
+		fs::copy_file(bases.front() + log, bases[i] + log, fs::copy_options::overwrite_existing);
+	expect_written(output, "fio on " + what);
+	std::vector<report::ClientOutput> parts;
+	try {
+		parts = report::split_client_output(read_text(output), output);
+	} catch (const report::InputError &e) {
+		throw WriteFailed("fio on " + what + " left output the report cannot read (" + e.what() +
+				  "): is the results filesystem full?");
+	}
+	for (size_t i = 0; i < bases.size(); ++i) {
+		const auto [name, port] = host_and_port(settings_.hosts[i]);
+		const auto part = std::find_if(parts.begin(), parts.end(), [&, &name = name, &port = port](const auto &p) {
+			return p.hostname == name && p.port == port;
+		});
+		if (part == parts.end())
+			throw std::runtime_error("fio's output of " + what + " has no results of the fio server " +
+						 settings_.hosts[i] + " (output " + output + ", log " + bases.front() + log +
+						 "):\n" + last_lines(read_text(bases.front() + log), 12));
+		for (const report::FioJob &j : report::parse_fio_output(part->text, output).jobs)
+			if (j.error != 0)
+				throw std::runtime_error("fio failed on " + what + " on the fio server " + settings_.hosts[i] +
+							 ": error " + std::to_string(j.error) + " (log " + bases.front() + log +
+							 ")");
+		if (json)
+			write_text_file(bases[i] + ".json", part->text);
+	}
+	fs::remove(output);
+}
+
 void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::string &base, bool alone, std::uint64_t alone_window_ms)
 {
 	const std::string what = c.id + " run " + std::to_string(run) + (alone ? " (load alone)" : "");
-	const bool local = settings_.host.empty();
+	const bool local = settings_.hosts.empty(); // always: --hosts runs run_on_hosts
 	if (local)
-		target_.fresh(); // with --hosts the layout job replaces the file and the engine removes its donors
+		target_.fresh();
 
 	const std::string layout_fio = layout_job(c, target_.directory());
 	write_text_file(base + ".layout.fio", layout_fio);

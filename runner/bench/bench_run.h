@@ -36,7 +36,8 @@ struct BenchSettings {
 	std::string engine;      // absolute path of libe4mext.so
 	std::string template_text;
 	std::string template_source;
-	std::string host;     // a fio server (host[:port]); "" = local
+	// fio servers (host[:port]), every one at once through one fio client; none: here.
+	std::vector<std::string> hosts;
 	bool profile = false; // perf record around each run (perf_record.h)
 	// One fio run's limit (layout or case): a fio server that accepts and never answers, or a hung
 	// fio, fails the run instead of hanging the bench.
@@ -65,6 +66,13 @@ public:
 
 private:
 	void run_one(const BenchCase &c, unsigned run);
+	// --hosts: the case on every fio server at once (one fio client, a --client and job file per
+	// server), fio's one output cut per server into runs/<host>/<case>/run-N.json.
+	void run_on_hosts(const BenchCase &c, unsigned run);
+	// fio with every server's job file base + job, its log base + log, and with `json` each
+	// server's part of the output as base.json.
+	void run_on_servers(const std::vector<std::string> &bases, const std::string &job, const std::string &log, bool json,
+			    const std::string &what);
 	// One fio run of the case on a fresh layout, as base.{fio,json,log,...}: the case's job (with
 	// its second job beside it), or with alone the second job only (the load without defragmenter).
 	// alone_window_ms: the load alone's time limit when fixed work gives none (0: the settings').
@@ -73,7 +81,7 @@ private:
 	void say_if_moves_ended_early(const std::string &fio_json, const std::string &what);
 	// fio's verify pass over the second job's writes of the run that wrote base.json.
 	void verify_second_job(const BenchCase &c, const std::string &base, const std::string &what);
-	std::string case_record(const BenchCase &c) const;
+	std::string case_record(const BenchCase &c, const std::string &host = "") const;
 	void run_fio(const std::vector<std::string> &args, const std::string &log, const std::string &what);
 	std::string eta() const;
 
@@ -86,6 +94,9 @@ private:
 	double seconds_written_ = 0, seconds_unwritten_ = 0;
 	unsigned runs_written_ = 0, runs_unwritten_ = 0;
 };
+
+// A --hosts entry's directory under runs/: host:port as host_port.
+std::string host_directory(const std::string &host);
 
 // The job that lays a case's original out in `dir` before its run (and reads it into the page
 // cache for a warm case). A job file, not options: fio servers only take job files.

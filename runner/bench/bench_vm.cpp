@@ -199,7 +199,7 @@ int run_kernel_round(const KernelBenchPlan &plan, unsigned r, const std::vector<
 		for (const std::string &run : collect_runs(boot_dir, set_dir))
 			out << "bench: " << run << " did not finish before the VM stopped: not in the set; its files are in "
 			    << (set_dir / "unfinished" / fs::path(run).parent_path()).string() << "\n";
-		if (r == 1)
+		if (!fs::exists(set_dir / "metadata.txt")) // the set's first round (a --shard may start later)
 			write_set_metadata(plan, k, block, boot_dir);
 		throw_if_interrupted();
 		const int status = exit_status_of(outcome);

@@ -16,6 +16,8 @@ struct Subcommand {
 };
 
 Subcommand add_bench_command(CLI::App &parent);
+// `e4mext merge`: the shards of one bench (bench --shard I/N) as one result (bench_command.cpp).
+Subcommand add_merge_command(CLI::App &parent);
 Subcommand add_stress_command(CLI::App &parent);
 Subcommand add_overhead_command(CLI::App &parent);
 Subcommand add_regression_command(CLI::App &parent);

@@ -203,12 +203,12 @@ std::vector<std::string> host_list(const std::string &text)
 constexpr unsigned first_look = 3;
 
 // Rounds until every case is decided: there is something to decide (two kernels, or a directory
-// to compare or gate against) and --repeat did not fix the count. --hosts runs --repeat rounds:
-// each fio server's runs are cases of their own, which no base has.
+// to compare or gate against) and --repeat did not fix the count. With --hosts every round runs
+// the undecided cases on every fio server at once (each server's runs are cases of their own).
 bool sequential(const BenchOptions &o)
 {
 	const bool something_to_decide = o.kernels.size() >= 2 || !o.compare.empty() || !o.gate.empty();
-	return something_to_decide && !o.repeat_given && o.hosts.empty() && o.guest_disk.empty();
+	return something_to_decide && !o.repeat_given && o.guest_disk.empty();
 }
 
 report::RoundBudget budget_of(const BenchOptions &o)
@@ -250,6 +250,17 @@ void check_shard_options(const BenchOptions &o)
 				 "e4mext merge decides over all of them");
 }
 
+// With --hosts each fio server's runs are cases of their own (the host factor): a base without
+// the same servers has no case in common, and every look would find nothing to decide.
+void check_base_hosts(const std::string &hosts, const std::string &base)
+{
+	const std::string base_hosts = first_line(base + "/metadata.txt", "hosts: ");
+	if (base_hosts.empty() || base_hosts == "local" || host_list(base_hosts) != host_list(hosts))
+		throw UsageError("'" + base + "' ran " + (base_hosts.empty() ? "without --hosts" : "on hosts: " + base_hosts) +
+				 "; --hosts " + hosts +
+				 " compares each fio server's runs with the same server's: give a base run with the same --hosts");
+}
+
 void check_options(const BenchOptions &o)
 {
 	if (int(o.quick) + int(o.full) + int(!o.set.empty()) > 1)
@@ -261,8 +272,7 @@ void check_options(const BenchOptions &o)
 				 "until every case is decided: give one or the other");
 	if ((o.max_rounds_given || !o.max_time.empty()) && o.guest_disk.empty() && !sequential(o))
 		throw UsageError("--max-rounds and --max-time bound rounds that run until every case is decided: they need "
-				 "something to decide (two --kernel, --compare DIR or --gate)" +
-				 std::string(o.hosts.empty() ? "" : "; with --hosts the bench runs --repeat rounds"));
+				 "something to decide (two --kernel, --compare DIR or --gate)");
 	if (o.max_rounds < first_look)
 		throw UsageError("--max-rounds must be at least " + std::to_string(first_look) +
 				 " (the first look is after round " + std::to_string(first_look) + "), not " +
@@ -315,6 +325,9 @@ void check_options(const BenchOptions &o)
 	for (const std::string &d : {o.compare, o.gate})
 		if (!d.empty() && !fs::is_directory(d))
 			throw UsageError("'" + d + "' is not a directory of results (give results/NAME)");
+	for (const std::string &d : {o.compare, o.gate})
+		if (!d.empty() && !o.hosts.empty())
+			check_base_hosts(o.hosts, d);
 }
 
 // A report command's typed function (report/commands.hpp), in this process: its output to the
@@ -852,6 +865,7 @@ int run_local(const BenchOptions &o)
 	}
 	const std::vector<std::string> hosts = o.hosts.empty() ? std::vector<std::string>{} : host_list(o.hosts);
 	const std::size_t places = std::max<std::size_t>(hosts.size(), 1); // a run here, or one per fio server
+	s.hosts = hosts; // every --hosts server at once: one runner, one fio client per run
 
 	ResultsDir results(out_path);
 	results.set_metadata_file(out_path + "/metadata.txt");
@@ -913,8 +927,7 @@ int run_local(const BenchOptions &o)
 						o.gate.empty() ? std::nullopt : std::optional<std::string>(o.gate));
 			write_text_file(out_path + "/rounds.txt", rounds->text());
 		}
-		if (!until_decided) { // every --hosts server at once: one runner, one fio client per run
-			s.hosts = hosts;
+		if (!until_decided) {
 			BenchRunner runner(s, *target, out_path + "/runs", std::cerr);
 			write_text_file(out_path + "/metadata.txt", "cache policy: " + runner.cache_policy() + "\n", true);
 			if (o.shard.empty())
@@ -1348,7 +1361,7 @@ Subcommand add_bench_command(CLI::App &parent)
 	app->add_option("--dir", o->dir, "an existing ext4 directory instead of a loop image (no root needed)");
 	app->add_option("--hosts", o->hosts,
 			"fio servers H[:PORT],..., all at once through one fio client (needs --dir valid on every host and the "
-			"engine at the same path; --repeat rounds, never until decided)");
+			"engine at the same path; --compare/--gate: a base on the same --hosts)");
 	app->add_option("--shard", o->shard,
 			"I/N: this machine's part of the bench, one of N (cut by case and round, never by kernel; needs "
 			"--repeat with two --kernel); e4mext merge joins the shards' directories into one result")

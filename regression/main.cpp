@@ -10,6 +10,7 @@
 // With --tap: 0 whenever the stream is complete, the skip-all plan included (its test points carry
 // the verdicts; meson's tap protocol reports any other status as an error), 1 when it bailed out.
 #include "cleanup_registry.h"
+#include "command_line.h"
 #include "guest.h"
 #include "run_output.h"
 #include "suite.h"
@@ -98,15 +99,7 @@ Options parse(int argc, char **argv)
 	app.add_option("--sysrq-crash-in", o.sysrq_crash_in,
 		       "test only, in an e4mext VM guest only: panic the kernel when case ID starts")
 		->type_name("ID");
-	try {
-		app.parse(argc, argv);
-	} catch (const CLI::CallForHelp &) {
-		std::cout << app.help();
-		std::exit(0);
-	} catch (const CLI::ParseError &e) {
-		std::cerr << "move-ext-regression: " << e.what() << " (move-ext-regression --help lists the options)\n";
-		std::exit(2);
-	}
+	runner::parse_or_exit(app, argc, argv);
 	return o;
 }
 

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "command_line.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -43,8 +45,7 @@ const CLI::Validator positive_seconds(
 
 [[noreturn]] void usage_error(const std::string &what)
 {
-	std::cerr << "job-fuzz: " << what << " (job-fuzz --help lists the options)\n";
-	std::exit(2);
+	runner::exit_with_usage_error("job-fuzz", what);
 }
 
 } // namespace
@@ -81,14 +82,7 @@ CommandLine parse_command_line(int argc, char **argv)
 				     ->type_name("FILE|DIR");
 	app.add_option("--engine", o.engine, "libe4mext.so")->type_name("PATH")->capture_default_str();
 	app.add_option("--fio", o.fio, "fio")->type_name("PATH")->capture_default_str();
-	try {
-		app.parse(argc, argv);
-	} catch (const CLI::CallForHelp &) {
-		std::cout << app.help();
-		std::exit(0);
-	} catch (const CLI::ParseError &e) {
-		usage_error(e.what());
-	}
+	runner::parse_or_exit(app, argc, argv);
 	if (seed_option->count())
 		o.seed = seed;
 	if (case_option->count())

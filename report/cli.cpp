@@ -96,7 +96,8 @@ everything, runs and latencies included.
 Sets recorded with bench --profile (runs/<case>/run-N.perf.folded) get a profile section in text
 and markdown: per case, the kernel functions whose share of the samples changed most against the
 first set (children and self, in percentage points, as lkp's perf-profile), and the functions
-under ext4_move_extents that only one of the two kernels' profiles ever sampled; then the cost
+under ext4_move_extents that only one of the two kernels' profiles ever sampled, and where an
+in-use case's foreground waited off a CPU beside the moves (run-N.offcpu.folded); then the cost
 of a move per case and set: moves per second, wall ms per move and the CPU ms per move of the
 move path's functions whose cost differs most between the sets (perf samples over the moves).
 )",

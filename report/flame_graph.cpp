@@ -73,7 +73,10 @@ std::string number(double value)
 
 class SvgWriter {
 public:
-	SvgWriter(std::uint64_t total, double bottom, std::ostringstream &out) : total_(total), bottom_(bottom), out_(out) {}
+	SvgWriter(std::uint64_t total, double bottom, const std::string &unit, std::ostringstream &out)
+		: total_(total), bottom_(bottom), unit_(unit), out_(out)
+	{
+	}
 
 	void frames(const Node &node, double x, std::size_t level)
 	{
@@ -85,8 +88,8 @@ public:
 		char share[32];
 		std::snprintf(share, sizeof share, "%.2f", 100.0 * double(node.samples) / double(total_));
 		out_ << "<g><title>" << html_escaped(name) << (is_kernel_frame(node.frame) ? " [kernel]" : "") << " ("
-		     << node.samples << " samples, " << share << "%)</title><rect x=\"" << number(x) << "\" y=\"" << number(y)
-		     << "\" width=\"" << number(width) << "\" height=\"" << number(kFrameHeight - 1) << "\" fill=\""
+		     << node.samples << " " << unit_ << ", " << share << "%)</title><rect x=\"" << number(x) << "\" y=\""
+		     << number(y) << "\" width=\"" << number(width) << "\" height=\"" << number(kFrameHeight - 1) << "\" fill=\""
 		     << (level == 0 ? std::string("#e0e0e0") : colour_of(node.frame, level)) << "\" rx=\"2\"/>";
 		const std::size_t fits = std::size_t((width - 6) / kCharWidth);
 		if (fits >= 3) {
@@ -105,12 +108,13 @@ public:
 private:
 	std::uint64_t total_;
 	double bottom_;
+	std::string unit_;
 	std::ostringstream &out_;
 };
 
 } // namespace
 
-std::string render_flame_graph(const FoldedProfile &profile, const std::string &title)
+std::string render_flame_graph(const FoldedProfile &profile, const std::string &title, const std::string &unit)
 {
 	Node root;
 	root.frame = "all";
@@ -132,10 +136,11 @@ std::string render_flame_graph(const FoldedProfile &profile, const std::string &
 	    << "<rect width=\"100%\" height=\"100%\" fill=\"#fdfdf5\"/>\n"
 	    << "<text x=\"" << kWidth / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">" << html_escaped(title)
 	    << "</text>\n"
-	    << "<text x=\"" << kMargin << "\" y=\"" << number(height - 7) << "\" fill=\"#555\">" << root.samples
-	    << " samples; width: share of samples; bottom: callers, top: callees; orange: kernel, red: user space, yellow: process (hover for figures)</text>\n";
+	    << "<text x=\"" << kMargin << "\" y=\"" << number(height - 7) << "\" fill=\"#555\">" << root.samples << " " << unit
+	    << "; width: share of " << unit
+	    << "; bottom: callers, top: callees; orange: kernel, red: user space, yellow: process (hover for figures)</text>\n";
 	if (root.samples > 0) {
-		SvgWriter writer(root.samples, height - kBottom, out);
+		SvgWriter writer(root.samples, height - kBottom, unit, out);
 		writer.frames(root, kMargin, 0);
 	} else {
 		out << "<text x=\"" << kWidth / 2 << "\" y=\"" << number(kTop + 12)

@@ -10,6 +10,7 @@
 
 namespace e4mext::report {
 
-std::string render_flame_graph(const FoldedProfile &profile, const std::string &title);
+// `unit`: what a stack's count is ("samples"; off-CPU profiles: "us off-CPU").
+std::string render_flame_graph(const FoldedProfile &profile, const std::string &title, const std::string &unit = "samples");
 
 } // namespace e4mext::report

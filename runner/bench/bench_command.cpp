@@ -435,7 +435,8 @@ void require_perf()
 
 std::string profile_metadata(const BenchOptions &o)
 {
-	return o.profile ? "profile: perf record -e cpu-clock -a -g around each fio run (its overhead is in the runs' figures)"
+	return o.profile ? "profile: perf record -e cpu-clock -e sched:sched_switch -a -g around each fio run, the load "
+			   "alone's too (its overhead is in the runs' figures)"
 			 : "profile: none";
 }
 
@@ -668,7 +669,7 @@ void set_outputs(const std::string &set_dir, const std::string &label)
 {
 	const std::string runs = set_dir + "/runs";
 	if (const std::size_t cases = report::write_case_profiles(runs))
-		std::cerr << "bench: profiles of " << cases << " case(s): runs/<case>/profile.txt and flame.svg\n";
+		std::cerr << "bench: profiles of " << cases << " case(s): runs/<case>/profile.txt, flame.svg and offcpu.svg\n";
 	report::TableRequest table;
 	table.paths = {runs};
 	table.names.label = label;
@@ -1371,9 +1372,9 @@ Subcommand add_bench_command(CLI::App &parent)
 		->allow_extra_args(false)
 		->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 	add_accelerator_option(*app, o->accel);
-	app->add_flag(
-		"--profile", o->profile,
-		"perf record -e cpu-clock -a -g around each run (in the VM with --kernel): runs/<case>/profile.txt, flame.svg");
+	app->add_flag("--profile", o->profile,
+		      "perf record -e cpu-clock -e sched:sched_switch -a -g around each run, the load alone's too (in the VM "
+		      "with --kernel): runs/<case>/profile.txt, flame.svg, offcpu.svg");
 	app->add_option("--vm-memory", o->vm_memory, "guest memory")->capture_default_str();
 	app->add_option("--vm-cpus", o->vm_cpus, "guest vCPUs")->capture_default_str()->check(CLI::Range(1, 64));
 	app->add_option("--vm-timeout", o->vm_timeout, "seconds for one VM's round before it counts as hung")

@@ -169,7 +169,7 @@ unsigned merge_runs(const ShardedBench &bench, const std::string &set, const std
 		const fs::path from = fs::path(set_directory(s, set)) / "runs";
 		for (const auto &entry : fs::recursive_directory_iterator(from)) {
 			const std::string name = entry.path().filename().string();
-			// A run's own files only: runs/<case>/profile.txt and flame.svg are remade from them.
+			// A run's own files only: runs/<case>/profile.txt and the flame graphs are remade from them.
 			if (!entry.is_regular_file() || name.rfind("run-", 0) != 0)
 				continue;
 			const fs::path to = fs::path(to_dir) / "runs" / fs::relative(entry.path(), from);

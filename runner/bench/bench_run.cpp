@@ -522,8 +522,10 @@ void BenchRunner::run_variant(const BenchCase &c, unsigned run, const std::strin
 		fs::create_directories(aux);
 		args.insert(args.begin(), "--aux-path=" + aux);
 	}
+	// The load alone is recorded too: perf's cost is in both sides of the ratio, and the two
+	// profiles set side by side show what the moves changed.
 	std::optional<PerfRecording> perf;
-	if (settings_.profile && !alone)
+	if (settings_.profile)
 		perf.emplace(base);
 	run_fio(args, base + ".log", what);
 	if (perf)

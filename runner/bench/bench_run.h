@@ -2,7 +2,8 @@
 // machine's drift over all cases alike), each on a fresh filesystem: the original laid out by a
 // psync job, the page cache set, then the case's job (jobs/defrag.fio filled in) under fio with
 // JSON output. Every run leaves runs/<case>/run-N.{fio,json,case.json,log,layout.fio,stats.jsonl},
-// and with --profile run-N.{perf.folded,perf.txt,flame.svg}. run-N.case.json is the run's case
+// and with --profile run-N.{perf.folded,offcpu.folded,perf.txt,flame.svg} (and run-N.alone.* of
+// the load alone, recorded alike). run-N.case.json is the run's case
 // record (its factors, set, group, kernel, accelerator), what the report groups the runs by.
 #pragma once
 

@@ -21,14 +21,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// -F 999 (kSamplesPerSecond): a sample per ms on each CPU (perf's default 4000 Hz costs four times as much, and under
-// TCG every sample's call chain is emulated work beside the run). -B -N: no build-id pass at the
-// end and no ~/.debug cache (slow under TCG; a VM's root is read-only). Symbols come from the
-// running kernel's kallsyms and the binaries' own paths.
+// cpu-clock at 999 Hz (kSamplesPerSecond): a sample per ms on each CPU (perf's default 4000 Hz
+// costs four times as much, and under TCG every sample's call chain is emulated work beside the
+// run); set on the event, as -F would put the tracepoint in frequency mode too and drop switches.
+// sched_switch: every switch, for the time off a CPU. -B -N: no build-id pass at the end and no
+// ~/.debug cache (slow under TCG; a VM's root is read-only). Symbols come from the running
+// kernel's kallsyms and the binaries' own paths.
 std::vector<std::string> record_argv(const std::string &data)
 {
 	const auto rate = std::to_string(report::kSamplesPerSecond);
-	return {"perf", "record", "-e", "cpu-clock", "-F", rate, "-a", "-g", "-B", "-N", "-q", "-o", data};
+	return {"perf", "record", "-e", "cpu-clock/freq=" + rate + "/", "-e", report::kSwitchEvent, "-a", "-g", "-B", "-N",
+		"-q",   "-o",     data};
 }
 
 off_t file_size(const std::string &path)
@@ -52,9 +55,9 @@ std::string perf_unavailable_reason()
 	}
 	if (r.ok())
 		return "";
-	return "`perf record -e cpu-clock -a -g` failed here (" + r.status.describe() +
+	return "`perf record -e cpu-clock -e " + std::string(report::kSwitchEvent) + " -a -g` failed here (" + r.status.describe() +
 	       "): " + trim_output(last_lines(r.err + r.out, 3)) +
-	       " (needs root or kernel.perf_event_paranoid <= -1, and perf events in the kernel)";
+	       " (needs root or kernel.perf_event_paranoid <= -1, perf events and tracepoints in the kernel, tracefs)";
 }
 
 PerfRecording::PerfRecording(std::string base) : base_(std::move(base)), work_("e4mext-perf")
@@ -95,8 +98,8 @@ void PerfRecording::finish(const std::string &title)
 					 "; log " + log + "): " + last_lines(read_text(log), 3));
 	// perf script's text through a file: a run's samples make tens of MB, more than a pipe buffers.
 	const std::string script = work_.path() + "/perf.script";
-	Process perf_script = Process::spawn({"perf", "script", "-i", data, "-F", "comm,tid,ip,sym,dso"}, Stream::file(script),
-					     Stream::file(log + ".script"));
+	Process perf_script = Process::spawn({"perf", "script", "-i", data, "-F", "comm,tid,time,event,trace,ip,sym,dso"},
+					     Stream::file(script), Stream::file(log + ".script"));
 	const ExitStatus status = perf_script.wait();
 	throw_if_interrupted();
 	std::error_code ignored;
@@ -105,20 +108,27 @@ void PerfRecording::finish(const std::string &title)
 		throw std::runtime_error("perf script failed (" + status.describe() +
 					 "): " + last_lines(read_text(log + ".script"), 3));
 	}
-	report::FoldedProfile folded;
+	report::PerfProfiles profiles;
 	{
 		std::ifstream in(script);
-		folded = report::fold_perf_script(in);
+		profiles = report::fold_perf_script(in);
 	}
 	fs::remove(log + ".script", ignored);
 	if (fs::file_size(log, ignored) == 0)
 		fs::remove(log, ignored);
-	std::ofstream out(base_ + ".perf.folded");
-	report::write_folded(folded, out);
-	if (!out.flush())
-		throw std::runtime_error("cannot write " + base_ + ".perf.folded");
-	std::ofstream(base_ + ".perf.txt") << report::render_top_functions(report::kernel_functions(folded), 25, title);
-	std::ofstream(base_ + ".flame.svg") << report::render_flame_graph(folded, title);
+	for (const auto &[profile, suffix] :
+	     {std::pair{&profiles.on_cpu, report::kOnCpu}, std::pair{&profiles.off_cpu, report::kOffCpu}}) {
+		std::ofstream out(base_ + suffix);
+		report::write_folded(*profile, out);
+		if (!out.flush())
+			throw std::runtime_error("cannot write " + base_ + suffix);
+	}
+	profiles.off_cpu.runs = 1;
+	const report::ForegroundWaits waits = report::foreground_waits(profiles.off_cpu);
+	std::ofstream(base_ + ".perf.txt") << report::render_top_functions(report::kernel_functions(profiles.on_cpu), 25, title)
+					   << "\n"
+					   << report::render_waits({&waits}, {"this run"}, 25);
+	std::ofstream(base_ + ".flame.svg") << report::render_flame_graph(profiles.on_cpu, title);
 }
 
 } // namespace e4mext::runner

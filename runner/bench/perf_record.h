@@ -1,8 +1,11 @@
-// --profile of the bench: `perf record -e cpu-clock -a -g` around one fio run (cpu-clock is a
-// software event, so it records under TCG and KVM too), then `perf script` on the same machine -
-// in a VM that is the guest, whose /proc/kallsyms names the guest kernel's functions - folded into
-// stacks by the report's profile module. Beside the run: run-N.perf.folded (every sample's call
-// chain), run-N.perf.txt (the top kernel functions) and run-N.flame.svg. perf.data is written to
+// --profile of the bench: `perf record -e cpu-clock -e sched:sched_switch -a -g` around one fio
+// run (a software event and a tracepoint, so it records under TCG and KVM too), then `perf script`
+// on the same machine - in a VM that is the guest, whose /proc/kallsyms names the guest kernel's
+// functions - folded into stacks by the report's profile module. cpu-clock shows where CPU time
+// went; sched_switch where threads waited off a CPU and for how long (a lock such as i_rwsem, the
+// journal, the disk, or a CPU). Beside the run: run-N.perf.folded (every cpu-clock sample's call
+// chain), run-N.offcpu.folded (microseconds off a CPU per call chain), run-N.perf.txt (the top
+// kernel functions, where the foreground waited) and run-N.flame.svg. perf.data is written to
 // $TMPDIR and removed.
 #pragma once
 

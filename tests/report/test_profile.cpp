@@ -3,7 +3,9 @@
 // comparison of two kernels (changes and functions only one kernel has), and the flame graph.
 // e4defrag-host.perf-script: 45 samples of `perf record -e cpu-clock -a -g` around e4defrag on a
 // loop ext4 on a shared host (30 of them through ext4_move_extents: 23 e4defrag, 7 another
-// session's fio); default-fields.perf-script: 6 samples in perf script's default format.
+// session's fio); default-fields.perf-script: 6 samples in perf script's default format;
+// switches.perf-script: a foreground (tid 100), a mover (200) and a sleeper (300) switching, in
+// the bench's fields (comm,tid,time,event,trace,ip,sym,dso), made by hand.
 #include "flame_graph.hpp"
 #include "input_error.hpp"
 #include "profile.hpp"
@@ -12,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -24,7 +27,7 @@ FoldedProfile fold_file(const std::string &name)
 {
 	std::ifstream in(fs::path(E4MEXT_SOURCE_ROOT) / "tests/data/profile" / name);
 	REQUIRE(in);
-	return fold_perf_script(in);
+	return fold_perf_script(in).on_cpu;
 }
 
 FoldedProfile folded(const std::string &text)
@@ -118,7 +121,7 @@ TEST_CASE("a run of unresolved user frames is one frame", "[profile]")
 	std::istringstream script("fio 42\n\tffffffff81000130 do_syscall_64 ([kernel.kallsyms])\n"
 				  "\t7f00 [unknown] ([unknown])\n\t7f01 [unknown] ([unknown])\n\t7f02 [unknown] ([unknown])\n"
 				  "\t5500 main (/usr/bin/fio)\n\t7f03 [unknown] ([unknown])\n\n");
-	const FoldedProfile p = fold_perf_script(script);
+	const FoldedProfile p = fold_perf_script(script).on_cpu;
 	REQUIRE(p.stacks.size() == 1);
 	CHECK(p.stacks.begin()->first == "fio;[unknown];main;[unknown];do_syscall_64_[k]");
 	CHECK(folded("a;[unknown];[unknown];b 2\n").stacks.begin()->first == "a;[unknown];b");
@@ -208,5 +211,95 @@ TEST_CASE("a set's profiles merge per case and compare names the changed functio
 	CHECK(text.find("move_extent_per_page") != std::string::npos);
 	CHECK(text.find("mext_move_extent") != std::string::npos);
 	CHECK(render_profile_comparisons({root / "a", root / "nothing"}, {"a", "n"}, false).empty());
+	fs::remove_all(root);
+}
+
+TEST_CASE("sched_switch samples give each thread's time off a CPU by the stack it left with", "[profile]")
+{
+	std::ifstream in(fs::path(E4MEXT_SOURCE_ROOT) / "tests/data/profile/switches.perf-script");
+	REQUIRE(in);
+	const PerfProfiles p = fold_perf_script(in);
+	CHECK(p.on_cpu.samples == 1); // the switches are not CPU samples
+	// 100: out at 1.000 (i_rwsem), in at 1.003: 3000 us; out at 1.005 preempted, in at 1.0055: 500 us.
+	// 200 (moved extents: its comm marked): out at 1.002, in at 1.010: 8000 us. 300 and the last
+	// switch out of 100 have no switch in: left out. The kworker's idle switch (next 100) ends 100's.
+	CHECK(p.off_cpu.samples == 3000 + 500 + 8000);
+	bool rwsem = false, preempted = false, mover = false;
+	for (const auto &[stack, us] : p.off_cpu.stacks) {
+		rwsem = rwsem || (stack.rfind("fio;", 0) == 0 && stack.find("rwsem_down_write_slowpath_[k]") != std::string::npos &&
+				  us == 3000);
+		preempted = preempted || (stack.rfind("fio;", 0) == 0 && split_stack(stack).back() == kPreempted && us == 500);
+		mover = mover || (stack.rfind(std::string("fio") + kMoverSuffix + ";", 0) == 0 && us == 8000);
+	}
+	CHECK(rwsem);
+	CHECK(preempted);
+	CHECK(mover);
+}
+
+TEST_CASE("the foreground's waits: by system call and wait site, the mover and sleeping calls left out", "[profile]")
+{
+	const FoldedProfile off =
+		folded("fio;__libc_pwrite64;entry_SYSCALL_64_[k];do_syscall_64_[k];__x64_sys_pwrite64_[k];vfs_write_[k];"
+		       "ext4_dio_write_iter_[k];down_write_[k];rwsem_down_write_slowpath_[k];schedule_preempt_disabled_[k];"
+		       "schedule_[k];__schedule_[k] 3000\n"
+		       "fio;do_syscall_64_[k];__x64_sys_pwrite64_[k];vfs_write_[k];irqentry_exit_[k];[preempted] 500\n"
+		       "fio;do_syscall_64_[k];__x64_sys_clock_nanosleep_[k];do_nanosleep_[k];schedule_[k] 7000\n"
+		       "fio-moves;do_syscall_64_[k];__x64_sys_ioctl_[k];ext4_move_extents_[k];io_schedule_[k] 8000\n"
+		       "kworker/0:1;worker_thread_[k];schedule_[k] 9000\n"
+		       "fio;[unknown];[preempted] 100\n"
+		       "fio;do_syscall_64_[k];ksys_write_[k];vfs_write_[k];[preempted] 40\n");
+	ForegroundWaits w = foreground_waits(off);
+	CHECK(w.total == 3540);
+	CHECK(w.sleeping == 7000);
+	CHECK(w.other == 100); // preempted in user space
+	REQUIRE(w.by_site.size() == 3);
+	CHECK(w.by_site.at("write: [preempted]") == 40); // ksys_write: __x64_sys_write folded into it
+	CHECK(w.by_site.at("pwrite64: rwsem_down_write_slowpath < down_write < ext4_dio_write_iter") == 3000);
+	CHECK(w.by_site.at("pwrite64: [preempted]") == 500);
+	w.runs = 1;
+	ForegroundWaits alone;
+	alone.runs = 1;
+	alone.by_site["pwrite64: [preempted]"] = 1000;
+	alone.total = 1000;
+	const std::string text = render_waits({&alone, &w}, {"alone", "beside"}, 10);
+	// In ms per run: the rwsem wait 0 -> 3, the largest change, listed first.
+	CHECK(text.find("      0.0       3.0      +3.0  pwrite64: rwsem_down_write_slowpath") != std::string::npos);
+	CHECK(text.find("      1.0       0.5      -0.5  pwrite64: [preempted]") != std::string::npos);
+	CHECK(text.find("      1.0       3.5      +2.5  every wait in the I/O system calls") != std::string::npos); // 3.54
+	CHECK(text.find("      0.0       0.1      +0.1  not counted: other system calls") != std::string::npos);
+	CHECK(text.find("      0.0       7.0      +7.0  not counted: system calls that sleep") != std::string::npos);
+	CHECK(text.find("    alone    beside    change  system call: where it waited\n") != std::string::npos);
+	CHECK(text.find("ms per run (alone: 1 run, beside: 1 run)") != std::string::npos);
+	CHECK(text.find("pwrite64: rwsem") < text.find("pwrite64: [preempted]"));
+}
+
+TEST_CASE("a case's load alone is profiled apart: its own files, set beside the run with the moves", "[profile]")
+{
+	const fs::path root = fs::temp_directory_path() / ("e4mext-profile-alone-" + std::to_string(::getpid()));
+	fs::remove_all(root);
+	const fs::path dir = root / "runs" / "in-use" / "M-1m-load_write-same";
+	fs::create_directories(dir);
+	std::ofstream(dir / "run-1.perf.folded") << "fio;ext4_move_extents_[k] 6\nfio;vfs_write_[k] 2\n";
+	std::ofstream(dir / "run-1.alone.perf.folded") << "fio;vfs_write_[k] 4\n";
+	std::ofstream(dir / "run-1.offcpu.folded")
+		<< "fio;__x64_sys_pwrite64_[k];rwsem_down_write_slowpath_[k];schedule_[k] 4000\n";
+	std::ofstream(dir / "run-1.alone.offcpu.folded") << "fio;__x64_sys_pwrite64_[k];__iomap_dio_rw_[k];io_schedule_[k] 500\n";
+	std::ofstream(dir / "run-12.alone.perf.folded.old") << "not a recording\n";
+	CHECK(case_profiles(root).at("in-use/M-1m-load_write-same").samples == 8); // not the alone one's
+	CHECK(case_profiles(root, kAloneOnCpu).at("in-use/M-1m-load_write-same").samples == 4);
+	CHECK(case_profiles(root, kAloneOnCpu).at("in-use/M-1m-load_write-same").runs == 1);
+	CHECK(case_profiles(root, kOffCpu).at("in-use/M-1m-load_write-same").samples == 4000);
+	CHECK(write_case_profiles(root / "runs") == 1);
+	for (const char *f : {"profile.txt", "flame.svg", "flame-alone.svg", "offcpu.svg", "offcpu-alone.svg"})
+		CHECK(fs::exists(dir / f));
+	std::ifstream in(dir / "profile.txt");
+	const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	CHECK(text.find("the load alone (no moves), every run merged\n4 samples") != std::string::npos);
+	CHECK(text.find("  100.00   25.00  -75.00  vfs_write") != std::string::npos); // children: 4 of 4 -> 2 of 8
+	CHECK(text.find("      0.0       4.0      +4.0  pwrite64: rwsem_down_write_slowpath\n") != std::string::npos);
+	CHECK(text.find("      0.5       0.0      -0.5  pwrite64: __iomap_dio_rw\n") != std::string::npos);
+	std::ifstream svg(dir / "offcpu.svg");
+	const std::string offcpu((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+	CHECK(offcpu.find("4000 us off-CPU;") != std::string::npos);
 	fs::remove_all(root);
 }

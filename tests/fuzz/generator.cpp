@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -62,8 +61,8 @@ struct JobPlan {
 	Options geometry; // bs, bsrange, zones, ... (drawn in order)
 	Options engine;   // the engine's own options and the file handling ones
 	std::string donorname;
-	std::string stats_file;             // a hostile statistics file (a file of the run), or "" for the case's
-	std::optional<LinkSpec> stats_link; // the second name stats_file uses for a file of the run
+	std::string stats_file;      // a hostile statistics file (a file of the run), or "" for the case's
+	std::vector<LinkSpec> links; // the links stats_file= and donorname= go through, in the order made
 };
 
 // fio puts the files of filename= in the first directory of directory= (for every clone); with
@@ -192,6 +191,21 @@ std::string donor_name_for(const JobPlan &job, const std::string &mount_relative
 	return kMnt + "/" + mount_relative;
 }
 
+// Now and then the donor drawn is named through a symbolic link of the case, which the engine must
+// refuse (it follows no link to a donor) without making or changing the file the link names:
+// mostly dangling (a new name), or to a file of the run or an outside file.
+void link_donor(Dice &d, JobPlan &job)
+{
+	if (job.donorname.empty() || job.donorname.find('$') != std::string::npos || !d.chance(10))
+		return;
+	const bool absolute = job.donorname.rfind(kMnt + "/", 0) == 0;
+	if (!absolute && job.two_dirs)
+		return; // relative to two directories: no single file to link to
+	const std::string link = job.name + ".donor-link";
+	job.links.push_back({false, link, absolute ? job.donorname.substr(kMnt.size() + 1) : job.donorname});
+	job.donorname = job.two_dirs ? kMnt + "/" + link : link;
+}
+
 // Who the job's donor is: e4mext's own (no donorname=), a new file, a file of the run (which the
 // engine must refuse), a file outside the jobs (which the user gives up), or names with $jobnum.
 void draw_donor(Dice &d, JobPlan &job, const std::vector<JobPlan> &all, const std::vector<std::string> &outside)
@@ -218,13 +232,15 @@ void draw_donor(Dice &d, JobPlan &job, const std::vector<JobPlan> &all, const st
 		const std::string name = d.pick<const char *>({"outside.$jobnum", "donor.$jobnum", "$filename.donor"});
 		job.donorname = job.two_dirs ? kMnt + "/" + name : name;
 	}
+	link_donor(d, job);
 }
 
 // Now and then a statistics file that is a file of the run, which the engine must refuse before
 // opening anything: an original of this or another job, e4mext's default donor of a job's file
 // (the job's first thread number: fio numbers every clone of every job from 1, in order), or a
 // job's named donor - by its own name, through "/./", or through a hard or symbolic link of the
-// case to a file that exists before the run (an original).
+// case: hard to a file that exists before the run (an original), symbolic to any of them - dangling
+// when the file is a donor not made yet - directly or through a second symbolic link.
 void draw_stats_file(Dice &d, JobPlan &job, const std::vector<JobPlan> &all)
 {
 	if (!d.chance(12))
@@ -248,9 +264,15 @@ void draw_stats_file(Dice &d, JobPlan &job, const std::vector<JobPlan> &all)
 	}
 	const Hostile &h = d.pick_from(hostile);
 	const unsigned how = static_cast<unsigned>(d.below(100));
-	if (h.exists && how < 30) {
-		job.stats_link = LinkSpec{how < 18, job.name + ".stats-link", h.relative};
-		job.stats_file = kMnt + "/" + job.stats_link->path;
+	if (how < 30) {
+		const std::string link = job.name + ".stats-link";
+		if (how >= 25) { // a chain: link -> link2 -> the file
+			job.links.push_back({false, link + "2", h.relative});
+			job.links.push_back({false, link, link + "2"});
+		} else {
+			job.links.push_back({h.exists && how < 15, link, h.relative});
+		}
+		job.stats_file = kMnt + "/" + link;
 	} else {
 		job.stats_file = kMnt + (how >= 80 ? "/./" : "/") + h.relative;
 	}
@@ -366,8 +388,7 @@ CaseSpec generate_case(uint64_t seed, uint64_t index)
 		c.files.push_back(f);
 	c.files.insert(c.files.end(), outside.begin(), outside.end());
 	for (const JobPlan &p : plans)
-		if (p.stats_link)
-			c.links.push_back(*p.stats_link);
+		c.links.insert(c.links.end(), p.links.begin(), p.links.end());
 	for (const JobPlan &p : plans)
 		c.jobs.push_back(job_section(p));
 	return c;

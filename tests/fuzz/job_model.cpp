@@ -33,17 +33,34 @@ bool truthy(const std::string &value)
 	return value.empty() || value == "1" || value == "true" || value == "yes" || value == "on";
 }
 
-// path with "." steps folded and, when it is a link of the case, the file the link names.
+std::string normal(const std::string &path)
+{
+	return std::filesystem::path(path).lexically_normal().string();
+}
+
+// The link of the case at path, or null.
+const LinkSpec *link_at(const std::string &path, const CaseSpec &c, const std::string &mnt)
+{
+	for (const LinkSpec &l : c.links)
+		if (normal(path) == normal(mnt + "/" + l.path))
+			return &l;
+	return nullptr;
+}
+
+// path with "." steps folded and the case's links followed (as the kernel would, at most 40): the
+// file it names, made or not.
 std::string named_file(const std::string &path, const CaseSpec &c, const std::string &mnt)
 {
-	namespace fs = std::filesystem;
 	if (path.empty())
 		return path;
-	const std::string normal = fs::path(path).lexically_normal().string();
-	for (const LinkSpec &l : c.links)
-		if (normal == fs::path(mnt + "/" + l.path).lexically_normal().string())
-			return fs::path(mnt + "/" + l.target).lexically_normal().string();
-	return normal;
+	std::string file = normal(path);
+	for (int hops = 0; hops < 40; ++hops) {
+		const LinkSpec *l = link_at(file, c, mnt);
+		if (!l)
+			break;
+		file = normal(mnt + "/" + l->target);
+	}
+	return file;
 }
 
 } // namespace
@@ -119,6 +136,9 @@ std::string JobView::plain_donor_path() const
 
 std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs)
 {
+	if (job.donor_is_link)
+		return "donorname=" + job.donorname + " is a symbolic link (to " + job.donor_target +
+		       "): e4mext follows no link to a donor";
 	if (job.stats_target.empty() || job.stats_target.front() != '/')
 		return {};
 	const std::string named =
@@ -127,7 +147,7 @@ std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs)
 		const std::vector<std::string> originals = other.original_paths();
 		if (std::find(originals.begin(), originals.end(), job.stats_target) != originals.end())
 			return named + " is an original of job " + other.name;
-		if (other.default_donor_paths().count(job.stats_target) || other.plain_donor_path() == job.stats_target)
+		if (other.default_donor_paths().count(job.stats_target) || other.donor_target == job.stats_target)
 			return named + " is a donor of job " + other.name;
 	}
 	return {};
@@ -149,6 +169,10 @@ std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt)
 		v.donor_overwrite = truthy(c.option(job, "donor_overwrite", "0"));
 		v.stats_file = expand_mount(c.option(job, "stats_file"), mnt);
 		v.stats_target = named_file(v.stats_file, c, mnt);
+		const std::string donor = v.plain_donor_path();
+		v.donor_target = named_file(donor, c, mnt);
+		const LinkSpec *donor_link = donor.empty() ? nullptr : link_at(donor, c, mnt);
+		v.donor_is_link = donor_link && !donor_link->hard;
 		v.first_thread = out.empty() ? 1 : out.back().first_thread + out.back().clones;
 		out.push_back(std::move(v));
 	}

@@ -21,7 +21,9 @@ struct JobView {
 	bool unlink = false;
 	bool donor_overwrite = false; // an existing file it did not create may serve as donor
 	std::string stats_file;       // stats_file=, ${E4MEXT_FUZZ_MNT} expanded ("" when none)
-	std::string stats_target;     // the file stats_file= names: "." steps folded, a link of the case followed
+	std::string stats_target;     // the file stats_file= names: "." steps folded, the case's links followed
+	std::string donor_target;     // likewise for plain_donor_path() ("" when that is "")
+	bool donor_is_link = false;   // plain_donor_path() is a symbolic link of the case
 	unsigned first_thread = 1;    // fio's thread number of its first clone (all jobs, from 1)
 
 	// The paths of the job's files. fio puts the files of filename= in the first directory of
@@ -45,8 +47,8 @@ struct JobView {
 std::vector<JobView> job_views(const CaseSpec &c, const std::string &mnt);
 
 // Why the engine must refuse `job` before touching anything, read from the job file alone: its
-// stats_file= is (by name or through a link of the case) an original or a donor of the run. ""
-// when it need not.
+// donorname= is a symbolic link of the case, or its stats_file= is (by name or through links of the
+// case) an original or a donor of the run. "" when it need not.
 std::string must_refuse(const JobView &job, const std::vector<JobView> &jobs);
 
 // Replaces ${E4MEXT_FUZZ_MNT} as fio would.

@@ -48,7 +48,11 @@ TEST_CASE("generated cases stay within what was asked", "[generator]")
 			// Every file a job names is laid out first: fio must never make one itself.
 			for (const std::string &path : job.original_paths())
 				CHECK(laid_out.count(path) == 1);
-			if (job.donorname.empty())
+			if (job.donor_is_link) {
+				// Refused by the engine, the link mostly dangling (a new name).
+				CHECK_FALSE(must_refuse(job, job_views(c, "/m")).empty());
+				donor_kinds.insert(laid_out.count(job.donor_target) ? "symbolic link" : "dangling symbolic link");
+			} else if (job.donorname.empty())
 				donor_kinds.insert("default");
 			else if (job.donorname.find("$jobnum") != std::string::npos)
 				donor_kinds.insert("jobnum");
@@ -75,9 +79,14 @@ TEST_CASE("generated cases stay within what was asked", "[generator]")
 			if (const auto link =
 				    std::find_if(c.links.begin(), c.links.end(),
 						 [&](const LinkSpec &l) { return "/m/" + l.path == views[j].stats_file; });
-			    link != c.links.end())
-				stats_kinds.insert(link->hard ? "hard link" : "symbolic link");
-			else if (stats.find("/./") != std::string::npos)
+			    link != c.links.end()) {
+				const bool chain = std::any_of(c.links.begin(), c.links.end(),
+							       [&](const LinkSpec &l) { return l.path == link->target; });
+				stats_kinds.insert(link->hard               ? "hard link"
+						   : chain                  ? "chain of symbolic links"
+						   : laid_out.count(target) ? "symbolic link"
+									    : "dangling symbolic link");
+			} else if (stats.find("/./") != std::string::npos)
 				stats_kinds.insert("through /./");
 			if (target.find(".e4mext-donor.") != std::string::npos)
 				stats_kinds.insert("default donor");
@@ -89,9 +98,11 @@ TEST_CASE("generated cases stay within what was asked", "[generator]")
 				stats_kinds.insert("own original");
 		}
 	}
-	CHECK(donor_kinds == std::set<std::string>{"default", "jobnum", "outside", "new", "run file"});
+	CHECK(donor_kinds ==
+	      std::set<std::string>{"default", "jobnum", "outside", "new", "run file", "symbolic link", "dangling symbolic link"});
 	CHECK(stats_kinds == std::set<std::string>{"case", "default donor", "named donor", "own original", "another job's original",
-						   "hard link", "symbolic link", "through /./"});
+						   "hard link", "symbolic link", "dangling symbolic link",
+						   "chain of symbolic links", "through /./"});
 }
 
 TEST_CASE("the job file carries the whole case", "[case_spec]")
@@ -143,6 +154,37 @@ TEST_CASE("a statistics file that is a file of the run by another name must be r
 	CHECK(must_refuse(jobs[1], jobs) == "stats_file=/m/b.stats-link (that is /m/y) is an original of job b");
 	CHECK(must_refuse(jobs[2], jobs) == "stats_file=/m/./don (that is /m/don) is a donor of job b");
 	CHECK(jobs[3].stats_target == "/m/elsewhere");
+	CHECK(must_refuse(jobs[3], jobs).empty());
+}
+
+TEST_CASE("a donor or statistics file through a dangling link or a chain of links must be refused", "[job_model]")
+{
+	const CaseSpec c =
+		parse_job_file("; fuzz: seed 1 case 2\n"
+			       "; fuzz: file original x 5\n; fuzz: file original y 5\n"
+			       "; fuzz: link symbolic a.donor-link new\n"
+			       "; fuzz: link symbolic b.stats-link2 x.e4mext-donor.1\n"
+			       "; fuzz: link symbolic b.stats-link b.stats-link2\n"
+			       "; fuzz: link symbolic c.stats-link a.donor-link\n"
+			       "[global]\nstats_file=s\n"
+			       "[a]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=x\n"
+			       "[b]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=y\ndonorname=a.donor-link\n"
+			       "stats_file=${E4MEXT_FUZZ_MNT}/b.stats-link\n"
+			       "[c]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=z\nstats_file=${E4MEXT_FUZZ_MNT}/c.stats-link\n"
+			       "[d]\ndirectory=${E4MEXT_FUZZ_MNT}\nfilename=w\ndonorname=${E4MEXT_FUZZ_MNT}/new\n",
+			       "t.fio");
+	const auto jobs = job_views(c, "/m");
+	REQUIRE(jobs.size() == 4);
+	CHECK(must_refuse(jobs[0], jobs).empty());
+	CHECK(jobs[1].donor_is_link);
+	CHECK(jobs[1].donor_target == "/m/new");
+	CHECK(must_refuse(jobs[1], jobs) ==
+	      "donorname=a.donor-link is a symbolic link (to /m/new): e4mext follows no link to a donor");
+	CHECK(jobs[1].stats_target == "/m/x.e4mext-donor.1");
+	CHECK(jobs[2].stats_target == "/m/new");
+	CHECK(must_refuse(jobs[2], jobs) ==
+	      "stats_file=/m/c.stats-link (that is /m/new) is a donor of job b"); // b names it through its link
+	CHECK_FALSE(jobs[3].donor_is_link);
 	CHECK(must_refuse(jobs[3], jobs).empty());
 }
 

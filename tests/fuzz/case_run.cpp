@@ -13,12 +13,14 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +35,22 @@ namespace e4mext::jobfuzz {
 namespace {
 
 constexpr std::chrono::seconds kFioTimeout{60};
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the seconds since the last call to the step given.
+class Stopwatch {
+public:
+	void lap(double &step)
+	{
+		const Clock::time_point now = Clock::now();
+		step += std::chrono::duration<double>(now - last_).count();
+		last_ = now;
+	}
+
+private:
+	Clock::time_point last_ = Clock::now();
+};
 
 // ext4 hands a freed inode number to the next new file at once: the generation tells them apart.
 struct Identity {
@@ -67,6 +85,13 @@ void write_text(const std::string &path, const std::string &text)
 		throw std::runtime_error("cannot write " + path);
 }
 
+void sync_filesystem(const std::string &mnt)
+{
+	e4mext::UniqueFd fd(::open(mnt.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (!fd.valid() || ::syncfs(fd.get()) != 0)
+		throw std::runtime_error("syncfs " + mnt + ": " + std::strerror(errno));
+}
+
 std::map<std::string, Identity> lay_out(const CaseSpec &c, const CaseEnvironment &env)
 {
 	for (const std::string &dir : c.dirs)
@@ -77,6 +102,7 @@ std::map<std::string, Identity> lay_out(const CaseSpec &c, const CaseEnvironment
 		lay_out_file(path, content_key(c.seed, c.index, f.path), f.size);
 		identities[f.path] = identity_of(path);
 	}
+	sync_filesystem(env.mnt); // laid out on the device before fio runs: its blocks allocated, the data written
 	for (const LinkSpec &l : c.links) {
 		const std::string path = at_mount(env, l.path);
 		if ((l.hard ? ::link(at_mount(env, l.target).c_str(), path.c_str()) : ::symlink(l.target.c_str(), path.c_str())) !=
@@ -87,14 +113,17 @@ std::map<std::string, Identity> lay_out(const CaseSpec &c, const CaseEnvironment
 	return identities;
 }
 
-// Whatever fio left in the page cache must not answer the comparison: read from the disk.
-void drop_caches(CaseEnvironment &env)
+// Whatever fio left in memory must not answer the checks: the filesystem is unmounted (written
+// out, every page, inode and cached extent of it dropped) and mounted again, so they read the
+// device. This filesystem alone: sync() and drop_caches would wait for, and empty, the whole machine's.
+void reread_from_device(const CaseEnvironment &env)
 {
-	::sync();
-	std::ofstream out("/proc/sys/vm/drop_caches");
-	out << "3\n";
-	if (!out.flush() && env.drop_caches_problem.empty())
-		env.drop_caches_problem = "cannot write /proc/sys/vm/drop_caches: files were compared through the page cache";
+	if (::umount2(env.mnt.c_str(), 0) != 0)
+		throw std::runtime_error("cannot unmount " + env.mnt +
+					 " to read the case's files from its device: " + std::strerror(errno));
+	if (::mount(env.device.c_str(), env.mnt.c_str(), "ext4", 0, nullptr) != 0)
+		throw std::runtime_error("cannot mount " + env.device + " on " + env.mnt + " again: " + std::strerror(errno));
+	keep_out_of_bind_mounts(env.mnt);
 }
 
 // fio 3.33 exits with the number of job processes (clones included) that ended with an error, and
@@ -320,6 +349,22 @@ void check_kernel_log(KernelLog *log, CaseOutcome &out)
 
 } // namespace
 
+PhaseTimes &PhaseTimes::operator+=(const PhaseTimes &o)
+{
+	prepare += o.prepare;
+	lay_out += o.lay_out;
+	fio += o.fio;
+	caches += o.caches;
+	checks += o.checks;
+	return *this;
+}
+
+void keep_out_of_bind_mounts(const std::string &mnt)
+{
+	if (::mount(nullptr, mnt.c_str(), nullptr, MS_UNBINDABLE, nullptr) != 0)
+		throw std::runtime_error("cannot make the mount " + mnt + " unbindable: " + std::strerror(errno));
+}
+
 void clear_mount(const std::string &mnt)
 {
 	std::error_code ec;
@@ -334,9 +379,10 @@ void clear_mount(const std::string &mnt)
 		throw std::runtime_error("cannot list " + mnt + ": " + ec.message());
 }
 
-CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
+CaseOutcome run_case(const CaseSpec &c, const CaseEnvironment &env)
 {
 	CaseOutcome out;
+	Stopwatch watch;
 	out.jobs = static_cast<unsigned>(c.jobs.size());
 	out.job_text = to_job_file(c);
 	const std::string job_path = env.work + "/case.fio", json_path = env.work + "/case.json", log_path = env.work + "/case.log",
@@ -346,6 +392,7 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	write_text(job_path, out.job_text);
 
 	const auto identities = lay_out(c, env);
+	watch.lap(out.times.lay_out);
 	if (env.kernel_log)
 		env.kernel_log->skip_to_end();
 	FioCommand cmd{env.fio,
@@ -355,7 +402,9 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 		       {{kMountVar, env.mnt}, {kEngineVar, env.engine}, {kStatsVar, stats_path}},
 		       kFioTimeout};
 	const FioExit fio = run_fio(cmd);
-	drop_caches(env);
+	watch.lap(out.times.fio);
+	reread_from_device(env);
+	watch.lap(out.times.caches);
 
 	const std::string json_text = runner::read_text(json_path);
 	// fio writes its jobs' messages (the engine's too) to --output, before the JSON document.
@@ -368,6 +417,7 @@ CaseOutcome run_case(const CaseSpec &c, CaseEnvironment &env)
 	check_stats(stats_path, out);
 	check_leftovers(c, jobs, env, out);
 	check_kernel_log(env.kernel_log, out);
+	watch.lap(out.times.checks);
 	return out;
 }
 

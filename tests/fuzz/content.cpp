@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -67,17 +68,8 @@ size_t read_at(int fd, unsigned char *buf, size_t n, uint64_t offset, const std:
 	return done;
 }
 
-} // namespace
-
-uint64_t content_key(uint64_t seed, uint64_t index, std::string_view path)
-{
-	uint64_t key = splitmix64(seed ^ splitmix64(index));
-	for (unsigned char c : path)
-		key = splitmix64(key ^ c);
-	return key;
-}
-
-void fill_content(uint64_t key, uint64_t offset, unsigned char *out, size_t length)
+// Byte by byte: byte p is byte (p mod 8) of its word, little-endian on any machine.
+void fill_content_bytes(uint64_t key, uint64_t offset, unsigned char *out, size_t length)
 {
 	size_t i = 0;
 	while (i < length) {
@@ -93,12 +85,49 @@ void fill_content(uint64_t key, uint64_t offset, unsigned char *out, size_t leng
 	}
 }
 
+// One buffer of kChunk bytes each, made once: a new one per file cost more (zeroing, page faults)
+// than filling it.
+struct Buffers {
+	std::vector<unsigned char> content = std::vector<unsigned char>(kChunk);
+	std::vector<unsigned char> seen = std::vector<unsigned char>(kChunk);
+};
+
+Buffers &buffers()
+{
+	static thread_local Buffers b;
+	return b;
+}
+
+} // namespace
+
+uint64_t content_key(uint64_t seed, uint64_t index, std::string_view path)
+{
+	uint64_t key = splitmix64(seed ^ splitmix64(index));
+	for (unsigned char c : path)
+		key = splitmix64(key ^ c);
+	return key;
+}
+
+void fill_content(uint64_t key, uint64_t offset, unsigned char *out, size_t length)
+{
+	if constexpr (std::endian::native != std::endian::little)
+		return fill_content_bytes(key, offset, out, length);
+	// Whole words where the offset is a multiple of 8: a word's bytes lie in memory in that order here.
+	size_t i = std::min<size_t>(length, (8 - (offset & 7)) & 7);
+	fill_content_bytes(key, offset, out, i);
+	for (; i + 8 <= length; i += 8) {
+		const uint64_t word = splitmix64(key + ((offset + i) >> 3) * kGolden);
+		std::memcpy(out + i, &word, 8);
+	}
+	fill_content_bytes(key, offset + i, out + i, length - i);
+}
+
 void lay_out_file(const std::string &path, uint64_t key, uint64_t size)
 {
 	e4mext::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
 	if (!fd.valid())
 		fail_errno("create", path);
-	std::vector<unsigned char> buf(kChunk);
+	std::vector<unsigned char> &buf = buffers().content;
 	for (uint64_t offset = 0; offset < size;) {
 		const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, size - offset));
 		fill_content(key, offset, buf.data(), n);
@@ -109,8 +138,6 @@ void lay_out_file(const std::string &path, uint64_t key, uint64_t size)
 			fail_errno("write", path);
 		offset += static_cast<uint64_t>(written);
 	}
-	if (::fsync(fd.get()) != 0)
-		fail_errno("fsync", path);
 }
 
 ContentCheck check_content(const std::string &path, uint64_t key, uint64_t expected_size)
@@ -129,7 +156,7 @@ ContentCheck check_content(const std::string &path, uint64_t key, uint64_t expec
 		fail_errno("seek in", path);
 	r.size = static_cast<uint64_t>(end);
 	const uint64_t common = std::min(r.size, expected_size);
-	std::vector<unsigned char> seen(kChunk), expected(kChunk);
+	std::vector<unsigned char> &seen = buffers().seen, &expected = buffers().content;
 	bool found_difference = false;
 	for (uint64_t offset = 0; offset < common; offset += kChunk) {
 		const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, common - offset));

@@ -16,8 +16,8 @@ uint64_t content_key(uint64_t seed, uint64_t index, std::string_view path);
 // splitmix64(key + (p / 8) * 0x9e3779b97f4a7c15), little-endian.
 void fill_content(uint64_t key, uint64_t offset, unsigned char *out, size_t length);
 
-// Creates path (it must not exist), writes size bytes of content and fsyncs. Throws
-// std::runtime_error naming the path and the errno.
+// Creates path (it must not exist) and writes size bytes of content (the caller syncs: one syncfs
+// for a case's files). Throws std::runtime_error naming the path and the errno.
 void lay_out_file(const std::string &path, uint64_t key, uint64_t size);
 
 // How a file compares with the content it was laid out with.

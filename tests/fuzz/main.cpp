@@ -8,17 +8,24 @@
 #include "generator.h"
 #include "loop_fs.h"
 #include "options.h"
+#include "tally.h"
+#include "unique_fd.h"
+#include "workers.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -28,30 +35,37 @@ namespace e4mext::jobfuzz {
 namespace {
 
 constexpr unsigned kFreshEvery = 100; // cases between two mkfs of the loop filesystem
-constexpr unsigned kProgressEvery = 50;
 constexpr unsigned kSavedPerKind = 3; // saved cases per kind of failure in --save-failures
 constexpr uint64_t kImageSize = 1ULL << 30;
 
 using Clock = std::chrono::steady_clock;
 
-std::string minutes(Clock::duration d)
+// The loop image in memory (/dev/shm, a tmpfs) when it has room: the fsyncs of the lay-out and the
+// reads of the checks then wait for no disk that other work keeps busy. The filesystem under test is
+// the same ext4 on a loop device. E4MEXT_TMPDIR, when set, is used as by every loop filesystem.
+std::string image_parent()
 {
-	const long s = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
-	char text[32];
-	std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
-	return text;
+	constexpr const char *kShm = "/dev/shm";
+	struct statfs st;
+	if (std::getenv("E4MEXT_TMPDIR") || ::statfs(kShm, &st) != 0 || st.f_type != TMPFS_MAGIC)
+		return "";
+	const uint64_t room = static_cast<uint64_t>(st.f_bavail) * static_cast<uint64_t>(st.f_bsize);
+	return room >= 4 * kImageSize ? kShm : "";
 }
 
 // The loop ext4 the cases run on: emptied between cases, made again every kFreshEvery cases and
-// whenever a case might not fit.
+// whenever a case might not fit or it is not mounted.
 class FuzzFilesystem {
 public:
-	FuzzFilesystem() : fs_(runner::LoopFsOptions{kImageSize, {}, "", "", true})
+	FuzzFilesystem() : fs_(runner::LoopFsOptions{kImageSize, {}, "", image_parent(), true})
 	{
 		work_ = fs_.workdir() + "/case";
 		fs::create_directories(work_);
+		keep_out_of_bind_mounts(mnt());
 	}
 	std::string mnt() const { return fs_.mount_point(); }
+	const std::string &device() const { return fs_.device(); }
+	std::string image() const { return fs_.image(); }
 	const std::string &work() const { return work_; }
 
 	void prepare_for(const CaseSpec &c)
@@ -59,12 +73,13 @@ public:
 		uint64_t need = 64ULL << 20;
 		for (const FileSpec &f : c.files)
 			need += 2 * f.size; // the file and a donor as large
-		if (++cases_ > kFreshEvery || free_bytes() < need) {
+		if (++cases_ > kFreshEvery || !mounted() || free_bytes() < need) {
 			fresh();
 			return;
 		}
 		try {
 			clear_mount(mnt());
+			release_free_blocks();
 		} catch (const std::exception &e) {
 			std::cout << "job-fuzz: " << e.what() << "; making the filesystem again" << std::endl;
 			fresh();
@@ -72,6 +87,23 @@ public:
 	}
 
 private:
+	// A case's remount that failed half-way leaves the bare mount point.
+	bool mounted() const
+	{
+		struct stat at, dev;
+		return ::stat(mnt().c_str(), &at) == 0 && ::stat(device().c_str(), &dev) == 0 && at.st_dev == dev.st_rdev;
+	}
+
+	// FITRIM: the loop device punches the free blocks out of the image, so an image in memory holds
+	// no more than the case's files (and reads zeros there, as a new one). Memory only: not checked.
+	void release_free_blocks() const
+	{
+		e4mext::UniqueFd fd(::open(mnt().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		struct fstrim_range range = {0, ~0ULL, 0};
+		if (fd.valid())
+			::ioctl(fd.get(), FITRIM, &range);
+	}
+
 	uint64_t free_bytes() const
 	{
 		struct statvfs st;
@@ -83,34 +115,13 @@ private:
 	void fresh()
 	{
 		fs_.fresh();
+		keep_out_of_bind_mounts(mnt());
 		cases_ = 1;
 	}
 
 	runner::LoopFilesystem fs_;
 	std::string work_;
 	unsigned cases_ = 0;
-};
-
-struct Tally {
-	uint64_t cases = 0, jobs = 0, refused = 0, misaligned = 0, failures = 0;
-	uint64_t fio_rejected = 0, stats_records = 0, records_without_requests = 0;
-	std::string first_rejection;
-	std::map<std::string, uint64_t> failures_by_kind;
-
-	void add(const CaseOutcome &o)
-	{
-		++cases;
-		jobs += o.jobs;
-		refused += o.refused_jobs;
-		misaligned += o.misaligned_refused ? 1 : 0;
-		failures += o.failures.empty() ? 0 : 1;
-		stats_records += o.stats_records;
-		records_without_requests += o.records_without_requests;
-		if (o.fio_rejected && fio_rejected++ == 0)
-			first_rejection = o.fio_rejection;
-		for (const Failure &f : o.failures)
-			++failures_by_kind[f.kind];
-	}
 };
 
 std::string failure_summary(const std::vector<Failure> &failures)
@@ -155,14 +166,18 @@ public:
 		env_.mnt = filesystem_.mnt();
 		env_.work = filesystem_.work();
 		env_.kernel_log = &kernel_log_;
+		std::cout << "job-fuzz: cases run on a loop ext4 of their own, image " << filesystem_.image() << std::endl;
 		if (!kernel_log_.readable())
 			std::cout << "job-fuzz: kernel log check skipped: " << kernel_log_.why_unreadable() << std::endl;
 	}
 
-	// Runs one case; prints it when it fails. Returns false when it failed.
-	bool run(const CaseSpec &c, const std::string &label, bool verbose)
+	// Runs one case; prints it when it fails.
+	CaseOutcome run(const CaseSpec &c, const std::string &label, bool verbose)
 	{
+		const auto prepare_start = Clock::now();
 		filesystem_.prepare_for(c);
+		env_.device = filesystem_.device(); // another one after a fresh filesystem
+		const double prepare = std::chrono::duration<double>(Clock::now() - prepare_start).count();
 		CaseOutcome o;
 		try {
 			o = run_case(c, env_);
@@ -175,53 +190,21 @@ public:
 			o.jobs = static_cast<unsigned>(c.jobs.size());
 			o.failures.push_back({"fuzzer-error", std::string("the case could not be run: ") + e.what()});
 		}
+		o.times.prepare = prepare;
 		tally_.add(o);
 		if (verbose)
 			std::cout << o.job_text << "--- fio's output:\n" << o.fio_log << "---" << std::endl;
 		if (o.failures.empty())
-			return true;
+			return o;
 		std::string saved;
 		if (!cmd_.save_failures.empty())
 			saved = save_case(cmd_.save_failures, c, o.failures);
 		std::cout << "job-fuzz: FAIL " << label << " (" << o.failures.front().kind << "): " << failure_summary(o.failures)
 			  << (saved.empty() ? "" : "; saved " + saved) << std::endl;
-		return false;
+		return o;
 	}
 
-	void progress(Clock::time_point start) const
-	{
-		std::cout << "job-fuzz: " << tally_.cases << " cases, " << tally_.failures << " failing, "
-			  << minutes(Clock::now() - start) << " elapsed" << std::endl;
-	}
-
-	void summary(Clock::time_point start) const
-	{
-		const auto elapsed = Clock::now() - start;
-		const Tally &t = tally_;
-		if (!env_.drop_caches_problem.empty())
-			std::cout << "job-fuzz: note: " << env_.drop_caches_problem << "\n";
-		if (t.records_without_requests > 0)
-			std::cout << "job-fuzz: note: " << t.records_without_requests << " of " << t.stats_records
-				  << " statistics lines have no bytes_requested/blocks_requested/block_size (an engine that "
-				     "does not write them): the alignment of their ioctls was not checked\n";
-		if (t.fio_rejected > 0)
-			std::cout << "job-fuzz: note: fio refused " << t.fio_rejected
-				  << " job files before running any job (first: " << t.first_rejection << ")\n";
-		if (!t.failures_by_kind.empty()) {
-			std::cout << "job-fuzz: failures by kind:";
-			for (const auto &[kind, n] : t.failures_by_kind)
-				std::cout << " " << kind << " " << n;
-			std::cout << "\n";
-		}
-		const double seconds = std::chrono::duration<double>(elapsed).count();
-		std::printf("job-fuzz: %s for %llu cases (%.2f s per case)\n", minutes(elapsed).c_str(),
-			    static_cast<unsigned long long>(t.cases), t.cases ? seconds / static_cast<double>(t.cases) : 0.0);
-		std::fflush(stdout);
-		std::cout << "job-fuzz: " << t.cases << " cases run, " << t.jobs << " jobs, " << t.refused
-			  << " refused by the engine, " << t.misaligned << " with misaligned I/O refused, " << t.failures
-			  << " failures" << std::endl;
-	}
-
+	const Tally &tally() const { return tally_; }
 	uint64_t failures() const { return tally_.failures; }
 	uint64_t cases() const { return tally_.cases; }
 
@@ -245,28 +228,38 @@ int fuzz(const CommandLine &cmd)
 				       : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
 								       std::chrono::system_clock::now().time_since_epoch())
 								       .count());
-	std::cout << "job-fuzz: seed " << seed << " (run one case again with --seed " << seed << " --case K)" << std::endl;
+	if (!cmd.worker)
+		std::cout << "job-fuzz: seed " << seed << " (run one case again with --seed " << seed << " --case K)" << std::endl;
+	if (cmd.jobs > 1 && !cmd.worker)
+		return run_workers(cmd, seed);
 	Fuzzer fuzzer(cmd);
 	const auto start = Clock::now();
-	const uint64_t first = cmd.only_case.value_or(0);
-	const uint64_t end = cmd.only_case ? first + 1 : cmd.cases;
+	const uint64_t first = cmd.only_case.value_or(cmd.first);
+	const uint64_t end = first + (cmd.only_case ? 1 : cmd.cases);
 	for (uint64_t k = first; k < end; ++k) {
+		if (cmd.worker && (k - first) % cmd.jobs != *cmd.worker)
+			continue; // another worker's case
 		if (cmd.time_limit && std::chrono::duration<double>(Clock::now() - start).count() >= *cmd.time_limit) {
-			std::cout << "job-fuzz: time limit of " << *cmd.time_limit << " s reached after " << fuzzer.cases()
-				  << " cases" << std::endl;
+			if (!cmd.worker)
+				std::cout << "job-fuzz: time limit of " << *cmd.time_limit << " s reached after " << fuzzer.cases()
+					  << " cases" << std::endl;
 			break;
 		}
 		const CaseSpec c = through_job_file(generate_case(seed, k));
-		const bool ok =
+		const CaseOutcome o =
 			fuzzer.run(c, "seed " + std::to_string(seed) + " case " + std::to_string(k), cmd.only_case.has_value());
-		if (fuzzer.cases() % kProgressEvery == 0)
-			fuzzer.progress(start);
-		if (!ok && !cmd.keep_going) {
-			std::cout << "job-fuzz: stopping at the first failure (--keep-going runs on)" << std::endl;
+		if (cmd.worker)
+			std::cout << case_record(o) << std::endl; // the parent counts and prints
+		else if (fuzzer.cases() % kProgressEvery == 0)
+			print_progress(fuzzer.tally(), Clock::now() - start);
+		if (!o.failures.empty() && !cmd.keep_going) {
+			if (!cmd.worker)
+				std::cout << "job-fuzz: stopping at the first failure (--keep-going runs on)" << std::endl;
 			break;
 		}
 	}
-	fuzzer.summary(start);
+	if (!cmd.worker)
+		print_summary(fuzzer.tally(), Clock::now() - start);
 	return fuzzer.failures() ? 1 : 0;
 }
 
@@ -320,11 +313,11 @@ int replay(const CommandLine &cmd)
 		}
 		if (!fuzzer)
 			fuzzer = std::make_unique<Fuzzer>(cmd);
-		if (fuzzer->run(c, path, false))
+		if (fuzzer->run(c, path, false).failures.empty())
 			std::cout << "job-fuzz: ok " << path << std::endl;
 	}
 	if (fuzzer)
-		fuzzer->summary(start);
+		print_summary(fuzzer->tally(), Clock::now() - start);
 	else
 		std::cout << "job-fuzz: 0 cases run, 0 jobs, 0 refused by the engine, 0 with misaligned I/O refused, " << unreadable
 			  << " failures" << std::endl;

@@ -21,8 +21,8 @@ namespace {
 const char kDescription[] = "Runs random fio jobs with libe4mext on a loop ext4 of its own (root) and checks that no data was\n"
 			    "lost, no ioctl got a range off block boundaries, fio did not crash, no donor was left behind and\n"
 			    "the kernel logged no warning. Every case is made from (seed, case) alone.\n"
-			    "  job-fuzz [--cases N] [--seed S] [--case K] [--time-limit SECONDS] [--soak] [--keep-going]\n"
-			    "           [--save-failures DIR] [--engine PATH] [--fio PATH]\n"
+			    "  job-fuzz [--cases N] [--first K] [--jobs N] [--seed S] [--case K] [--time-limit SECONDS]\n"
+			    "           [--soak] [--keep-going] [--save-failures DIR] [--engine PATH] [--fio PATH]\n"
 			    "  job-fuzz --replay FILE|DIR... [--engine PATH] [--fio PATH]";
 
 // CLI11's own number checks name their range as a 300-digit number, and read -3 as 2^64-3 unchecked.
@@ -62,6 +62,18 @@ CommandLine parse_command_line(int argc, char **argv)
 	const auto *cases = app.add_option("--cases", o.cases, "cases to run (default 100; 20000 with --soak)")
 				    ->type_name("N")
 				    ->check(whole_number);
+	const auto *first = app.add_option("--first", o.first, "start at case K of the seed (default 0): a soak in parts")
+				    ->type_name("K")
+				    ->check(whole_number);
+	const auto *jobs =
+		app.add_option("--jobs", o.jobs,
+			       "cases at once, each in a worker process with a loop ext4 of its own (default 1, at most " +
+				       std::to_string(kMaxJobs) + ")")
+			->type_name("N")
+			->check(whole_number)
+			->check(CLI::Range(1u, kMaxJobs));
+	unsigned worker = 0;
+	const auto *worker_option = app.add_option("--worker", worker)->group(""); // set by the parent of --jobs N
 	const auto *seed_option = app.add_option("--seed", seed, "the run's seed (default: from the clock; printed)")
 					  ->type_name("S")
 					  ->check(whole_number);
@@ -95,9 +107,16 @@ CommandLine parse_command_line(int argc, char **argv)
 		if (!cases->count())
 			o.cases = kSoakCases;
 	}
-	if (o.replay_mode && (o.only_case || o.seed || cases->count() || o.soak || o.time_limit || !o.save_failures.empty()))
-		usage_error("--replay runs the saved cases as they are: it takes no --seed, --case, --cases, --soak, "
-			    "--time-limit or --save-failures");
+	if (worker_option->count())
+		o.worker = worker;
+	if (o.only_case && (first->count() || jobs->count()))
+		usage_error("--case K runs that case alone: it takes no --first or --jobs");
+	if (o.worker && (*o.worker >= o.jobs || !o.seed))
+		usage_error("--worker W is set by job-fuzz --jobs N for its workers (W < N, with --seed)");
+	if (o.replay_mode && (first->count() || jobs->count() || o.only_case || o.seed || cases->count() || o.soak ||
+			      o.time_limit || !o.save_failures.empty()))
+		usage_error("--replay runs the saved cases as they are: it takes no --seed, --first, --jobs, --case, "
+			    "--cases, --soak, --time-limit or --save-failures");
 	return o;
 }
 

@@ -5,8 +5,8 @@
 set -euo pipefail
 setup=$1
 . /etc/os-release
-if [ "${ID:-}" != debian ] || [ "${VERSION_ID:-}" != 12 ]; then
-  echo "SKIP: scripts/setup supports Debian 12 only; this is ${ID:-?} ${VERSION_ID:-?}"; exit 77
+if [ "${ID:-}" != debian ] || { [ "${VERSION_ID:-}" != 12 ] && [ "${VERSION_ID:-}" != 13 ]; }; then
+  echo "SKIP: scripts/setup installs only on Debian 12 and 13; this is ${ID:-?} ${VERSION_ID:-?}"; exit 77
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

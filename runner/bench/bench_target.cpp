@@ -59,6 +59,15 @@ std::string mkfs_features(const std::string &device)
 	return out;
 }
 
+// A command line as the metadata shows it: its words, space-separated.
+std::string command_line_text(const std::vector<std::string> &argv)
+{
+	std::string line;
+	for (const std::string &a : argv)
+		line += (line.empty() ? "" : " ") + a;
+	return line;
+}
+
 std::vector<std::string> filesystem_lines(const std::string &device, const std::string &dir)
 {
 	return {"mkfs features: " + mkfs_features(device),
@@ -75,13 +84,11 @@ public:
 	std::vector<std::string> describe() const override
 	{
 		const std::string backing = command_output({"findmnt", "-n", "-o", "SOURCE", "--target", fs_.workdir()});
-		std::string mkfs;
-		for (const std::string &a : fs_.mkfs_command())
-			mkfs += (mkfs.empty() ? "" : " ") + a;
 		std::vector<std::string> lines = {
 			"filesystem: loop image " + mib(fs_.options().size) + " on " + fs_.device() +
 				", re-made with mkfs.ext4 before every run",
-			"image size: " + std::to_string(fs_.options().size), "mkfs command: " + mkfs,
+			"image size: " + std::to_string(fs_.options().size),
+			"mkfs command: " + command_line_text(fs_.mkfs_command()),
 			"block device: " + backing + " (" +
 				command_output({"lsblk", "-n", "-d", "-P", "-o", "MODEL,SIZE,ROTA", backing}) + ")"};
 		for (std::string &l : filesystem_lines(fs_.device(), directory()))
@@ -150,10 +157,7 @@ public:
 	void fresh() override
 	{
 		unmount();
-		std::vector<std::string> argv = {"mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=0,lazy_journal_init=0"};
-		argv.insert(argv.end(), mkfs_options_.begin(), mkfs_options_.end());
-		argv.push_back(device_);
-		const CommandResult r = run_command(argv, std::chrono::minutes(5));
+		const CommandResult r = run_command(mkfs_command(), std::chrono::minutes(5));
 		if (!r.ok())
 			throw std::runtime_error("mkfs.ext4 on " + device_ + " failed: " + last_lines(r.err, 3));
 		if (::mount(device_.c_str(), mnt_.c_str(), "ext4", 0, nullptr) != 0)
@@ -165,13 +169,16 @@ public:
 	std::vector<std::string> describe() const override
 	{
 		std::vector<std::string> lines = {"filesystem: " + device_ +
-						  " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run"};
+						  " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run",
+					  "mkfs command: " + command_line_text(mkfs_command())};
 		for (std::string &l : filesystem_lines(device_, mnt_))
 			lines.push_back(std::move(l));
 		return lines;
 	}
 
 private:
+	// As loop_fs.h makes every filesystem e4mext measures on: host and guest runs share one geometry.
+	std::vector<std::string> mkfs_command() const { return mkfs_ext4_command(mkfs_options_, device_); }
 	void unmount()
 	{
 		if (mounted_ && ::umount(mnt_.c_str()) != 0)

@@ -36,6 +36,9 @@ for v in 6.19.13 6.18.15; do
 	done
 	grep -q "^kernel: $v+deb13-cloud-amd64 (in a VM under tcg)" "$d/$k/metadata.txt" || fail "$k: metadata lacks the guest kernel"
 	grep -q "^filesystem: /dev/nvme0n1" "$d/$k/metadata.txt" || fail "$k: metadata lacks the VM's disk"
+	# The guest's disk is made as loop images are (runner/shared/loop_fs.h's one mkfs command line).
+	grep -qx "mkfs command: mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 /dev/nvme0n1" "$d/$k/metadata.txt" ||
+		fail "$k: metadata lacks the guest disk's mkfs command: $(grep '^mkfs' "$d/$k/metadata.txt")"
 	grep -q "^vm qemu: QEMU" "$d/$k/metadata.txt" || fail "$k: metadata lacks qemu's version"
 	grep -q "M 128k:" "$d/$k/table.txt" || fail "$k: no table"
 done

@@ -95,7 +95,7 @@ DiskFs::DiskFs(DiskPool &pool, const std::string &size, const std::string &mkfs_
 		mount.insert(mount.end(), {device_, mnt_});
 		r = run_command(mount);
 		if (r.ok())
-			runner::register_mount(mnt_);
+			listed_ = runner::register_mount(mnt_);
 	}
 	if (!r.ok()) {
 		::rmdir(mnt_.c_str());
@@ -112,7 +112,6 @@ DiskFs::~DiskFs()
 		::umount2(mnt_.c_str(), MNT_DETACH);
 	}
 	::rmdir(mnt_.c_str());
-	runner::unregister_mount(mnt_);
 	pool_->give_back(device_);
 }
 
@@ -138,7 +137,7 @@ ExtraMount::ExtraMount(const std::string &source, const std::string &target) : t
 		throw std::runtime_error((source.empty() ? "mount tmpfs on " : "bind mount " + source + " on ") + target + ": " +
 					 std::strerror(err));
 	}
-	runner::register_mount(target_);
+	listed_ = runner::register_mount(target_);
 }
 
 ExtraMount::ExtraMount(const std::string &fstype, const std::string &target, int) : target_(target)
@@ -151,7 +150,7 @@ ExtraMount::ExtraMount(const std::string &fstype, const std::string &target, int
 		::rmdir(target.c_str());
 		throw std::runtime_error("mount " + fstype + " on " + target + ": " + std::strerror(err));
 	}
-	runner::register_mount(target_);
+	listed_ = runner::register_mount(target_);
 }
 
 std::unique_ptr<ExtraMount> ExtraMount::pseudo(const std::string &fstype, const std::string &target)
@@ -164,7 +163,6 @@ ExtraMount::~ExtraMount()
 	if (::umount2(target_.c_str(), 0) != 0)
 		::umount2(target_.c_str(), MNT_DETACH);
 	::rmdir(target_.c_str());
-	runner::unregister_mount(target_);
 }
 
 // ---- ActiveSwapfile ----
@@ -174,14 +172,13 @@ ActiveSwapfile::ActiveSwapfile(const std::string &path) : path_(path)
 	SignalBlock blocked;
 	if (::swapon(path.c_str(), 0) != 0)
 		throw std::runtime_error("swapon " + path + ": " + std::strerror(errno));
-	runner::register_swapfile(path_);
+	listed_ = runner::register_swapfile(path_);
 }
 
 ActiveSwapfile::~ActiveSwapfile()
 {
 	if (::swapoff(path_.c_str()) != 0)
 		::dprintf(STDERR_FILENO, "regression: warning: swapoff %s: %s\n", path_.c_str(), std::strerror(errno));
-	runner::unregister_swapfile(path_);
 }
 
 } // namespace e4mext::regress

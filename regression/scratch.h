@@ -6,6 +6,7 @@
 // SIGINT/SIGTERM/SIGHUP; a SIGKILLed run's loop filesystems are removed by the next run.
 #pragma once
 
+#include "cleanup_registry.h"
 #include "loop_fs.h"
 #include "process.h"
 
@@ -78,6 +79,7 @@ private:
 	DiskPool *pool_;
 	std::string device_;
 	std::string mnt_;
+	runner::Registration listed_;
 };
 
 // A mount made by the suite (bind mount or tmpfs) on a directory it made; unmounted and removed
@@ -96,6 +98,7 @@ public:
 private:
 	ExtraMount(const std::string &fstype, const std::string &target, int);
 	std::string target_;
+	runner::Registration listed_;
 };
 
 // swapon(2) on a file the suite made; swapoff(2) in the destructor.
@@ -108,6 +111,7 @@ public:
 
 private:
 	std::string path_;
+	runner::Registration listed_;
 };
 
 } // namespace e4mext::regress

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 namespace e4mext::runner {
 
@@ -48,22 +49,37 @@ Entry &free_entry()
 	throw std::runtime_error("cleanup registry full: more than 64 processes, mounts and directories at once");
 }
 
-void register_path(Kind kind, const std::string &path)
+} // namespace
+
+// Takes a free slot for an entry `fill` describes, signals blocked; the Registration unlists it.
+struct RegistrySlot {
+	template <typename Fill> static Registration take(Kind kind, Fill fill)
+	{
+		SignalBlock blocked;
+		Entry &e = free_entry();
+		fill(e);
+		e.kind = kind; // last: the handler skips a free slot
+		return Registration(int(&e - g_entries.data()));
+	}
+	static void release(int slot) noexcept
+	{
+		SignalBlock blocked;
+		g_entries[size_t(slot)].kind = Kind::Free;
+	}
+};
+
+namespace {
+
+void copy_into(char *to, size_t room, const std::string &from)
 {
-	if (path.size() >= sizeof(Entry::path))
-		throw std::runtime_error("path too long for the cleanup registry: " + path);
-	SignalBlock blocked;
-	Entry &e = free_entry();
-	std::memcpy(e.path, path.c_str(), path.size() + 1);
-	e.kind = kind;
+	if (from.size() >= room)
+		throw std::runtime_error("path too long for the cleanup registry: " + from);
+	std::memcpy(to, from.c_str(), from.size() + 1);
 }
 
-void unregister_path(Kind kind, const std::string &path)
+Registration register_path(Kind kind, const std::string &path)
 {
-	SignalBlock blocked;
-	for (Entry &e : g_entries)
-		if (e.kind == kind && path == e.path)
-			e.kind = Kind::Free;
+	return RegistrySlot::take(kind, [&](Entry &e) { copy_into(e.path, sizeof e.path, path); });
 }
 
 void kill_process_groups() noexcept
@@ -231,68 +247,51 @@ void throw_if_interrupted()
 		throw Interrupted(g_interrupted);
 }
 
-void register_process_group(pid_t pgid)
+Registration::Registration(Registration &&other) noexcept : slot_(std::exchange(other.slot_, -1)) {}
+
+Registration &Registration::operator=(Registration &&other) noexcept
 {
-	SignalBlock blocked;
-	Entry &e = free_entry();
-	e.pgid = pgid;
-	e.kind = Kind::ProcessGroup;
+	if (this != &other) {
+		reset();
+		slot_ = std::exchange(other.slot_, -1);
+	}
+	return *this;
 }
 
-void unregister_process_group(pid_t pgid)
+void Registration::reset() noexcept
 {
-	SignalBlock blocked;
-	for (Entry &e : g_entries)
-		if (e.kind == Kind::ProcessGroup && e.pgid == pgid)
-			e.kind = Kind::Free;
+	if (slot_ >= 0)
+		RegistrySlot::release(std::exchange(slot_, -1));
 }
 
-void register_directory(const std::string &path)
+Registration register_process_group(pid_t pgid)
 {
-	register_path(Kind::Directory, path);
+	return RegistrySlot::take(Kind::ProcessGroup, [&](Entry &e) { e.pgid = pgid; });
 }
 
-void unregister_directory(const std::string &path)
+Registration register_directory(const std::string &path)
 {
-	unregister_path(Kind::Directory, path);
+	return register_path(Kind::Directory, path);
 }
 
-void register_mount(const std::string &target)
+Registration register_mount(const std::string &target)
 {
-	register_path(Kind::Mount, target);
+	return register_path(Kind::Mount, target);
 }
 
-void unregister_mount(const std::string &target)
+Registration register_swapfile(const std::string &path)
 {
-	unregister_path(Kind::Mount, target);
+	return register_path(Kind::Swapfile, path);
 }
 
-void register_swapfile(const std::string &path)
+Registration register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev, ino_t image_ino)
 {
-	register_path(Kind::Swapfile, path);
-}
-
-void unregister_swapfile(const std::string &path)
-{
-	unregister_path(Kind::Swapfile, path);
-}
-
-void register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev, ino_t image_ino)
-{
-	if (workdir.size() >= sizeof(Entry::path) || device.size() >= sizeof(Entry::device))
-		throw std::runtime_error("path too long for the cleanup registry: " + workdir + " on " + device);
-	SignalBlock blocked;
-	Entry &e = free_entry();
-	std::memcpy(e.path, workdir.c_str(), workdir.size() + 1);
-	std::memcpy(e.device, device.c_str(), device.size() + 1);
-	e.image_dev = image_dev;
-	e.image_ino = image_ino;
-	e.kind = Kind::LoopFilesystem;
-}
-
-void unregister_loop_filesystem(const std::string &workdir)
-{
-	unregister_path(Kind::LoopFilesystem, workdir);
+	return RegistrySlot::take(Kind::LoopFilesystem, [&](Entry &e) {
+		copy_into(e.path, sizeof e.path, workdir);
+		copy_into(e.device, sizeof e.device, device);
+		e.image_dev = image_dev;
+		e.image_ino = image_ino;
+	});
 }
 
 TempDir::TempDir(const std::string &prefix)
@@ -306,13 +305,12 @@ TempDir::TempDir(const std::string &prefix)
 		throw std::system_error(errno, std::generic_category(),
 					"cannot make a private directory " + templ + " (set TMPDIR to a writable directory)");
 	path_ = templ;
-	register_directory(path_);
+	listed_ = register_directory(path_);
 	try { // read by a later run when this process is killed before it can remove the directory
 		mark_.emplace(path_);
 	} catch (...) {
 		std::error_code ignored;
 		std::filesystem::remove_all(path_, ignored);
-		unregister_directory(path_);
 		throw;
 	}
 }
@@ -321,7 +319,6 @@ TempDir::~TempDir()
 {
 	std::error_code ignored;
 	std::filesystem::remove_all(path_, ignored);
-	unregister_directory(path_);
 }
 
 } // namespace e4mext::runner

@@ -1,6 +1,6 @@
 // What the runner leaves on the machine while it works - child process groups (qemu, virtiofsd)
 // and private temporary directories (disk images, sockets, the initramfs) - and the guarantee that
-// they go away on SIGINT/SIGTERM/SIGHUP/SIGPIPE too. RAII owners (Process, TempDir) register here; the
+// they go away on SIGINT/SIGTERM/SIGHUP/SIGPIPE too. RAII owners (Process, TempDir) hold a Registration; the
 // signal handler walks this fixed-size registry with async-signal-safe calls only (kill, waitpid,
 // fork+execv of rm), then re-raises the signal.
 #pragma once
@@ -34,19 +34,37 @@ struct Interrupted : std::runtime_error {
 };
 void throw_if_interrupted();
 
-// Registration, called by the RAII owners with signals blocked (see SignalBlock).
-void register_process_group(pid_t pgid);
-void unregister_process_group(pid_t pgid);
-void register_directory(const std::string &path);
-void unregister_directory(const std::string &path);
-void register_mount(const std::string &target); // unmounted (lazily) and its directory removed
-void unregister_mount(const std::string &target);
-void register_swapfile(const std::string &path); // swapoff
-void unregister_swapfile(const std::string &path);
+// One entry of the registry, listed by a register_* function below and unlisted when this goes out
+// of scope (an exception included), on reset(), or on assignment; moved, it moves its entry. The
+// owner of a resource keeps one beside it: made with the resource (signals blocked, see
+// SignalBlock, so that nothing exists unlisted), unlisted after its destructor has removed it.
+class Registration {
+public:
+	Registration() = default;
+	~Registration() { reset(); }
+	Registration(Registration &&other) noexcept;
+	Registration &operator=(Registration &&other) noexcept;
+	Registration(const Registration &) = delete;
+	Registration &operator=(const Registration &) = delete;
+	void reset() noexcept; // unlisted now
+	explicit operator bool() const { return slot_ >= 0; }
+
+private:
+	friend struct RegistrySlot;
+	explicit Registration(int slot) : slot_(slot) {}
+	int slot_ = -1; // its entry; only the fatal path frees entries otherwise, and it ends the process
+};
+
+// What the fatal path removes. Each throws std::runtime_error when the registry is full or the
+// path too long for its fixed storage.
+[[nodiscard]] Registration register_process_group(pid_t pgid); // SIGKILL to the group, reaped
+[[nodiscard]] Registration register_directory(const std::string &path);
+[[nodiscard]] Registration register_mount(const std::string &target);  // unmounted (lazily), its directory removed
+[[nodiscard]] Registration register_swapfile(const std::string &path); // swapoff
 // A loop filesystem's work directory: WORKDIR/mnt unmounted (lazily), `device` detached only while
 // it is still backed by the image's inode (`image_dev`, `image_ino`), WORKDIR removed.
-void register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev, ino_t image_ino);
-void unregister_loop_filesystem(const std::string &workdir);
+[[nodiscard]] Registration register_loop_filesystem(const std::string &workdir, const std::string &device, dev_t image_dev,
+						    ino_t image_ino);
 
 // Blocks those signals for its lifetime, so a resource is never created without being
 // registered. old_mask() is the mask to give children (set in the child just before exec).
@@ -77,6 +95,7 @@ public:
 
 private:
 	std::string path_;
+	Registration listed_;
 	std::optional<OwnerMark> mark_;
 };
 

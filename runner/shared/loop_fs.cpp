@@ -149,7 +149,7 @@ LoopFilesystem::LoopFilesystem(LoopFsOptions options) : options_(std::move(optio
 		if (!::mkdtemp(templ.data()))
 			throw std::system_error(errno, std::generic_category(), "cannot make a directory in " + options_.parent);
 		workdir_ = templ;
-		register_directory(workdir_);
+		listed_workdir_ = register_directory(workdir_);
 	}
 	try {
 		fs::create_directory(mount_point());
@@ -204,6 +204,7 @@ LoopFilesystem LoopFilesystem::open(const std::string &workdir)
 
 LoopFilesystem::LoopFilesystem(LoopFilesystem &&other) noexcept
 	: options_(std::move(other.options_)), workdir_(std::move(other.workdir_)), device_(std::move(other.device_)),
+	  listed_workdir_(std::move(other.listed_workdir_)), listed_device_(std::move(other.listed_device_)),
 	  mark_(std::move(other.mark_))
 {
 	other.workdir_.clear();
@@ -231,14 +232,14 @@ void LoopFilesystem::destroy()
 		std::error_code ignored;
 		fs::remove_all(workdir_, ignored);
 	}
-	unregister_directory(workdir_);
+	listed_workdir_.reset();
 	workdir_.clear();
 }
 
 void LoopFilesystem::release()
 {
-	unregister_loop_filesystem(workdir_);
-	unregister_directory(workdir_);
+	listed_device_.reset();
+	listed_workdir_.reset();
 	workdir_.clear();
 	device_.clear();
 }
@@ -282,7 +283,7 @@ void LoopFilesystem::mount()
 	if (!r.ok())
 		throw std::runtime_error("losetup could not attach " + image() + ": " + last_lines(r.err, 2));
 	device_ = trim_output(r.out);
-	register_loop_filesystem(workdir_, device_, image_stat.st_dev, image_stat.st_ino);
+	listed_device_ = register_loop_filesystem(workdir_, device_, image_stat.st_dev, image_stat.st_ino);
 	std::vector<std::string> argv = {"mount", "-t", "ext4"};
 	if (!options_.mount_options.empty())
 		argv.insert(argv.end(), {"-o", options_.mount_options});
@@ -304,7 +305,7 @@ void LoopFilesystem::unmount()
 		unmount_path(mount_point());
 	if (device_is_ours(device_))
 		run_command({"losetup", "-d", device_}, std::chrono::seconds(60));
-	unregister_loop_filesystem(workdir_);
+	listed_device_.reset();
 	device_.clear();
 }
 

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include "cleanup_registry.h"
 #include "owner_mark.h"
 
 #include <cstdint>
@@ -74,6 +75,8 @@ private:
 	LoopFsOptions options_;
 	std::string workdir_; // empty once released or destroyed
 	std::string device_;
+	Registration listed_workdir_; // the directory, until destroyed or released
+	Registration listed_device_;  // the mount and loop device, while attached
 	std::optional<OwnerMark> mark_;
 };
 

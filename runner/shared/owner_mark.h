@@ -8,7 +8,7 @@
 // names the owner in messages.
 #pragma once
 
-#include "process.h"
+#include "unique_fd.h"
 
 #include <string>
 

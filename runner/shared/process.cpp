@@ -206,14 +206,14 @@ Process Process::spawn(const std::vector<std::string> &argv, Stream out, Stream 
 					"cannot start " + argv[0] + (plan.cwd ? " in " + cwd : std::string()) +
 						" (is it installed? scripts/setup installs the packages the runner needs)");
 	}
-	register_process_group(pid);
+	p.listed_ = register_process_group(pid);
 	p.pid_ = pid;
 	return p;
 }
 
 Process::Process(Process &&other) noexcept
-	: pid_(other.pid_), program_(std::move(other.program_)), out_(std::move(other.out_)), err_(std::move(other.err_)),
-	  status_(other.status_)
+	: pid_(other.pid_), listed_(std::move(other.listed_)), program_(std::move(other.program_)), out_(std::move(other.out_)),
+	  err_(std::move(other.err_)), status_(other.status_)
 {
 	other.pid_ = -1;
 }
@@ -241,7 +241,7 @@ std::optional<ExitStatus> Process::try_wait()
 	int raw = 0;
 	while (::waitpid(pid_, &raw, 0) < 0 && errno == EINTR) {
 	}
-	unregister_process_group(pid_);
+	listed_.reset();
 	pid_ = -1;
 	status_ = ExitStatus{raw};
 	return status_;

@@ -6,6 +6,7 @@
 // leaves no qemu or virtiofsd behind. Generic: nothing here knows about VMs.
 #pragma once
 
+#include "cleanup_registry.h"
 #include "unique_fd.h"
 
 #include <signal.h>
@@ -79,7 +80,8 @@ public:
 
 private:
 	Process() = default;
-	pid_t pid_ = -1; // -1 once reaped
+	pid_t pid_ = -1;      // -1 once reaped
+	Registration listed_; // its process group, until reaped
 	std::string program_;
 	UniqueFd out_;
 	UniqueFd err_;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -418,10 +419,38 @@ FioRun parse_fio_output(std::string_view text, const std::string &source)
 	return run;
 }
 
+namespace {
+
+// A line a fio server prints for every run because it runs in fio's normal output mode, where a run
+// writing JSON prints it nowhere (or, the engine's, on stderr): a job's description and "..." for
+// its clones (init.c), "Starting N processes" (backend.c), "Laying out IO file" (filesetup.c), the
+// engine's own lines ("e4mext: ..."), blank lines. `line` is without the client's "<host> ".
+bool normal_mode_line(const std::string &line)
+{
+	static const std::regex progress(R"(\s*|\.\.\.|Starting \d+ (threads?|process(es)?)( and \d+ process(es)?)?|)"
+					 R"(.+: \(g=\d+\): rw=.*|.+: Laying out IO files? \(.*\)|e4mext: .*)");
+	return std::regex_match(line, progress);
+}
+
+// What the servers said before the document that a local run would have written there too.
+std::string servers_preamble(std::string_view before)
+{
+	static const std::regex host_prefix(R"(^<[^>]*> ?)");
+	std::string kept;
+	std::istringstream lines{std::string(before)};
+	for (std::string line; std::getline(lines, line);)
+		if (!normal_mode_line(std::regex_replace(line, host_prefix, "")))
+			kept += line + "\n";
+	return kept;
+}
+
+} // namespace
+
 std::vector<ClientOutput> split_client_output(std::string_view text, const std::string &source)
 {
 	std::optional<json> last;
-	for (const auto &doc : extract_json_documents(text, source))
+	const auto documents = extract_json_documents(text, source);
+	for (const auto &doc : documents)
 		if (auto parsed = parse_document(doc.text, source, doc.first_line); is_fio_document(parsed))
 			last = std::move(parsed);
 	if (!last || !last->contains("client_stats") || !(*last)["client_stats"].is_array())
@@ -443,10 +472,11 @@ std::vector<ClientOutput> split_client_output(std::string_view text, const std::
 		}
 		entries[at].push_back(entry);
 	}
+	const std::string preamble = servers_preamble(text.substr(0, documents.front().offset));
 	for (std::size_t i = 0; i < outputs.size(); ++i) {
 		json doc = *last;
 		doc["client_stats"] = std::move(entries[i]);
-		outputs[i].text = doc.dump(2) + "\n";
+		outputs[i].text = preamble + doc.dump(2) + "\n";
 	}
 	return outputs;
 }

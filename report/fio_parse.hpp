@@ -40,7 +40,11 @@ struct ClientOutput {
 };
 
 // The fio output `text` cut per server (fio's "All clients" sum left out, as it is no server's).
-// Throws InputError when it is not client/server output.
+// What the servers said before the document, less what a server in fio's normal output mode says
+// of every run (its job lines, "Starting", "Laying out", the engine's lines), stands in front of
+// every server's document (the client prefixes a line with its server's hostname, which servers
+// may share), so that parse_fio_output gives it to each as FioRun::preamble, as it does for a
+// local run. Throws InputError when it is not client/server output.
 std::vector<ClientOutput> split_client_output(std::string_view text, const std::string &source);
 
 // Reads a whole file; throws InputError with the system's reason when it cannot.

@@ -484,11 +484,13 @@ void BenchRunner::run_on_servers(const std::vector<std::string> &bases, const st
 			throw std::runtime_error("fio's output of " + what + " has no results of the fio server " +
 						 settings_.hosts[i] + " (output " + output + ", log " + bases.front() + log +
 						 "):\n" + last_lines(read_text(bases.front() + log), 12));
-		for (const report::FioJob &j : report::parse_fio_output(part->text, output).jobs)
+		const report::FioRun server_run = report::parse_fio_output(part->text, output);
+		for (const report::FioJob &j : server_run.jobs)
 			if (j.error != 0)
 				throw std::runtime_error("fio failed on " + what + " on the fio server " + settings_.hosts[i] +
 							 ": error " + std::to_string(j.error) + " (log " + bases.front() + log +
 							 ")");
+		refuse_preamble(server_run, what + " on the fio server " + settings_.hosts[i]);
 		if (json)
 			write_text_file(bases[i] + ".json", part->text);
 	}

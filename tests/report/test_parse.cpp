@@ -114,6 +114,34 @@ TEST_CASE("client/server: one row per host plus the aggregate", "[parse]")
 	}
 }
 
+TEST_CASE("client/server: cut per server, what the servers said kept in front of each", "[parse]")
+{
+	const std::string two_hosts = read_file_text(data("fio-3.42/client-two-hosts.json"));
+	const auto parts = split_client_output(two_hosts, "x");
+	REQUIRE(parts.size() == 2);
+	CHECK(parts[0].hostname == "host-a");
+	CHECK(parts[1].hostname == "host-b");
+	for (const auto &part : parts) {
+		const auto run = parse_fio_output(part.text, "x");
+		REQUIRE(run.jobs.size() == 1);
+		CHECK(run.jobs[0].host == part.hostname);
+		CHECK(run.preamble.empty());
+	}
+	// A server in normal output mode says this of every run (fio 3.33's lines, and the engine's):
+	// no preamble, as a local run writing JSON prints none of it there.
+	const std::string progress = "<box> defrag: (g=0): rw=write, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, "
+				     "ioengine=e4defrag, iodepth=1\n<box> ...\n<box> Starting 1 thread and 2 processes\n"
+				     "<box> layout-unwritten: Laying out IO file (1 file / 32MiB)\n<box> \n"
+				     "<box> e4mext: defrag.0 /mnt/f: 3 moves, 24 blocks moved\n\n";
+	for (const auto &part : split_client_output(progress + two_hosts, "x"))
+		CHECK(parse_fio_output(part.text, "x").preamble.empty());
+	// Anything else (what fio says of a job it changed): in front of every server's run, as the
+	// client's hostname prefix may be shared by servers, so that the bench refuses the run.
+	const std::string said = "<box> fio: time_based requires a runtime/timeout setting\n";
+	for (const auto &part : split_client_output(progress + said + two_hosts, "x"))
+		CHECK(parse_fio_output(part.text, "x").preamble == "<box> fio: time_based requires a runtime/timeout setting");
+}
+
 TEST_CASE("every malformed input is one InputError naming the file", "[parse]")
 {
 	const std::vector<std::pair<std::string, std::string>> cases{

@@ -860,7 +860,7 @@ int run_local(const BenchOptions &o)
 			o.image_size.empty() ? default_image_size(s.size_bytes) : parse_size(o.image_size, "--image-size");
 		if (image < 2 * s.size_bytes + s.size_bytes / 2)
 			throw UsageError(
-				"an image of " + std::to_string(image >> 20) + " MiB cannot hold a " + s.size +
+				"an image of " + format_mib(image) + " cannot hold a " + s.size +
 				" original, its donor and headroom (needs 2.5 x --size): use a smaller --size or a larger --image-size");
 		target = make_loop_target(image, split_shell_words(o.mkfs_opts, "--mkfs-opts"));
 	}

@@ -2,6 +2,7 @@
 
 #include "process.h"
 #include "runner_errors.h"
+#include "sizes.h"
 
 #include <sys/mount.h>
 #include <sys/statvfs.h>
@@ -31,11 +32,6 @@ uint64_t free_bytes(const std::string &path)
 	if (::statvfs(path.c_str(), &st) != 0)
 		throw UsageError(path + ": " + std::strerror(errno));
 	return uint64_t(st.f_bavail) * st.f_frsize;
-}
-
-std::string mib(uint64_t bytes)
-{
-	return std::to_string(bytes >> 20) + " MiB";
 }
 
 // What dumpe2fs says of the filesystem's layout, one line.
@@ -72,7 +68,7 @@ std::vector<std::string> filesystem_lines(const std::string &device, const std::
 {
 	return {"mkfs features: " + mkfs_features(device),
 		"mount options: " + command_output({"findmnt", "-n", "-o", "OPTIONS", "--target", dir}),
-		"free space before: " + mib(free_bytes(dir))};
+		"free space before: " + format_mib(free_bytes(dir))};
 }
 
 class LoopTarget : public BenchTarget {
@@ -85,7 +81,7 @@ public:
 	{
 		const std::string backing = command_output({"findmnt", "-n", "-o", "SOURCE", "--target", fs_.workdir()});
 		std::vector<std::string> lines = {
-			"filesystem: loop image " + mib(fs_.options().size) + " on " + fs_.device() +
+			"filesystem: loop image " + format_mib(fs_.options().size) + " on " + fs_.device() +
 				", re-made with mkfs.ext4 before every run",
 			"image size: " + std::to_string(fs_.options().size),
 			"mkfs command: " + command_line_text(fs_.mkfs_command()),
@@ -169,8 +165,8 @@ public:
 	std::vector<std::string> describe() const override
 	{
 		std::vector<std::string> lines = {"filesystem: " + device_ +
-						  " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run",
-					  "mkfs command: " + command_line_text(mkfs_command())};
+							  " (the VM's emulated NVMe disk), re-made with mkfs.ext4 before every run",
+						  "mkfs command: " + command_line_text(mkfs_command())};
 		for (std::string &l : filesystem_lines(device_, mnt_))
 			lines.push_back(std::move(l));
 		return lines;
@@ -224,7 +220,7 @@ std::unique_ptr<BenchTarget> make_dir_target(const std::string &dir, uint64_t fi
 		throw UsageError("--dir " + dir + " is not writable by this user");
 	const uint64_t free = free_bytes(dir);
 	if (free < 2 * file_size + file_size / 4)
-		throw UsageError("--dir " + dir + " has " + mib(free) +
+		throw UsageError("--dir " + dir + " has " + format_mib(free) +
 				 " free; the original and its donor need 2.25 x --size: use a smaller --size");
 	return std::make_unique<DirTarget>(fs::canonical(dir).string());
 }

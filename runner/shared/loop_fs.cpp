@@ -3,6 +3,7 @@
 #include "cleanup_registry.h"
 #include "process.h"
 #include "runner_errors.h"
+#include "sizes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -140,9 +141,8 @@ LoopFilesystem::LoopFilesystem(LoopFsOptions options) : options_(std::move(optio
 		throw UsageError(options_.parent + ": " + std::strerror(errno) + " (set E4MEXT_TMPDIR to a writable directory)");
 	const uint64_t free_bytes = uint64_t(st.f_bavail) * st.f_frsize;
 	if (options_.size > free_bytes)
-		throw UsageError("a loop image of " + std::to_string(options_.size >> 20) + " MiB does not fit in the " +
-				 std::to_string(free_bytes >> 20) + " MiB free in " + options_.parent +
-				 " (set E4MEXT_TMPDIR to a roomier place)");
+		throw UsageError("a loop image of " + format_mib(options_.size) + " does not fit in the " + format_mib(free_bytes) +
+				 " free in " + options_.parent + " (set E4MEXT_TMPDIR to a roomier place)");
 	std::string templ = options_.parent + "/" + kPrefix + "XXXXXX";
 	{
 		SignalBlock blocked; // made and listed at once

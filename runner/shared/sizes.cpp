@@ -34,4 +34,9 @@ std::string format_size(uint64_t bytes)
 	return std::to_string(bytes);
 }
 
+std::string format_mib(uint64_t bytes)
+{
+	return std::to_string(bytes >> 20) + " MiB";
+}
+
 } // namespace e4mext::runner

@@ -70,4 +70,11 @@ std::string format_duration(double seconds)
 	return text;
 }
 
+std::string format_seconds(double seconds)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "%.1f s", seconds);
+	return text;
+}
+
 } // namespace e4mext::runner

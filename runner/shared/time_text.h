@@ -23,4 +23,7 @@ double parse_duration_seconds(const std::string &text, const std::string &what);
 // A duration for progress lines: "m:ss".
 std::string format_duration(double seconds);
 
+// A measured time for metadata and messages, one decimal with its unit: "10.4 s".
+std::string format_seconds(double seconds);
+
 } // namespace e4mext::runner

@@ -2,20 +2,13 @@
 
 #include "process.h"
 #include "sizes.h"
+#include "time_text.h"
 
-#include <cstdio>
 #include <sstream>
 
 namespace e4mext::runner {
 
 namespace {
-
-std::string fixed1(double v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%.1f", v);
-	return buf;
-}
 
 std::string status_word(const VmOutcome &o)
 {
@@ -55,8 +48,8 @@ std::string metadata_block(const RunFacts &f)
 				pmem_kernel_argument(f.request.memory, f.request.pmem) + "), /dev/pmem0 with nd_e820 and nd_pmem\n"
 		      : std::string())
 	  << "qemu: " << f.qemu_version << "\n"
-	  << "boot to /init: " << (o.boot_seconds > 0 ? fixed1(o.boot_seconds) + " s" : std::string("not reached")) << "\n"
-	  << "wall time: " << fixed1(o.total_seconds) << " s\n"
+	  << "boot to /init: " << (o.boot_seconds > 0 ? format_seconds(o.boot_seconds) : std::string("not reached")) << "\n"
+	  << "wall time: " << format_seconds(o.total_seconds) << "\n"
 	  << "status: " << status_word(o) << "\n";
 	return s.str();
 }

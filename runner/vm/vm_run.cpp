@@ -4,6 +4,8 @@
 #include "file_text.h"
 #include "process.h"
 #include "runner_errors.h"
+#include "sizes.h"
+#include "time_text.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -55,10 +57,9 @@ void check_room(const fs::path &dir, unsigned disks, uint64_t disk_size, uint64_
 {
 	const uint64_t free = free_bytes(dir), needed = disks * disk_size + initramfs_size;
 	if (free < needed)
-		throw RunFailed("the VM's " + std::to_string(disks) + " disk(s) of " + std::to_string(disk_size >> 20) +
-				" MiB and its " + std::to_string(initramfs_size >> 20) + " MiB initramfs do not fit in the " +
-				std::to_string(free >> 20) + " MiB free in " + dir.parent_path().string() +
-				" (set TMPDIR to a filesystem with room, or give smaller disks)");
+		throw RunFailed("the VM's " + std::to_string(disks) + " disk(s) of " + format_mib(disk_size) + " and its " +
+				format_mib(initramfs_size) + " initramfs do not fit in the " + format_mib(free) + " free in " +
+				dir.parent_path().string() + " (set TMPDIR to a filesystem with room, or give smaller disks)");
 }
 
 // Sparse raw images, `size` bytes each.
@@ -213,9 +214,7 @@ AcceleratorChoice probe_accelerator(const std::string &kernel_image, const std::
 		if (fds[1].revents)
 			drain(fds[1].fd, err);
 		if (out.find(kInitUpMarker) != std::string::npos) {
-			char took[32];
-			std::snprintf(took, sizeof took, "%.1f", seconds_since(start));
-			return {Accelerator::kvm, std::string("KVM probe booted to /init in ") + took + " s"};
+			return {Accelerator::kvm, "KVM probe booted to /init in " + format_seconds(seconds_since(start))};
 		}
 		if (err.find("KVM internal error") != std::string::npos || !qemu.running())
 			break;
@@ -321,10 +320,10 @@ VmOutcome run_in_vm(const Kernel &kernel, const VmRequest &req, Accelerator acce
 	if (const std::string error = host_disk_error(qemu_err); !error.empty()) {
 		o.end = VmEnd::host_disk_failed;
 		o.problem = "qemu could not write the VM's disk images in " + dir.parent_path().string() + " (the host's TMPDIR, " +
-			    std::to_string(free_bytes(dir) >> 20) + " MiB free now): " + error +
+			    format_mib(free_bytes(dir)) + " free now): " + error +
 			    "; the guest saw I/O errors from its disks, not a fault of its kernel: set TMPDIR to a filesystem "
 			    "with room for " +
-			    std::to_string(req.plan.disks) + " x " + std::to_string(req.disk_size >> 20) + " MiB";
+			    std::to_string(req.plan.disks) + " x " + format_mib(req.disk_size);
 		return o;
 	}
 	if (o.end == VmEnd::hung || (o.end == VmEnd::boot_failed && !o.problem.empty()))

@@ -1,6 +1,7 @@
 #include "qemu_command.h"
 #include "runner_errors.h"
 #include "sizes.h"
+#include "time_text.h"
 
 #include <catch2/catch.hpp>
 
@@ -68,6 +69,9 @@ TEST_CASE("sizes: binary units, refused without one", "[qemu]")
 	CHECK(parse_size("64k", "--disk-size") == 64ull << 10);
 	CHECK(format_size(2ull << 30) == "2G");
 	CHECK(format_size(1536ull << 20) == "1536M");
+	CHECK(format_mib(2ull << 30) == "2048 MiB");
+	CHECK(format_mib((3ull << 20) - 1) == "2 MiB"); // rounded down: free space is never overstated
+	CHECK(format_seconds(10.44) == "10.4 s");
 	for (const char *bad : {"2", "2GB", "G", "-1G", "0G", ""})
 		CHECK_THROWS_AS(parse_size(bad, "--memory"), UsageError);
 	CHECK_THROWS_WITH(parse_size("2", "--disk-size"), "--disk-size 2: not a size; give a number with a unit, e.g. 512M or 2G");

@@ -164,10 +164,9 @@ void say(const std::string &text, Severity severity = Severity::info)
 std::vector<RunFile> files_of_run(const thread_data *self, bool with_options)
 {
 	std::vector<RunFile> run;
-	thread_data *td;
-	int i;
-	for_each_td(td, i)
-	{
+	// (fio's for_each_td changed its arguments in 3.36: tnumber_to_td is the same in every release)
+	for (unsigned int n = 0; n < thread_number; ++n) {
+		thread_data *td = tnumber_to_td(n);
 		if (!td->io_ops || td->io_ops != self->io_ops)
 			continue;
 		const std::string job = text_or_empty(td->o.name);
@@ -455,10 +454,8 @@ std::string other_writer_of(thread_data *td, const char *path)
 	struct stat mine;
 	if (::stat(path, &mine) != 0)
 		return "";
-	thread_data *other;
-	int i;
-	for_each_td(other, i)
-	{
+	for (unsigned int n = 0; n < thread_number; ++n) {
+		thread_data *other = tnumber_to_td(n);
 		if (other == td || !td_write(other) ||
 		    std::strcmp(text_or_empty(other->o.ioengine), text_or_empty(td->o.ioengine)) == 0)
 			continue;

@@ -2,6 +2,7 @@
 
 #include "input_error.hpp"
 #include "json_fields.hpp"
+#include "whole_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -483,24 +484,17 @@ std::vector<ClientOutput> split_client_output(std::string_view text, const std::
 
 std::string read_file_text(const std::filesystem::path &path)
 {
-	std::error_code ec;
-	if (std::filesystem::is_directory(path, ec))
-		throw InputError(path.string() + ": is a directory, expected a file");
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw InputError(path.string() + ": cannot open: " + std::strerror(errno));
 	// A limit far above any fio output, so /dev/zero or a runaway file is an error, not a hang.
-	constexpr std::size_t limit = std::size_t(256) << 20;
-	std::string text;
-	char chunk[65536];
-	while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-		text.append(chunk, std::size_t(in.gcount()));
-		if (text.size() > limit)
-			throw InputError(path.string() + ": larger than 256 MiB, which no fio output is; give fio's JSON output");
+	const FileRead r = read_whole_file(path, std::size_t(256) << 20);
+	switch (r.failure) {
+	case FileRead::Failure::none: break;
+	case FileRead::Failure::directory: throw InputError(path.string() + ": is a directory, expected a file");
+	case FileRead::Failure::open: throw InputError(path.string() + ": cannot open: " + std::strerror(r.error));
+	case FileRead::Failure::read: throw InputError(path.string() + ": cannot read: " + std::strerror(r.error));
+	case FileRead::Failure::too_large:
+		throw InputError(path.string() + ": larger than 256 MiB, which no fio output is; give fio's JSON output");
 	}
-	if (in.bad())
-		throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
-	return text;
+	return *r.text;
 }
 
 FioRun load_fio_file(const std::filesystem::path &path)

@@ -47,7 +47,8 @@ struct ClientOutput {
 // local run. Throws InputError when it is not client/server output.
 std::vector<ClientOutput> split_client_output(std::string_view text, const std::string &source);
 
-// Reads a whole file; throws InputError with the system's reason when it cannot.
+// Reads a whole file (common/whole_file.h, at most 256 MiB); throws InputError with the system's
+// reason when it cannot.
 std::string read_file_text(const std::filesystem::path &path);
 
 } // namespace e4mext::report

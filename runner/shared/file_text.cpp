@@ -1,20 +1,12 @@
 #include "file_text.h"
 
-#include <fstream>
-#include <sstream>
+#include "whole_file.h"
 
 namespace e4mext::runner {
 
 std::optional<std::string> read_file(const std::filesystem::path &path)
 {
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		return std::nullopt;
-	std::ostringstream text;
-	text << in.rdbuf();
-	if (in.bad())
-		return std::nullopt;
-	return text.str();
+	return read_whole_file(path).text;
 }
 
 std::string read_text(const std::filesystem::path &path)

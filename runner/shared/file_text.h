@@ -1,6 +1,6 @@
-// A whole file as text, read one way for the whole runner (logs, job files, kernel configs, apt
-// sources, busybox). The report reads its inputs through report::read_file_text, which also
-// bounds their size and names what is wrong.
+// A whole file as text for the runner (logs, job files, kernel configs, apt sources, busybox),
+// through common/whole_file.h, the one file reader; the report's report::read_file_text reads
+// through it too and names what is wrong.
 #pragma once
 
 #include <filesystem>

@@ -18,7 +18,8 @@ namespace {
 
 const std::string jobs_dir = std::string(E4MEXT_SOURCE_ROOT) + "/jobs";
 
-const BenchCase &find_case(const std::vector<BenchCase> &cases, const std::string &id)
+// (const char *: a std::string temporary argument made GCC 14 warn -Wdangling-reference)
+const BenchCase &find_case(const std::vector<BenchCase> &cases, const char *id)
 {
 	for (const BenchCase &c : cases)
 		if (c.id == id)

@@ -1,6 +1,7 @@
 #include "flame_graph.hpp"
 
 #include "html_report.hpp" // html_escaped: SVG text and titles need the same five escapes
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -64,11 +65,10 @@ std::string colour_of(const std::string &frame, std::size_t level)
 	return text;
 }
 
+// An SVG coordinate or length: one decimal.
 std::string number(double value)
 {
-	char text[32];
-	std::snprintf(text, sizeof text, "%.1f", value);
-	return text;
+	return format_fixed(value, 1);
 }
 
 class SvgWriter {
@@ -85,8 +85,7 @@ public:
 			return;
 		const double y = bottom_ - double(level + 1) * kFrameHeight;
 		const std::string name = function_of(node.frame);
-		char share[32];
-		std::snprintf(share, sizeof share, "%.2f", 100.0 * double(node.samples) / double(total_));
+		const std::string share = format_fixed(100.0 * double(node.samples) / double(total_), 2);
 		out_ << "<g><title>" << html_escaped(name) << (is_kernel_frame(node.frame) ? " [kernel]" : "") << " ("
 		     << node.samples << " " << unit_ << ", " << share << "%)</title><rect x=\"" << number(x) << "\" y=\""
 		     << number(y) << "\" width=\"" << number(width) << "\" height=\"" << number(kFrameHeight - 1) << "\" fill=\""

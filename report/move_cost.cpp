@@ -1,10 +1,9 @@
 #include "move_cost.hpp"
 
 #include "input_error.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -62,13 +61,6 @@ std::optional<MoveCost> move_cost_of(const CaseResult &result)
 
 namespace {
 
-std::string fixed(double value, int decimals)
-{
-	std::array<char, 32> text{};
-	std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
-	return text.data();
-}
-
 // The functions below ext4_move_extents whose CPU per move differs most between the sets that
 // have a profile (with one such set: the costliest), largest first.
 std::vector<std::string> functions_to_list(const std::vector<std::optional<MoveCost>> &costs, std::size_t count)
@@ -120,11 +112,11 @@ CostTable cost_table(const std::string &title, const std::vector<std::string> &l
 	};
 	row("profiled runs", [](const MoveCost &c) { return std::to_string(c.runs); });
 	row("moves", [](const MoveCost &c) { return std::to_string(c.moves); });
-	row("moves per second", [](const MoveCost &c) { return fixed(c.moves_per_second(), 1); });
-	row("wall ms per move", [](const MoveCost &c) { return fixed(c.wall_ms_per_move(), 2); });
-	row(std::string(kMoveEntry) + " (CPU)", [](const MoveCost &c) { return fixed(c.cpu_ms_per_move(kMoveEntry), 2); });
+	row("moves per second", [](const MoveCost &c) { return format_fixed(c.moves_per_second(), 1); });
+	row("wall ms per move", [](const MoveCost &c) { return format_fixed(c.wall_ms_per_move(), 2); });
+	row(std::string(kMoveEntry) + " (CPU)", [](const MoveCost &c) { return format_fixed(c.cpu_ms_per_move(kMoveEntry), 2); });
 	for (const auto &name : functions_to_list(costs, count))
-		row(name, [&name](const MoveCost &c) { return fixed(c.cpu_ms_per_move(name), 2); });
+		row(name, [&name](const MoveCost &c) { return format_fixed(c.cpu_ms_per_move(name), 2); });
 	return table;
 }
 

@@ -31,6 +31,13 @@ std::string format_significant(double value)
 	return text.data();
 }
 
+std::string format_fixed(double value, int decimals, int width, bool signed_)
+{
+	std::array<char, 64> text{};
+	std::snprintf(text.data(), text.size(), signed_ ? "%+*.*f" : "%*.*f", width, decimals, value);
+	return text.data();
+}
+
 std::string format_ratio(double ratio)
 {
 	return format_significant(ratio) + "x";

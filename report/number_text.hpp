@@ -33,6 +33,10 @@ std::string format_setting_percent(double percent);
 // A count or rate rounded to a whole number: 1379.6 -> "1380".
 std::string format_whole(double value);
 
+// A number with a fixed count of decimals, right-aligned in `width` columns (0: no padding), with
+// its sign always written when `signed_` is set: a column of a profile table, an SVG coordinate.
+std::string format_fixed(double value, int decimals, int width = 0, bool signed_ = false);
+
 // A number for programs (csv, json text, gnuplot's data): 15 significant digits, shortest form.
 std::string exact_number(double value);
 

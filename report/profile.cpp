@@ -2,10 +2,10 @@
 
 #include "flame_graph.hpp"
 #include "input_error.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -362,16 +362,12 @@ namespace {
 
 std::string percent(double value)
 {
-	char text[32];
-	std::snprintf(text, sizeof text, "%6.2f", value);
-	return text;
+	return format_fixed(value, 2, 6);
 }
 
 std::string signed_points(double value)
 {
-	char text[32];
-	std::snprintf(text, sizeof text, "%+6.2f", value);
-	return text;
+	return format_fixed(value, 2, 6, true);
 }
 
 std::vector<const FunctionShare *> top_by(const KernelFunctions &functions, std::uint64_t FunctionShare::*field, std::size_t count)
@@ -567,9 +563,7 @@ namespace {
 
 std::string ms_per_run(std::uint64_t us, unsigned runs)
 {
-	char text[32];
-	std::snprintf(text, sizeof text, "%9.1f", double(us) / 1000.0 / double(std::max(runs, 1u)));
-	return text;
+	return format_fixed(double(us) / 1000.0 / double(std::max(runs, 1u)), 1, 9);
 }
 
 } // namespace
@@ -606,12 +600,10 @@ std::string render_waits(const std::vector<const ForegroundWaits *> &waits, cons
 		for (std::size_t i = 0; i < us.size(); ++i)
 			out << ms_per_run(us[i], waits[i]->runs) << " ";
 		if (us.size() == 2) {
-			char change[32];
-			std::snprintf(
-				change, sizeof change, "%+9.1f",
+			const double change_ms =
 				(double(us[1]) / std::max(waits[1]->runs, 1u) - double(us[0]) / std::max(waits[0]->runs, 1u)) /
-					1000.0);
-			out << change << " ";
+				1000.0;
+			out << format_fixed(change_ms, 1, 9, true) << " ";
 		}
 		out << " " << what << "\n";
 	};

@@ -99,6 +99,10 @@ TEST_CASE("one formatter per purpose", "[num2str]")
 	CHECK(format_setting_percent(5) == "5%");
 	CHECK(format_setting_percent(2.5) == "2.5%");
 	CHECK(format_whole(1379.6) == "1380");
+	CHECK(format_fixed(12.345, 1) == "12.3");             // an SVG coordinate
+	CHECK(format_fixed(3.14159, 2, 6) == "  3.14");       // a profile's share column
+	CHECK(format_fixed(-0.5, 2, 6, true) == " -0.50");    // a change in points
+	CHECK(format_fixed(1.25, 1, 9, true) == "     +1.2"); // ms per run, changed
 	CHECK(exact_number(0.1 + 0.2) == "0.3");
 	CHECK(exact_number(224600.25) == "224600.25");
 }
